@@ -1,0 +1,120 @@
+package dev.whittle.cli;
+
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.ValueInfo;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code whittle inspect MODEL [--json]}: the model summary and its weight layers. */
+@Command(name = "inspect", description = "Show a model's summary and its weight layers.")
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Option(names = "--json", description = "Print JSON (keys documented in the README).")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelGraph g = OnnxReader.read(model).graph();
+        var out = spec.commandLine().getOut();
+        out.print(json ? Json.write(toJson(g)) + "\n" : text(g));
+        out.flush();
+        return 0;
+    }
+
+    static Map<String, Object> toJson(ModelGraph g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", g.fileName());
+        m.put("fileBytes", g.fileBytes());
+        m.put("irVersion", g.irVersion());
+        m.put("producer", (g.producer() + " " + g.producerVersion()).trim());
+        m.put("opsets", g.opsets());
+        m.put("params", g.params());
+        m.put("constantBytes", g.constantBytes());
+        m.put("nodes", g.nodes().size());
+        m.put("opCounts", g.opCounts());
+        m.put("inputs", values(g.inputs()));
+        m.put("outputs", values(g.outputs()));
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (WeightLayer l : g.weightLayers()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("node", l.node());
+            o.put("op", l.op());
+            o.put("weight", l.weight());
+            o.put("shape", l.shape());
+            o.put("params", l.params());
+            o.put("bytes", l.bytes());
+            o.put("dtype", l.dtype().displayName());
+            o.put("storage", l.storage().displayName());
+            o.put("axis", l.axis());
+            o.put("quantized", l.quantized());
+            o.put("graph", l.graphPath());
+            layers.add(o);
+        }
+        m.put("weightLayers", layers);
+        m.put("metadata", g.metadata());
+        return m;
+    }
+
+    private static List<Map<String, Object>> values(List<ValueInfo> vs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ValueInfo v : vs) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", v.name());
+            o.put("kind", v.kind());
+            o.put("type", v.type() == null ? null : v.type().displayName());
+            o.put("shape", v.shape() == null ? null : v.shape().stream().map(Object::toString).toList());
+            out.add(o);
+        }
+        return out;
+    }
+
+    static String text(ModelGraph g) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(g.fileName()).append("  (").append(Units.bytes(g.fileBytes())).append(")\n");
+        sb.append("  IR version ").append(g.irVersion()).append(", opsets ").append(opsetText(g))
+                .append(g.producer().isEmpty() ? "" : ", produced by " + (g.producer() + " " + g.producerVersion()).trim())
+                .append('\n');
+        sb.append("  ").append(Units.count(g.params())).append(" parameters in ").append(g.constants().size())
+                .append(" constant tensors (").append(Units.bytes(g.constantBytes())).append("), ")
+                .append(g.nodes().size()).append(" nodes, ").append(g.weightLayers().size()).append(" weight layers\n");
+        for (ValueInfo v : g.inputs()) {
+            sb.append("  input  ").append(v.name()).append(": ").append(v.type() == null ? v.kind() : v.type())
+                    .append(' ').append(v.shapeText()).append('\n');
+        }
+        for (ValueInfo v : g.outputs()) {
+            sb.append("  output ").append(v.name()).append(": ").append(v.type() == null ? v.kind() : v.type())
+                    .append(' ').append(v.shapeText()).append('\n');
+        }
+        sb.append("  ops: ");
+        g.opCounts().forEach((op, n) -> sb.append(op).append(" x").append(n).append("  "));
+        sb.append("\n\n");
+        Table t = new Table("node", "op", "weight", "shape", "params", "dtype", "size", "storage", "axis", "quantized");
+        for (WeightLayer l : g.weightLayers()) {
+            t.row(l.node(), l.op(), l.weight(), l.shapeText(), Units.count(l.params()), l.dtype().displayName(),
+                    Units.bytes(l.bytes()), l.storage().displayName(), Integer.toString(l.axis()), l.quantized() ? "yes" : "");
+        }
+        sb.append(t.render());
+        return sb.toString();
+    }
+
+    private static String opsetText(ModelGraph g) {
+        List<String> parts = new ArrayList<>();
+        g.opsets().forEach((d, v) -> parts.add((d.isEmpty() ? "ai.onnx" : d) + " " + v));
+        return String.join(", ", parts);
+    }
+}

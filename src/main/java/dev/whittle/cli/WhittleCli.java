@@ -1,0 +1,49 @@
+package dev.whittle.cli;
+
+import dev.whittle.core.WhittleException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of {@code bin/whittle}. Exit codes: 0 success, 2 bad input or arguments (one
+ * sentence on stderr), 1 internal error. {@code --debug} adds the stack trace.
+ */
+@Command(name = "whittle", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class WhittleCli {
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces on errors.")
+    boolean debug;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code. Used by tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        WhittleCli root = new WhittleCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean debug = parseResult.hasMatchedOption("--debug") || root.debug;
+            Throwable shown = ex;
+            if (ex instanceof WhittleException) {
+                err.println("whittle: " + ex.getMessage());
+            } else {
+                err.println("whittle: internal error: " + ex);
+            }
+            if (debug) {
+                shown.printStackTrace(err);
+            }
+            err.flush();
+            return ex instanceof dev.whittle.core.BadInputException ? 2 : 1;
+        });
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+}

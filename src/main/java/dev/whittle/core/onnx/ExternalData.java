@@ -1,0 +1,115 @@
+package dev.whittle.core.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Resolves and memory-maps external tensor data ({@code location}, {@code offset},
+ * {@code length}) relative to the model's folder. A location that would leave that folder
+ * (absolute, "..", or a symbolic link pointing out) is a security error and is never opened.
+ */
+final class ExternalData {
+    private final Path modelFile;
+    private final Path folder;
+    private final Map<Path, Long> sizes = new LinkedHashMap<>();
+
+    ExternalData(Path modelFile) {
+        this.modelFile = modelFile;
+        Path parent = modelFile.toAbsolutePath().normalize().getParent();
+        this.folder = parent == null ? Path.of("/") : parent;
+    }
+
+    /** Sum of the sizes of the distinct external files mapped so far. */
+    long totalBytes() {
+        return sizes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    ByteBuffer map(String tensor, String location, long offset, long length, long expected) {
+        String file = modelFile.getFileName().toString();
+        if (location == null || location.isEmpty()) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
+                    "Tensor '" + tensor + "' in " + file + " is marked external but names no location.");
+        }
+        Path data = resolveInside(tensor, location);
+        long size;
+        try {
+            size = Files.size(data);
+        } catch (NoSuchFileException e) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
+                    "External data file '" + location + "' for tensor '" + tensor + "' of " + file + " does not exist.");
+        } catch (IOException e) {
+            throw new InvalidModelException(ModelProblem.IO_ERROR,
+                    "External data file '" + location + "' of " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (offset < 0 || length < -1) {
+            throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA,
+                    "Tensor '" + tensor + "' in " + file + " has a negative external-data offset or length.");
+        }
+        long len = length == -1 ? size - offset : length;
+        if (offset + len > size || len < 0) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "External data for tensor '" + tensor
+                    + "' of " + file + " ends at byte " + (offset + Math.max(len, 0)) + " but '" + location
+                    + "' has only " + size + " bytes.");
+        }
+        if (len != expected) {
+            throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + file
+                    + " needs " + expected + " bytes for its dims but its external data holds " + len + ".");
+        }
+        if (len > Integer.MAX_VALUE) {
+            throw new InvalidModelException(ModelProblem.TOO_LARGE, "Tensor '" + tensor + "' in " + file
+                    + " is larger than 2 GiB (" + len + " bytes), which Whittle cannot map as one tensor.");
+        }
+        sizes.putIfAbsent(data, size);
+        if (len == 0) {
+            return ByteBuffer.allocate(0);
+        }
+        try (FileChannel ch = FileChannel.open(data, StandardOpenOption.READ)) {
+            // The mapping outlives the channel; pages are read only when values are.
+            return ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
+        } catch (IOException e) {
+            throw new InvalidModelException(ModelProblem.IO_ERROR,
+                    "External data file '" + location + "' of " + file + " cannot be mapped: " + e.getMessage(), e);
+        }
+    }
+
+    private Path resolveInside(String tensor, String location) {
+        String file = modelFile.getFileName().toString();
+        Path rel;
+        try {
+            rel = Path.of(location);
+        } catch (RuntimeException e) {
+            throw new UnsafeModelException("Tensor '" + tensor + "' in " + file
+                    + " names an invalid external-data location '" + location + "'.");
+        }
+        if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
+            throw new UnsafeModelException("Tensor '" + tensor + "' in " + file + " points to external data at the absolute path '"
+                    + location + "'; Whittle only reads external data inside the model's folder.");
+        }
+        Path resolved = folder.resolve(rel).normalize();
+        if (!resolved.startsWith(folder)) {
+            throw new UnsafeModelException("Tensor '" + tensor + "' in " + file + " points to external data '" + location
+                    + "' outside the model's folder; Whittle does not follow it.");
+        }
+        if (Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Path real = resolved.toRealPath();
+                if (!real.startsWith(folder.toRealPath())) {
+                    throw new UnsafeModelException("Tensor '" + tensor + "' in " + file + " points to external data '"
+                            + location + "', a link leading outside the model's folder; Whittle does not follow it.");
+                }
+            } catch (IOException e) {
+                throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
+                        "External data file '" + location + "' for tensor '" + tensor + "' of " + file + " cannot be resolved.", e);
+            }
+        }
+        return resolved;
+    }
+}

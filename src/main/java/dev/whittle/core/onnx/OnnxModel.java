@@ -1,0 +1,43 @@
+package dev.whittle.core.onnx;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import dev.whittle.core.model.ModelGraph;
+import java.nio.file.Path;
+
+/**
+ * A loaded model: the protobuf as read (never mutated) and its {@link ModelGraph} view.
+ * Transforms build a new ModelProto and wrap it in a new OnnxModel.
+ */
+public final class OnnxModel {
+    private final ModelProto proto;
+    private final ModelGraph graph;
+    private final Path source;
+
+    OnnxModel(ModelProto proto, ModelGraph graph, Path source) {
+        this.proto = proto;
+        this.graph = graph;
+        this.source = source;
+    }
+
+    /** The protobuf; for code in {@code core.onnx} and the transforms' ONNX editing helpers. */
+    public ModelProto proto() {
+        return proto;
+    }
+
+    public ModelGraph graph() {
+        return graph;
+    }
+
+    /** The file this model was read from, or null for a model built in memory. */
+    public Path source() {
+        return source;
+    }
+
+    /**
+     * Writes the model to {@code target} atomically. External tensors are written to
+     * {@code <target file name>.data} beside it. Never writes over the source file.
+     */
+    public void save(Path target) {
+        OnnxWriter.write(this, target);
+    }
+}

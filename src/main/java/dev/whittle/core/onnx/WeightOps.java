@@ -1,0 +1,88 @@
+package dev.whittle.core.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import dev.whittle.core.model.TensorData;
+import dev.whittle.core.model.WeightLayer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The registry of ops that carry a weight: which input holds it, and its output-channel axis.
+ * Adding an op is one entry here.
+ */
+final class WeightOps {
+    private WeightOps() {
+    }
+
+    /** Which input is the weight, whether the op is itself quantized, and how to find the axis. */
+    private record Entry(int input, boolean quantized, Function<NodeProto, Integer> axisOf) {
+        int axis(NodeProto n, int rank) {
+            int a = axisOf.apply(n);
+            return a < 0 ? Math.max(rank - 1, 0) : a;
+        }
+    }
+
+    private static final int LAST = -1;
+    private static final Map<String, Entry> OPS = Map.of(
+            "Conv", new Entry(1, false, n -> 0),
+            "ConvTranspose", new Entry(1, false, n -> 1),
+            "Gemm", new Entry(1, false, n -> intAttr(n, "transB", 0) == 1 ? 0 : 1),
+            "MatMul", new Entry(1, false, n -> LAST),
+            "ConvInteger", new Entry(1, true, n -> 0),
+            "MatMulInteger", new Entry(1, true, n -> LAST),
+            "QLinearConv", new Entry(3, true, n -> 0),
+            "QLinearMatMul", new Entry(3, true, n -> LAST),
+            "com.microsoft::MatMulNBits", new Entry(1, true, n -> 0));
+
+    static Optional<WeightLayer> detect(NodeProto n, String name, String path,
+                                        Function<String, TensorData> constant,
+                                        Function<String, NodeProto> producer) {
+        boolean onnxDomain = ModelViewBuilder.isDefaultDomain(n);
+        String op = onnxDomain ? n.getOpType() : n.getDomain() + "::" + n.getOpType();
+        Entry e = OPS.get(op);
+        if (e == null || n.getInputCount() <= e.input || n.getInput(e.input).isEmpty()) {
+            return Optional.empty();
+        }
+        String in = n.getInput(e.input);
+        boolean viaDequantize = false;
+        TensorData t = null;
+        for (int hops = 0; hops < 8 && t == null; hops++) {
+            t = constant.apply(in);
+            if (t != null) {
+                break;
+            }
+            NodeProto p = producer.apply(in);
+            if (p == null || !ModelViewBuilder.isDefaultDomain(p) || p.getInputCount() == 0) {
+                return Optional.empty();
+            }
+            if (p.getOpType().equals("Identity")) {
+                in = p.getInput(0);
+            } else if (p.getOpType().equals("DequantizeLinear")) {
+                viaDequantize = true;
+                in = p.getInput(0);
+            } else {
+                return Optional.empty();
+            }
+        }
+        if (t == null || !t.isNumeric()) {
+            return Optional.empty();
+        }
+        int axis = e.axis(n, t.rank());
+        if (t.rank() > 0) {
+            axis = Math.min(axis, t.rank() - 1);
+        }
+        return Optional.of(new WeightLayer(name, op, t.name(), t.dims(), t.type(), t.count(), t.bytes(),
+                t.storage(), axis, e.quantized || viaDequantize, path, t));
+    }
+
+    static long intAttr(NodeProto n, String name, long fallback) {
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a.getI();
+            }
+        }
+        return fallback;
+    }
+}
