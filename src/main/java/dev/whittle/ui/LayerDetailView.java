@@ -84,7 +84,10 @@ public final class LayerDetailView extends BorderPane {
         overlay.setMouseTransparent(true);
         Label hover = new Label();
         hover.getStyleClass().add("muted");
-        hover.textProperty().bind(histogram.hoverTextProperty());
+        hover.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
+                !histogram.hoverTextProperty().get().isEmpty() ? histogram.hoverTextProperty().get()
+                        : vm.statsProperty().get() == null ? "" : "Point at a bar to see its range and count.",
+                histogram.hoverTextProperty(), vm.statsProperty()));
         hover.setMinHeight(18);
         VBox plot = new VBox(4, new StackPane(histogram, overlay), hover);
         VBox.setVgrow(plot.getChildren().get(0), Priority.ALWAYS);

@@ -26,6 +26,9 @@ public final class LayerTableViewModel {
     private final ObservableList<WeightLayer> layers = FXCollections.observableArrayList();
     private final FilteredList<WeightLayer> visible = new FilteredList<>(layers);
     private final ObservableList<String> ops = FXCollections.observableArrayList(ALL_OPS);
+    // Kept, not made per call: unmodifiable views listen weakly to their source.
+    private final ObservableList<WeightLayer> layersView = FXCollections.unmodifiableObservableList(layers);
+    private final ObservableList<String> opsView = FXCollections.unmodifiableObservableList(ops);
     private final StringProperty nameFilter = new SimpleStringProperty(this, "nameFilter", "");
     private final ObjectProperty<String> opFilter = new SimpleObjectProperty<>(this, "opFilter", ALL_OPS);
     private final ReadOnlyStringWrapper countText = new ReadOnlyStringWrapper(this, "countText", "");
@@ -52,7 +55,7 @@ public final class LayerTableViewModel {
     }
 
     public ObservableList<WeightLayer> allLayers() {
-        return FXCollections.unmodifiableObservableList(layers);
+        return layersView;
     }
 
     public FilteredList<WeightLayer> visibleLayers() {
@@ -61,7 +64,7 @@ public final class LayerTableViewModel {
 
     /** {@link #ALL_OPS} followed by the op types present, sorted. */
     public ObservableList<String> ops() {
-        return FXCollections.unmodifiableObservableList(ops);
+        return opsView;
     }
 
     public StringProperty nameFilterProperty() {

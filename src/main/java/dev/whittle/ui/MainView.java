@@ -20,6 +20,7 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
 import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
@@ -78,6 +79,13 @@ public final class MainView extends BorderPane {
         vm.recentFiles().files().addListener((javafx.collections.ListChangeListener<Path>) c -> rebuildRecent());
         rebuildRecent();
         dragAndDrop();
+        KeyCombination find = KeyCombination.keyCombination("Shortcut+F");
+        addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (find.match(e) && vm.graphProperty().get() != null) {
+                lookup("#layerNameFilter").requestFocus();
+                e.consume();
+            }
+        });
     }
 
     /** Shows the file chooser and opens the chosen model. */
@@ -151,7 +159,12 @@ public final class MainView extends BorderPane {
             item.setMnemonicParsing(false);
             item.setOnAction(e -> vm.openRecent(p));
             recentMenu.getItems().add(item);
-            if (emptyRecent.getChildren().size() < 5) {
+            if (emptyRecent.getChildren().isEmpty()) {
+                Label heading = new Label("Recent");
+                heading.getStyleClass().add("section-title");
+                emptyRecent.getChildren().add(heading);
+            }
+            if (emptyRecent.getChildren().size() <= 5) {
                 Hyperlink link = new Hyperlink(p.getFileName().toString());
                 link.setTooltip(Tips.of(p.toString()));
                 link.setOnAction(e -> vm.openRecent(p));
@@ -180,6 +193,7 @@ public final class MainView extends BorderPane {
         open.setOnAction(e -> chooseAndOpen());
         Label drop = new Label("or drop an .onnx file onto this window");
         drop.getStyleClass().add("muted");
+        emptyRecent.setPadding(new javafx.geometry.Insets(16, 0, 0, 0));
         VBox box = new VBox(12, title, text, open, drop, emptyRecent);
         box.setAlignment(Pos.CENTER);
         emptyRecent.setAlignment(Pos.CENTER);

@@ -24,6 +24,9 @@ public final class RecentFiles {
 
     private final Path store;
     private final ObservableList<Path> files = FXCollections.observableArrayList();
+    // One wrapper, kept: an unmodifiable view listens weakly to its source, so a fresh view per
+    // call could be collected together with the listeners added to it.
+    private final ObservableList<Path> view = FXCollections.unmodifiableObservableList(files);
 
     /** @param store the JSON file, or null for a list kept in memory only */
     public RecentFiles(Path store) {
@@ -50,7 +53,7 @@ public final class RecentFiles {
 
     /** Newest first; modify through {@link #add}, {@link #remove}, {@link #clear}. */
     public ObservableList<Path> files() {
-        return FXCollections.unmodifiableObservableList(files);
+        return view;
     }
 
     public void add(Path file) {
