@@ -206,7 +206,7 @@ public final class HistogramView extends Region {
             ticks.add(0, 0L);
             return ticks;
         }
-        double step = niceStep(max / 4.0);
+        double step = nearestNiceStep(max / 4.0);
         for (double v = 0; v <= max + 1e-9; v += step) {
             ticks.add(Math.round(v));
         }
@@ -237,6 +237,17 @@ public final class HistogramView extends Region {
             }
         }
         return ticks;
+    }
+
+    /** 1, 2 or 5 times a power of ten, nearest to {@code raw}: 3 to 6 count grid lines, never just one. */
+    static double nearestNiceStep(double raw) {
+        if (!(raw > 0)) {
+            return 1;
+        }
+        double exp = Math.pow(10, Math.floor(Math.log10(raw)));
+        double f = raw / exp;
+        double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
+        return Math.max(1, nice * exp);
     }
 
     /** 1, 2 or 5 times a power of ten, at least {@code raw}. */

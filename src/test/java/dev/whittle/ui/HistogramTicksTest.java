@@ -28,6 +28,8 @@ class HistogramTicksTest {
     @Test
     void linearCountTicksStartAtZeroAndLogOnesArePowersOfTen() {
         assertEquals(List.of(0L, 2000L, 4000L, 6000L), HistogramView.yTicks(7000, false));
+        assertEquals(List.of(0L, 20000L, 40000L, 60000L, 80000L), HistogramView.yTicks(81_000, false));
+        assertEquals(List.of(0L, 1L, 2L, 3L), HistogramView.yTicks(3, false));
         assertEquals(List.of(0L, 1L, 10L, 100L, 1000L, 10000L), HistogramView.yTicks(23_000, true));
     }
 
