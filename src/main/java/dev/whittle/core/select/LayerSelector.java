@@ -1,0 +1,91 @@
+package dev.whittle.core.select;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.WeightLayer;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Chooses weight layers the way a recipe's {@code select} does: by op type, by regular
+ * expressions that must match a node name or a weight name in full, minus exclusions. An empty
+ * list means "no restriction" for {@code ops} and {@code names}, "nothing excluded" for
+ * {@code exclude}.
+ */
+public final class LayerSelector {
+    private final List<String> ops;
+    private final List<Pattern> names;
+    private final List<Pattern> exclude;
+    private final List<String> nameSources;
+    private final List<String> excludeSources;
+
+    public LayerSelector(List<String> ops, List<String> names, List<String> exclude) {
+        this.ops = ops == null ? List.of() : List.copyOf(ops);
+        this.nameSources = names == null ? List.of() : List.copyOf(names);
+        this.excludeSources = exclude == null ? List.of() : List.copyOf(exclude);
+        this.names = compile(nameSources, "names");
+        this.exclude = compile(excludeSources, "exclude");
+    }
+
+    /** Selects every weight layer. */
+    public static LayerSelector all() {
+        return new LayerSelector(List.of(), List.of(), List.of());
+    }
+
+    public static LayerSelector names(String... regexes) {
+        return new LayerSelector(List.of(), List.of(regexes), List.of());
+    }
+
+    public List<String> ops() {
+        return ops;
+    }
+
+    public List<String> names() {
+        return nameSources;
+    }
+
+    public List<String> exclude() {
+        return excludeSources;
+    }
+
+    public boolean matches(WeightLayer l) {
+        if (!ops.isEmpty() && !ops.contains(l.op()) && !ops.contains(bareOp(l.op()))) {
+            return false;
+        }
+        if (!names.isEmpty() && names.stream().noneMatch(p -> full(p, l))) {
+            return false;
+        }
+        return exclude.stream().noneMatch(p -> full(p, l));
+    }
+
+    /** The matching layers, in model order. */
+    public List<WeightLayer> select(ModelGraph g) {
+        return g.weightLayers().stream().filter(this::matches).toList();
+    }
+
+    private static boolean full(Pattern p, WeightLayer l) {
+        return p.matcher(l.node()).matches() || p.matcher(l.weight()).matches();
+    }
+
+    private static String bareOp(String op) {
+        int i = op.lastIndexOf("::");
+        return i < 0 ? op : op.substring(i + 2);
+    }
+
+    private static List<Pattern> compile(List<String> regexes, String field) {
+        return regexes.stream().map(r -> {
+            try {
+                return Pattern.compile(r);
+            } catch (PatternSyntaxException e) {
+                throw new BadInputException("select." + field + ": '" + r + "' is not a valid regular expression ("
+                        + e.getDescription() + ").", e);
+            }
+        }).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "select{ops=" + ops + ", names=" + nameSources + ", exclude=" + excludeSources + "}";
+    }
+}
