@@ -2,7 +2,7 @@ package dev.whittle.testing;
 
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.core.onnx.TestGraphBuilder;
+import dev.whittle.core.onnx.GraphBuilder;
 
 /** Small graphs with fixed random weights that the transform tests share. */
 public final class TestModels {
@@ -18,7 +18,7 @@ public final class TestModels {
      * -> MatMul(W3[8,4]) -> Add(b3[4]) -> y[N,4].
      */
     public static OnnxModel mlp() {
-        return new TestGraphBuilder("mlp")
+        return new GraphBuilder("mlp")
                 .input("x", DataType.FLOAT, "N", 16)
                 .initializer("W1", w(1, 12 * 16), 12, 16).initializer("b1", w(2, 12), 12)
                 .initializer("W2", w(3, 12 * 8), 12, 8).initializer("b2", w(4, 8), 8)
@@ -38,7 +38,7 @@ public final class TestModels {
      * b2, pad 1) -> Relu -> Flatten -> Gemm(transB=1, W3[5,128], b3) -> y[N,5].
      */
     public static OnnxModel cnn() {
-        return new TestGraphBuilder("cnn")
+        return new GraphBuilder("cnn")
                 .input("x", DataType.FLOAT, "N", 4, 8, 8)
                 .initializer("W1", w(11, 8 * 2 * 9), 8, 2, 3, 3).initializer("b1", w(12, 8), 8)
                 .initializer("W2", w(13, 8 * 8 * 9), 8, 8, 3, 3).initializer("b2", w(14, 8), 8)

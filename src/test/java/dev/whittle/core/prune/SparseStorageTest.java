@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
-import dev.whittle.core.onnx.TestGraphBuilder;
+import dev.whittle.core.onnx.GraphBuilder;
 import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.transform.TransformResult;
 import dev.whittle.testing.Ort;
@@ -24,7 +24,7 @@ class SparseStorageTest {
     Path tmp;
 
     static OnnxModel wide() {
-        return new TestGraphBuilder("wide")
+        return new GraphBuilder("wide")
                 .input("x", DataType.FLOAT, "N", 256)
                 .initializer("W", Tensor.random(21, 256 * 128).data(), 256, 128)
                 .initializer("b", Tensor.random(22, 128).data(), 128)
