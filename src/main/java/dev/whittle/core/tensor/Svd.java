@@ -96,7 +96,7 @@ public final class Svd {
 
     /** Randomized SVD with the defaults the benchmark and the low-rank transform use. */
     public static SvdResult randomized(float[] a, int m, int n, int rank) {
-        return randomized(a, m, n, rank, 10, 2, 0x5EEDL);
+        return randomized(a, m, n, rank, 10, 3, 0x5EEDL);
     }
 
     /**
