@@ -57,8 +57,8 @@ public final class PruneFigures {
             }
             settings.add(new Object[] {"unstructured 70% per layer, sparse storage", (Function<OnnxModel, TransformResult>)
                     mm -> Pruner.apply(mm, LayerSelector.all(), PruneSpec.sparsity(0.7).withStorage("sparse"))});
-            settings.add(new Object[] {"2:4", (Function<OnnxModel, TransformResult>)
-                    mm -> Pruner.apply(mm, LayerSelector.all(), PruneSpec.nOfM(2, 4))});
+            settings.add(new Object[] {"2:4 (layers whose input dimension is a multiple of 4)", (Function<OnnxModel, TransformResult>)
+                    mm -> Pruner.apply(mm, inputMultipleOf(mm, 4), PruneSpec.nOfM(2, 4))});
             for (double s : new double[] {0.25, 0.5}) {
                 settings.add(new Object[] {"channel " + pct(s) + " (l1)", (Function<OnnxModel, TransformResult>)
                         mm -> Pruner.apply(mm, LayerSelector.all(), PruneSpec.channel(s, "l1"))});
@@ -95,6 +95,19 @@ public final class PruneFigures {
             long rows = s[0];
             long cols = l.params() / rows;
             if (Math.min(rows, cols) > r && (!l.op().equals("Conv") || s[0] > r)) {
+                names.add(Pattern.quote(l.node()));
+            }
+        }
+        return new LayerSelector(List.of(), names, List.of());
+    }
+
+    /** Layers whose input dimension (Conv axis 1, Gemm/MatMul the non-output axis) is a multiple of m. */
+    static LayerSelector inputMultipleOf(OnnxModel m, int k) {
+        List<String> names = new ArrayList<>();
+        for (WeightLayer l : m.graph().weightLayers()) {
+            long[] s = l.shape();
+            int in = l.op().equals("Conv") ? 1 : l.op().equals("Gemm") ? 1 - l.axis() : s.length - 2;
+            if (s[in] % k == 0) {
                 names.add(Pattern.quote(l.node()));
             }
         }

@@ -8,6 +8,7 @@ import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
 
 import dev.whittle.core.InternalException;
 import java.util.SplittableRandom;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -76,22 +77,33 @@ public final class Svd {
         for (int i = 0; i < omega.length; i++) {
             omega[i] = (float) gaussian(rnd);
         }
-        float[] y = new float[m * l];
-        gemm(false, false, m, l, n, a, omega, y);          // Y = A Omega       (m x l)
-        orthonormalize(y, m, l);
-        float[] z = new float[n * l];
-        for (int q = 0; q < powerIterations; q++) {
-            gemm(true, false, n, l, m, a, y, z);           // Z = A^T Q         (n x l)
-            orthonormalize(z, n, l);
-            gemm(false, false, m, l, n, a, z, y);          // Y = A Z           (m x l)
-            orthonormalize(y, m, l);
+        // Native buffers: A is copied once, not on every BLAS call as float[] arguments would be.
+        try (FloatPointer pa = new FloatPointer(a);
+             FloatPointer po = new FloatPointer(omega);
+             FloatPointer y = new FloatPointer((long) m * l);
+             FloatPointer z = new FloatPointer((long) n * l);
+             FloatPointer tau = new FloatPointer(l)) {
+            gemm(false, false, m, l, n, pa, po, y);        // Y = A Omega       (m x l)
+            orthonormalize(y, m, l, tau);
+            for (int q = 0; q < powerIterations; q++) {
+                gemm(true, false, n, l, m, pa, y, z);      // Z = A^T Q         (n x l)
+                orthonormalize(z, n, l, tau);
+                gemm(false, false, m, l, n, pa, z, y);     // Y = A Z           (m x l)
+                orthonormalize(y, m, l, tau);
+            }
+            float[] b = new float[l * n];
+            try (FloatPointer pb = new FloatPointer((long) l * n)) {
+                gemm(true, false, l, n, m, y, pa, pb);     // B = Q^T A         (l x n)
+                pb.get(b);
+            }
+            SvdResult small = full(b, l, n);
+            float[] u = new float[m * l];
+            try (FloatPointer pu = new FloatPointer((long) m * l); FloatPointer ub = new FloatPointer(small.u())) {
+                gemm(false, false, m, l, l, y, ub, pu);    // U = Q U_B         (m x l)
+                pu.get(u);
+            }
+            return new SvdResult(m, n, u, small.s(), small.vt()).truncate(rank);
         }
-        float[] b = new float[l * n];
-        gemm(true, false, l, n, m, y, a, b);               // B = Q^T A         (l x n)
-        SvdResult small = full(b, l, n);
-        float[] u = new float[m * l];
-        gemm(false, false, m, l, l, y, small.u(), u);      // U = Q U_B         (m x l)
-        return new SvdResult(m, n, u, small.s(), small.vt()).truncate(rank);
     }
 
     /** Randomized SVD with the defaults the benchmark and the low-rank transform use. */
@@ -103,7 +115,7 @@ public final class Svd {
      * C = op(A) op(B) for row-major matrices; C is rows x cols, the inner size is {@code inner}.
      * With {@code transA}, A is stored inner x rows; B is stored inner x cols.
      */
-    static void gemm(boolean transA, boolean transB, int rows, int cols, int inner, float[] a, float[] b, float[] c) {
+    static void gemm(boolean transA, boolean transB, int rows, int cols, int inner, FloatPointer a, FloatPointer b, FloatPointer c) {
         int lda = transA ? rows : inner;
         int ldb = transB ? inner : cols;
         openblas.cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
@@ -111,8 +123,7 @@ public final class Svd {
     }
 
     /** Replaces the columns of row-major {@code y} (rows x cols, rows >= cols) by an orthonormal basis. */
-    private static void orthonormalize(float[] y, int rows, int cols) {
-        float[] tau = new float[cols];
+    private static void orthonormalize(FloatPointer y, int rows, int cols, FloatPointer tau) {
         checkInfo("sgeqrf", openblas.LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, rows, cols, y, cols, tau));
         checkInfo("sorgqr", openblas.LAPACKE_sorgqr(LAPACK_ROW_MAJOR, rows, cols, cols, y, cols, tau));
     }
