@@ -150,7 +150,10 @@ public final class PruneFigures {
             for (int start = 0; start < n; start += 500) {
                 int b = Math.min(500, n - start);
                 long[] shape = flat ? new long[] {b, per} : new long[] {b, 1, 28, 28};
-                try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x, start * per, b * per).slice(), shape);
+                FloatBuffer buf = java.nio.ByteBuffer.allocateDirect(b * per * 4).order(java.nio.ByteOrder.nativeOrder())
+                        .asFloatBuffer().put(x, start * per, b * per);
+                buf.rewind();
+                try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
                      OrtSession.Result r = s.run(Map.of(input.name(), t))) {
                     float[][] logits = (float[][]) r.get(0).getValue();
                     for (int i = 0; i < b; i++) {
