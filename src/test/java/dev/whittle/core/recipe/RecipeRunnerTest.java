@@ -41,6 +41,23 @@ class RecipeRunnerTest {
     }
 
     @Test
+    void theSameRecipeOnTheSameModelGivesByteIdenticalOutput() {
+        Recipe r = recipe("""
+                whittle: 1
+                steps:
+                  - select: {ops: [Conv]}
+                    prune: {sparsity: 0.25, structure: channel}
+                  - select: {ops: [Gemm]}
+                    prune: {sparsity: 0.5, scope: global}
+                  - select: {names: [conv2]}
+                    lowrank: {energy: 0.9}
+                """);
+        byte[] a = RecipeRunner.run(r, TestModels.cnn()).model().proto().toByteArray();
+        byte[] b = RecipeRunner.run(r, TestModels.cnn()).model().proto().toByteArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+    }
+
+    @Test
     void badSpecsAndUnknownKeysAreErrorsNamingTheFieldAndPlace() {
         var e = assertThrows(BadInputException.class, () -> recipe("""
                 whittle: 1
