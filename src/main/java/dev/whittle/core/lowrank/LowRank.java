@@ -104,9 +104,9 @@ public final class LowRank {
             p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
             long after = factors.stream().mapToLong(Factors::params).sum();
             WeightLayer l = p.layer();
+            long zeros = factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum();
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), after * 4,
-                    factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum(),
-                    0, p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
+                    zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
                     null, null));
         }
         if (!plans.isEmpty()) {
