@@ -51,7 +51,10 @@ class ApplyCommandTest {
         }
         assertEquals("conv1", first.get("node").asText());
         assertTrue(first.get("skipped").asText().contains("grouped Conv"));
-        assertTrue(json.get("fileBytesAfter").asLong() < json.get("fileBytesBefore").asLong());
+        assertEquals(Files.size(out), json.get("bytesAfter").asLong());
+        assertEquals(Files.size(model()), json.get("bytesBefore").asLong());
+        assertTrue(json.get("paramsAfter").asLong() < json.get("paramsBefore").asLong());
+        assertEquals(1, first.get("step").asInt());
     }
 
     @Test
@@ -88,5 +91,62 @@ class ApplyCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("holds NaN values"), r.err());
         assertFalse(Files.exists(out));
+    }
+
+    Path pruneRecipe() throws Exception {
+        Path recipe = tmp.resolve("r.yaml");
+        Files.writeString(recipe, "whittle: 1\nsteps:\n  - select: {ops: [Gemm]}\n    prune: {sparsity: 0.5}\n");
+        return recipe;
+    }
+
+    @Test
+    void anExistingOutputIsReplacedOnlyWithForce() throws Exception {
+        Path m = model();
+        Path out = tmp.resolve("out.onnx");
+        Files.writeString(out, "keep me");
+        var r = CliTestSupport.run("apply", "--recipe", pruneRecipe().toString(), m.toString(), "-o", out.toString());
+        assertEquals(2, r.code());
+        assertEquals("whittle: " + out + " exists; use --force to replace it.\n", r.err());
+        assertEquals("keep me", Files.readString(out));
+        var f = CliTestSupport.run("apply", "--recipe", pruneRecipe().toString(), m.toString(), "-o", out.toString(), "--force");
+        assertEquals(0, f.code(), f.err());
+        OnnxReader.read(out);
+    }
+
+    @Test
+    void theModelIsNeverWrittenEvenWithForce() throws Exception {
+        Path m = model();
+        byte[] before = Files.readAllBytes(m);
+        var r = CliTestSupport.run("apply", "--recipe", pruneRecipe().toString(), m.toString(), "-o",
+                tmp.resolve(".").resolve("cnn.onnx").toString(), "--force");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is an input of this command"), r.err());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(m));
+    }
+
+    @Test
+    void saveRecipeWritesTheAppliedRecipeWithTheModelHashAndProvenance() throws Exception {
+        Path m = model();
+        Path sub = tmp.resolve("saved");
+        Path calib = tmp.resolve("calib.npy");
+        Files.write(calib, new byte[] {1});
+        Path recipe = tmp.resolve("r.yaml");
+        Files.writeString(recipe, "whittle: 1\ncalibration: {data: calib.npy}\nsteps:\n  - select: {ops: [Gemm]}\n"
+                + "    prune: {sparsity: 0.5}\n");
+        Path saved = sub.resolve("saved.yaml");
+        var r = CliTestSupport.run("apply", "--recipe", recipe.toString(), m.toString(), "-o", tmp.resolve("o.onnx").toString(),
+                "--save-recipe", saved.toString());
+        assertEquals(0, r.code(), r.err());
+        var back = dev.whittle.core.recipe.RecipeFile.read(saved);
+        assertEquals(dev.whittle.core.recipe.RecipeRunner.sha256(m), back.recipe().model().sha256());
+        assertEquals("cnn.onnx", back.recipe().model().file());
+        assertEquals("../calib.npy", back.recipe().calibration().data(), "still the same file from the new folder");
+        assertEquals(calib.toRealPath(), back.folder().resolve(back.recipe().calibration().data()).toRealPath());
+        JsonNode prov = back.recipe().provenance();
+        assertEquals(dev.whittle.core.WhittleVersion.get(), prov.get("whittle").asText());
+        assertTrue(prov.get("date").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), prov.toString());
+        assertEquals(Files.size(tmp.resolve("o.onnx")), prov.get("metrics").get("bytesAfter").asLong());
+        var again = dev.whittle.core.recipe.RecipeRunner.run(back, dev.whittle.core.onnx.OnnxReader.read(m));
+        assertTrue(again.warnings().isEmpty(), "the recorded sha256 matches: " + again.warnings());
     }
 }

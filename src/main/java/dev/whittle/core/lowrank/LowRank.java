@@ -8,6 +8,7 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.tensor.Svd;
 import dev.whittle.core.tensor.SvdResult;
+import dev.whittle.core.transform.LayerCheck;
 import dev.whittle.core.transform.LayerReport;
 import dev.whittle.core.transform.TransformReport;
 import dev.whittle.core.transform.TransformResult;
@@ -115,6 +116,53 @@ public final class LowRank {
         OnnxModel out = ed.build();
         return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
                 out.graph().fileBytes()));
+    }
+
+    /**
+     * What {@link #apply} would do with layer {@code l} under {@code spec}, without factoring:
+     * an error for an already quantized weight or a rank above min(m, n), a skip (with the reason
+     * the report would give) for layers it leaves alone. With {@code energy} the rank depends on
+     * the singular values, so whether it saves parameters is only known when applied.
+     */
+    public static LayerCheck check(OnnxModel model, WeightLayer l, LowRankSpec spec) {
+        if (l.quantized()) {
+            return LayerCheck.error("its weight is already quantized; low-rank needs float weights");
+        }
+        String why = WeightChecks.unsupported(l);
+        Factoring how = OPS.get(l.op());
+        if (why == null && how == null) {
+            why = l.op() + " layers are not factored (supported: Gemm, MatMul, Conv)";
+        }
+        GraphEditor ed = GraphEditor.of(model);
+        int index = ed.nodeIndex(l.node()).orElse(-1);
+        GraphNode node = index < 0 ? null : ed.node(index);
+        if (why == null) {
+            why = sharing(ed, node, l);
+        }
+        if (why == null) {
+            why = how.unsupported(node, l, spec.isSpatial());
+        }
+        if (why != null) {
+            return LayerCheck.skip(why);
+        }
+        List<Matrix> mats = how.matrices(node, l, l.tensor().toFloatArray(), spec.isSpatial());
+        Matrix first = mats.get(0);
+        int min = Math.min(first.m(), first.n());
+        if (spec.rank() != null && spec.rank() > min) {
+            return LayerCheck.error("lowrank.rank " + spec.rank() + " is above min(m, n) = " + min + " (" + first.m()
+                    + " x " + first.n() + ")");
+        }
+        if (spec.energy() == null) {
+            int r = 1;
+            for (Matrix mx : mats) {
+                r = Math.max(r, Math.min(min, spec.rankFor(mx.m(), mx.n(), null)));
+            }
+            if (!first.saves(r)) {
+                return LayerCheck.skip("rank " + r + " would not save parameters: a " + first.m() + " x " + first.n()
+                        + " matrix needs rank < " + floorRatio(first));
+            }
+        }
+        return LayerCheck.ok();
     }
 
     /**

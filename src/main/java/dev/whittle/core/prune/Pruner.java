@@ -5,6 +5,7 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.select.LayerSelector;
+import dev.whittle.core.transform.LayerCheck;
 import dev.whittle.core.transform.LayerReport;
 import dev.whittle.core.transform.TransformReport;
 import dev.whittle.core.transform.TransformResult;
@@ -78,6 +79,28 @@ public final class Pruner {
         OnnxModel out = editor.build();
         return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
                 out.graph().fileBytes()));
+    }
+
+    /**
+     * What {@link #apply} would do with layer {@code l} under {@code spec}, without pruning: an
+     * error for an already quantized weight or an N:M structure the input dimension does not
+     * divide, a skip for layers it leaves alone (subgraphs, non-float weights).
+     */
+    public static LayerCheck check(WeightLayer l, PruneSpec spec) {
+        if (l.quantized()) {
+            return LayerCheck.error("its weight is already quantized");
+        }
+        String why = WeightChecks.unsupported(l);
+        if (why != null) {
+            return LayerCheck.skip(why);
+        }
+        if (spec.isNofM()) {
+            String bad = NofM.unsupported(l, spec.groupM());
+            if (bad != null) {
+                return LayerCheck.error(bad);
+            }
+        }
+        return LayerCheck.ok();
     }
 
     /** Bytes of a sparse float32 tensor: 4-byte values plus 8-byte int64 linear indices. */

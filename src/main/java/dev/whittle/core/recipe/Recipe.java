@@ -31,4 +31,9 @@ public record Recipe(Integer whittle, ModelRef model, Calibration calibration, L
     public static Recipe parse(String source, String text) {
         return new SafeYaml().read(source, text, Recipe.class);
     }
+
+    /** This recipe recording {@code m} as the model it was tuned on. */
+    public Recipe withModel(ModelRef m) {
+        return new Recipe(whittle, m, calibration, steps, provenance);
+    }
 }

@@ -1,96 +1,84 @@
 package dev.whittle.core.recipe;
 
-import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.lowrank.LowRank;
-import dev.whittle.core.lowrank.LowRankSpec;
-import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
+import dev.whittle.core.recipe.RecipePlan.Setting;
 import dev.whittle.core.select.LayerSelector;
-import dev.whittle.core.transform.TransformReport;
+import dev.whittle.core.transform.LayerReport;
 import dev.whittle.core.transform.TransformResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Applies a recipe's prune and low-rank steps (quantize steps are refused until that issue
- * lands). Per layer, a later step's setting overrides an earlier one's, and the effective order
- * is prune, then low-rank. Every step must select at least one layer. Nothing is written here:
- * the caller saves the result.
+ * Applies a recipe to a model: the one place that does, for the CLI and the workbench alike.
+ * The recipe is first planned against the model ({@link RecipePlan}); any problem is raised as
+ * a {@code BadInputException} before anything is transformed. Then, per layer, the settings that
+ * take effect run in the order prune, low-rank (a later step's setting of the same kind replaces
+ * an earlier one). Nothing is written here: the caller saves the result. The same recipe and
+ * model give the same output bytes.
  */
 public final class RecipeRunner {
     private RecipeRunner() {
     }
 
-    /** The final model, the per-layer report of every transform, and warnings (e.g. sha256). */
-    public record Result(OnnxModel model, TransformReport report, List<String> warnings) {
+    /** The final model, what was done, the plan it followed, and warnings (e.g. a different sha256). */
+    public record Result(OnnxModel model, RecipeReport report, RecipePlan plan, List<String> warnings) {
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
     }
 
-    public static Result run(Recipe recipe, OnnxModel model) {
-        List<String> warnings = new ArrayList<>();
-        checkSha(recipe, model, warnings);
+    /**
+     * Runs {@code recipe} on {@code model}.
+     *
+     * @param folder where relative paths in the recipe (calibration data) resolve; the recipe
+     *               file's folder, or null for the working directory
+     */
+    public static Result run(Recipe recipe, OnnxModel model, Path folder) {
+        RecipePlan plan = RecipePlan.of(recipe, model);
+        plan.requireValid();
+        List<String> warnings = new ArrayList<>(plan.warnings());
         List<Step> steps = recipe.steps();
-        for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i).quantize() != null) {
-                throw new BadInputException("steps[" + (i + 1) + "]: quantize steps are not supported by this version of"
-                        + " whittle apply (prune and lowrank are).");
-            }
-        }
-        Map<String, Integer> pruneStep = effective(steps, model, Step::prune);
-        Map<String, Integer> lowrankStep = effective(steps, model, Step::lowrank);
         OnnxModel current = model;
-        TransformReport report = new TransformReport(List.of(), model.graph().fileBytes(), model.graph().fileBytes());
-        for (int i = 0; i < steps.size(); i++) {
-            List<String> nodes = nodesOf(pruneStep, i);
-            if (!nodes.isEmpty()) {
-                PruneSpec spec = steps.get(i).prune();
-                TransformResult r = Pruner.apply(current, byName(nodes), spec);
+        List<RecipeReport.Entry> entries = new ArrayList<>();
+        for (Setting setting : List.of(Setting.PRUNE, Setting.LOWRANK)) {
+            Map<String, Integer> effective = plan.effective(setting);
+            for (int i = 0; i < steps.size(); i++) {
+                List<String> nodes = nodesOf(effective, i);
+                if (nodes.isEmpty()) {
+                    continue;
+                }
+                TransformResult r = setting == Setting.PRUNE ? Pruner.apply(current, byName(nodes), steps.get(i).prune())
+                        : LowRank.apply(current, byName(nodes), steps.get(i).lowrank());
                 current = r.model();
-                report = report.then(r.report());
-            }
-        }
-        for (int i = 0; i < steps.size(); i++) {
-            List<String> nodes = nodesOf(lowrankStep, i);
-            if (!nodes.isEmpty()) {
-                LowRankSpec spec = steps.get(i).lowrank();
-                TransformResult r = LowRank.apply(current, byName(nodes), spec);
-                current = r.model();
-                report = report.then(r.report());
-            }
-        }
-        return new Result(current, report, warnings);
-    }
-
-    /** Node name to the index of the last step that selects it with this setting. */
-    private static Map<String, Integer> effective(List<Step> steps, OnnxModel model, Function<Step, Object> setting) {
-        Map<String, Integer> last = new LinkedHashMap<>();
-        for (int i = 0; i < steps.size(); i++) {
-            Step s = steps.get(i);
-            LayerSelector sel = s.select().selector();
-            List<WeightLayer> chosen = sel.select(model.graph());
-            if (chosen.isEmpty()) {
-                throw new BadInputException("steps[" + (i + 1) + "]: " + sel + " matches no weight layer of "
-                        + model.graph().fileName() + ".");
-            }
-            if (setting.apply(s) != null) {
-                for (WeightLayer l : chosen) {
-                    last.put(l.node(), i);
+                for (LayerReport l : r.report().layers()) {
+                    entries.add(new RecipeReport.Entry(i + 1, l));
                 }
             }
         }
-        return last;
+        RecipeReport report = new RecipeReport(entries, model.graph().params(), current.graph().params(),
+                model.graph().fileBytes(), current.graph().fileBytes());
+        return new Result(current, report, plan, warnings);
+    }
+
+    /** Runs a recipe read from a file, resolving its relative paths against the file's folder. */
+    public static Result run(RecipeFile recipe, OnnxModel model) {
+        return run(recipe.recipe(), model, recipe.folder());
+    }
+
+    public static Result run(Recipe recipe, OnnxModel model) {
+        return run(recipe, model, null);
     }
 
     private static List<String> nodesOf(Map<String, Integer> effective, int step) {
@@ -107,19 +95,9 @@ public final class RecipeRunner {
         return new LayerSelector(List.of(), nodes.stream().map(Pattern::quote).toList(), List.of());
     }
 
-    private static void checkSha(Recipe recipe, OnnxModel model, List<String> warnings) {
-        if (recipe.model() == null || recipe.model().sha256() == null || model.source() == null) {
-            return;
-        }
-        String actual = sha256(model);
-        if (!actual.equalsIgnoreCase(recipe.model().sha256().trim())) {
-            warnings.add("the recipe was tuned on a model with sha256 " + recipe.model().sha256().trim() + ", but "
-                    + model.graph().fileName() + " has " + actual + ".");
-        }
-    }
-
-    static String sha256(OnnxModel model) {
-        try (InputStream in = Files.newInputStream(model.source())) {
+    /** SHA-256 of a file, lower-case hex. */
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
             for (int n; (n = in.read(buf)) > 0; ) {
@@ -127,7 +105,7 @@ public final class RecipeRunner {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException | NoSuchAlgorithmException e) {
-            throw new InternalException("Cannot hash " + model.source() + ": " + e.getMessage(), e);
+            throw new InternalException("Cannot hash " + file + ": " + e.getMessage(), e);
         }
     }
 }

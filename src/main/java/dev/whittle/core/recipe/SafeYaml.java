@@ -61,6 +61,14 @@ public final class SafeYaml {
     }
 
     public <T> T read(Path file, Class<T> type) {
+        return readLocated(file, type).value();
+    }
+
+    /** A parsed value and where each of its keys and items starts in the text. */
+    record Located<T>(T value, YamlLocations where) {
+    }
+
+    <T> Located<T> readLocated(Path file, Class<T> type) {
         String name = String.valueOf(file.getFileName());
         byte[] bytes;
         try {
@@ -74,11 +82,15 @@ public final class SafeYaml {
         } catch (IOException e) {
             throw new BadInputException("File " + file + " cannot be read: " + e.getMessage(), e);
         }
-        return read(name, new String(bytes, StandardCharsets.UTF_8), type);
+        return readLocated(name, new String(bytes, StandardCharsets.UTF_8), type);
     }
 
     /** Parses {@code text}; {@code source} names it in messages. */
     public <T> T read(String source, String text, Class<T> type) {
+        return readLocated(source, text, type).value();
+    }
+
+    <T> Located<T> readLocated(String source, String text, Class<T> type) {
         if (text.isBlank()) {
             throw new BadInputException(source + " is empty.");
         }
@@ -88,7 +100,7 @@ public final class SafeYaml {
             if (value == null) {
                 throw new BadInputException(source + " holds no document.");
             }
-            return value;
+            return new Located<>(value, where);
         } catch (JsonProcessingException e) {
             throw new BadInputException(describe(source, e, where), e);
         } catch (RuntimeException e) {

@@ -21,6 +21,19 @@ final class YamlLocations {
         this.root = root;
     }
 
+    /**
+     * "line:column" (1-based) of the key or item at {@code path}, given as field names
+     * (String) and 0-based list indexes (Integer), or null if not found.
+     */
+    String of(Object... path) {
+        List<JsonMappingException.Reference> refs = new java.util.ArrayList<>();
+        for (Object p : path) {
+            refs.add(p instanceof Integer i ? new JsonMappingException.Reference(null, i)
+                    : new JsonMappingException.Reference(null, (String) p));
+        }
+        return of(refs);
+    }
+
     /** "line:column" (1-based) of the key or item the path ends at, or null if not found. */
     String of(List<JsonMappingException.Reference> path) {
         Node node = root;

@@ -31,13 +31,17 @@ class RecipeRunnerTest {
                 """);
         OnnxModel m = TestModels.mlp();
         RecipeRunner.Result res = RecipeRunner.run(r, m);
-        List<LayerReport> layers = res.report().layers();
+        List<LayerReport> layers = res.report().layers().stream().map(RecipeReport.Entry::transform).toList();
         assertEquals(List.of("fc1", "fc3", "fc2", "fc1"), layers.stream().map(LayerReport::node).toList());
         assertEquals(0.5, layers.get(0).sparsity(), 0.01);
         assertEquals(24, layers.get(2).zeros(), "fc2 pruned once, at 25% of 96");
         assertEquals(2, layers.get(3).rank());
         assertNull(layers.get(3).skipped());
-        assertTrue(res.report().modelBytesAfter() < res.report().modelBytesBefore());
+        assertEquals(List.of(1, 1, 2, 3), res.report().layers().stream().map(RecipeReport.Entry::step).toList());
+        assertTrue(res.report().bytesAfter() < res.report().bytesBefore());
+        assertEquals(m.graph().params(), res.report().paramsBefore());
+        assertEquals(res.model().graph().params(), res.report().paramsAfter());
+        assertTrue(res.report().paramsAfter() < res.report().paramsBefore(), "fc1's factors hold fewer parameters");
     }
 
     @Test

@@ -1,0 +1,212 @@
+package dev.whittle.core.recipe;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRank;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.prune.Pruner;
+import dev.whittle.core.transform.LayerCheck;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a recipe will do to a model, worked out before anything is transformed: which layers
+ * each step selects, which of its settings take effect on each (a later step's setting of the
+ * same kind replaces an earlier one for that layer), which layers will be left alone and why,
+ * and the problems that make the recipe impossible on this model (a selector that matches
+ * nothing, 2:4 on an input dimension that 4 does not divide, low-rank of an already quantized
+ * weight, a rank above min(m, n), ...). {@code whittle validate} prints it; the runner refuses a
+ * plan with problems before it transforms anything.
+ *
+ * <p>Checks use the model as given: when channel pruning shrinks a layer's input, a later
+ * setting on that layer is checked again when it is applied (still before anything is written).
+ */
+public final class RecipePlan {
+    /** The kinds of setting a step can carry, in the order they apply to a layer. */
+    public enum Setting {
+        PRUNE, LOWRANK, QUANTIZE;
+
+        public String key() {
+            return name().toLowerCase();
+        }
+    }
+
+    /**
+     * One selected layer under one setting of one step.
+     *
+     * @param overriddenBy the later step (1-based) whose setting of the same kind replaces this
+     *                     one on this layer, or null when this one takes effect
+     * @param skip         why the transform will leave the layer alone, or null
+     */
+    public record Touch(String node, String op, String weight, Setting setting, Integer overriddenBy, String skip) {
+        public boolean effective() {
+            return overriddenBy == null;
+        }
+    }
+
+    /** A step (number is 1-based), the layers it selects, and what each of its settings does to them. */
+    public record StepPlan(int number, Step step, List<String> selected, List<Touch> touches) {
+        public StepPlan {
+            selected = List.copyOf(selected);
+            touches = List.copyOf(touches);
+        }
+    }
+
+    /** Something that makes the recipe impossible on this model, found at step {@code step} (1-based). */
+    public record Problem(int step, String message) {
+        public String text() {
+            return "steps[" + step + "]: " + message;
+        }
+    }
+
+    private final List<StepPlan> steps;
+    private final List<Problem> problems;
+    private final List<String> warnings;
+    private final Map<Setting, Map<String, Integer>> effective;
+
+    private RecipePlan(List<StepPlan> steps, List<Problem> problems, List<String> warnings,
+                       Map<Setting, Map<String, Integer>> effective) {
+        this.steps = List.copyOf(steps);
+        this.problems = List.copyOf(problems);
+        this.warnings = List.copyOf(warnings);
+        this.effective = effective;
+    }
+
+    public List<StepPlan> steps() {
+        return steps;
+    }
+
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Throws the first problem (and how many more there are) as a {@link BadInputException}. */
+    public void requireValid() {
+        if (!problems.isEmpty()) {
+            String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
+                    + (problems.size() == 2 ? "" : "s") + "; whittle validate lists them all)";
+            String text = problems.get(0).text();
+            if (text.endsWith(".")) {
+                text = text.substring(0, text.length() - 1);
+            }
+            throw new BadInputException(text + more + "; nothing was written.");
+        }
+    }
+
+    /** Node name to the 0-based index of the step whose setting of this kind takes effect there, in model order. */
+    Map<String, Integer> effective(Setting s) {
+        return effective.get(s);
+    }
+
+    public static RecipePlan of(Recipe recipe, OnnxModel model) {
+        List<Step> all = recipe.steps();
+        List<WeightLayer> layers = model.graph().weightLayers();
+        List<List<WeightLayer>> chosen = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            List<WeightLayer> c = all.get(i).select().selector().select(model.graph());
+            chosen.add(c);
+            if (c.isEmpty()) {
+                problems.add(new Problem(i + 1, all.get(i).select().selector() + " matches no weight layer of "
+                        + model.graph().fileName() + "."));
+            }
+        }
+        Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();
+        for (Setting s : Setting.values()) {
+            Map<String, Integer> last = new LinkedHashMap<>();
+            for (WeightLayer l : layers) {
+                for (int i = 0; i < all.size(); i++) {
+                    if (has(all.get(i), s) && chosen.get(i).contains(l)) {
+                        last.put(l.node(), i);
+                    }
+                }
+            }
+            effective.put(s, last);
+        }
+        List<String> warnings = new ArrayList<>();
+        checkSha(recipe, model, warnings);
+        Map<String, LayerCheck> checks = new LinkedHashMap<>();
+        for (WeightLayer l : layers) {
+            Integer p = effective.get(Setting.PRUNE).get(l.node());
+            Integer r = effective.get(Setting.LOWRANK).get(l.node());
+            if (p != null) {
+                PruneSpec spec = all.get(p).prune();
+                LayerCheck c = Pruner.check(l, spec);
+                checks.put(key(l, Setting.PRUNE), c);
+                if (c.isError()) {
+                    problems.add(new Problem(p + 1, "prune" + (spec.isNofM() ? ".structure " + spec.structure() : "")
+                            + " cannot apply to layer '" + l.node() + "': " + c.error() + "."));
+                }
+            }
+            if (r != null) {
+                LayerCheck c = LowRank.check(model, l, all.get(r).lowrank());
+                checks.put(key(l, Setting.LOWRANK), c);
+                if (c.isError()) {
+                    problems.add(new Problem(r + 1, "lowrank cannot apply to layer '" + l.node() + "': " + c.error() + "."));
+                }
+            }
+            if (p != null && r != null) {
+                combination(all.get(p).prune(), p, r, l, problems, warnings);
+            }
+        }
+        problems.sort(java.util.Comparator.comparingInt(Problem::step));
+        List<StepPlan> plans = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            List<Touch> touches = new ArrayList<>();
+            for (Setting s : Setting.values()) {
+                if (!has(all.get(i), s)) {
+                    continue;
+                }
+                for (WeightLayer l : chosen.get(i)) {
+                    Integer at = effective.get(s).get(l.node());
+                    LayerCheck c = checks.get(key(l, s));
+                    touches.add(new Touch(l.node(), l.op(), l.weight(), s, at == i ? null : at + 1,
+                            at == i && c != null ? c.skip() : null));
+                }
+            }
+            plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches));
+        }
+        return new RecipePlan(plans, problems, warnings, effective);
+    }
+
+    /** Pruning followed by low-rank on one layer: sparse storage cannot be factored; the zeros do not survive. */
+    private static void combination(PruneSpec prune, int p, int r, WeightLayer l, List<Problem> problems, List<String> warnings) {
+        if (prune.sparseStorage()) {
+            problems.add(new Problem(r + 1, "lowrank cannot apply to layer '" + l.node() + "': step " + (p + 1)
+                    + " stores its pruned weight as a sparse tensor, which low-rank does not read; use prune.storage dense."));
+        } else if (!prune.isChannel()) {
+            warnings.add("layer '" + l.node() + "' is pruned (step " + (p + 1) + ") and then factored (step " + (r + 1)
+                    + "): the factors are dense, so the pruned zeros do not survive.");
+        }
+    }
+
+    private static void checkSha(Recipe recipe, OnnxModel model, List<String> warnings) {
+        if (recipe.model() == null || recipe.model().sha256() == null || model.source() == null) {
+            return;
+        }
+        String actual = RecipeRunner.sha256(model.source());
+        if (!actual.equalsIgnoreCase(recipe.model().sha256().trim())) {
+            warnings.add("the recipe was tuned on a model with sha256 " + recipe.model().sha256().trim() + ", but "
+                    + model.graph().fileName() + " has " + actual + ".");
+        }
+    }
+
+    static boolean has(Step s, Setting setting) {
+        return switch (setting) {
+            case PRUNE -> s.prune() != null;
+            case LOWRANK -> s.lowrank() != null;
+            case QUANTIZE -> s.quantize() != null;
+        };
+    }
+
+    private static String key(WeightLayer l, Setting s) {
+        return s + "\u0000" + l.node();
+    }
+}

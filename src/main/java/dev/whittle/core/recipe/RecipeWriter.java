@@ -1,0 +1,177 @@
+package dev.whittle.core.recipe;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.InternalException;
+import dev.whittle.core.lowrank.LowRankSpec;
+import dev.whittle.core.prune.PruneSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes recipes as YAML that {@link Recipe#read} reads back to an equal recipe: keys in a fixed
+ * order (whittle, model, calibration, steps, provenance; within a step select, then prune,
+ * lowrank, quantize), each setting written out, including defaults that matter for it, so the
+ * file does not depend on a later Whittle's defaults. The same recipe gives the same text.
+ */
+public final class RecipeWriter {
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .stringQuotingChecker(new SexagesimalQuoting())
+            .build());
+
+    /** Also quotes "2:4" and the like, which YAML 1.1 readers (PyYAML, ...) take for base-60 integers. */
+    private static final class SexagesimalQuoting extends StringQuotingChecker.Default {
+        private static final long serialVersionUID = 1L;
+        private static final java.util.regex.Pattern BASE_60 = java.util.regex.Pattern.compile("[-+]?[0-9][0-9_]*(:[0-9_]+)+(\\.[0-9_]*)?");
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || BASE_60.matcher(value).matches();
+        }
+    }
+
+    private RecipeWriter() {
+    }
+
+    /** The recipe as YAML text; {@code provenance}, when not null, replaces the recipe's own. */
+    public static String toYaml(Recipe recipe, Provenance provenance) {
+        try {
+            return YAML.writeValueAsString(tree(recipe, provenance));
+        } catch (JsonProcessingException e) {
+            throw new InternalException("Cannot write the recipe as YAML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Writes {@link #toYaml} to {@code file} atomically (a temporary file renamed over it). */
+    public static void write(Recipe recipe, Provenance provenance, Path file) {
+        Path target = file.toAbsolutePath().normalize();
+        Path tmp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            tmp = Files.createTempFile(target.getParent(), ".whittle-", ".yaml.tmp");
+            Files.writeString(tmp, toYaml(recipe, provenance), StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write the recipe " + file + ": " + e.getMessage() + ".", e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The temporary file is hidden and named .whittle-*; nothing else to do.
+                }
+            }
+        }
+    }
+
+    static Map<String, Object> tree(Recipe r, Provenance provenance) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("whittle", r.whittle());
+        if (r.model() != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            putIf(m, "file", r.model().file());
+            putIf(m, "sha256", r.model().sha256());
+            root.put("model", m);
+        }
+        if (r.calibration() != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            putIf(c, "data", r.calibration().data());
+            putIf(c, "samples", r.calibration().samples());
+            root.put("calibration", c);
+        }
+        root.put("steps", r.steps().stream().map(RecipeWriter::step).toList());
+        if (provenance != null) {
+            root.put("provenance", provenance(provenance));
+        } else if (r.provenance() != null && !r.provenance().isNull()) {
+            root.put("provenance", r.provenance());
+        }
+        return root;
+    }
+
+    private static Map<String, Object> step(Step s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> sel = new LinkedHashMap<>();
+        putList(sel, "ops", s.select().ops());
+        putList(sel, "names", s.select().names());
+        putList(sel, "exclude", s.select().exclude());
+        out.put("select", sel);
+        if (s.prune() != null) {
+            out.put("prune", prune(s.prune()));
+        }
+        if (s.lowrank() != null) {
+            out.put("lowrank", lowrank(s.lowrank()));
+        }
+        if (s.quantize() != null) {
+            out.put("quantize", s.quantize());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> prune(PruneSpec p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        putIf(m, "sparsity", p.sparsity());
+        putIf(m, "threshold", p.threshold());
+        m.put("structure", p.structure());
+        if (p.structure().equals("unstructured")) {
+            m.put("scope", p.scope());
+            putIf(m, "minSparsity", p.minSparsity());
+            putIf(m, "maxSparsity", p.maxSparsity());
+        }
+        if (p.isChannel()) {
+            m.put("criterion", p.criterion());
+        } else {
+            m.put("storage", p.storage());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> lowrank(LowRankSpec l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        putIf(m, "rank", l.rank());
+        putIf(m, "energy", l.energy());
+        putIf(m, "params", l.params());
+        m.put("method", l.method());
+        return m;
+    }
+
+    private static Map<String, Object> provenance(Provenance p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        putIf(m, "whittle", p.whittle());
+        putIf(m, "onnxruntime", p.onnxruntime());
+        putIf(m, "date", p.date());
+        m.put("metrics", p.metrics());
+        return m;
+    }
+
+    private static void putIf(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    private static void putList(Map<String, Object> m, String key, List<String> values) {
+        if (!values.isEmpty()) {
+            m.put(key, values);
+        }
+    }
+}
