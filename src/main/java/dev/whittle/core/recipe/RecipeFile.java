@@ -32,6 +32,22 @@ public record RecipeFile(Path path, Recipe recipe, List<String> stepPositions) {
         return abs.getParent() == null ? abs : abs.getParent();
     }
 
+    /**
+     * Problems with the files the recipe names, found without a model: calibration data that
+     * does not exist (relative paths resolve against {@link #folder()}).
+     */
+    public List<String> fileProblems() {
+        List<String> out = new ArrayList<>();
+        Calibration c = recipe.calibration();
+        if (c != null && c.data() != null) {
+            Path data = folder().resolve(c.data());
+            if (!java.nio.file.Files.isRegularFile(data)) {
+                out.add("calibration.data: " + data + " does not exist (relative paths start at the recipe's folder).");
+            }
+        }
+        return out;
+    }
+
     /** "r.yaml:7:5" for step {@code number} (1-based). */
     public String where(int number) {
         return path.getFileName() + ":" + stepPositions.get(number - 1);

@@ -94,7 +94,9 @@ public final class SafeYaml {
         if (text.isBlank()) {
             throw new BadInputException(source + " is empty.");
         }
-        YamlLocations where = new YamlLocations(compose(source, text));
+        Node root = compose(source, text);
+        UnknownKeys.check(source, root, type);
+        YamlLocations where = new YamlLocations(root);
         try {
             T value = mapper.readValue(text, type);
             if (value == null) {
