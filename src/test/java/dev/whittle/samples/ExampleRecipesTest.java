@@ -1,0 +1,114 @@
+package dev.whittle.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.cli.WhittleCli;
+import dev.whittle.testing.SampleEval;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every example recipe in sample-models/recipes validates against its sample model, applies
+ * with {@code whittle apply}, and the result keeps a stated minimum quality: top-1 accuracy on
+ * the first {@value #IMAGES} committed Fashion-MNIST test images (the originals score 89.8% and
+ * 90.0% there), or for MiniLM the mean and minimum cosine similarity of its mean-pooled sentence
+ * embeddings to the fp32 model's, over the 64 committed sentences. The minimums sit 1.5 to 2
+ * points (0.01-0.02 cosine) under the values measured when the examples were written, and the
+ * output must be smaller than the input where the recipe removes weights.
+ */
+class ExampleRecipesTest {
+    static final int IMAGES = 500;
+    static final Path DIR = SampleEval.DIR.resolve("recipes");
+
+    /** Minimum accuracy (Fashion) or {mean, min} cosine (MiniLM), and whether the file must shrink. */
+    record Expect(double min, double minOfMin, boolean shrinks) {
+    }
+
+    static final Map<String, Expect> EXPECT = new TreeMap<>(Map.ofEntries(
+            Map.entry("fashion-mlp-prune.yaml", new Expect(0.87, 0, false)),
+            Map.entry("fashion-mlp-lowrank.yaml", new Expect(0.875, 0, true)),
+            Map.entry("fashion-mlp-mixed.yaml", new Expect(0.875, 0, true)),
+            Map.entry("fashion-cnn-prune.yaml", new Expect(0.86, 0, true)),
+            Map.entry("fashion-cnn-lowrank.yaml", new Expect(0.89, 0, true)),
+            Map.entry("fashion-cnn-mixed.yaml", new Expect(0.865, 0, true)),
+            Map.entry("minilm-prune.yaml", new Expect(0.965, 0.91, false)),
+            Map.entry("minilm-lowrank.yaml", new Expect(0.94, 0.87, true)),
+            Map.entry("minilm-mixed.yaml", new Expect(0.945, 0.89, true))));
+
+    static float[][] miniLmReference;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void referenceEmbeddings() {
+        miniLmReference = SampleEval.miniLmEmbeddings(SampleEval.MINILM);
+    }
+
+    static Stream<String> examples() {
+        return EXPECT.keySet().stream();
+    }
+
+    static Path modelFor(String recipe) {
+        return recipe.startsWith("minilm") ? SampleEval.MINILM
+                : SampleEval.DIR.resolve(recipe.substring(0, recipe.indexOf('-', "fashion-".length())) + ".onnx");
+    }
+
+    static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = WhittleCli.run(args, new PrintWriter(out), new PrintWriter(err));
+        assertEquals(0, code, String.join(" ", args) + "\n" + err);
+        return new String[] {out.toString(), err.toString()};
+    }
+
+    @Test
+    void everyExampleRecipeHasAStatedMinimum() throws Exception {
+        List<String> files;
+        try (Stream<Path> s = Files.list(DIR)) {
+            files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList();
+        }
+        assertEquals(List.copyOf(EXPECT.keySet()), files);
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theExampleValidatesAppliesAndKeepsItsStatedQuality(String name) throws Exception {
+        Path recipe = DIR.resolve(name);
+        Path model = modelFor(name);
+        assertTrue(run("validate", recipe.toString(), model.toString())[0].endsWith("is valid for " + model.getFileName() + ".\n"));
+        Path out = tmp.resolve(name.replace(".yaml", ".onnx"));
+        run("apply", "--recipe", recipe.toString(), model.toString(), "-o", out.toString());
+        Expect e = EXPECT.get(name);
+        if (e.shrinks()) {
+            assertTrue(Files.size(out) < Files.size(model), "the output is smaller");
+        }
+        if (model.equals(SampleEval.MINILM)) {
+            double[] c = SampleEval.cosine(miniLmReference, SampleEval.miniLmEmbeddings(out));
+            System.out.printf("%s: cosine mean %.4f, min %.4f, %d bytes%n", name, c[0], c[1], Files.size(out));
+            assertTrue(c[0] >= e.min() && c[1] >= e.minOfMin(), name + ": cosine mean " + c[0] + ", min " + c[1]);
+        } else {
+            double acc = SampleEval.fashionAccuracy(out, IMAGES);
+            System.out.printf("%s: accuracy %.4f on %d images, %d bytes%n", name, acc, IMAGES, Files.size(out));
+            assertTrue(acc >= e.min(), name + ": accuracy " + acc + " is under " + e.min());
+        }
+    }
+
+    @Test
+    void theOriginalsScoreWhatTheThresholdsAreMeasuredAgainst() {
+        assertEquals(0.898, SampleEval.fashionAccuracy(SampleEval.DIR.resolve("fashion-mlp.onnx"), IMAGES), 0.006);
+        assertEquals(0.900, SampleEval.fashionAccuracy(SampleEval.DIR.resolve("fashion-cnn.onnx"), IMAGES), 0.006);
+    }
+}
