@@ -99,4 +99,31 @@ class SafeYamlTest {
         String m = error("whittle: 1\nwhittle: 2\n");
         assertTrue(m.toLowerCase().contains("duplicate"), m);
     }
+
+    @Test
+    void aFileOverTheSizeLimitIsRefusedBeforeParsing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path big = tmp.resolve("big.yaml");
+        java.nio.file.Files.writeString(big, "whittle: 1\n# " + "x".repeat(SafeYaml.MAX_BYTES) + "\n");
+        String m = assertThrows(BadInputException.class, () -> yaml.read(big, Doc.class)).getMessage();
+        assertEquals("big.yaml is " + java.nio.file.Files.size(big) + " bytes; files over " + SafeYaml.MAX_BYTES
+                + " bytes are refused.", m);
+    }
+
+    @Test
+    void aMisspeltKeyIsNamedEvenWhenTheRecordsConstructorWouldFailFirst() {
+        record Strict(Double sparsity) {
+            Strict {
+                if (sparsity == null) {
+                    throw new IllegalArgumentException("sparsity is required");
+                }
+            }
+        }
+        record S(Strict prune) {
+        }
+        record D(int whittle, List<S> steps) {
+        }
+        String m = assertThrows(BadInputException.class,
+                () -> yaml.read("r.yaml", "whittle: 1\nsteps:\n  - prune:\n      sparsty: 0.5\n", D.class)).getMessage();
+        assertEquals("r.yaml: unknown key 'sparsty' at 4:7, did you mean 'sparsity'?", m);
+    }
 }
