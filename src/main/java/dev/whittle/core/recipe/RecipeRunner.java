@@ -48,6 +48,12 @@ public final class RecipeRunner {
     public static Result run(Recipe recipe, OnnxModel model, Path folder) {
         RecipePlan plan = RecipePlan.of(recipe, model);
         plan.requireValid();
+        for (int i = 0; i < recipe.steps().size(); i++) {
+            if (recipe.steps().get(i).quantize() != null) {
+                throw new dev.whittle.core.BadInputException("steps[" + (i + 1) + "]: quantize steps are not applied by this"
+                        + " version of Whittle yet (prune and lowrank are); nothing was written.");
+            }
+        }
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<Step> steps = recipe.steps();
         OnnxModel current = model;

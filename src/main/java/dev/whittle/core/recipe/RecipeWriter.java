@@ -122,7 +122,7 @@ public final class RecipeWriter {
             out.put("lowrank", lowrank(s.lowrank()));
         }
         if (s.quantize() != null) {
-            out.put("quantize", s.quantize());
+            out.put("quantize", s.quantize().toMap());
         }
         return out;
     }

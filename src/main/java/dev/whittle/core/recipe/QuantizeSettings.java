@@ -1,0 +1,97 @@
+package dev.whittle.core.recipe;
+
+import dev.whittle.core.BadInputException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A step's {@code quantize} block as written in the recipe (RECIPE-FORMAT.md): absent keys are
+ * null and take their defaults when the block becomes a quantization spec. {@code weights},
+ * {@code activations} and {@code format} are the three settings a later step can override
+ * separately on a layer.
+ *
+ * @param format qdq (default) | matmulnbits | dynamic
+ */
+public record QuantizeSettings(Weights weights, Activations activations, String format) {
+    public QuantizeSettings {
+        if (weights == null && activations == null && format == null) {
+            throw new BadInputException("quantize needs at least one of weights, activations or format.");
+        }
+    }
+
+    /**
+     * {@code quantize.weights}.
+     *
+     * @param bits        8 | 4
+     * @param symmetric   signed codes with zero point 0 (default) or unsigned with a zero point
+     * @param granularity tensor | channel | block
+     * @param block       16 to 256 weights per block along the input dimension
+     * @param range       minmax | "percentile:P" | mse | [lo, hi] (a String or a two-number list)
+     */
+    public record Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range) {
+    }
+
+    /**
+     * {@code quantize.activations}: static activation quantization, calibrated on the recipe's
+     * {@code calibration} data.
+     *
+     * @param calibration minmax | "percentile:P" | entropy | mse
+     * @param outputs     also quantize the selected layers' outputs
+     * @param overrides   per activation tensor (or node reading it)
+     */
+    public record Activations(Integer bits, Boolean symmetric, String calibration, Boolean outputs,
+                              Map<String, Override> overrides) {
+        public Activations {
+            overrides = overrides == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        }
+    }
+
+    /** One entry of {@code activations.overrides}: leave it in float, force a range, or force bits. */
+    public record Override(Boolean exclude, List<Double> range, Integer bits) {
+        public Override {
+            range = range == null ? null : List.copyOf(range);
+        }
+    }
+
+    /** The block as plain maps and lists, keys in recipe order, absent keys left out. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (weights != null) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            put(w, "bits", weights.bits());
+            put(w, "symmetric", weights.symmetric());
+            put(w, "granularity", weights.granularity());
+            put(w, "block", weights.block());
+            put(w, "range", weights.range());
+            m.put("weights", w);
+        }
+        if (activations != null) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            put(a, "bits", activations.bits());
+            put(a, "symmetric", activations.symmetric());
+            put(a, "calibration", activations.calibration());
+            put(a, "outputs", activations.outputs());
+            if (activations.overrides() != null) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                activations.overrides().forEach((k, v) -> {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    put(e, "exclude", v.exclude());
+                    put(e, "range", v.range());
+                    put(e, "bits", v.bits());
+                    o.put(k, e);
+                });
+                a.put("overrides", o);
+            }
+            m.put("activations", a);
+        }
+        put(m, "format", format);
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+}
