@@ -4,8 +4,8 @@ import java.nio.FloatBuffer;
 
 /**
  * A fixed-size histogram of one activation over all calibration batches: {@link #BINS} equal
- * bins over [-R, R], where R starts at the first batch's max |x| and doubles when a later
- * batch exceeds it (pairs of bins merge exactly, so no count moves to a wrong bin). Memory is
+ * bins over [-R, R), where R starts just above the first batch's max |x| and doubles when a
+ * later batch reaches it (pairs of bins merge exactly, so no count moves to a wrong bin). Memory is
  * constant whatever the number of samples. NaN and infinite values are counted and skipped.
  */
 public final class ActivationHistogram {
@@ -41,7 +41,7 @@ public final class ActivationHistogram {
         min = Math.min(min, lo);
         max = Math.max(max, hi);
         double abs = Math.max(Math.abs((double) lo), Math.abs((double) hi));
-        if (abs > range) {
+        if (abs >= range && abs > 0) {
             grow(abs);
         }
         if (range == 0) {
@@ -49,13 +49,15 @@ public final class ActivationHistogram {
             count += n;
             return;
         }
-        double scale = BINS / (2 * range);
-        double offset = range;
+        // floor(x * scale) with scale = (BINS/2) / range: doubling the range halves the scale
+        // exactly, so a value's bin after growth is exactly its merged old bin.
+        double scale = (BINS / 2) / range;
+        int half = BINS / 2;
         long finite = 0;
         for (int i = 0; i < n; i++) {
             float x = v.get(pos + i);
             if (Math.abs(x) <= Float.MAX_VALUE) {
-                int b = (int) ((x + offset) * scale);
+                int b = (int) Math.floor(x * scale) + half;
                 counts[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
                 finite++;
             }
@@ -66,12 +68,13 @@ public final class ActivationHistogram {
 
     private void grow(double abs) {
         if (range == 0) {
-            range = abs;
+            // A little above the largest value, so no value sits on the top edge.
+            range = abs * (1 + 0x1p-20);
             counts[BINS / 2] += pendingZeros;
             pendingZeros = 0;
             return;
         }
-        while (range < abs) {
+        while (range <= abs) {
             long[] merged = new long[BINS];
             int half = BINS / 2;
             for (int j = 0; j < half / 2; j++) {

@@ -72,9 +72,9 @@ public final class Calibrators {
 
     /**
      * The TensorRT entropy method on the |x| histogram: for each candidate threshold bin i, the
-     * reference distribution P is bins [0, i) with the outliers added to bin i-1, Q is P merged
-     * into {@code levels} bins and spread back over P's nonzero bins; the threshold is the upper
-     * edge of the i with the least KL(P || Q).
+     * reference distribution P is bins [0, i) with the outliers added to bin i-1, Q is bins
+     * [0, i) (without the outliers) merged into {@code levels} bins and spread back over P's
+     * nonzero bins; the threshold is the upper edge of the i with the least KL(P || Q).
      */
     static double entropyThreshold(ActivationHistogram h, int levels) {
         long[] hist = h.absCounts();
@@ -104,17 +104,17 @@ public final class Calibrators {
             for (int b = 0; b < levels; b++) {
                 int start = b * merged;
                 int stop = b == levels - 1 ? i : start + merged;
+                // Q quantizes the bins without the outliers; P carries them in its last bin.
                 double sum = 0;
                 int nonzero = 0;
                 for (int j = start; j < stop; j++) {
-                    sum += p[j];
-                    if (hist[j] != 0 || (j == i - 1 && p[j] != 0)) {
+                    sum += hist[j];
+                    if (p[j] != 0) {
                         nonzero++;
                     }
                 }
                 for (int j = start; j < stop; j++) {
-                    boolean nz = hist[j] != 0 || (j == i - 1 && p[j] != 0);
-                    q[j] = nz && nonzero > 0 ? sum / nonzero : 0;
+                    q[j] = p[j] != 0 && nonzero > 0 ? sum / nonzero : 0;
                 }
             }
             double kl = kl(p, q, i);
