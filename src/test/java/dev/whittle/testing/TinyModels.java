@@ -5,128 +5,117 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
-import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.core.onnx.OnnxReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Random;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** Tiny ONNX graphs with fixed, seeded weights, built with the protobuf builders. */
+/** Small ONNX models built in test code, with fixed weights. */
 public final class TinyModels {
+    public static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
+
     private TinyModels() {
     }
 
-    public static float[] random(long seed, int n, double std) {
-        Random r = new Random(seed);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (r.nextGaussian() * std);
+    /** Y[1,out] = X[1,in] x W[in,out] with W[i][j] = (i * out + j) / 10 - 1, raw little-endian floats. */
+    public static ModelProto matmul(int in, int out) {
+        float[] w = new float[in * out];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i / 10f - 1f;
         }
-        return v;
+        GraphProto g = GraphProto.newBuilder().setName("matmul")
+                .addInput(value("X", FLOAT, 1, in))
+                .addInitializer(floats("W", w, in, out))
+                .addNode(node("MatMul", "mm", new String[] {"X", "W"}, "Y"))
+                .addOutput(value("Y", FLOAT, 1, out))
+                .build();
+        return model(g);
     }
 
-    public static TensorProto floats(String name, long[] dims, float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(1).setRawData(ByteString.copyFrom(b.array()));
+    /** A model of IR 8, default opset 17, produced by "whittle-test". */
+    public static ModelProto model(GraphProto g) {
+        return ModelProto.newBuilder().setIrVersion(8).setProducerName("whittle-test")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+                .setGraph(g).build();
+    }
+
+    public static NodeProto node(String op, String name, String[] inputs, String... outputs) {
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(op).setName(name);
+        for (String i : inputs) {
+            b.addInput(i);
+        }
+        for (String o : outputs) {
+            b.addOutput(o);
+        }
+        return b.build();
+    }
+
+    public static ValueInfoProto value(String name, int elemType, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+    }
+
+    /** A float tensor with raw little-endian data. */
+    public static TensorProto floats(String name, float[] values, long... dims) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return raw(name, FLOAT, b.array(), dims);
+    }
+
+    public static TensorProto raw(String name, int type, byte[] bytes, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(ByteString.copyFrom(bytes));
         for (long d : dims) {
             t.addDims(d);
         }
         return t.build();
     }
 
-    public static AttributeProto intAttr(String name, long v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
-    }
-
-    public static AttributeProto intsAttr(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long x : v) {
-            a.addInts(x);
-        }
-        return a.build();
-    }
-
-    public static NodeProto node(String op, String name, String[] in, String[] out, AttributeProto... attrs) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name);
-        for (String s : in) {
-            n.addInput(s);
-        }
-        for (String s : out) {
-            n.addOutput(s);
-        }
-        for (AttributeProto a : attrs) {
-            n.addAttribute(a);
-        }
-        return n.build();
-    }
-
-    /** A float tensor value; dims of -1 become a symbolic "batch" dimension. */
-    public static ValueInfoProto value(String name, long... dims) {
-        TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
+    /** A tensor whose data lives in {@code location} at [offset, offset + length). */
+    public static TensorProto external(String name, int type, String location, long offset, long length, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location))
+                .addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(length)));
         for (long d : dims) {
-            s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
-                    : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+            t.addDims(d);
         }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+        return t.build();
     }
 
-    public static ModelProto model(GraphProto g, long opset) {
-        return ModelProto.newBuilder().setIrVersion(opset >= 21 ? 10 : 7).setProducerName("whittle-test")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
+    public static StringStringEntryProto entry(String k, String v) {
+        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
-    public static OnnxModel load(ModelProto p) {
-        return OnnxReader.fromProto(p, null);
+    public static AttributeProto graphAttr(String name, GraphProto g) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(g).build();
     }
 
-    /** X [batch, k] -> MatMul(W [k, n]) -> Add(bias) -> Y [batch, n]. */
-    public static ModelProto matmul(int k, int n, long seed, long opset) {
-        GraphProto g = GraphProto.newBuilder().setName("matmul")
-                .addInput(value("x", -1, k)).addOutput(value("y", -1, n))
-                .addInitializer(floats("w", new long[] {k, n}, random(seed, k * n, 0.1)))
-                .addInitializer(floats("b", new long[] {n}, random(seed + 1, n, 0.1)))
-                .addNode(node("MatMul", "mm", new String[] {"x", "w"}, new String[] {"h"}))
-                .addNode(node("Add", "add", new String[] {"h", "b"}, new String[] {"y"}))
-                .build();
-        return model(g, opset);
+    public static AttributeProto tensorAttr(String name, TensorProto t) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.TENSOR).setT(t).build();
     }
 
-    /** X [batch, k] -> Gemm(W1 [h, k], transB=1) -> Relu -> Gemm(W2 [h, n], transB=0) -> Y. */
-    public static ModelProto mlp(int k, int h, int n, long seed, long opset) {
-        GraphProto g = GraphProto.newBuilder().setName("mlp")
-                .addInput(value("x", -1, k)).addOutput(value("y", -1, n))
-                .addInitializer(floats("fc1.weight", new long[] {h, k}, random(seed, h * k, 0.2)))
-                .addInitializer(floats("fc1.bias", new long[] {h}, random(seed + 1, h, 0.1)))
-                .addInitializer(floats("fc2.weight", new long[] {h, n}, random(seed + 2, h * n, 0.2)))
-                .addInitializer(floats("fc2.bias", new long[] {n}, random(seed + 3, n, 0.1)))
-                .addNode(node("Gemm", "fc1", new String[] {"x", "fc1.weight", "fc1.bias"}, new String[] {"h1"},
-                        intAttr("transB", 1)))
-                .addNode(node("Relu", "relu", new String[] {"h1"}, new String[] {"r1"}))
-                .addNode(node("Gemm", "fc2", new String[] {"r1", "fc2.weight", "fc2.bias"}, new String[] {"y"}))
-                .build();
-        return model(g, opset);
-    }
-
-    /** X [batch, c, 8, 8] -> Conv(W1 [m, c, 3, 3], pad 1) -> Relu -> Conv(W2 [o, m, 3, 3]) -> Y [batch, o, 6, 6]. */
-    public static ModelProto cnn(int c, int m, int o, long seed, long opset) {
-        GraphProto g = GraphProto.newBuilder().setName("cnn")
-                .addInput(value("x", -1, c, 8, 8)).addOutput(value("y", -1, o, 6, 6))
-                .addInitializer(floats("conv1.weight", new long[] {m, c, 3, 3}, random(seed, m * c * 9, 0.3)))
-                .addInitializer(floats("conv1.bias", new long[] {m}, random(seed + 1, m, 0.1)))
-                .addInitializer(floats("conv2.weight", new long[] {o, m, 3, 3}, random(seed + 2, o * m * 9, 0.1)))
-                .addNode(node("Conv", "conv1", new String[] {"x", "conv1.weight", "conv1.bias"}, new String[] {"c1"},
-                        intsAttr("pads", 1, 1, 1, 1), intsAttr("kernel_shape", 3, 3)))
-                .addNode(node("Relu", "relu", new String[] {"c1"}, new String[] {"r1"}))
-                .addNode(node("Conv", "conv2", new String[] {"r1", "conv2.weight"}, new String[] {"y"},
-                        intsAttr("kernel_shape", 3, 3)))
-                .build();
-        return model(g, opset);
+    public static Path write(ModelProto m, Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, m.toByteArray());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.onnx.ExposedOutputs;
 import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +18,14 @@ class ActivationCollectorTest {
     static List<Map<String, Input>> batches(int count, int rows) {
         List<Map<String, Input>> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            out.add(Map.of("x", Input.floats(new long[] {rows, 32}, TinyModels.random(i, rows * 32, 1))));
+            out.add(Map.of("x", Input.floats(new long[] {rows, 32}, QuantModels.random(i, rows * 32, 1))));
         }
         return out;
     }
 
     @Test
     void everyRequestedTensorOfEveryBatchReachesTheSink() {
-        OnnxModel m = TinyModels.load(TinyModels.mlp(32, 16, 4, 1, 13));
+        OnnxModel m = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
         List<String> tensors = List.of("x", "h1", "r1");
         List<String> seen = new ArrayList<>();
         List<Double> progress = new ArrayList<>();
@@ -39,7 +39,7 @@ class ActivationCollectorTest {
 
     @Test
     void cancellingStopsBeforeTheNextBatch() {
-        OnnxModel m = TinyModels.load(TinyModels.mlp(32, 16, 4, 1, 13));
+        OnnxModel m = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
         AtomicInteger runs = new AtomicInteger();
         try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(m, List.of("h1")), null)) {
             assertThrows(CancellationException.class, () -> c.collect(List.of("h1"), batches(4, 2), 4,
@@ -50,7 +50,7 @@ class ActivationCollectorTest {
 
     @Test
     void cancelFromTheSinkStopsTheRemainingBatches() {
-        OnnxModel m = TinyModels.load(TinyModels.mlp(32, 16, 4, 1, 13));
+        OnnxModel m = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
         AtomicInteger runs = new AtomicInteger();
         try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(m, List.of("h1")), null)) {
             assertThrows(CancellationException.class, () -> c.collect(List.of("h1"), batches(4, 2), 4,

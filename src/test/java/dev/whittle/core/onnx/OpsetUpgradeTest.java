@@ -1,9 +1,9 @@
 package dev.whittle.core.onnx;
 
-import static dev.whittle.testing.TinyModels.intAttr;
-import static dev.whittle.testing.TinyModels.intsAttr;
-import static dev.whittle.testing.TinyModels.node;
-import static dev.whittle.testing.TinyModels.value;
+import static dev.whittle.testing.QuantModels.intAttr;
+import static dev.whittle.testing.QuantModels.intsAttr;
+import static dev.whittle.testing.QuantModels.node;
+import static dev.whittle.testing.QuantModels.value;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.whittle.core.BadInputException;
 import dev.whittle.testing.Ort;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import org.junit.jupiter.api.Test;
 
 class OpsetUpgradeTest {
@@ -31,7 +31,7 @@ class OpsetUpgradeTest {
                 .addNode(node("Split", "split2", new String[] {"ls"}, new String[] {"l1", "l2"}, intAttr("axis", 2)))
                 .addNode(node("Concat", "cat2", new String[] {"l2", "l1"}, new String[] {"y"}, intAttr("axis", 2)))
                 .build();
-        return TinyModels.model(g, 11);
+        return QuantModels.model(g, 11);
     }
 
     @Test
@@ -41,7 +41,7 @@ class OpsetUpgradeTest {
         assertEquals(21, OpsetUpgrade.defaultOpset(up));
         assertEquals(10, up.getIrVersion());
         OnnxReader.fromProto(up, null);
-        float[] x = TinyModels.random(3, 24, 2);
+        float[] x = QuantModels.random(3, 24, 2);
         long[] shape = {2, 3, 4};
         for (String out : new String[] {"y", "z"}) {
             ModelProto a = onlyOutput(old, out);
@@ -65,16 +65,16 @@ class OpsetUpgradeTest {
     @Test
     void opsThatChangedMeaningBeyondRepairAreRefused() {
         GraphProto g = GraphProto.newBuilder().setName("up").addInput(value("x", 1, 1, 2, 2)).addOutput(value("y", 1, 1, 4, 4))
-                .addInitializer(TinyModels.floats("scales", new long[] {4}, new float[] {1, 1, 2, 2}))
+                .addInitializer(QuantModels.floats("scales", new long[] {4}, new float[] {1, 1, 2, 2}))
                 .addNode(node("Upsample", "up", new String[] {"x", "scales"}, new String[] {"y"})).build();
         BadInputException e = assertThrows(BadInputException.class,
-                () -> OpsetUpgrade.upgrade(TinyModels.model(g, 9), 13, "up.onnx"));
+                () -> OpsetUpgrade.upgrade(QuantModels.model(g, 9), 13, "up.onnx"));
         assertTrue(e.getMessage().contains("node 'up' (Upsample) changed meaning"), e.getMessage());
     }
 
     @Test
     void aModelAlreadyAtTheTargetIsReturnedAsIs() {
-        ModelProto m = TinyModels.matmul(4, 2, 1, 21);
+        ModelProto m = QuantModels.matmul(4, 2, 1, 21);
         assertTrue(OpsetUpgrade.upgrade(m, 13, "m.onnx") == m);
     }
 }

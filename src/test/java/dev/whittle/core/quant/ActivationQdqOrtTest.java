@@ -10,7 +10,7 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
 import dev.whittle.testing.Ort;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,8 +45,8 @@ class ActivationQdqOrtTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"minmax", "percentile:99", "entropy", "mse"})
     void staticQdqOutputEqualsAJavaForwardPassWithFakeQuantizedActivations(String calibration) {
-        OnnxModel model = TinyModels.load(TinyModels.mlp(K, H, N, 21, 13));
-        float[] x = TinyModels.random(5, SAMPLES * K, 1);
+        OnnxModel model = QuantModels.load(QuantModels.mlp(K, H, N, 21, 13));
+        float[] x = QuantModels.random(5, SAMPLES * K, 1);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
                 ActivationSpec.of(Calibration.parse("c", calibration)), QuantFormat.QDQ);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(spec)), QuantOptions.calibrated(data(x)));
@@ -76,7 +76,7 @@ class ActivationQdqOrtTest {
         float[] dq1 = FakeQuant.apply(w1, fc1.shape(), "channel", 0, 0, 8, true);
         float[] dq2 = FakeQuant.apply(w2, fc2.shape(), "channel", 1, 0, 8, true);
         int batch = 7;
-        float[] t = TinyModels.random(77, batch * K, 1.2);
+        float[] t = QuantModels.random(77, batch * K, 1.2);
         float[] tq = t.clone();
         for (int i = 0; i < tq.length; i++) {
             tq[i] = fq(tq[i], acts.get(0));
@@ -93,7 +93,7 @@ class ActivationQdqOrtTest {
 
     @Test
     void overridesExcludeATensorOrForceItsRangeAndBits() {
-        OnnxModel model = TinyModels.load(TinyModels.mlp(K, H, N, 21, 13));
+        OnnxModel model = QuantModels.load(QuantModels.mlp(K, H, N, 21, 13));
         ActivationSpec a = ActivationSpec.of(Calibration.MINMAX).withOverrides(Map.of(
                 "x", ActivationOverride.excluded(), "fc2", new ActivationOverride(false, 0.0, 2.5, 4)));
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), a, QuantFormat.QDQ);
@@ -104,13 +104,13 @@ class ActivationQdqOrtTest {
         assertEquals(4, r1.bits());
         assertEquals(2.5f / 15, r1.scale(), 1e-7);
         assertEquals(21, r.model().graph().defaultOpset(), "int4 activations need opset 21");
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {2, K}, TinyModels.random(3, 2 * K, 1));
+        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {2, K}, QuantModels.random(3, 2 * K, 1));
         assertEquals(2 * N, y.length);
     }
 
     @Test
     void activationsWithoutCalibrationDataAreRefused() {
-        OnnxModel model = TinyModels.load(TinyModels.mlp(K, H, N, 21, 13));
+        OnnxModel model = QuantModels.load(QuantModels.mlp(K, H, N, 21, 13));
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), ActivationSpec.of(Calibration.ENTROPY), null);
         BadInputException e = assertThrows(BadInputException.class, () -> Quantizer.apply(model, List.of(QuantizeStep.all(spec))));
         assertTrue(e.getMessage().contains("calibration data"), e.getMessage());
@@ -118,8 +118,8 @@ class ActivationQdqOrtTest {
 
     @Test
     void outputQdqKeepsTheOutputNameAndRunsFusedInOnnxRuntime() {
-        OnnxModel model = TinyModels.load(TinyModels.cnn(2, 8, 4, 3, 13));
-        float[] x = TinyModels.random(1, 20 * 2 * 64, 1);
+        OnnxModel model = QuantModels.load(QuantModels.cnn(2, 8, 4, 3, 13));
+        float[] x = QuantModels.random(1, 20 * 2 * 64, 1);
         CalibrationData d = CalibrationData.single("x", Input.floats(new long[] {20, 2, 8, 8}, x), 8);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
                 ActivationSpec.of(Calibration.MINMAX).withOutputs(true), QuantFormat.QDQ);

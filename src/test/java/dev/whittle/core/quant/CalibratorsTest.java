@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -20,9 +20,9 @@ class CalibratorsTest {
 
     @Test
     void growingTheRangeMergesBinsExactly() {
-        float[] a = TinyModels.random(1, 5000, 0.2);
+        float[] a = QuantModels.random(1, 5000, 0.2);
         a[0] = 1f;
-        float[] b = TinyModels.random(2, 5000, 0.8);
+        float[] b = QuantModels.random(2, 5000, 0.8);
         b[0] = 3.5f;
         ActivationHistogram grown = of(a, b);
         assertEquals(4 * (1 + 0x1p-20), grown.range(), 0);
@@ -40,7 +40,7 @@ class CalibratorsTest {
 
     @Test
     void percentileMatchesTheSortedDataWithinOneBin() {
-        float[] x = TinyModels.random(3, 100_000, 1.0);
+        float[] x = QuantModels.random(3, 100_000, 1.0);
         ActivationHistogram h = of(Arrays.copyOfRange(x, 0, 50_000), Arrays.copyOfRange(x, 50_000, 100_000));
         float[] abs = new float[x.length];
         for (int i = 0; i < x.length; i++) {
@@ -60,7 +60,7 @@ class CalibratorsTest {
 
     @Test
     void entropyAndMseClipLongTailsButKeepCompactData() {
-        float[] gauss = TinyModels.random(4, 200_000, 1.0);
+        float[] gauss = QuantModels.random(4, 200_000, 1.0);
         for (int i = 0; i < 20; i++) {
             gauss[i] = 40f + i;
         }
@@ -68,7 +68,7 @@ class CalibratorsTest {
         double[] e = Calibrators.range(tailed, Calibration.ENTROPY, 8, true);
         assertTrue(e[1] > 3 && e[1] < 20, "entropy threshold " + e[1]);
         // At 4 bits the squared-error optimum for a unit Gaussian clips near 2.5 sigma.
-        ActivationHistogram g = of(TinyModels.random(5, 200_000, 1.0));
+        ActivationHistogram g = of(QuantModels.random(5, 200_000, 1.0));
         double[] m = Calibrators.range(g, Calibration.MSE, 4, true);
         assertTrue(m[1] > 2 && m[1] < 3.2, "mse threshold " + m[1]);
 
@@ -86,7 +86,7 @@ class CalibratorsTest {
 
     @Test
     void everyCalibratorStaysInsideTheObservedRange() {
-        float[] x = TinyModels.random(8, 10_000, 2.0);
+        float[] x = QuantModels.random(8, 10_000, 2.0);
         for (int i = 0; i < x.length; i++) {
             x[i] = Math.max(x[i], -0.5f);
         }

@@ -7,7 +7,7 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
 import dev.whittle.testing.Ort;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,14 +39,14 @@ class FormatsOrtTest {
     @CsvSource({"64,16,true", "64,32,false", "72,32,true", "72,16,false"})
     void matMulNBitsComputesXTimesTheBlockwiseDequantizedWeight(int k, int block, boolean sym) {
         int n = 20;
-        OnnxModel model = TinyModels.load(TinyModels.matmul(k, n, 3, 14));
+        OnnxModel model = QuantModels.load(QuantModels.matmul(k, n, 3, 14));
         WeightSpec spec = new WeightSpec(4, sym, Granularity.BLOCK, block, RangeSpec.MINMAX);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(new QuantizeSpec(spec, null, QuantFormat.MATMULNBITS))));
         assertEquals(1, r.model().graph().opCounts().get("com.microsoft::MatMulNBits"));
         assertTrue(r.model().graph().constant("w").isEmpty(), "the float weight is gone");
         WeightLayer l = model.graph().weightLayers().get(0);
         float[] dq = FakeQuant.apply(l.tensor().toFloatArray(), l.shape(), "block", 0, block, 4, sym);
-        float[] x = TinyModels.random(4, BATCH * k, 1);
+        float[] x = QuantModels.random(4, BATCH * k, 1);
         float[] expected = matmul(x, dq, model.graph().constant("b").orElseThrow().toFloatArray(), BATCH, k, n);
         float[] actual = Ort.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
         double tol = 1e-4 * Ort.maxAbs(expected);
@@ -58,14 +58,14 @@ class FormatsOrtTest {
     void dynamicQuantizationComputesTheIntegerMatMulOfQuantizedInputAndWeight(String gran, boolean sym) {
         int k = 40;
         int n = 12;
-        OnnxModel model = TinyModels.load(TinyModels.matmul(k, n, 8, 14));
+        OnnxModel model = QuantModels.load(QuantModels.matmul(k, n, 8, 14));
         WeightSpec spec = new WeightSpec(8, sym, Granularity.parse("g", gran), 0, RangeSpec.MINMAX);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(new QuantizeSpec(spec, null, QuantFormat.DYNAMIC))));
         assertEquals(1, r.model().graph().opCounts().get("MatMulInteger"));
         assertEquals(1, r.model().graph().opCounts().get("DynamicQuantizeLinear"));
         WeightLayer l = model.graph().weightLayers().get(0);
         float[] wq = FakeQuant.apply(l.tensor().toFloatArray(), l.shape(), gran, 1, 0, 8, sym);
-        float[] x = TinyModels.random(9, BATCH * k, 1);
+        float[] x = QuantModels.random(9, BATCH * k, 1);
         float[] xq = dynamicQuantizeLinear(x);
         float[] expected = matmul(xq, wq, model.graph().constant("b").orElseThrow().toFloatArray(), BATCH, k, n);
         float[] actual = Ort.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
@@ -93,7 +93,7 @@ class FormatsOrtTest {
 
     @Test
     void matMulNBitsLeavesGemmAndConvLayersInFloatWithAMessage() {
-        OnnxModel model = TinyModels.load(TinyModels.mlp(32, 16, 4, 1, 13));
+        OnnxModel model = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
         WeightSpec spec = new WeightSpec(4, true, Granularity.BLOCK, 16, RangeSpec.MINMAX);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(new QuantizeSpec(spec, null, QuantFormat.MATMULNBITS))));
         assertTrue(r.report().layers().isEmpty());

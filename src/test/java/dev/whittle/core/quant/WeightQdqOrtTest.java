@@ -10,7 +10,7 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
 import dev.whittle.testing.Ort;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,9 +42,9 @@ class WeightQdqOrtTest {
 
     static ModelProto build(String kind) {
         return switch (kind) {
-            case "matmul" -> TinyModels.matmul(64, 24, 7, 13);
-            case "mlp" -> TinyModels.mlp(48, 32, 10, 11, 13);
-            default -> TinyModels.cnn(2, 32, 8, 5, 13);
+            case "matmul" -> QuantModels.matmul(64, 24, 7, 13);
+            case "mlp" -> QuantModels.mlp(48, 32, 10, 11, 13);
+            default -> QuantModels.cnn(2, 32, 8, 5, 13);
         };
     }
 
@@ -60,7 +60,7 @@ class WeightQdqOrtTest {
     @MethodSource("cases")
     void weightOnlyQdqMatchesIndependentFakeQuantizationInOnnxRuntime(String kind, String gran, int bits, boolean sym, int block) {
         ModelProto proto = build(kind);
-        OnnxModel model = TinyModels.load(proto);
+        OnnxModel model = QuantModels.load(proto);
         WeightSpec spec = new WeightSpec(bits, sym, Granularity.parse("g", gran), block, RangeSpec.MINMAX);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(QuantizeSpec.weights(spec))));
         assertEquals(model.graph().weightLayers().size(), r.report().layers().size(), "every layer quantized");
@@ -73,14 +73,14 @@ class WeightQdqOrtTest {
             for (int i = 0; i < ref.getInitializerCount(); i++) {
                 TensorProto t = ref.getInitializer(i);
                 if (t.getName().equals(l.weight())) {
-                    ref.setInitializer(i, TinyModels.floats(t.getName(), l.shape(), dq));
+                    ref.setInitializer(i, QuantModels.floats(t.getName(), l.shape(), dq));
                 }
             }
         }
         byte[] refModel = proto.toBuilder().setGraph(ref).build().toByteArray();
         long[] shape = inputShape(kind, 5);
         int n = (int) (shape[0] * shape[1] * (shape.length > 2 ? shape[2] * shape[3] : 1));
-        float[] x = TinyModels.random(99, n, 1.0);
+        float[] x = QuantModels.random(99, n, 1.0);
         float[] expected = Ort.run(refModel, "x", shape, x);
         float[] actual = Ort.run(r.model().proto().toByteArray(), "x", shape, x);
         double tol = 1e-5 * Ort.maxAbs(expected);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.testing.FakeQuant;
-import dev.whittle.testing.TinyModels;
+import dev.whittle.testing.QuantModels;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class WeightQuantizerTest {
     static WeightAnalysis matmul(int k, int n, long seed) {
-        return QuantTestLayers.analysis("MatMul", new long[] {k, n}, 1, TinyModels.random(seed, k * n, 0.05));
+        return QuantTestLayers.analysis("MatMul", new long[] {k, n}, 1, QuantModels.random(seed, k * n, 0.05));
     }
 
     @ParameterizedTest(name = "{0} int{1} symmetric={2}")
@@ -90,7 +90,7 @@ class WeightQuantizerTest {
     @ParameterizedTest(name = "symmetric={0} bits={1}")
     @CsvSource({"true,8", "true,4", "false,4"})
     void mseRangeNeverHasMoreErrorThanMinMax(boolean sym, int bits) {
-        float[] w = TinyModels.random(12, 4000, 0.02);
+        float[] w = QuantModels.random(12, 4000, 0.02);
         w[17] = 0.9f;
         WeightAnalysis a = QuantTestLayers.analysis("MatMul", new long[] {200, 20}, 1, w);
         WeightSpec base = new WeightSpec(bits, sym, Granularity.TENSOR, 0, RangeSpec.MINMAX);
