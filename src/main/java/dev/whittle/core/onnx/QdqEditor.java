@@ -86,11 +86,13 @@ public final class QdqEditor {
     /**
      * Adds {@code weight}'s quantized form and a DequantizeLinear reading it, and returns the
      * DequantizeLinear's output. {@code axis} is ignored for a scalar scale; {@code block} > 0
-     * makes it block-wise along {@code axis}. The float weight is dropped at build time if
-     * nothing reads it any more.
+     * makes it block-wise along {@code axis}. When {@code reshapeTo} is not null the codes are
+     * stored in another shape (e.g. a Conv weight flattened to 2-D for blocks) and a Reshape to
+     * {@code reshapeTo} follows the DequantizeLinear. The float weight is dropped at build time
+     * if nothing reads it any more.
      */
     public String dequantizeWeight(String weight, TensorBytes q, TensorBytes scale, TensorBytes zeroPoint,
-                                   int axis, int block) {
+                                   int axis, int block, long[] reshapeTo) {
         String qName = initializer(weight + "_quantized", q);
         String sName = initializer(weight + "_scale", scale);
         String zName = zeroPoint == null ? "" : initializer(weight + "_zero_point", zeroPoint);
@@ -109,7 +111,14 @@ public final class QdqEditor {
         require(needsOpset21(q.type()) || block > 0 ? 21 : scale.dims().length > 0 ? 13 : 10);
         prepend.add(dq.build());
         maybeUnused.add(weight);
-        return out;
+        if (reshapeTo == null) {
+            return out;
+        }
+        String shape = initializer(weight + "_shape", TensorBytes.int64(new long[] {reshapeTo.length}, reshapeTo));
+        String reshaped = unique(weight + "_dequantized_reshaped");
+        prepend.add(NodeProto.newBuilder().setOpType("Reshape").setName(unique(weight + "_Reshape"))
+                .addInput(out).addInput(shape).addOutput(reshaped).build());
+        return reshaped;
     }
 
     /** Makes input {@code i} of {@code node} read {@code tensor}; the old input may become unused. */

@@ -40,14 +40,22 @@ public final class WeightAnalysis {
         return values;
     }
 
-    /** How {@code spec} splits this weight into groups. */
+    /**
+     * How {@code spec} splits this weight into groups. Conv blocks run over the flattened
+     * in-channels x kernel dims, so the grouping's dims are then 2-D ([out, in*kh*kw]).
+     */
     public Grouping grouping(WeightSpec spec) {
         Granularity g = spec.granularity();
         int rank = layer.shape().length;
         if (rank == 0 || (g == Granularity.BLOCK && OpRules.inputAxis(layer) < 0)) {
             g = Granularity.TENSOR;
         }
-        return Grouping.of(layer.shape(), g, Math.max(0, layer.axis()), OpRules.inputAxis(layer), spec.block());
+        long[] dims = layer.shape();
+        if (g == Granularity.BLOCK && OpRules.flatBlocks(layer)) {
+            // [out, in, kh, kw] seen as [out, in*kh*kw]: blocks cover the convolution's reduction.
+            return Grouping.of(new long[] {dims[0], layer.params() / dims[0]}, g, 0, 1, spec.block());
+        }
+        return Grouping.of(dims, g, Math.max(0, layer.axis()), OpRules.inputAxis(layer), spec.block());
     }
 
     /** Per-group min and max (finite values only), computed once per grouping. */

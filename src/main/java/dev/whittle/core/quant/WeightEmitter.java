@@ -25,9 +25,10 @@ final class WeightEmitter {
         Grouping g = q.grouping();
         DataType t = codeType(q.spec().bits(), q.spec().symmetric());
         long[] sd = g.scaleDims();
-        String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, l.shape(), q.codes()),
+        boolean flat = !java.util.Arrays.equals(g.dims(), l.shape());
+        String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
                 TensorBytes.floats(sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
-                Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0);
+                Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
         ed.setInput(l.node(), WEIGHT_INPUT, out);
         return out;
     }

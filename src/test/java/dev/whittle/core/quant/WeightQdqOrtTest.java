@@ -69,7 +69,13 @@ class WeightQdqOrtTest {
         for (WeightLayer l : model.graph().weightLayers()) {
             float[] w = l.tensor().toFloatArray();
             int axis = gran.equals("block") ? OpRules.inputAxis(l) : l.axis();
-            float[] dq = FakeQuant.apply(w, l.shape(), gran, axis, block, bits, sym);
+            long[] dims = l.shape();
+            if (gran.equals("block") && l.op().equals("Conv")) {
+                // Conv blocks run over in-channels x kernel: the weight seen as [out, in*kh*kw].
+                dims = new long[] {dims[0], l.params() / dims[0]};
+                axis = 1;
+            }
+            float[] dq = FakeQuant.apply(w, dims, gran, axis, block, bits, sym);
             for (int i = 0; i < ref.getInitializerCount(); i++) {
                 TensorProto t = ref.getInitializer(i);
                 if (t.getName().equals(l.weight())) {

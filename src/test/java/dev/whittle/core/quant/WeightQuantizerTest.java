@@ -117,8 +117,10 @@ class WeightQuantizerTest {
     void blockScalesHaveTheShapeDequantizeLinearExpects() {
         WeightAnalysis conv = QuantTestLayers.analysis("Conv", new long[] {8, 40, 3, 3}, 0, new float[8 * 40 * 9]);
         Grouping g = conv.grouping(WeightSpec.blocks(4, 16));
-        assertArrayEquals(new long[] {8, 3, 3, 3}, g.scaleDims());
+        assertArrayEquals(new long[] {8, 23}, g.scaleDims(), "Conv blocks cover in-channels x kernel (360 = 22.5 blocks)");
         assertEquals(1, g.axis());
+        WeightAnalysis convT = QuantTestLayers.analysis("ConvTranspose", new long[] {40, 8, 3, 3}, 1, new float[8 * 40 * 9]);
+        assertArrayEquals(new long[] {3, 8, 3, 3}, convT.grouping(WeightSpec.blocks(4, 16)).scaleDims());
         Grouping mm = matmul(70, 5, 1).grouping(WeightSpec.blocks(4, 32));
         assertArrayEquals(new long[] {3, 5}, mm.scaleDims());
         WeightAnalysis gemm = QuantTestLayers.analysis("Gemm", new long[] {6, 64}, 0, new float[6 * 64]);
