@@ -37,8 +37,8 @@ final class ActivationStage {
         }
     }
 
-    static List<ActivationReport> run(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan, QuantOptions options,
-                                      List<String> messages) {
+    static List<ActivationReport> run(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan,
+                                      Map<String, QuantizedWeight> weights, QuantOptions options, List<String> messages) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         var constants = model.graph().constants().stream().map(t -> t.name()).collect(java.util.stream.Collectors.toSet());
         for (Quantizer.Planned p : plan) {
@@ -97,7 +97,13 @@ final class ActivationStage {
         }
         List<ActivationReport> reports = new ArrayList<>();
         for (Entry e : list) {
-            reports.add(insert(ed, e, hist.get(e.tensor)));
+            ActivationReport r = insert(ed, e, hist.get(e.tensor));
+            reports.add(r);
+            if (!e.output) {
+                for (String reader : e.readers) {
+                    BiasQuantizer.quantize(model, ed, reader, r.scale(), weights.get(reader));
+                }
+            }
         }
         return reports;
     }

@@ -37,6 +37,11 @@ public final class Calibrators {
         long[] c = h.counts();
         double lo = quantile(c, -h.range(), h.range(), (100 - p) / 100);
         double hi = quantile(c, -h.range(), h.range(), p / 100);
+        // Within one bin of the observed end, the histogram cannot tell them apart: keep the end
+        // (so a ReLU output's low end stays exactly 0).
+        double w = h.binWidth();
+        lo = lo - h.min() < w ? h.min() : lo;
+        hi = h.max() - hi < w ? h.max() : hi;
         return new double[] {Math.max(h.min(), lo), Math.min(h.max(), hi)};
     }
 

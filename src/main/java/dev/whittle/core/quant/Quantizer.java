@@ -43,6 +43,7 @@ public final class Quantizer {
         List<LayerReport> layers = new ArrayList<>();
         Map<String, Planned> byWeight = new HashMap<>();
         Map<String, String> dqOutputs = new HashMap<>();
+        Map<String, QuantizedWeight> qdqWeights = new HashMap<>();
         long before = 0;
         long after = 0;
         for (Planned p : plan) {
@@ -73,6 +74,7 @@ public final class Quantizer {
                 case DYNAMIC -> bytes = WeightEmitter.dynamic(ed, l, q);
                 default -> {
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
+                    qdqWeights.put(l.node(), q);
                     bytes = WeightEmitter.qdqBytes(q);
                 }
             }
@@ -80,7 +82,7 @@ public final class Quantizer {
             after += bytes;
             layers.add(report(l, f, q, bytes));
         }
-        List<ActivationReport> acts = ActivationStage.run(model, ed, plan, options, messages);
+        List<ActivationReport> acts = ActivationStage.run(model, ed, plan, qdqWeights, options, messages);
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
     }
