@@ -48,6 +48,12 @@ public final class ActivationCollector implements AutoCloseable {
             shape = shape.clone();
         }
 
+        /** A copy of the shape (the value arrays are shared: do not modify them). */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
         public static Input floats(long[] shape, float[] v) {
             return new Input(shape, v, null);
         }
@@ -82,6 +88,15 @@ public final class ActivationCollector implements AutoCloseable {
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
+    /**
+     * Output tensors over direct buffers that ORT writes into (pinned outputs), made after the
+     * first batch shows the shapes and reused for every batch of the same size, so activations
+     * never get copied onto the Java heap.
+     */
+    private final Map<String, OnnxTensor> pinned = new HashMap<>();
+    private final Map<String, FloatBuffer> pinnedBuffers = new HashMap<>();
+    private long pinnedRows = -1;
+    private boolean pinning = true;
     private volatile OrtSession.RunOptions running;
     private volatile boolean cancelled;
 
@@ -90,11 +105,20 @@ public final class ActivationCollector implements AutoCloseable {
      * @param externalDataDir  folder of the model's external data files, or null if it has none
      */
     public ActivationCollector(byte[] model, Path externalDataDir) {
+        this(model, null, externalDataDir);
+    }
+
+    /** From a model file (external data, if any, is found next to it). */
+    public ActivationCollector(Path modelFile) {
+        this(null, modelFile, null);
+    }
+
+    private ActivationCollector(byte[] bytes, Path file, Path externalDataDir) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             if (externalDataDir != null) {
                 o.addConfigEntry("session.model_external_initializers_file_folder_path", externalDataDir.toString());
             }
-            session = env.createSession(model, o);
+            session = bytes != null ? env.createSession(bytes, o) : env.createSession(file.toString(), o);
         } catch (OrtException e) {
             throw new BadInputException("ONNX Runtime cannot load the model for calibration: " + e.getMessage(), e);
         }
@@ -164,14 +188,24 @@ public final class ActivationCollector implements AutoCloseable {
                 throw new CancellationException("calibration cancelled");
             }
             if (!outputs.isEmpty()) {
-                OrtSession.Result r = session.run(feeds, outputs, ro);
-                open.add(r);
-                for (String name : outputs) {
-                    OnnxValue v = r.get(name).orElseThrow();
-                    if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
-                        throw new BadInputException("Activation '" + name + "' is not a float tensor, so it cannot be calibrated.");
+                long rows = batch.values().iterator().next().rows();
+                if (rows == pinnedRows && runPinned(feeds, outputs, ro, sink)) {
+                    // Done without copies.
+                } else {
+                    OrtSession.Result r = session.run(feeds, outputs, ro);
+                    open.add(r);
+                    Map<String, long[]> shapes = new HashMap<>();
+                    for (String name : outputs) {
+                        OnnxValue v = r.get(name).orElseThrow();
+                        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+                            throw new BadInputException("Activation '" + name + "' is not a float tensor, so it cannot be calibrated.");
+                        }
+                        shapes.put(name, t.getInfo().getShape());
+                        sink.accept(name, t.getFloatBuffer());
                     }
-                    sink.accept(name, t.getFloatBuffer());
+                    if (pinning && pinnedRows < 0) {
+                        pin(shapes, rows);
+                    }
                 }
             }
             for (String name : tensors) {
@@ -197,6 +231,46 @@ public final class ActivationCollector implements AutoCloseable {
         }
     }
 
+    private void pin(Map<String, long[]> shapes, long rows) throws OrtException {
+        for (var e : shapes.entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) {
+                n *= d;
+            }
+            FloatBuffer b = java.nio.ByteBuffer.allocateDirect((int) (n * 4)).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            pinned.put(e.getKey(), OnnxTensor.createTensor(env, b, e.getValue()));
+            pinnedBuffers.put(e.getKey(), b);
+        }
+        pinnedRows = rows;
+    }
+
+    /** Runs into the pinned outputs; false (and pinning off) if ORT refuses them. */
+    private boolean runPinned(Map<String, OnnxTensor> feeds, Set<String> outputs, OrtSession.RunOptions ro, Sink sink)
+            throws OrtException {
+        try {
+            session.run(feeds, Set.of(), pinned, ro).close();
+        } catch (OrtException e) {
+            if (cancelled) {
+                throw e;
+            }
+            // A shape that changes between batches of one size: fall back to copies.
+            pinning = false;
+            pinnedRows = -2;
+            closePinned();
+            return false;
+        }
+        for (String name : outputs) {
+            sink.accept(name, pinnedBuffers.get(name).duplicate().rewind());
+        }
+        return true;
+    }
+
+    private void closePinned() {
+        pinned.values().forEach(OnnxTensor::close);
+        pinned.clear();
+        pinnedBuffers.clear();
+    }
+
     private static float[] toFloats(long[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -207,6 +281,7 @@ public final class ActivationCollector implements AutoCloseable {
 
     @Override
     public void close() {
+        closePinned();
         try {
             session.close();
         } catch (OrtException e) {

@@ -6,7 +6,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.NodeInfo;
@@ -285,7 +285,7 @@ public final class QdqEditor {
     private String initializer(String base, TensorBytes t) {
         String name = unique(base);
         TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(t.type().code())
-                .setRawData(ByteString.copyFrom(t.bytes()));
+                .setRawData(UnsafeByteOperations.unsafeWrap(t.bytes()));
         for (long d : t.dims()) {
             b.addDims(d);
         }

@@ -6,7 +6,8 @@ import java.nio.ByteOrder;
 
 /**
  * A new constant tensor to add to a model: element type, dims and the stored little-endian
- * bytes (int4/uint4 packed two per byte, lower index in the low nibble).
+ * bytes (int4/uint4 packed two per byte, lower index in the low nibble). The byte array is
+ * shared, not copied, by the model built from it: treat it as immutable.
  */
 public record TensorBytes(DataType type, long[] dims, byte[] bytes) {
     public TensorBytes {
@@ -41,11 +42,12 @@ public record TensorBytes(DataType type, long[] dims, byte[] bytes) {
 
     /**
      * Integer codes of an 8- or 4-bit type, one code per element in row-major order
-     * (values must fit the type); 4-bit types are packed here.
+     * (values must fit the type); 4-bit types are packed here. 8-bit codes are used as given,
+     * not copied: do not change the array afterwards.
      */
     public static TensorBytes codes(DataType type, long[] dims, byte[] codes) {
         return switch (type) {
-            case INT8, UINT8 -> new TensorBytes(type, dims, codes.clone());
+            case INT8, UINT8 -> new TensorBytes(type, dims, codes);
             case INT4, UINT4 -> new TensorBytes(type, dims, packNibbles(codes));
             default -> throw new IllegalArgumentException("not an 8- or 4-bit integer type: " + type);
         };

@@ -3,6 +3,9 @@ package dev.whittle.core.quant;
 import dev.whittle.core.eval.ActivationCollector;
 import dev.whittle.core.onnx.ExposedOutputs;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.InternalException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +29,34 @@ public final class ActivationCalibration {
         for (String t : tensors) {
             hist.put(t, new ActivationHistogram());
         }
-        byte[] bytes = ExposedOutputs.serialize(model, tensors);
-        try (ActivationCollector c = new ActivationCollector(bytes, externalDir)) {
-            c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
-                    progress, cancelled);
+        if (externalDir != null) {
+            // Weights live in external files, so the model itself is small: pass it as bytes.
+            try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
+                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
+                        progress, cancelled);
+            }
+            return hist;
         }
-        return hist;
+        // Everything inline: stream the model to a temporary file rather than a heap array.
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("whittle-calibration-", ".onnx");
+            ExposedOutputs.write(model, tensors, tmp);
+            try (ActivationCollector c = new ActivationCollector(tmp)) {
+                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
+                        progress, cancelled);
+            }
+            return hist;
+        } catch (IOException e) {
+            throw new InternalException("cannot create a temporary calibration model: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // A stray temporary file; the OS cleans its temp folder.
+                }
+            }
+        }
     }
 }

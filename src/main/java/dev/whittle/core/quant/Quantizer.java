@@ -46,6 +46,19 @@ public final class Quantizer {
         Map<String, QuantizedWeight> qdqWeights = new HashMap<>();
         long before = 0;
         long after = 0;
+        List<Planned> own = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Planned p : plan) {
+            if (p.spec().weights() != null && seen.add(p.layer().weight())) {
+                own.add(p);
+            }
+        }
+        Map<String, QuantizedWeight> computed = new HashMap<>();
+        List<QuantizedWeight> qs = WeightQuantizer.quantizeAll(own.stream().map(Planned::layer).toList(),
+                l -> own.stream().filter(p -> p.layer() == l).findFirst().orElseThrow().spec().weights(), options.analyses());
+        for (int i = 0; i < own.size(); i++) {
+            computed.put(own.get(i).layer().node(), qs.get(i));
+        }
         for (Planned p : plan) {
             WeightSpec ws = p.spec().weights();
             WeightLayer l = p.layer();
@@ -66,8 +79,7 @@ public final class Quantizer {
                 }
                 continue;
             }
-            WeightAnalysis a = options.analyses().computeIfAbsent(l.node(), k -> WeightAnalysis.of(l));
-            QuantizedWeight q = WeightQuantizer.quantize(a, ws);
+            QuantizedWeight q = computed.get(l.node());
             long bytes;
             switch (f) {
                 case MATMULNBITS -> bytes = WeightEmitter.matMulNBits(ed, l, q);

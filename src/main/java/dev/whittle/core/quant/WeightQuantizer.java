@@ -1,6 +1,10 @@
 package dev.whittle.core.quant;
 
+import dev.whittle.core.model.WeightLayer;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Quantizes one weight: chooses each group's clipping range ({@link RangeChoice}), derives scale
@@ -9,6 +13,23 @@ import java.util.Arrays;
  */
 public final class WeightQuantizer {
     private WeightQuantizer() {
+    }
+
+    /**
+     * Quantizes several layers, spread over the cores (each layer is independent, so the result
+     * does not depend on the scheduling). Analyses are taken from / put into {@code cache},
+     * keyed by node name; the cache is only touched from the calling thread.
+     */
+    public static List<QuantizedWeight> quantizeAll(List<WeightLayer> layers, Function<WeightLayer, WeightSpec> spec,
+                                                    Map<String, WeightAnalysis> cache) {
+        List<WeightAnalysis> known = layers.stream().map(l -> cache.get(l.node())).toList();
+        List<WeightAnalysis> analyses = java.util.stream.IntStream.range(0, layers.size()).parallel()
+                .mapToObj(i -> known.get(i) != null ? known.get(i) : WeightAnalysis.of(layers.get(i))).toList();
+        for (int i = 0; i < layers.size(); i++) {
+            cache.putIfAbsent(layers.get(i).node(), analyses.get(i));
+        }
+        return java.util.stream.IntStream.range(0, layers.size()).parallel()
+                .mapToObj(i -> quantize(analyses.get(i), spec.apply(layers.get(i)))).toList();
     }
 
     public static QuantizedWeight quantize(WeightAnalysis a, WeightSpec spec) {
