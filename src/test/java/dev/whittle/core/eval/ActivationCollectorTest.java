@@ -38,6 +38,23 @@ class ActivationCollectorTest {
     }
 
     @Test
+    void pinnedOutputsAfterTheFirstBatchGiveTheSameValues() {
+        OnnxModel m = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
+        Map<String, Input> batch = batches(1, 6).get(0);
+        List<float[]> seen = new ArrayList<>();
+        try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(m, List.of("r1")), null)) {
+            c.collect(List.of("r1"), List.of(batch, batch, batch), 3, (name, v) -> {
+                float[] copy = new float[v.remaining()];
+                v.get(copy);
+                seen.add(copy);
+            }, null, null);
+        }
+        assertEquals(3, seen.size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(seen.get(0), seen.get(1));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(seen.get(0), seen.get(2));
+    }
+
+    @Test
     void cancellingStopsBeforeTheNextBatch() {
         OnnxModel m = QuantModels.load(QuantModels.mlp(32, 16, 4, 1, 13));
         AtomicInteger runs = new AtomicInteger();
