@@ -20,8 +20,23 @@ final class OrtBench implements AutoCloseable {
     final OrtSession session;
 
     OrtBench(Path model) throws OrtException {
+        this(model, 0);
+    }
+
+    /** @param threads intra-op threads, 0 for ONNX Runtime's default (one per core) */
+    OrtBench(Path model, int threads) throws OrtException {
+        this(model, threads, Map.of());
+    }
+
+    OrtBench(Path model, int threads, Map<String, String> config) throws OrtException {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.addConfigEntry("session.qdq_matmulnbits_accuracy_level", "1");
+            for (var e : config.entrySet()) {
+                o.addConfigEntry(e.getKey(), e.getValue());
+            }
+            if (threads > 0) {
+                o.setIntraOpNumThreads(threads);
+            }
             session = ENV.createSession(model.toString(), o);
         }
     }
@@ -37,6 +52,29 @@ final class OrtBench implements AutoCloseable {
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** Times {@code runs} runs (after {@code warm} warm-up runs), in ms, appended to {@code into}. */
+    void time(Map<String, Object> inputs, Map<String, long[]> shapes, int count, int warm, int runs,
+              java.util.List<Double> into) throws OrtException {
+        Map<String, OnnxTensor> feeds = feeds(inputs, shapes, 0, count);
+        try {
+            for (int i = 0; i < warm; i++) {
+                session.run(feeds).close();
+            }
+            for (int i = 0; i < runs; i++) {
+                long a = System.nanoTime();
+                session.run(feeds).close();
+                into.add((System.nanoTime() - a) / 1e6);
+            }
+        } finally {
+            feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    static double median(java.util.List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     /** Median latency in ms of {@code runs} runs after {@code warm} warm-up runs (tensors made once). */

@@ -73,6 +73,7 @@ class QuantFigures {
         sb.append("| model | variant | accuracy % | file bytes | batch 1 ms | batch 32 ms |\n|---|---|---|---|---|---|\n");
         for (String name : List.of("fashion-mlp", "fashion-cnn")) {
             OnnxModel m = OnnxReader.read(SAMPLES.resolve(name + ".onnx"));
+            Map<Path, String> rows = new LinkedHashMap<>();
             for (Variant v : fashionVariants()) {
                 Path file = SAMPLES.resolve(name + ".onnx");
                 if (v.spec() != null) {
@@ -93,15 +94,17 @@ class QuantFigures {
                             correct += best == ys[from + i] ? 1 : 0;
                         }
                     }
-                    double l1 = b.latency(in, shapes, 1, 50, 400);
-                    double l32 = b.latency(in, shapes, 32, 20, 200);
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %,d | %.3f | %.3f |%n", name, v.name(),
-                            100.0 * correct / n, Files.size(file), l1, l32));
+                    rows.put(file, String.format(Locale.ROOT, "| %s | %s | %.2f | %,d |", name, v.name(),
+                            100.0 * correct / n, Files.size(file)));
                 }
             }
+            Map<Path, double[]> lat = Latency.measure(List.copyOf(rows.keySet()), Map.of("input", x),
+                    Map.of("input", xs.shape()), 32, 10, 40, 10);
+            rows.forEach((f, row) -> sb.append(row).append(String.format(Locale.ROOT, " %.3f | %.3f |%n",
+                    lat.get(f)[0], lat.get(f)[1])));
         }
         System.out.println("\nFASHION FIGURES (ONNX Runtime, session.qdq_matmulnbits_accuracy_level=1, " + n
-                + " test images)\n" + sb);
+                + " test images; latency: 1 intra-op thread, medians of interleaved rounds)\n" + sb);
         Files.writeString(OUT.resolve("fashion.md"), sb.toString());
     }
 
@@ -124,16 +127,28 @@ class QuantFigures {
         variants.put("fp32", null);
         variants.put("int8 per channel (QDQ)", QuantizeSpec.weights(w(8, Granularity.CHANNEL, 0)));
         variants.put("int4 block-32 MatMulNBits", new QuantizeSpec(w(4, Granularity.BLOCK, 32), null, QuantFormat.MATMULNBITS));
+        variants.put("int4 block-32 MatMulNBits asymmetric", new QuantizeSpec(
+                new WeightSpec(4, false, Granularity.BLOCK, 32, RangeSpec.MINMAX), null, QuantFormat.MATMULNBITS));
+        variants.put("int4 block-32 MatMulNBits mse", new QuantizeSpec(
+                new WeightSpec(4, true, Granularity.BLOCK, 32, RangeSpec.MSE), null, QuantFormat.MATMULNBITS));
+        variants.put("int4 block-32 QDQ", QuantizeSpec.weights(w(4, Granularity.BLOCK, 32)));
+        variants.put("int4 block-32 MatMulNBits, accuracy_level=4", new QuantizeSpec(w(4, Granularity.BLOCK, 32), null,
+                QuantFormat.MATMULNBITS));
         variants.put("dynamic int8 per channel", new QuantizeSpec(w(8, Granularity.CHANNEL, 0), null, QuantFormat.DYNAMIC));
         variants.put("dynamic int8 per tensor", new QuantizeSpec(w(8, Granularity.TENSOR, 0), null, QuantFormat.DYNAMIC));
         float[][] reference = null;
         StringBuilder sb = new StringBuilder();
         sb.append("| variant | mean cosine | min cosine | file bytes | batch 1 ms | batch 32 ms |\n|---|---|---|---|---|---|\n");
+        Map<Path, String> rows = new LinkedHashMap<>();
         for (var e : variants.entrySet()) {
             Path file = fp32;
             if (e.getValue() != null) {
                 file = OUT.resolve("minilm-" + e.getKey().replaceAll("[^a-zA-Z0-9]+", "-") + ".onnx");
-                Quantizer.apply(m, List.of(QuantizeStep.all(e.getValue()))).model().save(file);
+                OnnxModel q = Quantizer.apply(m, List.of(QuantizeStep.all(e.getValue()))).model();
+                if (e.getKey().contains("accuracy_level=4")) {
+                    q = withAccuracyLevel(q, 4);
+                }
+                q.save(file);
             }
             try (OrtBench b = new OrtBench(file)) {
                 float[][] emb = new float[n][];
@@ -151,15 +166,54 @@ class QuantFigures {
                     sum += c;
                     min = Math.min(min, c);
                 }
-                double l1 = b.latency(in, shapes, 1, 10, 100);
-                double l32 = b.latency(in, shapes, 32, 3, 15);
-                sb.append(String.format(Locale.ROOT, "| %s | %.5f | %.5f | %,d | %.2f | %.2f |%n", e.getKey(), sum / n, min,
-                        size(file), l1, l32));
+                rows.put(file, String.format(Locale.ROOT, "| %s | %.5f | %.5f | %,d |", e.getKey(), sum / n, min, size(file)));
             }
         }
+        Map<Path, double[]> lat = Latency.measure(List.copyOf(rows.keySet()), in, shapes, 32, 5, 6, 2);
+        rows.forEach((f, row) -> sb.append(row).append(String.format(Locale.ROOT, " %.2f | %.2f |%n", lat.get(f)[0], lat.get(f)[1])));
         System.out.println("\nMINILM FIGURES (ONNX Runtime, session.qdq_matmulnbits_accuracy_level=1, " + n + " sentences, "
-                + seq + " tokens, mean-pooled output_0)\n" + sb);
+                + seq + " tokens, mean-pooled output_0; latency: 1 intra-op thread, medians of interleaved rounds)\n" + sb);
         Files.writeString(OUT.resolve("minilm.md"), sb.toString());
+    }
+
+    /**
+     * Weight-only QDQ keeps DequantizeLinear in the graph, so ONNX Runtime dequantizes the weights
+     * on every run; {@code session.disable_quant_qdq=1} lets it fold them into float constants
+     * once at load. Batch-32 medians, 1 thread, for the MLP.
+     */
+    @Test
+    void foldedWeightOnlyQdq() throws Exception {
+        Files.createDirectories(OUT);
+        NpyArray xs = Npy.read(SAMPLES.resolve("fashion-test-x.npy"));
+        Map<String, Object> in = Map.of("input", xs.toFloatArray());
+        Map<String, long[]> shapes = Map.of("input", xs.shape());
+        Path fp32 = SAMPLES.resolve("fashion-mlp.onnx");
+        Path q = OUT.resolve("fashion-mlp-int8-channel-folding.onnx");
+        Quantizer.apply(OnnxReader.read(fp32), List.of(QuantizeStep.all(QuantizeSpec.weights(w(8, Granularity.CHANNEL, 0)))))
+                .model().save(q);
+        StringBuilder sb = new StringBuilder("| model | disable_quant_qdq | batch 32 ms |\n|---|---|---|\n");
+        for (Path f : List.of(fp32, q)) {
+            for (String flag : List.of("0", "1")) {
+                List<Double> t = new java.util.ArrayList<>();
+                try (OrtBench b = new OrtBench(f, 1, Map.of("session.disable_quant_qdq", flag))) {
+                    b.time(in, shapes, 32, 20, 300, t);
+                }
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f |%n", f.getFileName(), flag, OrtBench.median(t)));
+            }
+        }
+        System.out.println("\nFOLDING (fashion-mlp, 1 thread)\n" + sb);
+    }
+
+    /** The same model with every MatMulNBits set to compute with int8 activations (ORT's accuracy_level 4). */
+    static OnnxModel withAccuracyLevel(OnnxModel m, long level) {
+        var g = m.proto().getGraph().toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getOpType().equals("MatMulNBits")) {
+                g.setNode(i, g.getNode(i).toBuilder().addAttribute(ai.onnx.proto.OnnxMl.AttributeProto.newBuilder()
+                        .setName("accuracy_level").setType(ai.onnx.proto.OnnxMl.AttributeProto.AttributeType.INT).setI(level)));
+            }
+        }
+        return OnnxReader.fromProto(m.proto().toBuilder().setGraph(g).build(), m.source());
     }
 
     static long size(Path p) throws IOException {
