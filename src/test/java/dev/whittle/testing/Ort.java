@@ -2,66 +2,58 @@ package dev.whittle.testing;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.whittle.core.onnx.OnnxModel;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/**
- * Runs a model in ONNX Runtime for tests. Sessions pin
- * {@code session.qdq_matmulnbits_accuracy_level=1} (STACK.md) so that a weight-only
- * DequantizeLinear -> MatMul is not rewritten into an int8-activation kernel: results measure
- * the model, not the optimizer's rewrite.
- */
+/** Runs a model in ONNX Runtime (CPU, default optimizations) on float inputs; tests only. */
 public final class Ort {
     private Ort() {
     }
 
-    /** Runs with one float input and returns the first output as floats. */
-    public static float[] run(byte[] model, String input, long[] shape, float[] x) {
-        return run(model, Map.of(input, x), Map.of(input, shape));
+    public static Map<String, Tensor> run(OnnxModel model, Map<String, Tensor> inputs) {
+        return run(model.proto().toByteArray(), null, inputs);
     }
 
-    public static float[] run(byte[] model, Map<String, float[]> inputs, Map<String, long[]> shapes) {
+    public static Map<String, Tensor> run(Path file, Map<String, Tensor> inputs) {
+        return run(null, file, inputs);
+    }
+
+    private static Map<String, Tensor> run(byte[] bytes, Path file, Map<String, Tensor> inputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.addConfigEntry("session.qdq_matmulnbits_accuracy_level", "1");
-            try (OrtSession s = env.createSession(model, o)) {
-                java.util.Map<String, OnnxTensor> feeds = new java.util.HashMap<>();
-                try {
-                    for (var e : inputs.entrySet()) {
-                        feeds.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue()), shapes.get(e.getKey())));
-                    }
-                    try (OrtSession.Result r = s.run(feeds)) {
-                        FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                        float[] out = new float[fb.remaining()];
-                        fb.get(out);
-                        return out;
-                    }
-                } finally {
-                    feeds.values().forEach(OnnxTensor::close);
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+             OrtSession s = bytes != null ? env.createSession(bytes, opts) : env.createSession(file.toString(), opts)) {
+            Map<String, OnnxTensor> in = new HashMap<>();
+            try {
+                for (var e : inputs.entrySet()) {
+                    in.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().data()), e.getValue().shape()));
                 }
+                try (OrtSession.Result r = s.run(in)) {
+                    Map<String, Tensor> out = new LinkedHashMap<>();
+                    for (var e : r) {
+                        OnnxTensor t = (OnnxTensor) e.getValue();
+                        FloatBuffer fb = t.getFloatBuffer();
+                        float[] v = new float[fb.remaining()];
+                        fb.get(v);
+                        out.put(e.getKey(), new Tensor(t.getInfo().getShape(), v));
+                    }
+                    return out;
+                }
+            } finally {
+                in.values().forEach(OnnxTensor::close);
             }
-        } catch (ai.onnxruntime.OrtException e) {
+        } catch (OrtException e) {
             throw new AssertionError("ONNX Runtime failed: " + e.getMessage(), e);
         }
     }
 
-    public static double maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    public static double maxAbs(float[] a) {
-        double m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
+    /** The single output of a one-output model. */
+    public static Tensor run1(OnnxModel model, String input, Tensor x) {
+        return run(model, Map.of(input, x)).values().iterator().next();
     }
 }

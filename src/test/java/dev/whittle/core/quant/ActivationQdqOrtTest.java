@@ -9,7 +9,7 @@ import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
-import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import java.util.Map;
@@ -86,9 +86,9 @@ class ActivationQdqOrtTest {
             hq[i] = fq(hq[i], acts.get(1));
         }
         float[] expected = gemm(hq, dq2, b2, batch, H, N, false);
-        float[] actual = Ort.run(r.model().proto().toByteArray(), "x", new long[] {batch, K}, t);
-        double tol = 1e-4 * Ort.maxAbs(expected);
-        assertTrue(Ort.maxAbsDiff(expected, actual) <= tol, "difference " + Ort.maxAbsDiff(expected, actual) + " > " + tol);
+        float[] actual = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {batch, K}, t);
+        double tol = 1e-4 * QuantOrt.maxAbs(expected);
+        assertTrue(QuantOrt.maxAbsDiff(expected, actual) <= tol, "difference " + QuantOrt.maxAbsDiff(expected, actual) + " > " + tol);
     }
 
     @Test
@@ -104,7 +104,7 @@ class ActivationQdqOrtTest {
         assertEquals(4, r1.bits());
         assertEquals(2.5f / 15, r1.scale(), 1e-7);
         assertEquals(21, r.model().graph().defaultOpset(), "int4 activations need opset 21");
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {2, K}, QuantModels.random(3, 2 * K, 1));
+        float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {2, K}, QuantModels.random(3, 2 * K, 1));
         assertEquals(2 * N, y.length);
     }
 
@@ -127,9 +127,9 @@ class ActivationQdqOrtTest {
         // x (input of conv1), c1 (output of conv1), y (output of conv2); r1 feeds conv2 through its own pair.
         assertEquals(List.of("x", "c1", "r1", "y"), r.report().activations().stream().map(ActivationReport::tensor).toList());
         assertEquals("y", r.model().graph().outputs().get(0).name());
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {1, 2, 8, 8}, java.util.Arrays.copyOf(x, 128));
-        float[] ref = Ort.run(model.proto().toByteArray(), "x", new long[] {1, 2, 8, 8}, java.util.Arrays.copyOf(x, 128));
-        assertTrue(Ort.maxAbsDiff(y, ref) < 0.05 * Ort.maxAbs(ref), "W8A8 stays close to float: " + Ort.maxAbsDiff(y, ref));
+        float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {1, 2, 8, 8}, java.util.Arrays.copyOf(x, 128));
+        float[] ref = QuantOrt.run(model.proto().toByteArray(), "x", new long[] {1, 2, 8, 8}, java.util.Arrays.copyOf(x, 128));
+        assertTrue(QuantOrt.maxAbsDiff(y, ref) < 0.05 * QuantOrt.maxAbs(ref), "W8A8 stays close to float: " + QuantOrt.maxAbsDiff(y, ref));
     }
 
     static float[] gemm(float[] x, float[] w, float[] b, int rows, int k, int n, boolean transB) {

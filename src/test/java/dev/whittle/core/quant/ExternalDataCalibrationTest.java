@@ -11,7 +11,7 @@ import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.Storage;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
-import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +44,8 @@ class ExternalDataCalibrationTest {
         assertEquals(32 * 16, r.report().activations().get(1).values(), "every sample of r1 observed");
         Path out = dir.resolve("out.onnx");
         r.model().save(out);
-        float[] y = Ort.run(Files.readAllBytes(out), "x", new long[] {2, 24}, java.util.Arrays.copyOf(x, 48));
-        float[] ref = Ort.run(p.toByteArray(), "x", new long[] {2, 24}, java.util.Arrays.copyOf(x, 48));
-        assertTrue(Ort.maxAbsDiff(y, ref) < 0.05 * Ort.maxAbs(ref), "W8A8 close to float: " + Ort.maxAbsDiff(y, ref));
+        float[] y = QuantOrt.run(Files.readAllBytes(out), "x", new long[] {2, 24}, java.util.Arrays.copyOf(x, 48));
+        float[] ref = QuantOrt.run(p.toByteArray(), "x", new long[] {2, 24}, java.util.Arrays.copyOf(x, 48));
+        assertTrue(QuantOrt.maxAbsDiff(y, ref) < 0.05 * QuantOrt.maxAbs(ref), "W8A8 close to float: " + QuantOrt.maxAbsDiff(y, ref));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
-import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,9 +48,9 @@ class FormatsOrtTest {
         float[] dq = FakeQuant.apply(l.tensor().toFloatArray(), l.shape(), "block", 0, block, 4, sym);
         float[] x = QuantModels.random(4, BATCH * k, 1);
         float[] expected = matmul(x, dq, model.graph().constant("b").orElseThrow().toFloatArray(), BATCH, k, n);
-        float[] actual = Ort.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
-        double tol = 1e-4 * Ort.maxAbs(expected);
-        assertTrue(Ort.maxAbsDiff(expected, actual) <= tol, "difference " + Ort.maxAbsDiff(expected, actual) + " > " + tol);
+        float[] actual = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
+        double tol = 1e-4 * QuantOrt.maxAbs(expected);
+        assertTrue(QuantOrt.maxAbsDiff(expected, actual) <= tol, "difference " + QuantOrt.maxAbsDiff(expected, actual) + " > " + tol);
     }
 
     @ParameterizedTest(name = "{0} symmetric={1}")
@@ -68,9 +68,9 @@ class FormatsOrtTest {
         float[] x = QuantModels.random(9, BATCH * k, 1);
         float[] xq = dynamicQuantizeLinear(x);
         float[] expected = matmul(xq, wq, model.graph().constant("b").orElseThrow().toFloatArray(), BATCH, k, n);
-        float[] actual = Ort.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
-        double tol = 1e-4 * Ort.maxAbs(expected);
-        assertTrue(Ort.maxAbsDiff(expected, actual) <= tol, "difference " + Ort.maxAbsDiff(expected, actual) + " > " + tol);
+        float[] actual = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {BATCH, k}, x);
+        double tol = 1e-4 * QuantOrt.maxAbs(expected);
+        assertTrue(QuantOrt.maxAbsDiff(expected, actual) <= tol, "difference " + QuantOrt.maxAbsDiff(expected, actual) + " > " + tol);
     }
 
     /** ONNX DynamicQuantizeLinear then dequantized: uint8 over [min(x, 0), max(x, 0)]. */

@@ -12,7 +12,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.select.LayerSelector;
-import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class QuantizerModelTest {
         assertEquals(1, r.report().layers().size());
         assertTrue(r.model().graph().constant("w").isPresent(), "b still reads the float weight");
         assertFalse(r.model().graph().opCounts().containsKey("Identity"), "the forwarding Identity is gone");
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {2, 16}, QuantModels.random(2, 32, 1));
+        float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {2, 16}, QuantModels.random(2, 32, 1));
         assertEquals(16, y.length);
     }
 
@@ -67,7 +67,7 @@ class QuantizerModelTest {
         OnnxModel model = QuantModels.load(m.toBuilder().setIrVersion(3).setGraph(g).build());
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(INT8)));
         assertEquals(List.of("x", "b"), r.model().graph().inputs().stream().map(v -> v.name()).toList());
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {1, 16}, QuantModels.random(4, 16, 1));
+        float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {1, 16}, QuantModels.random(4, 16, 1));
         assertEquals(4, y.length);
     }
 
@@ -84,7 +84,7 @@ class QuantizerModelTest {
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(QuantizeSpec.weights(WeightSpec.of(4, Granularity.CHANNEL)))));
         assertFalse(r.model().graph().opCounts().containsKey("Constant"));
         assertEquals(21, r.model().graph().defaultOpset());
-        float[] y = Ort.run(r.model().proto().toByteArray(), "x", new long[] {1, 16}, QuantModels.random(6, 16, 1));
+        float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {1, 16}, QuantModels.random(6, 16, 1));
         assertEquals(8, y.length);
     }
 

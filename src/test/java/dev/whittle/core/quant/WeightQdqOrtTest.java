@@ -9,7 +9,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
-import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import java.util.stream.Stream;
@@ -87,11 +87,11 @@ class WeightQdqOrtTest {
         long[] shape = inputShape(kind, 5);
         int n = (int) (shape[0] * shape[1] * (shape.length > 2 ? shape[2] * shape[3] : 1));
         float[] x = QuantModels.random(99, n, 1.0);
-        float[] expected = Ort.run(refModel, "x", shape, x);
-        float[] actual = Ort.run(r.model().proto().toByteArray(), "x", shape, x);
-        double tol = 1e-5 * Ort.maxAbs(expected);
-        assertTrue(Ort.maxAbsDiff(expected, actual) <= tol,
-                "max difference " + Ort.maxAbsDiff(expected, actual) + " exceeds " + tol);
+        float[] expected = QuantOrt.run(refModel, "x", shape, x);
+        float[] actual = QuantOrt.run(r.model().proto().toByteArray(), "x", shape, x);
+        double tol = 1e-5 * QuantOrt.maxAbs(expected);
+        assertTrue(QuantOrt.maxAbsDiff(expected, actual) <= tol,
+                "max difference " + QuantOrt.maxAbsDiff(expected, actual) + " exceeds " + tol);
         for (LayerReport lr : r.report().layers()) {
             int groups = lr.scales().length;
             long params = lr.bytesBefore() / 4;
