@@ -46,6 +46,21 @@ class QuantSpecTest {
         assertEquals(QuantFormat.QDQ, merged.formatOrDefault());
     }
 
+    @Test
+    void recipeBlocksBuildTheSameSpecsAsTheRecords() {
+        QuantizeSpec s = QuantizeSpecs.fromMap(java.util.Map.of(
+                "weights", java.util.Map.of("bits", 8, "symmetric", true, "granularity", "tensor", "range", java.util.List.of(-0.41, 0.38)),
+                "activations", java.util.Map.of("calibration", "percentile:99.99", "overrides",
+                        java.util.Map.of("conv1", java.util.Map.of("range", java.util.List.of(0, 6), "bits", 4)))), "steps[1].quantize");
+        assertEquals(new WeightSpec(8, true, Granularity.TENSOR, 0, new RangeSpec.Explicit(-0.41, 0.38)), s.weights());
+        assertEquals(new Calibration.Percentile(99.99), s.activations().calibration());
+        assertEquals(new ActivationOverride(false, 0.0, 6.0, 4), s.activations().overrides().get("conv1"));
+        QuantizeSpec nbits = QuantizeSpecs.fromMap(java.util.Map.of("weights", java.util.Map.of(), "format", "matmulnbits"), "q");
+        assertEquals(WeightSpec.blocks(4, 32), nbits.weights());
+        assertMessage("steps[1].quantize.weights has an unknown key 'bitz' (known: bits, block, granularity, range, symmetric)",
+                () -> QuantizeSpecs.fromMap(java.util.Map.of("weights", java.util.Map.of("bitz", 8)), "steps[1].quantize"));
+    }
+
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {
         BadInputException ex = assertThrows(BadInputException.class, e);
         assertTrue(ex.getMessage().contains(part), ex.getMessage());
