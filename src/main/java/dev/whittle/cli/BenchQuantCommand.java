@@ -108,11 +108,31 @@ final class BenchQuantCommand implements Callable<Integer> {
                 q, sqnrWhittle, q / p);
         out.printf(Locale.ROOT, "  whittle Quantizer.apply (+ ONNX):    median %8.1f ms%n", ap);
         out.println(q < 500 ? "  target (every weight in under 0.5 s): met" : "  target (every weight in under 0.5 s): NOT met");
+        sliderMove(layers, out);
         out.flush();
         if (!calib.isEmpty()) {
             calibrationBench(m, layers, out);
         }
         return 0;
+    }
+
+    /**
+     * What a workbench range-slider move costs: re-quantizing the largest layer (per tensor, an
+     * explicit range) from its cached analysis, with clipped fraction and SQNR.
+     */
+    private void sliderMove(List<WeightLayer> layers, PrintWriter out) {
+        WeightLayer big = layers.stream().max(java.util.Comparator.comparingLong(WeightLayer::params)).orElseThrow();
+        dev.whittle.core.quant.WeightAnalysis a = dev.whittle.core.quant.WeightAnalysis.of(big);
+        double[] t = new double[Math.max(runs, 5) * 4];
+        for (int i = 0; i < t.length; i++) {
+            double c = a.values().length == 0 ? 1 : 0.02 + 0.001 * i;
+            WeightSpec s = new WeightSpec(8, true, Granularity.TENSOR, 0, new dev.whittle.core.quant.RangeSpec.Explicit(-c, c));
+            long x = System.nanoTime();
+            sink += WeightQuantizer.quantize(a, s).sqnrDb();
+            t[i] = (System.nanoTime() - x) / 1e6;
+        }
+        out.printf(Locale.ROOT, "  slider move (re-quantize %s, %,d weights, from its cached analysis): median %.2f ms%n",
+                big.node(), big.params(), BenchStatsCommand.median(t));
     }
 
     /** Reads every weight and quantizes it with Whittle's quantizer (fresh analyses); returns the mean SQNR. */
