@@ -98,8 +98,11 @@ class QuantFigures {
                             100.0 * correct / n, Files.size(file)));
                 }
             }
+            String load0 = load();
             Map<Path, double[]> lat = Latency.measure(List.copyOf(rows.keySet()), Map.of("input", x),
                     Map.of("input", xs.shape()), 32, 10, 40, 10);
+            sb.append("| ").append(name).append(" | (load average ").append(load0).append(" / ").append(load())
+                    .append(") | | | | |\n");
             rows.forEach((f, row) -> sb.append(row).append(String.format(Locale.ROOT, " %.3f | %.3f |%n",
                     lat.get(f)[0], lat.get(f)[1])));
         }
@@ -169,8 +172,10 @@ class QuantFigures {
                 rows.put(file, String.format(Locale.ROOT, "| %s | %.5f | %.5f | %,d |", e.getKey(), sum / n, min, size(file)));
             }
         }
-        Map<Path, double[]> lat = Latency.measure(List.copyOf(rows.keySet()), in, shapes, 32, 5, 6, 2);
+        String load0 = load();
+        Map<Path, double[]> lat = Latency.measure(List.copyOf(rows.keySet()), in, shapes, 32, 8, 6, 3);
         rows.forEach((f, row) -> sb.append(row).append(String.format(Locale.ROOT, " %.2f | %.2f |%n", lat.get(f)[0], lat.get(f)[1])));
+        sb.append("\nload average before/after the latency runs: ").append(load0).append(" / ").append(load()).append('\n');
         System.out.println("\nMINILM FIGURES (ONNX Runtime, session.qdq_matmulnbits_accuracy_level=1, " + n + " sentences, "
                 + seq + " tokens, mean-pooled output_0; latency: 1 intra-op thread, medians of interleaved rounds)\n" + sb);
         Files.writeString(OUT.resolve("minilm.md"), sb.toString());
@@ -214,6 +219,15 @@ class QuantFigures {
             }
         }
         return OnnxReader.fromProto(m.proto().toBuilder().setGraph(g).build(), m.source());
+    }
+
+    /** The 1-minute load average, to show how busy the shared machine was. */
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     static long size(Path p) throws IOException {
