@@ -138,6 +138,10 @@ class QuantFigures {
         variants.put("int4 block-32 MatMulNBits, accuracy_level=4", new QuantizeSpec(w(4, Granularity.BLOCK, 32), null,
                 QuantFormat.MATMULNBITS));
         variants.put("dynamic int8 per channel", new QuantizeSpec(w(8, Granularity.CHANNEL, 0), null, QuantFormat.DYNAMIC));
+        variants.put("W8A8 static QDQ, percentile:99.99", new QuantizeSpec(w(8, Granularity.CHANNEL, 0),
+                ActivationSpec.of(new Calibration.Percentile(99.99)), null));
+        variants.put("W8A8 static QDQ, entropy", new QuantizeSpec(w(8, Granularity.CHANNEL, 0),
+                ActivationSpec.of(Calibration.ENTROPY), null));
         variants.put("dynamic int8 per tensor", new QuantizeSpec(w(8, Granularity.TENSOR, 0), null, QuantFormat.DYNAMIC));
         float[][] reference = null;
         StringBuilder sb = new StringBuilder();
@@ -147,7 +151,10 @@ class QuantFigures {
             Path file = fp32;
             if (e.getValue() != null) {
                 file = OUT.resolve("minilm-" + e.getKey().replaceAll("[^a-zA-Z0-9]+", "-") + ".onnx");
-                OnnxModel q = Quantizer.apply(m, List.of(QuantizeStep.all(e.getValue()))).model();
+                Map<String, Input> arrays = new LinkedHashMap<>();
+                in.forEach((k, v) -> arrays.put(k, Input.longs(shapes.get(k), (long[]) v)));
+                OnnxModel q = Quantizer.apply(m, List.of(QuantizeStep.all(e.getValue())),
+                        QuantOptions.calibrated(new CalibrationData(arrays, 16))).model();
                 if (e.getKey().contains("accuracy_level=4")) {
                     q = withAccuracyLevel(q, 4);
                 }
