@@ -45,6 +45,10 @@ final class CalibrationFiles {
                 throw new BadInputException("--calib gives no array for model input '" + v.name() + "' (have: "
                         + arrays.keySet() + ").");
             }
+            if (v.type() != DataType.INT64 && v.type() != DataType.FLOAT) {
+                throw new BadInputException("Model input '" + v.name() + "' is " + v.type() + "; calibration feeds float32"
+                        + " or int64 inputs only.");
+            }
             inputs.put(v.name(), v.type() == DataType.INT64 ? Input.longs(a.shape(), a.toLongArray())
                     : Input.floats(a.shape(), a.toFloatArray()));
         }

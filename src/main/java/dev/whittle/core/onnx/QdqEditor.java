@@ -62,11 +62,6 @@ public final class QdqEditor {
         return new QdqEditor(model);
     }
 
-    /** Whether {@code node} (a ModelGraph node name) is in the main graph. */
-    public boolean hasNode(String node) {
-        return index.containsKey(node);
-    }
-
     /** Input {@code i} of a main-graph node as written in the model (may be an Identity's output). */
     public String input(String node, int i) {
         NodeProto n = nodes.get(idx(node));
@@ -75,12 +70,6 @@ public final class QdqEditor {
 
     public String output(String node, int i) {
         return nodes.get(idx(node)).getOutput(i);
-    }
-
-    /** Whether {@code tensor} is a graph input (not produced by a node or an initializer). */
-    public boolean isGraphInput(String tensor) {
-        return graph.getInputList().stream().anyMatch(v -> v.getName().equals(tensor))
-                && graph.getInitializerList().stream().noneMatch(t -> t.getName().equals(tensor));
     }
 
     /**
@@ -247,7 +236,7 @@ public final class QdqEditor {
     }
 
     /** Raises the default-domain opset the result needs (the model is upgraded if older). */
-    public void require(long version) {
+    private void require(long version) {
         opset = Math.max(opset, version);
     }
 
