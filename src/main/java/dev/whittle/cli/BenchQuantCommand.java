@@ -8,6 +8,7 @@ import dev.whittle.core.quant.ActivationCalibration;
 import dev.whittle.core.quant.ActivationHistogram;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.CalibrationData;
+import dev.whittle.core.quant.CalibrationFiles;
 import dev.whittle.core.quant.Calibrators;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.OpRules;
@@ -183,7 +184,7 @@ final class BenchQuantCommand implements Callable<Integer> {
     }
 
     private void calibrationBench(OnnxModel m, List<WeightLayer> layers, PrintWriter out) {
-        CalibrationData file = CalibrationFiles.load(m.graph(), calib, batch, 0);
+        CalibrationData file = CalibrationFiles.load(m.graph(), calib, null, batch, 0);
         CalibrationData data = cycled(file, samples);
         Set<String> tensors = new LinkedHashSet<>();
         for (WeightLayer l : layers) {

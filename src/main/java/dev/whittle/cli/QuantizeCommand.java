@@ -7,6 +7,7 @@ import dev.whittle.core.quant.ActivationOverride;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.CalibrationData;
+import dev.whittle.core.quant.CalibrationFiles;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantFormat;
 import dev.whittle.core.quant.QuantOptions;
@@ -119,7 +120,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 throw new BadInputException("--activations needs calibration data: add --calib FILE.npy.");
             }
             if (!calib.isEmpty()) {
-                data = CalibrationFiles.load(m.graph(), calib, calibBatch, calibSamples);
+                data = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
             }
         } else if (!calib.isEmpty()) {
             throw new BadInputException("--calib is only used with --activations.");
