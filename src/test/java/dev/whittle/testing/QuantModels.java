@@ -114,6 +114,18 @@ public final class QuantModels {
         return model(g, opset);
     }
 
+    /** X [batch, 32, 5, 5] -> ConvTranspose(W [32, 6, 3, 3], bias) -> Y [batch, 6, 7, 7]. */
+    public static ModelProto convTranspose(long seed, long opset) {
+        GraphProto g = GraphProto.newBuilder().setName("convt")
+                .addInput(value("x", -1, 32, 5, 5)).addOutput(value("y", -1, 6, 7, 7))
+                .addInitializer(floats("deconv.weight", new long[] {32, 6, 3, 3}, random(seed, 32 * 6 * 9, 0.2)))
+                .addInitializer(floats("deconv.bias", new long[] {6}, random(seed + 1, 6, 0.1)))
+                .addNode(node("ConvTranspose", "deconv", new String[] {"x", "deconv.weight", "deconv.bias"}, new String[] {"y"},
+                        intsAttr("kernel_shape", 3, 3)))
+                .build();
+        return model(g, opset);
+    }
+
     /** X [batch, c, 8, 8] -> Conv(W1 [m, c, 3, 3], pad 1) -> Relu -> Conv(W2 [o, m, 3, 3]) -> Y [batch, o, 6, 6]. */
     public static ModelProto cnn(int c, int m, int o, long seed, long opset) {
         GraphProto g = GraphProto.newBuilder().setName("cnn")

@@ -37,13 +37,17 @@ class WeightQdqOrtTest {
                 Arguments.of("mlp", "block", 4, true, 16),
                 Arguments.of("cnn", "channel", 8, true, 0),
                 Arguments.of("cnn", "channel", 4, false, 0),
-                Arguments.of("cnn", "block", 4, true, 16));
+                Arguments.of("cnn", "block", 4, true, 16),
+                Arguments.of("convt", "channel", 8, true, 0),
+                Arguments.of("convt", "channel", 4, false, 0),
+                Arguments.of("convt", "block", 4, true, 16));
     }
 
     static ModelProto build(String kind) {
         return switch (kind) {
             case "matmul" -> QuantModels.matmul(64, 24, 7, 13);
             case "mlp" -> QuantModels.mlp(48, 32, 10, 11, 13);
+            case "convt" -> QuantModels.convTranspose(17, 13);
             default -> QuantModels.cnn(2, 32, 8, 5, 13);
         };
     }
@@ -52,6 +56,7 @@ class WeightQdqOrtTest {
         return switch (kind) {
             case "matmul" -> new long[] {batch, 64};
             case "mlp" -> new long[] {batch, 48};
+            case "convt" -> new long[] {batch, 32, 5, 5};
             default -> new long[] {batch, 2, 8, 8};
         };
     }
