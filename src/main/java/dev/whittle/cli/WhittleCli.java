@@ -43,7 +43,15 @@ public final class WhittleCli {
             err.flush();
             return ex instanceof dev.whittle.core.BadInputException ? 2 : 1;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            long max = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("whittle: out of memory (the Java heap is limited to " + max
+                    + " MiB); give it more with WHITTLE_JAVA_OPTS=-Xmx8g, for example.");
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;
