@@ -8,13 +8,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import com.google.protobuf.CodedOutputStream;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.onnx.OnnxModel;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +65,7 @@ public final class EvalSession implements AutoCloseable {
      * @throws BadInputException when CUDA was demanded but is unusable, or ONNX Runtime rejects the model
      */
     public static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices) {
-        ByteBuffer bytes = serialize(model);
+        byte[] bytes = serialize(model);
         boolean tryCuda = spec.provider() != SessionSpec.Provider.CPU;
         if (tryCuda) {
             try {
@@ -86,7 +83,7 @@ public final class EvalSession implements AutoCloseable {
         return create(model, bytes, spec, false);
     }
 
-    private static EvalSession create(OnnxModel model, ByteBuffer bytes, SessionSpec spec, boolean cuda) {
+    private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             o.setIntraOpNumThreads(spec.effectiveThreads());
             o.setInterOpNumThreads(1);
@@ -130,17 +127,10 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer serialize(OnnxModel model) {
-        int size = model.proto().getSerializedSize();
-        ByteBuffer b = ByteBuffer.allocateDirect(size);
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(b);
-            model.proto().writeTo(out);
-            out.flush();
-        } catch (IOException e) {
-            throw new InternalException("Cannot serialize the model for ONNX Runtime: " + e.getMessage(), e);
-        }
-        return b.flip();
+    // A heap array rather than a direct buffer: ONNX Runtime copies the bytes at session creation,
+    // and a direct buffer would hold native memory until some later garbage collection.
+    private static byte[] serialize(OnnxModel model) {
+        return model.proto().toByteArray();
     }
 
     public RuntimeInfo runtime() {
