@@ -21,10 +21,19 @@ final class ExternalData {
     private final Path folder;
     private final Map<Path, Long> sizes = new LinkedHashMap<>();
 
-    ExternalData(Path modelFile) {
+    /**
+     * @param modelFile the .onnx file; external locations are relative to its folder
+     * @param hasFolder false for a model built in memory from scratch, which must not
+     *                  reference external data (there is no folder to resolve it against)
+     */
+    ExternalData(Path modelFile, boolean hasFolder) {
         this.modelFile = modelFile;
         Path parent = modelFile.toAbsolutePath().normalize().getParent();
-        this.folder = parent == null ? Path.of("/") : parent;
+        this.folder = !hasFolder ? null : parent == null ? Path.of("/") : parent;
+    }
+
+    ExternalData(Path modelFile) {
+        this(modelFile, true);
     }
 
     /** Sum of the sizes of the distinct external files mapped so far. */
@@ -38,26 +47,34 @@ final class ExternalData {
             throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
                     "Tensor '" + tensor + "' in " + file + " is marked external but names no location.");
         }
-        Path data = resolveInside(tensor, location);
-        long size;
-        try {
-            size = Files.size(data);
-        } catch (NoSuchFileException e) {
-            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
-                    "External data file '" + location + "' for tensor '" + tensor + "' of " + file + " does not exist.");
-        } catch (IOException e) {
-            throw new InvalidModelException(ModelProblem.IO_ERROR,
-                    "External data file '" + location + "' of " + file + " cannot be read: " + e.getMessage(), e);
+        if (folder == null) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "Tensor '" + tensor + "' in " + file
+                    + " refers to external data '" + location + "' but the model was built in memory with no folder.");
         }
         if (offset < 0 || length < -1) {
             throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA,
                     "Tensor '" + tensor + "' in " + file + " has a negative external-data offset or length.");
         }
-        long len = length == -1 ? size - offset : length;
-        if (offset + len > size || len < 0) {
-            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "External data for tensor '" + tensor
-                    + "' of " + file + " ends at byte " + (offset + Math.max(len, 0)) + " but '" + location
-                    + "' has only " + size + " bytes.");
+        Path data = resolveInside(tensor, location);
+        long size;
+        try {
+            if (!Files.isRegularFile(data)) {
+                // Checked before any open: a pipe or device here could block or never end.
+                throw new NoSuchFileException(location);
+            }
+            size = Files.size(data);
+        } catch (NoSuchFileException e) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "External data file '" + location
+                    + "' for tensor '" + tensor + "' of " + file + " does not exist or is not a regular file.");
+        } catch (IOException e) {
+            throw new InvalidModelException(ModelProblem.IO_ERROR,
+                    "External data file '" + location + "' of " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        long len = length == -1 ? Math.max(size - offset, 0) : length;
+        // Compared by subtraction so that an offset near Long.MAX_VALUE cannot overflow into acceptance.
+        if (offset > size || len > size - offset) {
+            throw new InvalidModelException(ModelProblem.TRUNCATED, "External data for tensor '" + tensor + "' of " + file
+                    + " ends at byte " + endText(offset, len) + " but '" + location + "' has only " + size + " bytes.");
         }
         if (len != expected) {
             throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + file
@@ -80,14 +97,20 @@ final class ExternalData {
         }
     }
 
+    private static String endText(long offset, long len) {
+        long end = offset + len;
+        return end < 0 ? new java.math.BigInteger(Long.toString(offset)).add(java.math.BigInteger.valueOf(len)).toString()
+                : Long.toString(end);
+    }
+
     private Path resolveInside(String tensor, String location) {
         String file = modelFile.getFileName().toString();
         Path rel;
         try {
             rel = Path.of(location);
         } catch (RuntimeException e) {
-            throw new UnsafeModelException("Tensor '" + tensor + "' in " + file
-                    + " names an invalid external-data location '" + location + "'.");
+            throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + file
+                    + " names an external-data location that is not a valid file name.");
         }
         if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
             throw new UnsafeModelException("Tensor '" + tensor + "' in " + file + " points to external data at the absolute path '"
@@ -105,6 +128,8 @@ final class ExternalData {
                     throw new UnsafeModelException("Tensor '" + tensor + "' in " + file + " points to external data '"
                             + location + "', a link leading outside the model's folder; Whittle does not follow it.");
                 }
+                // Open the checked target itself, not the link, so a swapped link cannot redirect us.
+                return real;
             } catch (IOException e) {
                 throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
                         "External data file '" + location + "' for tensor '" + tensor + "' of " + file + " cannot be resolved.", e);

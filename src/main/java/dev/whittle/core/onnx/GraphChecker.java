@@ -27,8 +27,39 @@ final class GraphChecker {
         this.file = file;
     }
 
+    /**
+     * Subgraph nesting Whittle follows. Parsing a file already stops at protobuf's 100 message
+     * levels (about 33 graph levels); this bounds models built in memory, whose recursive walks
+     * would otherwise end in a StackOverflowError.
+     */
+    static final int MAX_DEPTH = 64;
+
     void check(GraphProto graph) {
         check(graph, Set.of(), "main graph");
+    }
+
+    /** Rejects nesting deeper than {@link #MAX_DEPTH} without recursing. */
+    static void checkDepth(String file, GraphProto main) {
+        ArrayDeque<GraphProto> level = new ArrayDeque<>();
+        level.add(main);
+        for (int depth = 0; !level.isEmpty(); depth++) {
+            if (depth > MAX_DEPTH) {
+                throw new InvalidModelException(ModelProblem.NESTED_TOO_DEEP, file + " nests subgraphs more than "
+                        + MAX_DEPTH + " levels deep, which Whittle does not follow.");
+            }
+            ArrayDeque<GraphProto> next = new ArrayDeque<>();
+            for (GraphProto g : level) {
+                for (NodeProto n : g.getNodeList()) {
+                    for (AttributeProto a : n.getAttributeList()) {
+                        if (a.hasG()) {
+                            next.add(a.getG());
+                        }
+                        next.addAll(a.getGraphsList());
+                    }
+                }
+            }
+            level = next;
+        }
     }
 
     /** Checks one graph; returns the names it reads from enclosing scopes. */

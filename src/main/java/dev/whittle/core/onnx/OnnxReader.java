@@ -7,6 +7,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.Dim;
 import dev.whittle.core.model.ModelGraph;
@@ -38,12 +39,24 @@ public final class OnnxReader {
     private OnnxReader() {
     }
 
+    /**
+     * Opens {@code file}.
+     *
+     * @throws InvalidModelException (or its subclass {@link UnsafeModelException}) when the file
+     *         is missing, not an ONNX model, unsupported, or inconsistent; never another exception
+     *         for bad file contents
+     */
     public static OnnxModel read(Path file) {
         String name = String.valueOf(file.getFileName());
         long size;
         try {
-            if (Files.isDirectory(file)) {
-                throw new InvalidModelException(ModelProblem.NOT_FOUND, name + " is a folder, not an ONNX model file.");
+            if (!Files.exists(file)) {
+                throw new InvalidModelException(ModelProblem.NOT_FOUND, "Model file " + file + " does not exist.");
+            }
+            if (!Files.isRegularFile(file)) {
+                // Folders, pipes and devices: opening a pipe would block, so refuse before opening.
+                throw new InvalidModelException(ModelProblem.NOT_A_FILE, name + " is "
+                        + (Files.isDirectory(file) ? "a folder" : "not a regular file") + ", not an ONNX model file.");
             }
             size = Files.size(file);
         } catch (NoSuchFileException e) {
@@ -65,25 +78,38 @@ public final class OnnxReader {
             throw new InvalidModelException(ModelProblem.IO_ERROR, "Model file " + name + " cannot be read: " + e.getMessage(), e);
         }
         ModelProto proto = parse(name, mapped);
+        if (!proto.hasGraph() && proto.getIrVersion() == 0 && FileSniffer.describe(mapped) != null) {
+            throw notProtobuf(name, mapped, null);
+        }
         return view(proto, file, size);
     }
 
     /**
      * Checks a model built in memory (by a transform or the sample trainer) and builds its view.
      * {@code derivedFrom} is the file it was derived from (external data is resolved next to it,
-     * and saving refuses to overwrite it), or null for a model built from scratch.
+     * and saving refuses to overwrite it), or null for a model built from scratch, which then
+     * must not reference external data.
+     *
+     * @throws InvalidModelException when the model fails the same checks as a file would
      */
     public static OnnxModel fromProto(ModelProto proto, Path derivedFrom) {
         Path file = derivedFrom == null ? Path.of("in-memory.onnx") : derivedFrom;
-        OnnxModel m = view(proto, file, proto.getSerializedSize());
+        // Before anything recursive (even getSerializedSize) walks the graph.
+        GraphChecker.checkDepth(String.valueOf(file.getFileName()), proto.getGraph());
+        OnnxModel m = view(proto, file, derivedFrom != null, proto.getSerializedSize());
         return new OnnxModel(proto, m.graph(), derivedFrom);
     }
 
     private static OnnxModel view(ModelProto proto, Path file, long size) {
+        return view(proto, file, true, size);
+    }
+
+    private static OnnxModel view(ModelProto proto, Path file, boolean hasFolder, long size) {
         String name = String.valueOf(file.getFileName());
         checkHeader(name, proto);
+        GraphChecker.checkDepth(name, proto.getGraph());
         new GraphChecker(name).check(proto.getGraph());
-        ExternalData external = new ExternalData(file);
+        ExternalData external = new ExternalData(file, hasFolder);
         ModelViewBuilder view = new ModelViewBuilder(name, new TensorDecoder(name, external));
         view.walk(proto.getGraph());
         ModelGraph graph = new ModelGraph(file, size + external.totalBytes(), proto.getIrVersion(),
@@ -103,27 +129,55 @@ public final class OnnxReader {
             return proto;
         } catch (InvalidProtocolBufferException e) {
             String msg = String.valueOf(e.getMessage());
-            if (msg.contains("ended unexpectedly") || msg.contains("truncated")) {
+            if (msg.contains("too many levels of nesting")) {
+                throw new InvalidModelException(ModelProblem.NESTED_TOO_DEEP, name + " nests subgraphs or types deeper than"
+                        + " protobuf's limit of 100 message levels, which no real model needs.", e);
+            }
+            boolean endedEarly = msg.contains("ended unexpectedly") || msg.contains("truncated");
+            if (endedEarly && FileSniffer.startsLikeModel(bytes) && FileSniffer.describe(bytes) == null) {
                 throw new InvalidModelException(ModelProblem.TRUNCATED, name + " is truncated: the file ends in the middle"
                         + " of the model (was the download or copy cut short?).", e);
             }
-            throw new InvalidModelException(ModelProblem.NOT_PROTOBUF, name + " is not an ONNX model: it is not a"
-                    + " valid protobuf file" + (looksLikeText(bytes) ? " (it looks like text)" : "") + ".", e);
+            if (FileSniffer.describe(bytes) == null && isProtobuf(bytes)) {
+                throw new InvalidModelException(ModelProblem.NOT_A_MODEL, name + " is a protobuf message but not an ONNX"
+                        + " model: its fields do not fit ONNX's ModelProto.", e);
+            }
+            throw notProtobuf(name, bytes, e);
         } catch (IOException e) {
             throw new InvalidModelException(ModelProblem.IO_ERROR, name + " cannot be read: " + e.getMessage(), e);
-        } catch (StackOverflowError | IllegalStateException e) {
-            throw new InvalidModelException(ModelProblem.NOT_PROTOBUF, name + " is not a valid ONNX model file.", e);
+        } catch (RuntimeException e) {
+            // Hostile bytes can trip the protobuf runtime in ways it does not declare.
+            throw notProtobuf(name, bytes, e);
         }
     }
 
-    private static void checkHeader(String name, ModelProto p) {
-        boolean text = false;
-        if (p.getIrVersion() == 0 && !p.hasGraph()) {
-            throw new InvalidModelException(ModelProblem.NOT_A_MODEL, name + " is a protobuf message but not an ONNX"
-                    + " model: it has no ir_version and no graph" + (text ? "" : "") + ".");
+    /** Whether the bytes parse as some protobuf message (fields with valid wire types and lengths). */
+    private static boolean isProtobuf(ByteBuffer bytes) {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes.duplicate());
+            in.enableAliasing(true);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            UnknownFieldSet.newBuilder().mergeFrom(in);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
+    }
+
+    private static InvalidModelException notProtobuf(String name, ByteBuffer bytes, Exception cause) {
+        String looks = FileSniffer.describe(bytes);
+        return new InvalidModelException(ModelProblem.NOT_PROTOBUF, name + " is not an ONNX model: it is not a valid"
+                + " protobuf file" + (looks == null ? "" : " (it looks like " + looks + ")") + ".", cause);
+    }
+
+    private static void checkHeader(String name, ModelProto p) {
         if (!p.hasGraph()) {
-            throw new InvalidModelException(ModelProblem.NOT_A_MODEL, name + " is not an ONNX model: it has no graph.");
+            throw new InvalidModelException(ModelProblem.NOT_A_MODEL, name + " is a protobuf message but not an ONNX"
+                    + " model: it has no graph" + (p.getIrVersion() == 0 ? " and no IR version" : "") + ".");
+        }
+        if (p.getIrVersion() == 0) {
+            throw new InvalidModelException(ModelProblem.UNSUPPORTED_VERSION, name + " declares no IR version, which"
+                    + " every ONNX model must (supported: " + MIN_IR + " to " + MAX_IR + ").");
         }
         if (p.getIrVersion() < MIN_IR || p.getIrVersion() > MAX_IR) {
             throw new InvalidModelException(ModelProblem.UNSUPPORTED_VERSION, name + " has IR version " + p.getIrVersion()
@@ -139,18 +193,6 @@ public final class OnnxReader {
                         + ", which Whittle does not support (supported: 1 to " + MAX_OPSET + ").");
             }
         }
-    }
-
-    private static boolean looksLikeText(ByteBuffer b) {
-        int n = Math.min(256, b.limit());
-        int printable = 0;
-        for (int i = 0; i < n; i++) {
-            int c = b.get(i) & 0xff;
-            if (c == '\n' || c == '\r' || c == '\t' || (c >= 32 && c < 127)) {
-                printable++;
-            }
-        }
-        return n > 0 && printable >= n * 0.95;
     }
 
     private static Map<String, Long> opsets(ModelProto p) {

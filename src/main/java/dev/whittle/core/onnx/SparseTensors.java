@@ -24,7 +24,11 @@ final class SparseTensors {
                 throw new InvalidModelException(ModelProblem.BAD_DIMS, "Sparse tensor '" + name + "' in " + file
                         + " has a negative dimension in " + Arrays.toString(dims) + ".");
             }
-            dense = Math.multiplyExact(dense, d);
+            dense = d == 0 || dense <= TensorDecoder.MAX_ELEMENTS / d ? dense * d : TensorDecoder.MAX_ELEMENTS + 1;
+        }
+        if (dense > TensorDecoder.MAX_ELEMENTS) {
+            throw new InvalidModelException(ModelProblem.BAD_DIMS, "Sparse tensor '" + name + "' in " + file
+                    + " declares absurd dimensions " + Arrays.toString(dims) + " (more than 2^48 elements).");
         }
         int nnz = (int) values.count();
         long[] linear = new long[nnz];

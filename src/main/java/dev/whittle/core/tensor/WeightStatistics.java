@@ -1,21 +1,28 @@
 package dev.whittle.core.tensor;
 
+import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.TensorData;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Computes {@link WeightStats} in two streaming passes over the tensor, split over the cores.
- * Pass 1 finds counts, range and sum; pass 2 fills the linear histogram, the exact sum of
- * squared deviations, and a fine histogram of |w| keyed by the float's bit pattern. Positive
- * floats order like their bits, and the top bits of a float are its octave and leading mantissa
- * bits, so that histogram is logarithmic without computing a log per element; percentiles and
- * the log10 histogram are read from it (resolution 2^-11 of the value, about 0.05%).
+ * Computes {@link WeightStats} in one streaming pass over the tensor, split over the cores.
+ *
+ * <p>Each chunk (64 Ki floats, cache-resident) is scanned once for the sum and sum of squares
+ * (shifted by the chunk's first value, and chunks combined with Chan's formula, so the standard
+ * deviation does not suffer the cancellation of E[x^2] - E[x]^2), min and max, and a fine
+ * histogram keyed by the top 19 bits of the float's bit pattern (sign, exponent, 10 mantissa
+ * bits). Floats of one sign order like their bits, so that
+ * histogram resolves every value to 2^-10 of itself (0.1%) at any scale. Percentiles of |w|,
+ * the log10|w| histogram and the linear histogram are read from it; when the linear bins are
+ * finer than the fine buckets (values crowded far from zero) a second exact pass bins them.
  */
 public final class WeightStatistics {
     private static final int CHUNK = 1 << 16;
-    private static final int FINE_BITS = 18;
+    private static final int SHIFT = 13;
+    private static final int KEYS = 1 << (32 - SHIFT);
+    private static final int SIGN_KEY = KEYS >>> 1;
 
     private WeightStatistics() {
     }
@@ -27,15 +34,249 @@ public final class WeightStatistics {
     /** @param threads 0 for all cores */
     public static WeightStats compute(TensorData t, int bins, int threads) {
         if (bins < 1 || bins > 100_000) {
-            throw new dev.whittle.core.BadInputException("bins must be between 1 and 100000, got " + bins + ".");
+            throw new BadInputException("bins must be between 1 and 100000, got " + bins + ".");
         }
         if (!t.isNumeric()) {
-            throw new dev.whittle.core.BadInputException("Tensor '" + t.name() + "' of type " + t.type()
-                    + " has no numeric values to summarize.");
+            throw new BadInputException("Tensor '" + t.name() + "' of type " + t.type() + " has no numeric values to summarize.");
         }
         long n = t.count();
-        Pass1 a = Parallel.map(n, threads, (s, e) -> pass1(t, s, e)).stream().reduce(Pass1::merge).orElseThrow();
-        double mean = a.finite == 0 ? Double.NaN : a.sum / a.finite;
+        List<Partial> parts = Parallel.map(n, threads, (s, e) -> scan(t, s, e));
+        Partial a = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            a.merge(parts.get(i));
+        }
+        double mean = a.finite == 0 ? Double.NaN : a.mean;
+        double std = a.finite == 0 ? Double.NaN : Math.sqrt(a.m2 / a.finite);
+        double min = a.finite == 0 ? Double.NaN : a.min;
+        double max = a.finite == 0 ? Double.NaN : a.max;
+        double absMax = a.finite == 0 ? 0 : Math.max(Math.abs(a.min), Math.abs(a.max));
+        int[] abs = absKeys(a.fine);
+        long nonzero = a.finite - a.zeros;
+        double absMinNonzero = nonzero == 0 ? 0 : Math.min(a.absMinNonzero, smallestKey(abs, a.zeros));
+        Map<Double, Double> pct = new LinkedHashMap<>();
+        for (double p : WeightStats.PERCENTS) {
+            pct.put(p, percentile(p, a.finite, a.zeros, abs, absMinNonzero, absMax));
+        }
+        Histogram linear = linearHistogram(t, bins, a, threads);
+        Histogram log = logHistogram(bins, abs, a.zeros, nonzero, absMinNonzero, absMax);
+        return new WeightStats(t.name(), n, a.finite, min, max, mean, std, a.zeros, a.nans, a.infs,
+                absMinNonzero, absMax, pct, linear, log);
+    }
+
+    /** Partial results of one range; merged pairwise. */
+    private static final class Partial {
+        final int[] fine = new int[KEYS];
+        long finite;
+        long zeros;
+        long nans;
+        long infs;
+        double mean;
+        double m2;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double absMinNonzero = Double.POSITIVE_INFINITY;
+
+        void add(long n, double chunkMean, double chunkM2) {
+            if (n == 0) {
+                return;
+            }
+            long total = finite + n;
+            double delta = chunkMean - mean;
+            mean += delta * n / total;
+            m2 += chunkM2 + delta * delta * ((double) finite * n / total);
+            finite = total;
+        }
+
+        void merge(Partial o) {
+            for (int i = 0; i < KEYS; i++) {
+                fine[i] += o.fine[i];
+            }
+            zeros += o.zeros;
+            nans += o.nans;
+            infs += o.infs;
+            min = Math.min(min, o.min);
+            max = Math.max(max, o.max);
+            absMinNonzero = Math.min(absMinNonzero, o.absMinNonzero);
+            add(o.finite, o.mean, o.m2);
+        }
+    }
+
+    private static Partial scan(TensorData t, long start, long end) {
+        Partial r = new Partial();
+        float[] buf = new float[CHUNK];
+        int[] fine = r.fine;
+        for (long pos = start; pos < end; pos += CHUNK) {
+            int len = (int) Math.min(CHUNK, end - pos);
+            t.readFloats(pos, buf, 0, len);
+            int zeroKeys = fine[0] + fine[SIGN_KEY];
+            // One fused loop while the chunk is in cache. Sums are shifted by the chunk's first
+            // value so that M2 = q - s^2/n does not cancel; the min/max tests are branches that
+            // are almost never taken (cheaper than Math.min, which must order NaN and -0).
+            float k = buf[0];
+            float mn = Float.POSITIVE_INFINITY;
+            float mx = Float.NEGATIVE_INFINITY;
+            double s = 0;
+            double q = 0;
+            for (int i = 0; i < len; i++) {
+                float v = buf[i];
+                double d = (double) v - k;
+                int bits = Float.floatToRawIntBits(v);
+                s += d;
+                q += d * d;
+                if (v < mn) {
+                    mn = v;
+                }
+                if (v > mx) {
+                    mx = v;
+                }
+                fine[bits >>> SHIFT]++;
+            }
+            if (!Double.isFinite(s) || !Double.isFinite(q) || !Float.isFinite(k)) {
+                undoFine(fine, buf, len);
+                scanWithNonFinite(r, buf, len);
+                continue;
+            }
+            if (fine[0] + fine[SIGN_KEY] != zeroKeys) {
+                // Only zeros and tiny subnormals share these keys; count exact zeros apart.
+                for (int i = 0; i < len; i++) {
+                    if ((Float.floatToRawIntBits(buf[i]) << 1) == 0) {
+                        r.zeros++;
+                    }
+                }
+            }
+            r.min = Math.min(r.min, mn);
+            r.max = Math.max(r.max, mx);
+            r.add(len, k + s / len, Math.max(q - s * s / len, 0));
+        }
+        return r;
+    }
+
+    private static void undoFine(int[] fine, float[] buf, int len) {
+        for (int i = 0; i < len; i++) {
+            fine[Float.floatToRawIntBits(buf[i]) >>> SHIFT]--;
+        }
+    }
+
+    /** The slow path for a chunk holding NaN or infinity: those are counted and left out. */
+    private static void scanWithNonFinite(Partial r, float[] buf, int len) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < len; i++) {
+            float v = buf[i];
+            if (Float.isNaN(v)) {
+                r.nans++;
+            } else if (Float.isInfinite(v)) {
+                r.infs++;
+            } else {
+                sum += v;
+                n++;
+                r.min = Math.min(r.min, v);
+                r.max = Math.max(r.max, v);
+                if (v != 0) {
+                    r.absMinNonzero = Math.min(r.absMinNonzero, Math.abs(v));
+                }
+            }
+        }
+        if (n == 0) {
+            return;
+        }
+        double mean = sum / n;
+        double m2 = 0;
+        for (int i = 0; i < len; i++) {
+            float v = buf[i];
+            if (Math.abs(v) <= Float.MAX_VALUE) {
+                int bits = Float.floatToRawIntBits(v);
+                r.fine[bits >>> SHIFT]++;
+                if ((bits & 0x7fffffff) == 0) {
+                    r.zeros++;
+                }
+                m2 += (v - mean) * (v - mean);
+            }
+        }
+        r.add(n, mean, m2);
+    }
+
+    /** Folds the signed fine histogram onto |w|: key k counts values whose |w| bits >>> SHIFT is k. */
+    private static int[] absKeys(int[] fine) {
+        int[] abs = new int[SIGN_KEY];
+        for (int k = 0; k < SIGN_KEY; k++) {
+            abs[k] = fine[k] + fine[k | SIGN_KEY];
+        }
+        return abs;
+    }
+
+    private static float keyLow(int k) {
+        return Float.intBitsToFloat(k << SHIFT);
+    }
+
+    private static float keyHigh(int k) {
+        return Float.intBitsToFloat(((k + 1) << SHIFT) - 1);
+    }
+
+    /**
+     * Lower edge of the first occupied |w| bucket: within 2^-10 below the smallest nonzero |w|.
+     * (Tracking it exactly costs a third more time in the hot loop, for a figure only used to
+     * place the log histogram's lower edge.)
+     */
+    private static double smallestKey(int[] abs, long zeros) {
+        for (int k = 0; k < abs.length; k++) {
+            long c = k == 0 ? abs[0] - zeros : abs[k];
+            if (c > 0) {
+                return k == 0 ? Float.MIN_VALUE : keyLow(k);
+            }
+        }
+        return 0;
+    }
+
+    private static double percentile(double p, long finite, long zeros, int[] abs, double absMinNonzero, double absMax) {
+        if (finite == 0) {
+            return Double.NaN;
+        }
+        // Nearest rank on the sorted finite |w|, interpolated inside the fine bucket.
+        long rank = Math.max(1, (long) Math.ceil(p / 100.0 * finite));
+        if (rank <= zeros) {
+            return 0;
+        }
+        long need = rank - zeros;
+        long cum = 0;
+        for (int k = 0; k < abs.length; k++) {
+            long c = k == 0 ? abs[0] - zeros : abs[k];
+            if (c > 0 && cum + c >= need) {
+                double lo = Math.max(keyLow(k), absMinNonzero);
+                double hi = Math.min(keyHigh(k), absMax);
+                double frac = c == 1 ? 0.5 : (need - cum - 1) / (double) (c - 1);
+                return lo + frac * (hi - lo);
+            }
+            cum += c;
+        }
+        return absMax;
+    }
+
+    private static Histogram logHistogram(int bins, int[] abs, long zeros, long nonzero, double absMinNonzero, double absMax) {
+        if (nonzero == 0) {
+            return new Histogram(-1, 0, new long[bins], true, zeros);
+        }
+        double lo = Math.log10(absMinNonzero);
+        double hi = Math.log10(absMax);
+        if (hi <= lo) {
+            lo -= 0.5;
+            hi += 0.5;
+        }
+        long[] counts = new long[bins];
+        double scale = bins / (hi - lo);
+        for (int k = 0; k < abs.length; k++) {
+            long c = k == 0 ? abs[0] - zeros : abs[k];
+            if (c == 0) {
+                continue;
+            }
+            double mid = Math.sqrt(Math.max(keyLow(k), absMinNonzero) * Math.min(keyHigh(k), absMax));
+            int b = (int) ((Math.log10(mid) - lo) * scale);
+            counts[Math.min(Math.max(b, 0), bins - 1)] += c;
+        }
+        return new Histogram(lo, hi, counts, true, zeros);
+    }
+
+    private static Histogram linearHistogram(TensorData t, int bins, Partial a, int threads) {
         double lo = a.finite == 0 ? 0 : a.min;
         double hi = a.finite == 0 ? 0 : a.max;
         if (hi <= lo) {
@@ -43,250 +284,54 @@ public final class WeightStatistics {
             lo -= pad;
             hi += pad;
         }
-        int loBits = a.nonzero == 0 ? 0 : Float.floatToRawIntBits((float) a.absMinNonzero);
-        int hiBits = a.nonzero == 0 ? 0 : Float.floatToRawIntBits((float) a.absMax);
-        int range = hiBits - loBits + 1;
-        int shift = Math.max(0, 32 - Integer.numberOfLeadingZeros(range) - FINE_BITS);
-        int fineSize = (range >>> shift) + 1;
-        final double flo = lo;
-        final double fhi = hi;
-        List<Pass2> parts = Parallel.map(n, threads, (s, e) -> pass2(t, s, e, bins, flo, fhi, mean, loBits, shift, fineSize));
-        Pass2 b = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            b.merge(parts.get(i));
-        }
-        double std = a.finite == 0 ? Double.NaN : Math.sqrt(b.sq / a.finite);
-        Map<Double, Double> pct = new LinkedHashMap<>();
-        for (double p : WeightStats.PERCENTS) {
-            pct.put(p, percentile(p, a.finite, a.finite - a.nonzero, b.fine, loBits, shift));
-        }
-        Histogram logHist = logHistogram(bins, a, b.fine, loBits, shift);
-        return new WeightStats(t.name(), n, a.finite, a.finite == 0 ? Double.NaN : a.min,
-                a.finite == 0 ? Double.NaN : a.max, mean, std, a.zeros, a.nans, a.infs,
-                a.absMinNonzero, a.absMax, pct, new Histogram(lo, hi, b.hist, false, 0), logHist);
-    }
-
-    private static final class Pass1 {
-        long finite;
-        long nonzero;
-        long zeros;
-        long nans;
-        long infs;
-        double sum;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        double absMinNonzero = Double.POSITIVE_INFINITY;
-        double absMax;
-
-        Pass1 merge(Pass1 o) {
-            finite += o.finite;
-            nonzero += o.nonzero;
-            zeros += o.zeros;
-            nans += o.nans;
-            infs += o.infs;
-            sum += o.sum;
-            min = Math.min(min, o.min);
-            max = Math.max(max, o.max);
-            absMinNonzero = Math.min(absMinNonzero, o.absMinNonzero);
-            absMax = Math.max(absMax, o.absMax);
-            if (nonzero == 0) {
-                absMinNonzero = 0;
-            }
-            return this;
-        }
-    }
-
-    private static Pass1 pass1(TensorData t, long start, long end) {
-        Pass1 r = new Pass1();
-        float[] buf = new float[CHUNK];
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        float minAbs = Float.POSITIVE_INFINITY;
-        long bad = 0;
-        long zeros = 0;
-        for (long pos = start; pos < end; pos += CHUNK) {
-            int len = (int) Math.min(CHUNK, end - pos);
-            t.readFloats(pos, buf, 0, len);
-            double s0 = 0;
-            double s1 = 0;
-            int i = 0;
-            for (; i + 1 < len; i += 2) {
-                float v0 = buf[i];
-                float v1 = buf[i + 1];
-                // NaN and Inf fail this test; they are sorted out below, off the hot path.
-                if (Math.abs(v0) <= Float.MAX_VALUE && Math.abs(v1) <= Float.MAX_VALUE) {
-                    s0 += v0;
-                    s1 += v1;
-                    min = Math.min(min, Math.min(v0, v1));
-                    max = Math.max(max, Math.max(v0, v1));
-                    float a0 = Math.abs(v0);
-                    float a1 = Math.abs(v1);
-                    minAbs = Math.min(minAbs, Math.min(a0 == 0 ? Float.POSITIVE_INFINITY : a0, a1 == 0 ? Float.POSITIVE_INFINITY : a1));
-                    zeros += (v0 == 0 ? 1 : 0) + (v1 == 0 ? 1 : 0);
-                } else {
-                    bad += one(r, v0) + one(r, v1);
-                    if (Math.abs(v0) <= Float.MAX_VALUE) {
-                        s0 += v0;
-                        min = Math.min(min, v0);
-                        max = Math.max(max, v0);
-                        if (v0 == 0) {
-                            zeros++;
-                        } else {
-                            minAbs = Math.min(minAbs, Math.abs(v0));
-                        }
-                    }
-                    if (Math.abs(v1) <= Float.MAX_VALUE) {
-                        s1 += v1;
-                        min = Math.min(min, v1);
-                        max = Math.max(max, v1);
-                        if (v1 == 0) {
-                            zeros++;
-                        } else {
-                            minAbs = Math.min(minAbs, Math.abs(v1));
-                        }
-                    }
+        double width = (hi - lo) / bins;
+        double extreme = Math.max(Math.abs(lo), Math.abs(hi));
+        // A fine bucket spans 2^-10 of its value; beyond 1/8 of a bin, redo the bins exactly.
+        if (extreme * 0x1p-10 > width / 8) {
+            final double flo = lo;
+            final double fhi = hi;
+            List<long[]> parts = Parallel.map(t.count(), threads, (s, e) -> exactBins(t, s, e, bins, flo, fhi));
+            long[] counts = new long[bins];
+            for (long[] p : parts) {
+                for (int i = 0; i < bins; i++) {
+                    counts[i] += p[i];
                 }
             }
-            for (; i < len; i++) {
-                float v = buf[i];
-                if (Math.abs(v) <= Float.MAX_VALUE) {
-                    s0 += v;
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                    if (v == 0) {
-                        zeros++;
-                    } else {
-                        minAbs = Math.min(minAbs, Math.abs(v));
-                    }
-                } else {
-                    bad += one(r, v);
-                }
-            }
-            r.sum += s0 + s1;
-        }
-        long n = end - start;
-        r.zeros = zeros;
-        r.finite = n - bad;
-        r.nonzero = r.finite - zeros;
-        r.min = min;
-        r.max = max;
-        r.absMinNonzero = r.nonzero == 0 ? Double.POSITIVE_INFINITY : minAbs;
-        r.absMax = r.finite == 0 ? 0 : Math.max(Math.abs((double) min), Math.abs((double) max));
-        return r;
-    }
-
-    /** Counts one non-finite value; returns 1 if v is NaN or infinite. */
-    private static int one(Pass1 r, float v) {
-        if (Float.isNaN(v)) {
-            r.nans++;
-            return 1;
-        }
-        if (Float.isInfinite(v)) {
-            r.infs++;
-            return 1;
-        }
-        return 0;
-    }
-
-    private static final class Pass2 {
-        final long[] hist;
-        final int[] fine;
-        double sq;
-
-        Pass2(int bins, int fineSize) {
-            hist = new long[bins];
-            fine = new int[fineSize];
-        }
-
-        void merge(Pass2 o) {
-            for (int i = 0; i < hist.length; i++) {
-                hist[i] += o.hist[i];
-            }
-            for (int i = 0; i < fine.length; i++) {
-                fine[i] += o.fine[i];
-            }
-            sq += o.sq;
-        }
-    }
-
-    private static Pass2 pass2(TensorData t, long start, long end, int bins, double lo, double hi, double mean,
-                               int loBits, int shift, int fineSize) {
-        Pass2 r = new Pass2(bins, fineSize);
-        float[] buf = new float[CHUNK];
-        long[] hist = r.hist;
-        int[] fine = r.fine;
-        float flo = (float) lo;
-        float scale = (float) (bins / (hi - lo));
-        float fmean = (float) mean;
-        int last = bins - 1;
-        int lastFine = fineSize - 1;
-        for (long pos = start; pos < end; pos += CHUNK) {
-            int len = (int) Math.min(CHUNK, end - pos);
-            t.readFloats(pos, buf, 0, len);
-            double sq = 0;
-            for (int i = 0; i < len; i++) {
-                float v = buf[i];
-                if (!(Math.abs(v) <= Float.MAX_VALUE)) {
-                    continue;
-                }
-                int b = (int) ((v - flo) * scale);
-                hist[Math.min(Math.max(b, 0), last)]++;
-                float d = v - fmean;
-                sq += (double) d * d;
-                int bits = Float.floatToRawIntBits(v) & 0x7fffffff;
-                if (bits != 0) {
-                    fine[Math.min(Math.max((bits - loBits) >>> shift, 0), lastFine)]++;
-                }
-            }
-            r.sq += sq;
-        }
-        return r;
-    }
-
-    private static double percentile(double p, long finite, long zeros, int[] fine, int loBits, int shift) {
-        if (finite == 0) {
-            return Double.NaN;
-        }
-        // Nearest rank on the sorted finite |w|, interpolated inside the fine bucket.
-        double rank = Math.max(1, Math.ceil(p / 100.0 * finite));
-        if (rank <= zeros) {
-            return 0;
-        }
-        double need = rank - zeros;
-        long cum = 0;
-        for (int i = 0; i < fine.length; i++) {
-            if (cum + fine[i] >= need) {
-                double frac = fine[i] == 0 ? 0 : (need - cum) / fine[i];
-                long bits = loBits + ((long) i << shift) + (long) Math.floor(frac * ((1L << shift) - 1));
-                return Float.intBitsToFloat((int) Math.min(bits, 0x7f7fffffL));
-            }
-            cum += fine[i];
-        }
-        return Float.intBitsToFloat(loBits + ((fine.length - 1) << shift));
-    }
-
-    private static Histogram logHistogram(int bins, Pass1 a, int[] fine, int loBits, int shift) {
-        long zeros = a.finite - a.nonzero;
-        if (a.nonzero == 0) {
-            return new Histogram(-1, 0, new long[bins], true, zeros);
-        }
-        double lo = Math.log10(a.absMinNonzero);
-        double hi = Math.log10(a.absMax);
-        if (hi <= lo) {
-            lo -= 0.5;
-            hi += 0.5;
+            return new Histogram(lo, hi, counts, false, 0);
         }
         long[] counts = new long[bins];
         double scale = bins / (hi - lo);
-        double half = shift == 0 ? 0 : (1L << (shift - 1));
-        for (int i = 0; i < fine.length; i++) {
-            if (fine[i] == 0) {
+        for (int k = 0; k < KEYS; k++) {
+            int c = a.fine[k];
+            if (c == 0) {
                 continue;
             }
-            double mid = Float.intBitsToFloat((int) Math.min(loBits + ((long) i << shift) + (long) half, 0x7f7fffffL));
-            int b = (int) ((Math.log10(mid) - lo) * scale);
-            counts[Math.min(Math.max(b, 0), bins - 1)] += fine[i];
+            int mag = k & (SIGN_KEY - 1);
+            double low = Math.max(keyLow(mag), 0);
+            double high = keyHigh(mag);
+            double mid = (k & SIGN_KEY) != 0 ? -(low + high) / 2 : (low + high) / 2;
+            mid = Math.min(Math.max(mid, a.min), a.max);
+            int b = (int) ((mid - lo) * scale);
+            counts[Math.min(Math.max(b, 0), bins - 1)] += c;
         }
-        return new Histogram(lo, hi, counts, true, zeros);
+        return new Histogram(lo, hi, counts, false, 0);
+    }
+
+    private static long[] exactBins(TensorData t, long start, long end, int bins, double lo, double hi) {
+        long[] counts = new long[bins];
+        float[] buf = new float[CHUNK];
+        double scale = bins / (hi - lo);
+        for (long pos = start; pos < end; pos += CHUNK) {
+            int len = (int) Math.min(CHUNK, end - pos);
+            t.readFloats(pos, buf, 0, len);
+            for (int i = 0; i < len; i++) {
+                float v = buf[i];
+                if (Math.abs(v) <= Float.MAX_VALUE) {
+                    int b = (int) ((v - lo) * scale);
+                    counts[Math.min(Math.max(b, 0), bins - 1)]++;
+                }
+            }
+        }
+        return counts;
     }
 }

@@ -10,10 +10,11 @@ import java.util.Map;
  * @param count          all elements, NaN and Inf included
  * @param finite         elements that are neither NaN nor infinite
  * @param zeros          elements exactly 0 (either sign)
- * @param absMinNonzero  smallest nonzero |w| (0 when every finite value is zero)
+ * @param absMinNonzero  smallest nonzero |w|, as a lower bound within 0.1% (exact when the
+ *                       tensor holds NaN or infinity); 0 when every finite value is zero
  * @param absMax         largest finite |w|
  * @param absPercentiles percent (e.g. 99.9) to the |w| at that percentile of the finite values,
- *                       accurate to about 0.05% of the value (see {@link WeightStatistics})
+ *                       accurate to about 0.1% of the value (see {@link WeightStatistics})
  * @param histogram      linear histogram of w over [min, max]
  * @param logHistogram   histogram of log10|w| over the nonzero finite values, zeros apart
  */

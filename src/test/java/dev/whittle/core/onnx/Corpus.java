@@ -1,0 +1,44 @@
+package dev.whittle.core.onnx;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The ONNX backend test corpus of Debian's {@code libonnx-testdata} (ONNX 1.12): every
+ * {@code model.onnx} under data/node, data/pytorch-converted, data/pytorch-operator and
+ * data/simple, with {@code test_data_set_0/input_*.pb} and {@code output_*.pb}.
+ * A missing corpus fails the test unless {@code -Dwhittle.skipCorpus=true}.
+ */
+final class Corpus {
+    static final Path ROOT = Path.of(System.getProperty("whittle.corpus", "/usr/share/libonnx-testdata/data"));
+
+    private Corpus() {
+    }
+
+    /** Folders that hold a model.onnx, sorted by path. */
+    static List<Path> modelFolders() {
+        assumeFalse(Boolean.getBoolean("whittle.skipCorpus"), "whittle.skipCorpus=true: corpus tests skipped");
+        if (!Files.isDirectory(ROOT)) {
+            fail("The ONNX conformance corpus is missing at " + ROOT + ": install it with `apt-get install libonnx-testdata`"
+                    + " (or point -Dwhittle.corpus=... at its data folder, or pass -Dwhittle.skipCorpus=true).");
+        }
+        try (Stream<Path> s = Files.walk(ROOT, 3)) {
+            return s.filter(p -> p.getFileName().toString().equals("model.onnx"))
+                    .map(Path::getParent).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "node/test_abs" for a folder of the corpus. */
+    static String id(Path folder) {
+        return ROOT.relativize(folder).toString();
+    }
+}
