@@ -36,6 +36,10 @@ final class ExternalData {
         this(modelFile, true);
     }
 
+    String fileName() {
+        return String.valueOf(modelFile.getFileName());
+    }
+
     /** Sum of the sizes of the distinct external files mapped so far. */
     long totalBytes() {
         return sizes.values().stream().mapToLong(Long::longValue).sum();

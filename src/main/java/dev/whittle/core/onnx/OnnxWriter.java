@@ -10,16 +10,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes models atomically: to a temporary file in the target's folder, flushed to disk, then
- * renamed over the target. Refuses to write over the file a model was loaded from.
+ * renamed over the target. Refuses to write over the file a model was loaded from or any of
+ * its external data files. External tensors are copied into {@code <target>.data}, each at a
+ * 4096-byte aligned offset, so the output never depends on the source folder.
  */
 public final class OnnxWriter {
     private static final long ALIGN = 4096;
@@ -34,25 +39,37 @@ public final class OnnxWriter {
     /**
      * Writes {@code proto} to {@code target}. Tensors stored externally are read from the folder
      * of {@code source} and written to {@code <target>.data}, so the output is self-contained.
+     *
+     * @throws BadInputException when the target is the source (by any spelling or link) or one
+     *         of its data files, or cannot be written; an existing target is then left untouched
+     * @throws InvalidModelException when the source's external data is gone or inconsistent
      */
     public static void write(ModelProto proto, Path target, Path source) {
         Path out = target.toAbsolutePath().normalize();
-        refuseSource(out, source);
         Path dir = out.getParent();
+        Path dataFile = dir.resolve(out.getFileName() + ".data");
+        boolean external = hasExternal(proto);
+        List<Path> sources = sourceFiles(proto, source, external);
+        refuse(out, sources);
+        if (external) {
+            refuse(dataFile, sources);
+        }
+        if (Files.isDirectory(out)) {
+            throw new BadInputException("Cannot save the model as " + out + ": that is a folder.");
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new BadInputException("Cannot create folder " + dir + ": " + e.getMessage(), e);
+            throw new BadInputException("Cannot create folder " + dir + ": " + reason(e) + ".", e);
         }
         Path dataTmp = null;
         Path modelTmp = null;
         try {
             ModelProto toWrite = proto;
-            if (hasExternal(proto)) {
+            if (external) {
                 if (source == null) {
                     throw new BadInputException("The model has external tensors but no source folder to read them from.");
                 }
-                Path dataFile = dir.resolve(out.getFileName() + ".data");
                 dataTmp = Files.createTempFile(dir, ".whittle-", ".data.tmp");
                 toWrite = relocateExternal(proto, source, dataTmp, dataFile.getFileName().toString());
             }
@@ -61,45 +78,69 @@ public final class OnnxWriter {
             }
             modelTmp = Files.createTempFile(dir, ".whittle-", ".onnx.tmp");
             try (FileChannel ch = FileChannel.open(modelTmp, StandardOpenOption.WRITE);
-                 OutputStream os = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                 OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 toWrite.writeTo(os);
                 os.flush();
                 ch.force(true);
             }
             if (dataTmp != null) {
-                move(dataTmp, dir.resolve(out.getFileName() + ".data"));
+                move(dataTmp, dataFile);
                 dataTmp = null;
             }
             move(modelTmp, out);
             modelTmp = null;
         } catch (IOException e) {
-            throw new BadInputException("Cannot write " + out + ": " + e.getMessage(), e);
+            throw new BadInputException("Cannot write " + out + ": " + reason(e) + ".", e);
         } finally {
             deleteQuietly(dataTmp);
             deleteQuietly(modelTmp);
         }
     }
 
-    private static void refuseSource(Path out, Path source) {
+    /** The source model file and the external data files it reads, which a save must never replace. */
+    private static List<Path> sourceFiles(ModelProto proto, Path source, boolean external) {
+        List<Path> files = new ArrayList<>();
         if (source == null) {
-            return;
+            return files;
         }
-        Path src = source.toAbsolutePath().normalize();
-        boolean same = src.equals(out);
-        try {
-            same |= Files.exists(out) && Files.exists(src) && Files.isSameFile(src, out);
-        } catch (IOException ignored) {
-            // If we cannot tell, the path comparison above decides.
+        files.add(source.toAbsolutePath().normalize());
+        if (external) {
+            Path folder = files.get(0).getParent();
+            ProtoWalk.mapEveryTensor(proto, t -> {
+                for (StringStringEntryProto e : t.getExternalDataList()) {
+                    if (e.getKey().equals("location") && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                        try {
+                            files.add(folder.resolve(e.getValue()).normalize());
+                        } catch (RuntimeException ignored) {
+                            // An unusable location fails properly when the data is mapped.
+                        }
+                    }
+                }
+                return t;
+            });
         }
-        if (same) {
-            throw new BadInputException("Refusing to write over the source model " + src.getFileName()
-                    + "; choose another output file.");
+        return files;
+    }
+
+    private static void refuse(Path out, List<Path> sources) {
+        for (Path src : sources) {
+            boolean same = src.equals(out);
+            try {
+                same |= Files.exists(out) && Files.exists(src) && Files.isSameFile(src, out);
+            } catch (IOException ignored) {
+                // If we cannot tell, the path comparison above decides.
+            }
+            if (same) {
+                boolean model = src.equals(sources.get(0));
+                throw new BadInputException("Refusing to write over " + (model ? "the source model " : "the source model's data file ")
+                        + src.getFileName() + "; choose another output file.");
+            }
         }
     }
 
     private static boolean hasExternal(ModelProto p) {
         boolean[] found = {false};
-        ProtoWalk.mapTensors(p.getGraph(), t -> {
+        ProtoWalk.mapEveryTensor(p, t -> {
             found[0] |= t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
             return t;
         });
@@ -108,20 +149,16 @@ public final class OnnxWriter {
 
     private static ModelProto relocateExternal(ModelProto p, Path source, Path dataTmp, String dataName) throws IOException {
         ExternalData ext = new ExternalData(source);
-        String file = String.valueOf(source.getFileName());
         try (FileChannel out = FileChannel.open(dataTmp, StandardOpenOption.WRITE)) {
             long[] pos = {0};
-            var graph = ProtoWalk.mapTensors(p.getGraph(), t -> {
+            ModelProto relocated = ProtoWalk.mapEveryTensor(p, t -> {
                 if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
                     return t;
                 }
-                DataType type = DataType.fromCode(t.getDataType()).orElseThrow(() ->
-                        new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + t.getName() + "' has an unknown type."));
-                long count = t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
-                TensorData bytes = bytes(ext, t, type.storageBytes(count), file);
+                ByteBuffer bytes = bytes(ext, t);
                 long offset = (pos[0] + ALIGN - 1) / ALIGN * ALIGN;
                 try {
-                    ByteBuffer b = bytes.buffer.duplicate();
+                    ByteBuffer b = bytes.duplicate();
                     long at = offset;
                     while (b.hasRemaining()) {
                         at += out.write(b, at);
@@ -133,32 +170,54 @@ public final class OnnxWriter {
                 return t.toBuilder().clearExternalData()
                         .addExternalData(entry("location", dataName))
                         .addExternalData(entry("offset", Long.toString(offset)))
-                        .addExternalData(entry("length", Long.toString(bytes.buffer.remaining())))
+                        .addExternalData(entry("length", Long.toString(bytes.remaining())))
                         .build();
             });
             out.force(true);
-            return p.toBuilder().setGraph(graph).build();
+            return relocated;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
     }
 
-    private record TensorData(ByteBuffer buffer) {
-    }
-
-    private static TensorData bytes(ExternalData ext, TensorProto t, long expected, String file) {
+    /** The tensor's bytes in the source's external data, checked exactly as the reader checks them. */
+    private static ByteBuffer bytes(ExternalData ext, TensorProto t) {
+        String file = ext.fileName();
+        DataType type = DataType.fromCode(t.getDataType()).orElseThrow(() -> new InvalidModelException(
+                ModelProblem.BAD_TENSOR_DATA, "Tensor '" + t.getName() + "' in " + file + " has an unknown data type."));
+        long count = 1;
+        for (long d : t.getDimsList()) {
+            if (d < 0 || (d > 0 && count > TensorDecoder.MAX_ELEMENTS / d)) {
+                throw new InvalidModelException(ModelProblem.BAD_DIMS, "Tensor '" + t.getName() + "' in " + file
+                        + " has negative or absurd dims " + t.getDimsList() + ".");
+            }
+            count *= d;
+        }
         String location = null;
         long offset = 0;
         long length = -1;
         for (StringStringEntryProto e : t.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = Long.parseLong(e.getValue().trim());
-                case "length" -> length = Long.parseLong(e.getValue().trim());
-                default -> { }
+            try {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
+                    case "length" -> length = Long.parseLong(e.getValue().trim());
+                    default -> { }
+                }
+            } catch (NumberFormatException ex) {
+                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + t.getName() + "' in " + file
+                        + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
             }
         }
-        return new TensorData(ext.map(t.getName(), location, offset, length, expected));
+        return ext.map(t.getName(), location, offset, length, type.storageBytes(count));
+    }
+
+    /** The operating system's reason ("No space left on device"), without the paths it repeats. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 
     private static StringStringEntryProto entry(String k, String v) {

@@ -1,0 +1,66 @@
+package dev.whittle.ui;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Command-line arguments of the workbench: {@code [MODEL]} plus hidden options for screenshots
+ * ({@code --screenshot PNG}, {@code --select NAME}, {@code --magnitudes}, {@code --log-counts}).
+ */
+public record AppOptions(Path model, Path screenshot, String select, boolean magnitudes, boolean logCounts) {
+    /** Built by {@code mvn compile}: the sample opened when the requested model is not there. */
+    public static final Path FALLBACK_SAMPLE = Path.of("sample-models", "minilm", "all-minilm-l6-v2.onnx");
+
+    /** The model to open at start, and a note for the status line when it is not the one asked for. */
+    public record Startup(Path file, String note) {
+    }
+
+    public static AppOptions parse(List<String> args) {
+        Path model = null;
+        Path screenshot = null;
+        String select = null;
+        boolean magnitudes = false;
+        boolean logCounts = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--screenshot" -> screenshot = Path.of(value(args, ++i, a));
+                case "--select" -> select = value(args, ++i, a);
+                case "--magnitudes" -> magnitudes = true;
+                case "--log-counts" -> logCounts = true;
+                default -> {
+                    if (a.startsWith("--")) {
+                        throw new IllegalArgumentException("unknown option " + a
+                                + "; usage: whittle-workbench [MODEL.onnx]");
+                    }
+                    model = Path.of(a);
+                }
+            }
+        }
+        return new AppOptions(model, screenshot, select, magnitudes, logCounts);
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    /**
+     * The requested model if it exists; else the MiniLM sample under {@code baseDir} if that
+     * exists (with a note saying so); else no model (the window shows its empty state).
+     */
+    public static Startup startup(Path requested, Path baseDir) {
+        if (requested != null && Files.isRegularFile(requested)) {
+            return new Startup(requested, null);
+        }
+        Path sample = baseDir.resolve(FALLBACK_SAMPLE);
+        String missing = requested == null ? null : requested + " does not exist";
+        if (Files.isRegularFile(sample)) {
+            return new Startup(sample, missing == null ? null : missing + "; opened the MiniLM sample instead.");
+        }
+        return new Startup(null, missing == null ? null : missing + ".");
+    }
+}

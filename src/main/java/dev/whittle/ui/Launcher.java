@@ -1,0 +1,16 @@
+package dev.whittle.ui;
+
+import javafx.application.Application;
+
+/**
+ * Main class of the workbench. A class that extends Application cannot be the main class when
+ * JavaFX is on the class path ({@code java -cp}), so this plain one launches {@link WhittleApp}.
+ */
+public final class Launcher {
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        Application.launch(WhittleApp.class, args);
+    }
+}

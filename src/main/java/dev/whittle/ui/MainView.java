@@ -1,0 +1,218 @@
+package dev.whittle.ui;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import org.controlsfx.control.StatusBar;
+
+/**
+ * The workbench window's content: menu bar, model summary, layer table, layer detail and
+ * status bar, or an empty state with an "Open model..." button when no model is open.
+ */
+public final class MainView extends BorderPane {
+    private final MainViewModel vm;
+    private final SummaryView summary = new SummaryView();
+    private final LayerTableView layers;
+    private final LayerDetailView detail;
+    private final Menu recentMenu = new Menu("Open Recent");
+    private final VBox emptyRecent = new VBox(2);
+    private Alert lastError;
+
+    public MainView(MainViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add("main-view");
+        layers = new LayerTableView(vm.layers());
+        detail = new LayerDetailView(vm.detail());
+        setTop(menuBar());
+
+        SplitPane right = new SplitPane(layers, detail);
+        right.setOrientation(Orientation.VERTICAL);
+        right.setDividerPositions(0.48);
+        SplitPane workbench = new SplitPane(summary, right);
+        workbench.setDividerPositions(0.21);
+        SplitPane.setResizableWithParent(summary, false);
+        summary.setMinWidth(220);
+        workbench.setId("workbench");
+        VBox empty = emptyState();
+        workbench.visibleProperty().bind(vm.graphProperty().isNotNull());
+        empty.visibleProperty().bind(vm.graphProperty().isNull());
+        setCenter(new StackPane(workbench, empty));
+
+        StatusBar status = new StatusBar();
+        status.setId("statusBar");
+        status.textProperty().bind(vm.statusProperty());
+        status.progressProperty().bind(Bindings.when(vm.loadingProperty()).then(-1.0).otherwise(0.0));
+        Label modelInfo = new Label();
+        modelInfo.textProperty().bind(Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
+                : Format.bytes(vm.graphProperty().get().fileBytes()) + "  |  "
+                + Format.shortCount(vm.graphProperty().get().params()) + " params", vm.graphProperty()));
+        status.getRightItems().add(modelInfo);
+        setBottom(status);
+
+        vm.graphProperty().addListener((o, a, g) -> summary.show(g));
+        summary.show(vm.graphProperty().get());
+        vm.setErrorHandler(r -> lastError = Dialogs.error(window(), r));
+        vm.recentFiles().files().addListener((javafx.collections.ListChangeListener<Path>) c -> rebuildRecent());
+        rebuildRecent();
+        dragAndDrop();
+        KeyCombination find = KeyCombination.keyCombination("Shortcut+F");
+        addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (find.match(e) && vm.graphProperty().get() != null) {
+                lookup("#layerNameFilter").requestFocus();
+                e.consume();
+            }
+        });
+    }
+
+    /** Shows the file chooser and opens the chosen model. */
+    public void chooseAndOpen() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open ONNX model");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("ONNX models (*.onnx)", "*.onnx"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        List<Path> recent = vm.recentFiles().files();
+        Path dir = recent.isEmpty() ? Path.of("sample-models") : recent.get(0).getParent();
+        if (dir != null && Files.isDirectory(dir)) {
+            chooser.setInitialDirectory(dir.toAbsolutePath().toFile());
+        }
+        File f = chooser.showOpenDialog(window());
+        if (f != null) {
+            vm.open(f.toPath());
+        }
+    }
+
+    /** The first .onnx file among dropped files, if any. */
+    static Optional<Path> droppedModel(List<File> files) {
+        return files.stream().filter(f -> f.getName().toLowerCase(Locale.ROOT).endsWith(".onnx"))
+                .map(File::toPath).findFirst();
+    }
+
+    public LayerTableView layerTable() {
+        return layers;
+    }
+
+    public LayerDetailView layerDetail() {
+        return detail;
+    }
+
+    /** The error dialog shown last, or null: for tests. */
+    public Alert lastError() {
+        return lastError;
+    }
+
+    private Window window() {
+        return getScene() == null ? null : getScene().getWindow();
+    }
+
+    private MenuBar menuBar() {
+        MenuItem open = new MenuItem("Open...");
+        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
+        open.setOnAction(e -> chooseAndOpen());
+        recentMenu.setOnShowing(e -> vm.removeMissingRecentFiles());
+        MenuItem close = new MenuItem("Close");
+        close.setAccelerator(KeyCombination.keyCombination("Shortcut+W"));
+        close.disableProperty().bind(vm.graphProperty().isNull());
+        close.setOnAction(e -> vm.close());
+        MenuItem quit = new MenuItem("Quit");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(e -> Platform.exit());
+        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), close,
+                new SeparatorMenuItem(), quit);
+        MenuItem about = new MenuItem("About Whittle");
+        about.setOnAction(e -> Dialogs.about(window()));
+        Menu help = new Menu("Help", null, about);
+        MenuBar bar = new MenuBar(file, help);
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private void rebuildRecent() {
+        List<Path> files = vm.recentFiles().files();
+        recentMenu.getItems().clear();
+        emptyRecent.getChildren().clear();
+        for (Path p : files) {
+            MenuItem item = new MenuItem(p.getFileName() + "  -  " + p.getParent());
+            item.setMnemonicParsing(false);
+            item.setOnAction(e -> vm.openRecent(p));
+            recentMenu.getItems().add(item);
+            if (emptyRecent.getChildren().isEmpty()) {
+                Label heading = new Label("Recent");
+                heading.getStyleClass().add("section-title");
+                emptyRecent.getChildren().add(heading);
+            }
+            if (emptyRecent.getChildren().size() <= 5) {
+                Hyperlink link = new Hyperlink(p.getFileName().toString());
+                link.setTooltip(Tips.of(p.toString()));
+                link.setOnAction(e -> vm.openRecent(p));
+                emptyRecent.getChildren().add(link);
+            }
+        }
+        if (files.isEmpty()) {
+            MenuItem none = new MenuItem("(no recent files)");
+            none.setDisable(true);
+            recentMenu.getItems().add(none);
+        } else {
+            MenuItem clear = new MenuItem("Clear List");
+            clear.setOnAction(e -> vm.recentFiles().clear());
+            recentMenu.getItems().addAll(new SeparatorMenuItem(), clear);
+        }
+    }
+
+    private VBox emptyState() {
+        Label title = new Label("No model open");
+        title.getStyleClass().add("empty-title");
+        Label text = new Label("Open an ONNX model to see its weight layers and their statistics.");
+        text.getStyleClass().add("muted");
+        Button open = new Button("Open model...");
+        open.setId("openModelButton");
+        open.setDefaultButton(true);
+        open.setOnAction(e -> chooseAndOpen());
+        Label drop = new Label("or drop an .onnx file onto this window");
+        drop.getStyleClass().add("muted");
+        emptyRecent.setPadding(new javafx.geometry.Insets(16, 0, 0, 0));
+        VBox box = new VBox(12, title, text, open, drop, emptyRecent);
+        box.setAlignment(Pos.CENTER);
+        emptyRecent.setAlignment(Pos.CENTER);
+        box.getStyleClass().add("empty-state");
+        return box;
+    }
+
+    private void dragAndDrop() {
+        setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles() && droppedModel(e.getDragboard().getFiles()).isPresent()) {
+                e.acceptTransferModes(TransferMode.COPY, TransferMode.LINK);
+            }
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            Optional<Path> model = e.getDragboard().hasFiles() ? droppedModel(e.getDragboard().getFiles()) : Optional.empty();
+            model.ifPresent(vm::open);
+            e.setDropCompleted(model.isPresent());
+            e.consume();
+        });
+    }
+}

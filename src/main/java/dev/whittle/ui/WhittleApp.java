@@ -1,0 +1,73 @@
+package dev.whittle.ui;
+
+import dev.whittle.core.model.ModelGraph;
+import java.nio.file.Path;
+import javafx.application.Application;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+
+/** The workbench application: one window, opened on the model named on the command line. */
+public final class WhittleApp extends Application {
+    @Override
+    public void start(Stage stage) {
+        AppOptions options = AppOptions.parse(getParameters().getRaw());
+        MainViewModel vm = new MainViewModel(Background.forFx(), RecentFiles.inUserConfig());
+        vm.detail().kindProperty().set(options.magnitudes()
+                ? LayerDetailViewModel.HistogramKind.LOG_MAGNITUDE : LayerDetailViewModel.HistogramKind.VALUES);
+        vm.detail().logCountsProperty().set(options.logCounts());
+        MainView view = new MainView(vm);
+
+        Rectangle2D screen = Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(view, Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        Styles.apply(scene);
+        stage.setScene(scene);
+        stage.titleProperty().bind(vm.titleProperty());
+        stage.setMinWidth(900);
+        stage.setMinHeight(600);
+        var icon = WhittleApp.class.getResource("/dev/whittle/ui/assets/whittle-icon.png");
+        if (icon != null) {
+            stage.getIcons().add(new Image(icon.toExternalForm()));
+        }
+        stage.show();
+
+        vm.removeMissingRecentFiles();
+        AppOptions.Startup startup = AppOptions.startup(options.model(), Path.of(""));
+        if (startup.note() != null) {
+            System.err.println("whittle: " + startup.note());
+        }
+        if (startup.file() != null) {
+            if (options.select() != null) {
+                selectWhenOpen(vm, options.select());
+            }
+            vm.open(startup.file(), startup.note());
+        } else if (startup.note() != null) {
+            vm.setStatus(startup.note());
+        }
+        if (options.screenshot() != null) {
+            Screenshot.whenReady(scene, vm, options.screenshot(), startup.file() != null);
+        }
+    }
+
+    /** Selects the layer named by --select once the start-up model is open. */
+    private static void selectWhenOpen(MainViewModel vm, String select) {
+        vm.loadingProperty().addListener(new ChangeListener<>() {
+            @Override
+            public void changed(ObservableValue<? extends Boolean> o, Boolean was, Boolean now) {
+                if (now) {
+                    return;
+                }
+                vm.loadingProperty().removeListener(this);
+                ModelGraph g = vm.graphProperty().get();
+                if (g != null) {
+                    g.weightLayers().stream().filter(l -> l.node().contains(select)).findFirst()
+                            .ifPresent(l -> vm.layers().selectedProperty().set(l));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,54 @@
+package dev.whittle.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppOptionsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void parsesTheModelAndTheScreenshotOptions() {
+        AppOptions o = AppOptions.parse(List.of("m.onnx", "--screenshot", "out.png", "--select", "fc", "--log-counts"));
+        assertEquals(Path.of("m.onnx"), o.model());
+        assertEquals(Path.of("out.png"), o.screenshot());
+        assertEquals("fc", o.select());
+        assertTrue(o.logCounts());
+        assertNull(AppOptions.parse(List.of()).model());
+        assertThrows(IllegalArgumentException.class, () -> AppOptions.parse(List.of("--screenshot")));
+        assertThrows(IllegalArgumentException.class, () -> AppOptions.parse(List.of("--bogus")));
+    }
+
+    @Test
+    void anExistingModelIsOpenedAsIs() throws IOException {
+        Path m = Files.writeString(dir.resolve("m.onnx"), "x");
+        assertEquals(new AppOptions.Startup(m, null), AppOptions.startup(m, dir));
+    }
+
+    @Test
+    void aMissingModelFallsBackToTheMiniLmSampleWithANote() throws IOException {
+        Path sample = dir.resolve(AppOptions.FALLBACK_SAMPLE);
+        Files.createDirectories(sample.getParent());
+        Files.writeString(sample, "x");
+        AppOptions.Startup s = AppOptions.startup(Path.of("sample-models/fashion-cnn.onnx"), dir);
+        assertEquals(sample, s.file());
+        assertEquals("sample-models/fashion-cnn.onnx does not exist; opened the MiniLM sample instead.", s.note());
+    }
+
+    @Test
+    void withoutAnyModelTheWindowStartsEmpty() {
+        AppOptions.Startup s = AppOptions.startup(Path.of("nope.onnx"), dir);
+        assertNull(s.file());
+        assertEquals("nope.onnx does not exist.", s.note());
+        assertEquals(new AppOptions.Startup(null, null), AppOptions.startup(null, dir));
+    }
+}
