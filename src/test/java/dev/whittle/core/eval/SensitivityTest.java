@@ -1,0 +1,107 @@
+package dev.whittle.core.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.job.CancelToken;
+import dev.whittle.core.job.ProgressSink;
+import dev.whittle.core.onnx.InitializerEdits;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.select.LayerSelector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SensitivityTest {
+    @Test
+    void pruningToSparsityZeroesExactlyFloorOfSTimesNSmallestWithTiesByPosition() {
+        Random r = new Random(3);
+        for (double s : new double[] {0, 0.1, 0.33, 0.5, 0.999, 1}) {
+            float[] w = new float[101];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (r.nextInt(9) - 4) * 0.5f; // many ties
+            }
+            float[] p = w.clone();
+            MagnitudeLayerPruner.prune(p, s);
+            int k = (int) Math.floor(s * w.length);
+            int zeroed = 0;
+            for (int i = 0; i < w.length; i++) {
+                if (p[i] != w[i]) {
+                    zeroed++;
+                    assertEquals(0f, p[i]);
+                }
+            }
+            // independent check: the k pruned positions are the first k of a stable sort by |w|
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < w.length; i++) {
+                order.add(i);
+            }
+            order.sort((a, b) -> Float.compare(Math.abs(w[a]), Math.abs(w[b])));
+            for (int j = 0; j < w.length; j++) {
+                int i = order.get(j);
+                assertEquals(j < k ? 0f : w[i], p[i], "s=" + s + " position " + i);
+            }
+            assertTrue(zeroed <= k);
+        }
+    }
+
+    @Test
+    void replacingAnInitializerChangesOnlyThatTensor() {
+        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(12, 1), new float[] {1, 2, 3}, 4, 3);
+        OnnxModel e = InitializerEdits.replaceFloats(m, "b", new float[] {7, 8, 9});
+        assertEquals(8f, e.graph().constant("b").orElseThrow().toFloatArray()[1]);
+        assertEquals(2f, m.graph().constant("b").orElseThrow().toFloatArray()[1], "the input model is unchanged");
+        assertEquals(m.graph().constant("W").orElseThrow().toFloatArray()[5], e.graph().constant("W").orElseThrow().toFloatArray()[5]);
+        assertThrows(BadInputException.class, () -> InitializerEdits.replaceFloats(m, "nope", new float[1]));
+        assertThrows(BadInputException.class, () -> InitializerEdits.replaceFloats(m, "b", new float[2]));
+    }
+
+    @Test
+    void sensitivityTableHasEveryLayerAndLevelAndFullPruningLeavesOnlyTheBias() {
+        int in = 8;
+        int c = 5;
+        int n = 200;
+        float[] w = TinyModels.randomWeights(in * c, 1);
+        float[] b = {0.1f, 0.5f, 0.2f, 0.3f, 0.4f};
+        float[] x = TinyModels.randomWeights(n * in, 2);
+        long[] y = new long[n];
+        Random r = new Random(4);
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(c);
+        }
+        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {n, in}, x)), HostTensor.ofLongs(new long[] {n}, y), "t");
+        OnnxModel m = TinyModels.linear(w, b, in, c);
+        Evaluator ev = new Evaluator();
+        SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 32), "prune", List.of(0.0, 0.5, 1.0), LayerSelector.all());
+        List<Long> progress = new ArrayList<>();
+        SensitivityTable t = new SensitivityAnalysis(ev).run(req, (done, total, s) -> progress.add(done), CancelToken.none());
+        assertEquals("accuracy", t.metric());
+        assertEquals(List.of("mm"), t.layers());
+        assertEquals(t.baseline(), t.value("mm", 0.0), "sparsity 0 is the unmodified model");
+        long bestBias = 0;
+        for (long label : y) {
+            bestBias += label == 1 ? 1 : 0; // with W = 0 every prediction is argmax(b) = 1
+        }
+        assertEquals(bestBias / (double) n, t.value("mm", 1.0), 1e-12);
+        assertEquals(4L, progress.get(progress.size() - 1));
+        assertEquals(1, ev.cache().computations(), "the unmodified model's outputs are computed once");
+        assertTrue(t.rows().stream().anyMatch(row -> row.metric().equals("meanCosine") && row.level() == 0.5));
+    }
+
+    @Test
+    void quantizeAndLowrankSayTheyAreNotAvailableYet() {
+        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(12, 1), new float[3], 4, 3);
+        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {2, 4}, new float[8])), null, "t");
+        for (String method : new String[] {"quantize", "lowrank"}) {
+            SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 2), method, List.of(8.0), LayerSelector.all());
+            BadInputException e = assertThrows(BadInputException.class,
+                    () -> new SensitivityAnalysis().run(req, ProgressSink.NONE, CancelToken.none()));
+            assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
+        }
+        assertThrows(BadInputException.class, () -> LayerCompressors.get("magic"));
+    }
+}
