@@ -63,6 +63,7 @@ final class BenchOverheadCommand implements Callable<Integer> {
             j.put("bareMedianMs", r.bareMedianMs());
             j.put("ratio", r.ratio());
             j.put("overheadPercent", r.overheadPercent());
+            j.put("minRatio", r.minRatio());
             j.put("whittleMs", r.whittleMs());
             j.put("bareMs", r.bareMs());
             j.put("whittleCorrect", r.whittleCorrect());
@@ -74,7 +75,7 @@ final class BenchOverheadCommand implements Callable<Integer> {
                     r.samples(), r.batch(), r.whittleMs().length);
             out.printf(Locale.ROOT, "  whittle eval   median %.1f ms  (%d correct)%n", r.whittleMedianMs(), r.whittleCorrect());
             out.printf(Locale.ROOT, "  bare ORT loop  median %.1f ms  (%d correct)%n", r.bareMedianMs(), r.bareCorrect());
-            out.printf(Locale.ROOT, "  ratio %.4f: overhead %+.2f %%%n", r.ratio(), r.overheadPercent());
+            out.printf(Locale.ROOT, "  ratio of medians %.4f: overhead %+.2f %% (ratio of minimums %.4f)%n", r.ratio(), r.overheadPercent(), r.minRatio());
             out.println("  " + EvalCommand.runtimeText(r.runtime()));
         }
         out.flush();

@@ -24,8 +24,8 @@ final class Accuracy {
             }
             if (Metrics.argmax(scores, i * c, c) == label) {
                 correct++;
-            }
-            if (Metrics.inTopK(scores, i * c, c, (int) label, 5)) {
+                top5++;
+            } else if (Metrics.inTopK(scores, i * c, c, (int) label, 5)) {
                 top5++;
             }
         }

@@ -66,7 +66,9 @@ public final class EvalSession implements AutoCloseable {
      */
     public static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices) {
         byte[] bytes = serialize(model);
-        boolean tryCuda = spec.provider() != SessionSpec.Provider.CPU;
+        // AUTO skips CUDA when this ONNX Runtime build has none (the CPU jar): nothing to fall back from.
+        boolean tryCuda = spec.provider() == SessionSpec.Provider.CUDA || (spec.provider() == SessionSpec.Provider.AUTO
+                && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
         if (tryCuda) {
             try {
                 return create(model, bytes, spec, true);
@@ -75,9 +77,7 @@ public final class EvalSession implements AutoCloseable {
                     throw new BadInputException("CUDA was requested but cannot be used: " + e.getMessage()
                             + " (build with -Pgpu on a machine with CUDA 12, or use --provider cpu).", e);
                 }
-                if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-                    notices.accept("CUDA is not usable (" + e.getMessage() + "); running on the CPU.");
-                }
+                notices.accept("CUDA is not usable (" + e.getMessage() + "); running on the CPU.");
             }
         }
         return create(model, bytes, spec, false);

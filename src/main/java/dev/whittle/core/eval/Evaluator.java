@@ -41,12 +41,31 @@ public final class Evaluator {
     }
 
     public EvalResult evaluate(EvalRequest r, ProgressSink progress, CancelToken cancel) {
+        // Data checks run before the session is made, so bad input fails fast and cheaply.
+        check(r);
+        List<String> sessionNotes = new ArrayList<>();
+        try (EvalSession s = EvalSession.open(r.model(), r.session(), sessionNotes::add)) {
+            return evaluateOn(s, sessionNotes, r, progress, cancel);
+        }
+    }
+
+    private static void check(EvalRequest r) {
+        Dataset data = r.data().limit(r.limit());
+        ModelGraph g = r.model().graph();
+        ValueInfo out = InputCheck.output(g, r.output());
+        InputCheck.check(g, data, r.batch());
+        InputCheck.checkLabels(g, out, data);
+    }
+
+    /** The evaluation on a session already open on {@code r.model()}; the caller closes it. */
+    EvalResult evaluateOn(EvalSession s, List<String> sessionNotes, EvalRequest r, ProgressSink progress, CancelToken cancel) {
         Dataset data = r.data().limit(r.limit());
         ModelGraph g = r.model().graph();
         ValueInfo out = InputCheck.output(g, r.output());
         InputCheck.check(g, data, r.batch());
         InputCheck.checkLabels(g, out, data);
         List<String> notes = new ArrayList<>(data.notes());
+        notes.addAll(sessionNotes);
         if (r.pool() == Pool.MEAN && !data.inputs().containsKey(Metrics.MASK)) {
             notes.add("no 'attention_mask' in the data: mean pooling weights every token equally");
         }
@@ -63,7 +82,7 @@ public final class Evaluator {
         List<Long> timings = new ArrayList<>();
         BaselineCache.Outputs baseOut = base;
         RuntimeInfo runtime;
-        try (EvalSession s = EvalSession.open(r.model(), r.session(), notes::add); Terminator t = new Terminator(cancel)) {
+        try (Terminator t = new Terminator(cancel)) {
             runtime = s.runtime();
             int[] index = {0};
             Batches.run(s, data, r.batch(), out.name(), t, cancel, progress, "model", (from, to, o, nanos) -> {
