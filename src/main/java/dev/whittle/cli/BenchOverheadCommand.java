@@ -64,6 +64,9 @@ final class BenchOverheadCommand implements Callable<Integer> {
             j.put("ratio", r.ratio());
             j.put("overheadPercent", r.overheadPercent());
             j.put("minRatio", r.minRatio());
+            j.put("cpuRatio", r.cpuRatio());
+            j.put("whittleCpuMs", r.whittleCpuMs());
+            j.put("bareCpuMs", r.bareCpuMs());
             j.put("whittleMs", r.whittleMs());
             j.put("bareMs", r.bareMs());
             j.put("whittleCorrect", r.whittleCorrect());
@@ -76,9 +79,24 @@ final class BenchOverheadCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  whittle eval   median %.1f ms  (%d correct)%n", r.whittleMedianMs(), r.whittleCorrect());
             out.printf(Locale.ROOT, "  bare ORT loop  median %.1f ms  (%d correct)%n", r.bareMedianMs(), r.bareCorrect());
             out.printf(Locale.ROOT, "  ratio of medians %.4f: overhead %+.2f %% (ratio of minimums %.4f)%n", r.ratio(), r.overheadPercent(), r.minRatio());
+            out.printf(Locale.ROOT, "  calling-thread CPU time: whittle median %.1f ms, bare %.1f ms, ratio %.4f (%+.2f %%)%n",
+                    OverheadBenchMedian.of(r.whittleCpuMs()), OverheadBenchMedian.of(r.bareCpuMs()), r.cpuRatio(),
+                    (r.cpuRatio() - 1) * 100);
             out.println("  " + EvalCommand.runtimeText(r.runtime()));
         }
         out.flush();
         return 0;
+    }
+}
+
+/** Median of a few timings, for display. */
+final class OverheadBenchMedian {
+    private OverheadBenchMedian() {
+    }
+
+    static double of(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

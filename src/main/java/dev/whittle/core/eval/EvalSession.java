@@ -34,6 +34,7 @@ public final class EvalSession implements AutoCloseable {
     private final List<String> inputNames;
     private final List<String> outputNames;
     private boolean closed;
+    private Set<String> lastRequested;
 
     private EvalSession(OrtSession session, RuntimeInfo runtime) {
         this.session = session;
@@ -152,13 +153,13 @@ public final class EvalSession implements AutoCloseable {
      * @throws OrtException when ONNX Runtime fails, including a run stopped by {@code terminator}
      */
     Output run(Map<String, HostTensor> inputs, String output, Terminator terminator) throws OrtException {
-        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>(inputs.size() * 2);
         try {
             for (var e : inputs.entrySet()) {
                 HostTensor t = e.getValue();
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env(), t.nativeBytes(), t.shape(), javaType(t.type())));
             }
-            try (OrtSession.Result r = session.run(feeds, Set.of(output), terminator.options())) {
+            try (OrtSession.Result r = session.run(feeds, requested(output), terminator.options())) {
                 OnnxValue v = r.get(0);
                 if (!(v instanceof OnnxTensor tensor)) {
                     throw new BadInputException("Output '" + output + "' is a " + v.getType() + ", not a tensor.");
@@ -173,11 +174,23 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
+    private Set<String> requested(String output) {
+        Set<String> r = lastRequested;
+        if (r == null || !r.contains(output)) {
+            r = Set.of(output);
+            lastRequested = r;
+        }
+        return r;
+    }
+
     private static float[] floats(OnnxTensor t, TensorInfo info, String name) {
         OnnxJavaType type = info.type;
         switch (type) {
             case FLOAT, FLOAT16, BFLOAT16 -> {
                 FloatBuffer fb = t.getFloatBuffer();
+                if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
+                    return fb.array(); // already a fresh copy; a second one would only cost time
+                }
                 float[] out = new float[fb.remaining()];
                 fb.get(out);
                 return out;
