@@ -121,7 +121,7 @@ final class SensitivityCommand implements Callable<Integer> {
     }
 
     static String levelText(double l) {
-        return l == Math.rint(l) && Math.abs(l) >= 1 ? Long.toString((long) l) : String.format(Locale.ROOT, "%.4g", l);
+        return java.math.BigDecimal.valueOf(l).stripTrailingZeros().toPlainString();
     }
 
     static String fmt(String metric, Double v) {

@@ -102,6 +102,37 @@ class EvaluatorAccuracyTest {
     }
 
     @Test
+    void fashionSamplesCountTheSameCorrectPredictionsAsABareOnnxRuntimeLoop() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Path.of("sample-models");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(dir.resolve("fashion-test-x.npy")),
+                "the Fashion-MNIST samples are not in this checkout");
+        HostTensor x = ArrayFiles.read(dir.resolve("fashion-test-x.npy"));
+        HostTensor y = ArrayFiles.read(dir.resolve("fashion-test-y.npy"));
+        Dataset d = new Dataset(Map.of("input", x), y, "fashion").limit(500);
+        float[] xs = new float[(int) (500 * 784)];
+        x.bytes().asFloatBuffer().get(xs);
+        for (String name : new String[] {"fashion-mlp.onnx", "fashion-cnn.onnx"}) {
+            OnnxModel m = dev.whittle.core.onnx.OnnxReader.read(dir.resolve(name));
+            EvalResult r = new Evaluator().evaluate(EvalRequest.of(m, d, 64), ProgressSink.NONE, CancelToken.none());
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            long bare = 0;
+            try (OrtSession s = env.createSession(dir.resolve(name).toString(), new OrtSession.SessionOptions());
+                 OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(xs), new long[] {500, 1, 28, 28});
+                 OrtSession.Result res = s.run(Map.of("input", t))) {
+                float[][] logits = (float[][]) res.get(0).getValue();
+                for (int i = 0; i < 500; i++) {
+                    int best = 0;
+                    for (int c = 1; c < 10; c++) {
+                        best = logits[i][c] > logits[i][best] ? c : best;
+                    }
+                    bare += best == y.longAt(i) ? 1 : 0;
+                }
+            }
+            assertEquals(bare, r.correct(), name);
+        }
+    }
+
+    @Test
     void topFiveCountsALabelAmongTheFiveLargestScores() {
         float[] w = TinyModels.randomWeights(IN * CLASSES, 5);
         float[] b = new float[CLASSES];
