@@ -42,8 +42,8 @@ public final class StatsText {
                 "Not-a-number and infinite values. Anything but 0 / 0 means the weights are broken. They are"
                         + " left out of every other figure here."));
         rows.add(new StatRow("Min |w| > 0", Format.number(s.absMinNonzero()),
-                "Smallest nonzero magnitude. With the largest it gives the dynamic range the number format"
-                        + " must represent."));
+                "Smallest nonzero magnitude (to within 0.1%). With the largest it gives the dynamic range"
+                        + " the number format must represent."));
         rows.add(new StatRow("Max |w|", Format.number(s.absMax()),
                 "Largest magnitude: a symmetric quantizer maps this to the top integer level (127 for int8)."));
         return rows;

@@ -39,9 +39,9 @@ class AppOptionsTest {
         Path sample = dir.resolve(AppOptions.FALLBACK_SAMPLE);
         Files.createDirectories(sample.getParent());
         Files.writeString(sample, "x");
-        AppOptions.Startup s = AppOptions.startup(Path.of("sample-models/fashion-cnn.onnx"), dir);
+        AppOptions.Startup s = AppOptions.startup(Path.of("sample-models/not-there.onnx"), dir);
         assertEquals(sample, s.file());
-        assertEquals("sample-models/fashion-cnn.onnx does not exist; opened the MiniLM sample instead.", s.note());
+        assertEquals("sample-models/not-there.onnx does not exist; opened the MiniLM sample instead.", s.note());
     }
 
     @Test

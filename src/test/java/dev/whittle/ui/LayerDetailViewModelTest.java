@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LayerDetailViewModelTest {
-    private final List<WeightLayer> layers = TinyModels.model().graph().weightLayers();
+    private final List<WeightLayer> layers = WorkbenchModels.model().graph().weightLayers();
     private final WeightLayer conv = layers.get(0);
     private final WeightLayer fc = layers.get(1);
 

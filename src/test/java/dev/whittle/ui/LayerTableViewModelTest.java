@@ -15,7 +15,7 @@ class LayerTableViewModelTest {
 
     @BeforeEach
     void load() {
-        vm.setLayers(TinyModels.model().graph().weightLayers());
+        vm.setLayers(WorkbenchModels.model().graph().weightLayers());
     }
 
     private List<String> visibleNames() {
@@ -24,7 +24,7 @@ class LayerTableViewModelTest {
 
     @Test
     void showsEveryLayerAndListsTheOpsPresentAfterAllOps() {
-        assertEquals(List.of(TinyModels.CONV, TinyModels.MATMUL, TinyModels.GEMM), visibleNames());
+        assertEquals(List.of(WorkbenchModels.CONV, WorkbenchModels.MATMUL, WorkbenchModels.GEMM), visibleNames());
         assertEquals(List.of(LayerTableViewModel.ALL_OPS, "Conv", "Gemm", "MatMul"), vm.ops());
         assertEquals("3 layers", vm.countTextProperty().get());
     }
@@ -32,9 +32,9 @@ class LayerTableViewModelTest {
     @Test
     void nameFilterIsACaseInsensitiveSubstringOfTheNodeOrWeightName() {
         vm.nameFilterProperty().set("FC1");
-        assertEquals(List.of(TinyModels.MATMUL), visibleNames());
+        assertEquals(List.of(WorkbenchModels.MATMUL), visibleNames());
         vm.nameFilterProperty().set("head.weight"); // weight name, not node name
-        assertEquals(List.of(TinyModels.GEMM), visibleNames());
+        assertEquals(List.of(WorkbenchModels.GEMM), visibleNames());
         vm.nameFilterProperty().set("nothing-like-this");
         assertEquals(List.of(), visibleNames());
         assertEquals("0 of 3 layers", vm.countTextProperty().get());
@@ -43,12 +43,12 @@ class LayerTableViewModelTest {
     @Test
     void opFilterKeepsOneOpTypeAndCombinesWithTheNameFilter() {
         vm.opFilterProperty().set("Conv");
-        assertEquals(List.of(TinyModels.CONV), visibleNames());
+        assertEquals(List.of(WorkbenchModels.CONV), visibleNames());
         assertEquals("1 of 3 layers", vm.countTextProperty().get());
         vm.nameFilterProperty().set("fc");
         assertEquals(List.of(), visibleNames());
         vm.opFilterProperty().set(LayerTableViewModel.ALL_OPS);
-        assertEquals(List.of(TinyModels.MATMUL), visibleNames());
+        assertEquals(List.of(WorkbenchModels.MATMUL), visibleNames());
     }
 
     @Test
@@ -56,7 +56,7 @@ class LayerTableViewModelTest {
         vm.nameFilterProperty().set("fc");
         vm.opFilterProperty().set("MatMul");
         vm.selectedProperty().set(vm.visibleLayers().get(0));
-        vm.setLayers(TinyModels.model().graph().weightLayers());
+        vm.setLayers(WorkbenchModels.model().graph().weightLayers());
         assertEquals("", vm.nameFilterProperty().get());
         assertEquals(LayerTableViewModel.ALL_OPS, vm.opFilterProperty().get());
         assertNull(vm.selectedProperty().get());

@@ -29,11 +29,11 @@ class MainViewModelTest {
     @Test
     void openingAModelShowsItsLayersSelectsTheFirstAndRemembersTheFile() {
         MainViewModel vm = vm(Background.direct());
-        Path file = TinyModels.save(dir, "tiny.onnx");
+        Path file = WorkbenchModels.save(dir, "tiny.onnx");
         vm.open(file);
         assertEquals("tiny.onnx", vm.graphProperty().get().fileName());
         assertEquals(3, vm.layers().visibleLayers().size());
-        assertEquals(TinyModels.CONV, vm.layers().selectedProperty().get().node());
+        assertEquals(WorkbenchModels.CONV, vm.layers().selectedProperty().get().node());
         assertEquals(18, vm.detail().statsProperty().get().count());
         assertEquals(List.of(file.toAbsolutePath().normalize()), vm.recentFiles().files());
         assertFalse(vm.loadingProperty().get());
@@ -45,8 +45,8 @@ class MainViewModelTest {
     @Test
     void aBadFileReportsOneSentenceAndKeepsThePreviousModel() throws IOException {
         MainViewModel vm = vm(Background.direct());
-        vm.open(TinyModels.save(dir, "tiny.onnx"));
-        Path empty = TinyModels.emptyFile(dir);
+        vm.open(WorkbenchModels.save(dir, "tiny.onnx"));
+        Path empty = WorkbenchModels.emptyFile(dir);
         vm.open(empty);
         assertEquals(1, errors.size());
         assertEquals("empty.onnx is empty (0 bytes), not an ONNX model.", errors.get(0).message());
@@ -66,8 +66,8 @@ class MainViewModelTest {
     void aLoadThatFinishesAfterALaterOpenIsDropped() {
         QueuedExecutor worker = new QueuedExecutor();
         MainViewModel vm = vm(new Background(worker, Runnable::run));
-        Path first = TinyModels.save(dir, "first.onnx");
-        Path second = TinyModels.save(dir, "second.onnx");
+        Path first = WorkbenchModels.save(dir, "first.onnx");
+        Path second = WorkbenchModels.save(dir, "second.onnx");
         vm.open(first);
         vm.open(second);
         assertTrue(vm.loadingProperty().get());
@@ -82,7 +82,7 @@ class MainViewModelTest {
     @Test
     void openingAMissingRecentFileRemovesItWithANote() throws IOException {
         MainViewModel vm = vm(Background.direct());
-        Path file = TinyModels.save(dir, "gone.onnx");
+        Path file = WorkbenchModels.save(dir, "gone.onnx");
         vm.open(file);
         Files.delete(file);
         vm.openRecent(file);
@@ -94,8 +94,8 @@ class MainViewModelTest {
     @Test
     void missingRecentFilesArePrunedWithANote() throws IOException {
         MainViewModel vm = vm(Background.direct());
-        Path kept = TinyModels.save(dir, "kept.onnx");
-        Path gone = TinyModels.save(dir, "gone.onnx");
+        Path kept = WorkbenchModels.save(dir, "kept.onnx");
+        Path gone = WorkbenchModels.save(dir, "gone.onnx");
         vm.open(gone);
         vm.open(kept);
         Files.delete(gone);
@@ -107,7 +107,7 @@ class MainViewModelTest {
     @Test
     void closingClearsTheModelTheTableAndTheDetail() {
         MainViewModel vm = vm(Background.direct());
-        vm.open(TinyModels.save(dir, "tiny.onnx"));
+        vm.open(WorkbenchModels.save(dir, "tiny.onnx"));
         assertNotNull(vm.detail().statsProperty().get());
         vm.close();
         assertNull(vm.graphProperty().get());

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ModelSummaryTest {
-    private final ModelGraph g = TinyModels.model().graph();
+    private final ModelGraph g = WorkbenchModels.model().graph();
 
     @Test
     void generalFactsNameTheFileVersionsAndSizes() {

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class StatsTextTest {
-    private final WeightStats conv = WeightStatistics.compute(TinyModels.model().graph().weightLayers().get(0).tensor(), 16);
+    private final WeightStats conv = WeightStatistics.compute(WorkbenchModels.model().graph().weightLayers().get(0).tensor(), 16);
 
     private static Map<String, String> values(List<StatRow> rows) {
         return rows.stream().collect(Collectors.toMap(StatRow::label, StatRow::value));
@@ -27,11 +27,13 @@ class StatsTextTest {
         assertEquals("-0.05", v.get("Mean"));
         assertEquals("5.56 %  (1)", v.get("Zeros"));
         assertEquals("0 / 0", v.get("NaN / Inf"));
-        assertEquals("0.1", v.get("Min |w| > 0"));
+        // a lower bound within 0.1% (WeightStats javadoc)
+        double minAbs = Double.parseDouble(v.get("Min |w| > 0"));
+        assertTrue(minAbs <= 0.1 && minAbs >= 0.1 * 0.999, v.get("Min |w| > 0"));
         // std of (i - 9) / 10 computed independently
         double mean = -0.05;
         double sq = 0;
-        for (float w : TinyModels.convWeights()) {
+        for (float w : WorkbenchModels.convWeights()) {
             sq += (w - mean) * (w - mean);
         }
         assertEquals(Format.number(Math.sqrt(sq / 18)), v.get("Std"));

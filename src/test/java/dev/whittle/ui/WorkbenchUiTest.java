@@ -53,7 +53,7 @@ class WorkbenchUiTest {
     }
 
     private void openTiny(FxRobot robot) throws TimeoutException {
-        Path file = TinyModels.save(dir, "tiny.onnx");
+        Path file = WorkbenchModels.save(dir, "tiny.onnx");
         robot.interact(() -> vm.open(file));
         await(() -> vm.graphProperty().get() != null && vm.detail().statsProperty().get() != null);
     }
@@ -72,13 +72,13 @@ class WorkbenchUiTest {
             throws TimeoutException {
         assertTrue(robot.lookup("#openModelButton").query().isVisible(), "empty state before a model is open");
         openTiny(robot);
-        assertEquals(List.of(TinyModels.CONV, TinyModels.MATMUL, TinyModels.GEMM), rows(robot));
+        assertEquals(List.of(WorkbenchModels.CONV, WorkbenchModels.MATMUL, WorkbenchModels.GEMM), rows(robot));
         assertTrue(robot.lookup(".summary-view .summary-value").queryAll().size() > 8);
         Menu file = robot.lookup("#menuBar").queryAs(MenuBar.class).getMenus().get(0);
         Menu recent = (Menu) file.getItems().stream().filter(i -> "Open Recent".equals(i.getText())).findFirst().orElseThrow();
         assertTrue(recent.getItems().get(0).getText().startsWith("tiny.onnx"), recent.getItems().get(0).getText());
 
-        robot.clickOn(TinyModels.MATMUL);
+        robot.clickOn(WorkbenchModels.MATMUL);
         await(() -> vm.detail().statsProperty().get() != null
                 && vm.detail().statsProperty().get().count() == 32);
         HistogramView histogram = view.layerDetail().histogram();
@@ -88,7 +88,7 @@ class WorkbenchUiTest {
         assertEquals("32", stats.value("Elements"));
         assertEquals("-1", stats.value("Min")); // (i % 8 - 4) * 0.25
         assertEquals("0.75", stats.value("Max"));
-        assertEquals(TinyModels.MATMUL, robot.lookup("#detailLayerName").queryLabeled().getText());
+        assertEquals(WorkbenchModels.MATMUL, robot.lookup("#detailLayerName").queryLabeled().getText());
 
         robot.clickOn("#logCounts");
         robot.clickOn("#histMagnitudes");
@@ -101,13 +101,13 @@ class WorkbenchUiTest {
     void theTableFiltersByNameAndByOpAndSortsParamsAsNumbers(FxRobot robot) throws TimeoutException {
         openTiny(robot);
         robot.clickOn("#layerNameFilter").write("FC1");
-        assertEquals(List.of(TinyModels.MATMUL), rows(robot));
+        assertEquals(List.of(WorkbenchModels.MATMUL), rows(robot));
         assertEquals("1 of 3 layers", robot.lookup("#layerCount").queryLabeled().getText());
         robot.interact(() -> vm.layers().nameFilterProperty().set(""));
 
         robot.clickOn("#layerOpFilter");
         robot.clickOn(robot.lookup(".context-menu").lookup((Label l) -> "Gemm".equals(l.getText())).<Label>query());
-        assertEquals(List.of(TinyModels.GEMM), rows(robot));
+        assertEquals(List.of(WorkbenchModels.GEMM), rows(robot));
         robot.interact(() -> vm.layers().opFilterProperty().set(LayerTableViewModel.ALL_OPS));
         assertEquals(3, rows(robot).size());
 
@@ -115,13 +115,13 @@ class WorkbenchUiTest {
         robot.interact(() -> {
             table.getSortOrder().setAll(table.getColumns().get(3)); // Params, ascending
         });
-        assertEquals(List.of(TinyModels.GEMM, TinyModels.CONV, TinyModels.MATMUL), rows(robot)); // 12, 18, 32
+        assertEquals(List.of(WorkbenchModels.GEMM, WorkbenchModels.CONV, WorkbenchModels.MATMUL), rows(robot)); // 12, 18, 32
     }
 
     @Test
     void aBadFileShowsTheErrorDialogAndThePreviousModelStaysOpen(FxRobot robot) throws TimeoutException, IOException {
         openTiny(robot);
-        Path empty = TinyModels.emptyFile(dir);
+        Path empty = WorkbenchModels.emptyFile(dir);
         robot.interact(() -> vm.open(empty));
         await(() -> view.lastError() != null && view.lastError().isShowing());
 
@@ -134,7 +134,7 @@ class WorkbenchUiTest {
 
         assertEquals("tiny.onnx", vm.graphProperty().get().fileName());
         assertEquals(3, rows(robot).size());
-        robot.clickOn(TinyModels.GEMM);
+        robot.clickOn(WorkbenchModels.GEMM);
         await(() -> vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == 12);
     }
 }

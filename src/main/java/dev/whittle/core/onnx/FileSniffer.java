@@ -72,15 +72,26 @@ final class FileSniffer {
         return true;
     }
 
+    /**
+     * Mostly printable, and printable from the first byte: every ONNX exporter writes
+     * ir_version first, whose tag 0x08 is not printable, so a model with a long doc string
+     * near the start (or a truncated one) is never taken for text.
+     */
     private static boolean looksLikeText(ByteBuffer b) {
+        if (b.limit() == 0 || !printable(b.get(0) & 0xff)) {
+            return false;
+        }
         int n = Math.min(256, b.limit());
         int printable = 0;
         for (int i = 0; i < n; i++) {
-            int c = b.get(i) & 0xff;
-            if (c == '\n' || c == '\r' || c == '\t' || (c >= 32 && c < 127)) {
+            if (printable(b.get(i) & 0xff)) {
                 printable++;
             }
         }
-        return n > 0 && printable >= n * 0.95;
+        return printable >= n * 0.95;
+    }
+
+    private static boolean printable(int c) {
+        return c == '\n' || c == '\r' || c == '\t' || (c >= 32 && c < 127);
     }
 }

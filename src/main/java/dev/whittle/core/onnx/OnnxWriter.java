@@ -225,6 +225,10 @@ public final class OnnxWriter {
     }
 
     private static void move(Path from, Path to) throws IOException {
+        // createTempFile makes the file owner-only (0600); a saved model is an ordinary file.
+        if (from.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(from, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -222,8 +223,12 @@ public final class Npy {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), ".whittle-", ".npy.tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            // not Files.createTempFile: its owner-only permissions would stick to the result
+            Path candidate = target.resolveSibling(".whittle-" + Long.toHexString(System.nanoTime()) + "-"
+                    + Long.toHexString(Double.doubleToLongBits(Math.random())) + ".npy.tmp");
+            OutputStream raw = Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            tmp = candidate;
+            try (OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
                 body.write(out);
             }
             try {

@@ -52,6 +52,15 @@ class BadFileTest {
     }
 
     @Test
+    void aTruncatedModelWithALongDocStringIsStillTruncatedNotText() throws IOException {
+        ModelProto m = TinyModels.matmul(4, 3).toBuilder().setProducerName("exporter")
+                .setDocString("A model description. ".repeat(60)).build();
+        byte[] whole = m.toByteArray();
+        Path f = Files.write(dir.resolve("documented.onnx"), Arrays.copyOf(whole, whole.length / 2));
+        rejects(f, ModelProblem.TRUNCATED);
+    }
+
+    @Test
     void theMiniLmSampleCutInHalfIsRejectedAsTruncated() throws IOException {
         Path minilm = Path.of("sample-models/minilm/all-minilm-l6-v2.onnx");
         assertTrue(Files.exists(minilm), "the build unpacks the MiniLM sample; run mvn generate-resources");

@@ -25,11 +25,15 @@ final class Corpus {
     /** Folders that hold a model.onnx, sorted by path. */
     static List<Path> modelFolders() {
         assumeFalse(Boolean.getBoolean("whittle.skipCorpus"), "whittle.skipCorpus=true: corpus tests skipped");
-        if (!Files.isDirectory(ROOT)) {
-            fail("The ONNX conformance corpus is missing at " + ROOT + ": install it with `apt-get install libonnx-testdata`"
+        return modelFolders(ROOT);
+    }
+
+    static List<Path> modelFolders(Path root) {
+        if (!Files.isDirectory(root)) {
+            fail("The ONNX conformance corpus is missing at " + root + ": install it with `apt-get install libonnx-testdata`"
                     + " (or point -Dwhittle.corpus=... at its data folder, or pass -Dwhittle.skipCorpus=true).");
         }
-        try (Stream<Path> s = Files.walk(ROOT, 3)) {
+        try (Stream<Path> s = Files.walk(root, 3)) {
             return s.filter(p -> p.getFileName().toString().equals("model.onnx"))
                     .map(Path::getParent).sorted().toList();
         } catch (IOException e) {

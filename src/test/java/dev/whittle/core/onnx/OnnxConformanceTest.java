@@ -72,6 +72,8 @@ class OnnxConformanceTest {
     private final List<String> failures = new ArrayList<>();
     private final List<String> ortDiffers = new ArrayList<>();
     private int read;
+    private int layers;
+    private int constants;
     private int byteIdentical;
     private int bitIdentical;
 
@@ -94,9 +96,10 @@ class OnnxConformanceTest {
             }
         }
         int skippedTotal = skipped.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf("conformance: %d models, %d read, %d re-saved byte-identical, %d run bit-identical"
-                        + " (%d of them differ from the stored expectation in ORT 1.29), %d skipped by ORT %s%n",
-                folders.size(), read, byteIdentical, bitIdentical, ortDiffers.size(), skippedTotal, skipped);
+        System.out.printf("conformance: %d models, %d read (%d constants, %d weight layers checked), %d re-saved"
+                        + " byte-identical, %d run bit-identical (%d of them differ from the stored expectation in ORT 1.29),"
+                        + " %d skipped by ORT %s%n", folders.size(), read, constants, layers, byteIdentical, bitIdentical,
+                ortDiffers.size(), skippedTotal, skipped);
         assertTrue(failures.isEmpty(), failures.size() + " corpus models failed:\n" + String.join("\n", failures));
         assertEquals(folders.size(), read, "every corpus model must open");
         assertTrue(bitIdentical >= MIN_BIT_IDENTICAL, "only " + bitIdentical + " models ran in ONNX Runtime");
@@ -107,6 +110,8 @@ class OnnxConformanceTest {
         OnnxModel model = OnnxReader.read(file);
         read++;
         ViewChecks.check(model);
+        layers += model.graph().weightLayers().size();
+        constants += model.graph().constants().size();
 
         Path saved = outDir.resolve("model.onnx");
         model.save(saved);

@@ -66,6 +66,13 @@ class SaveTest {
     }
 
     @Test
+    void aSavedModelIsReadableByOthersNotOwnerOnlyLikeATemporaryFile() throws Exception {
+        Path out = dir.resolve("shared.onnx");
+        source().save(out);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+    }
+
+    @Test
     void aFailedSaveLeavesTheExistingTargetUntouchedAndNoTemporaryFiles() throws IOException {
         Path src = Files.createDirectory(dir.resolve("src"));
         Files.write(src.resolve("w.bin"), new byte[24]);

@@ -20,12 +20,12 @@ import java.nio.file.Path;
  * and head/Gemm (Gemm, 3x4 with transB=1, plus a bias). Weights are fixed, simple sequences so
  * tests can compute the expected statistics by hand.
  */
-final class TinyModels {
+final class WorkbenchModels {
     static final String CONV = "conv1";
     static final String MATMUL = "fc1/MatMul";
     static final String GEMM = "head/Gemm";
 
-    private TinyModels() {
+    private WorkbenchModels() {
     }
 
     /** conv1.weight: (i - 9) / 10 for i in 0..17, so -0.9 .. 0.8 with one exact zero. */
