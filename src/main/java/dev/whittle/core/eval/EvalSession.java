@@ -131,7 +131,7 @@ public final class EvalSession implements AutoCloseable {
     // A heap array rather than a direct buffer: ONNX Runtime copies the bytes at session creation,
     // and a direct buffer would hold native memory until some later garbage collection.
     private static byte[] serialize(OnnxModel model) {
-        return model.proto().toByteArray();
+        return model.toBytes();
     }
 
     public RuntimeInfo runtime() {

@@ -129,7 +129,7 @@ public final class OverheadBench {
             if (spec.numericsPin()) {
                 o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
             }
-            try (OrtSession s = env.createSession(model.proto().toByteArray(), o)) {
+            try (OrtSession s = env.createSession(model.toBytes(), o)) {
                 long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 for (long from = 0; from < n; from += batch) {
