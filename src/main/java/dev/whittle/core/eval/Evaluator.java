@@ -107,7 +107,10 @@ public final class Evaluator {
         if (timings.size() > 1) {
             timings.remove(0); // the first run warms up caches and allocators
         }
-        long[] nanos = timings.stream().mapToLong(Long::longValue).toArray();
+        long[] nanos = new long[timings.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = timings.get(i);
+        }
         ModelGraph bg = r.baseline() == null ? null : r.baseline().graph();
         return new EvalResult(UUID.randomUUID().toString(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
                 r.label() != null ? r.label() : g.fileName(), r.model().source() == null ? null : r.model().source().toString(),

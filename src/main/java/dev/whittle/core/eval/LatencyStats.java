@@ -18,8 +18,14 @@ public record LatencyStats(int batch, int runs, double p50, double p90, double p
         if (nanos.length == 0) {
             return null;
         }
-        double[] ms = Arrays.stream(nanos).mapToDouble(n -> n / 1e6).sorted().toArray();
-        double total = Arrays.stream(ms).sum();
+        // Plain loops: this runs once per evaluation, where stream setup would be visible on tiny models.
+        double[] ms = new double[nanos.length];
+        double total = 0;
+        for (int i = 0; i < nanos.length; i++) {
+            ms[i] = nanos[i] / 1e6;
+            total += ms[i];
+        }
+        Arrays.sort(ms);
         return new LatencyStats(batch, ms.length, Metrics.percentile(ms, 50), Metrics.percentile(ms, 90),
                 Metrics.percentile(ms, 99), total / ms.length, ms[0], total == 0 ? 0 : batch * ms.length / (total / 1000));
     }

@@ -124,8 +124,16 @@ public final class OverheadBench {
         FloatBuffer all = x.nativeBytes().asFloatBuffer();
         long correct = 0;
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            // The same settings EvalSession uses, so only the code around the runs differs.
             o.setIntraOpNumThreads(spec.effectiveThreads());
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setOptimizationLevel(switch (spec.optLevel()) {
+                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
             if (spec.numericsPin()) {
                 o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
             }
