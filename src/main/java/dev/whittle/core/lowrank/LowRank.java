@@ -1,0 +1,178 @@
+package dev.whittle.core.lowrank;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphNode;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.select.LayerSelector;
+import dev.whittle.core.tensor.Svd;
+import dev.whittle.core.tensor.SvdResult;
+import dev.whittle.core.transform.LayerReport;
+import dev.whittle.core.transform.TransformReport;
+import dev.whittle.core.transform.TransformResult;
+import dev.whittle.core.transform.WeightChecks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Low-rank factorization of Gemm, MatMul and Conv weights by truncated SVD (LAPACK, or the
+ * randomized SVD when the rank is small against min(m, n)). A layer whose factors would not
+ * hold fewer parameters (r >= mn / (m + n)) is left alone with the reason in the report. Bad
+ * specs (a rank above min(m, n)) and NaN weights raise {@link BadInputException}.
+ */
+public final class LowRank {
+    private static final Map<String, Factoring> OPS = Map.of(
+            "Gemm", new MatrixFactoring(),
+            "MatMul", new MatrixFactoring(),
+            "Conv", new ConvFactoring());
+
+    private LowRank() {
+    }
+
+    /** Ranks at most min(m, n) / RANDOMIZED_BELOW (after oversampling) use the randomized SVD. */
+    static final int RANDOMIZED_BELOW = 4;
+
+    private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, List<Matrix> matrices, int rank) {
+    }
+
+    public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec) {
+        List<WeightLayer> selected = WeightChecks.select(model, selector, "lowrank");
+        String method = "lowrank " + spec.method();
+        GraphEditor ed = GraphEditor.of(model);
+        List<LayerReport> reports = new ArrayList<>();
+        List<Plan> plans = new ArrayList<>();
+        for (WeightLayer l : selected) {
+            String why = WeightChecks.unsupported(l);
+            Factoring how = OPS.get(l.op());
+            int index = ed.nodeIndex(l.node()).orElse(-1);
+            GraphNode node = index < 0 ? null : ed.node(index);
+            if (why == null && how == null) {
+                why = l.op() + " layers are not factored (supported: Gemm, MatMul, Conv)";
+            }
+            if (why == null) {
+                why = sharing(ed, node, l);
+            }
+            if (why == null) {
+                why = how.unsupported(node, l, spec.isSpatial());
+            }
+            if (why != null) {
+                reports.add(WeightChecks.skip(l, method, why));
+                continue;
+            }
+            float[] w = l.tensor().toFloatArray();
+            WeightChecks.requireFinite(l, w);
+            List<Matrix> mats = how.matrices(node, l, w, spec.isSpatial());
+            Matrix first = mats.get(0);
+            int min = Math.min(first.m(), first.n());
+            if (spec.rank() != null && spec.rank() > min) {
+                throw new BadInputException("lowrank.rank " + spec.rank() + " is above min(m, n) = " + min + " of layer '"
+                        + l.node() + "' (" + first.m() + " x " + first.n() + "); nothing was written.");
+            }
+            int r = 1;
+            for (Matrix mx : mats) {
+                float[] s = spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
+                r = Math.max(r, Math.min(min, spec.rankFor(mx.m(), mx.n(), s)));
+            }
+            if (!first.saves(r)) {
+                reports.add(WeightChecks.skip(l, method, "rank " + r + " would not save parameters: a "
+                        + first.m() + " x " + first.n() + " matrix needs rank < " + floorRatio(first)));
+                continue;
+            }
+            plans.add(new Plan(l, index, node, how, mats, r));
+        }
+        for (Plan p : plans) {
+            List<Factors> factors = new ArrayList<>();
+            double errNum = 0;
+            double errDen = 0;
+            double kept = 0;
+            for (Matrix mx : p.matrices()) {
+                SvdResult svd = decompose(mx, p.rank());
+                Factors f = Factors.of(svd);
+                factors.add(f);
+                float[] approx = f.product();
+                for (int i = 0; i < approx.length; i++) {
+                    double d = (double) mx.a()[i] - approx[i];
+                    errNum += d * d;
+                    errDen += (double) mx.a()[i] * mx.a()[i];
+                }
+                for (float s : svd.s()) {
+                    kept += (double) s * s;
+                }
+            }
+            p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
+            long after = factors.stream().mapToLong(Factors::params).sum();
+            WeightLayer l = p.layer();
+            long zeros = factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum();
+            reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), after * 4,
+                    zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
+                    null, null));
+        }
+        if (!plans.isEmpty()) {
+            ed.clearValueInfo();
+        }
+        OnnxModel out = ed.build();
+        return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
+                out.graph().fileBytes()));
+    }
+
+    /**
+     * Singular values of a layer's weight for the given method ("svd" or "spatial"), one array
+     * per matrix (per group for grouped Conv), computed once and cached; null when the layer
+     * cannot be factored that way.
+     */
+    public static float[][] spectrum(OnnxModel model, WeightLayer l, String method) {
+        boolean spatial = new LowRankSpec(1, null, null, method).isSpatial();
+        Factoring how = OPS.get(l.op());
+        GraphEditor ed = GraphEditor.of(model);
+        int index = ed.nodeIndex(l.node()).orElse(-1);
+        if (how == null || index < 0 || WeightChecks.unsupported(l) != null) {
+            return null;
+        }
+        GraphNode node = ed.node(index);
+        if (how.unsupported(node, l, spatial) != null) {
+            return null;
+        }
+        float[] w = l.tensor().toFloatArray();
+        WeightChecks.requireFinite(l, w);
+        return Spectra.of(l.tensor(), method, how.matrices(node, l, w, spatial));
+    }
+
+    /** Truncated SVD: randomized when the rank is small against the matrix, else LAPACK's full sgesdd. */
+    static SvdResult decompose(Matrix mx, int r) {
+        int min = Math.min(mx.m(), mx.n());
+        if ((long) (r + 10) * RANDOMIZED_BELOW <= min) {
+            return Svd.randomized(mx.a(), mx.m(), mx.n(), r);
+        }
+        return Svd.full(mx.a(), mx.m(), mx.n()).truncate(r);
+    }
+
+    private static String floorRatio(Matrix m) {
+        double bound = (double) m.m() * m.n() / (m.m() + m.n());
+        return String.format(java.util.Locale.ROOT, "%.1f", bound);
+    }
+
+    /** Why the weight cannot be replaced in place: read through Identity, or by several nodes. */
+    private static String sharing(GraphEditor ed, GraphNode node, WeightLayer l) {
+        if (node == null) {
+            return "its node was not found in the main graph";
+        }
+        if (!node.input(1).equals(l.weight())) {
+            return "the weight reaches the node through '" + node.input(1) + "' (Identity), which is not rewritten";
+        }
+        int readers = ed.uses(l.weight()).size();
+        if (readers != 1) {
+            return "the weight is read by " + readers + " nodes";
+        }
+        return null;
+    }
+
+    private static List<LayerReport> order(List<LayerReport> reports, List<WeightLayer> selected) {
+        List<LayerReport> out = new ArrayList<>();
+        for (WeightLayer l : selected) {
+            reports.stream().filter(r -> r.node().equals(l.node())).forEach(out::add);
+        }
+        return out;
+    }
+}

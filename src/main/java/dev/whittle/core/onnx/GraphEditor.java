@@ -1,0 +1,432 @@
+package dev.whittle.core.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import dev.whittle.core.model.TensorData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Edits a copy of a model's main graph for the compression transforms, so that they never touch
+ * protobuf: look nodes up by the names the model view uses, find producers and consumers,
+ * replace constant tensors (float32), add tensors, rewire inputs, replace a node by several.
+ * Nodes keep their original indices while editing; {@link #build} writes the new model and
+ * checks it. The input model is never modified.
+ *
+ * <p>Only the main graph is edited: nodes inside If/Loop/Scan bodies are not listed, and a value
+ * read inside a subgraph counts as a consumer with slot -1.
+ */
+public final class GraphEditor {
+    /** A place where a value is read: node index and input slot (-1: inside a subgraph). */
+    public record Use(int node, int slot) {
+    }
+
+    private enum Kind { INITIALIZER, SPARSE, CONSTANT_NODE }
+
+    private record ConstRef(Kind kind, int index) {
+    }
+
+    private record Data(long[] dims, float[] values) {
+    }
+
+    private final OnnxModel model;
+    private final GraphProto graph;
+    private final String[] names;
+    private final Map<String, Integer> byName = new HashMap<>();
+    private final Map<String, Integer> producers = new HashMap<>();
+    private final Map<String, List<Use>> uses = new HashMap<>();
+    private final Map<String, ConstRef> constants = new HashMap<>();
+    private final Set<String> outputs = new LinkedHashSet<>();
+    private final Set<String> inputs = new LinkedHashSet<>();
+    private final Set<String> taken = new HashSet<>();
+
+    private final Map<Integer, NodeProto.Builder> modified = new HashMap<>();
+    private final Map<Integer, List<GraphNode>> replaced = new HashMap<>();
+    private final Map<String, Data> data = new LinkedHashMap<>();
+    private final Map<String, Data> added = new LinkedHashMap<>();
+    private final Map<String, long[]> addedInt64 = new LinkedHashMap<>();
+    private final Set<String> sparse = new HashSet<>();
+    private boolean clearValueInfo;
+
+    private GraphEditor(OnnxModel model) {
+        this.model = model;
+        this.graph = model.proto().getGraph();
+        names = new String[graph.getNodeCount()];
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < names.length; i++) {
+            NodeProto n = graph.getNode(i);
+            // Same naming as ModelViewBuilder, which names the main graph's nodes first.
+            String base = n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName();
+            String name = base;
+            for (int k = 2; !used.add(name); k++) {
+                name = base + "~" + k;
+            }
+            names[i] = name;
+            byName.put(name, i);
+            taken.add(name);
+            for (int s = 0; s < n.getInputCount(); s++) {
+                uses.computeIfAbsent(n.getInput(s), x -> new ArrayList<>()).add(new Use(i, s));
+            }
+            for (String out : n.getOutputList()) {
+                producers.put(out, i);
+                taken.add(out);
+            }
+            for (AttributeProto a : n.getAttributeList()) {
+                List<GraphProto> subs = new ArrayList<>(a.getGraphsList());
+                if (a.hasG()) {
+                    subs.add(a.getG());
+                }
+                for (GraphProto sub : subs) {
+                    Set<String> read = new HashSet<>();
+                    collectReads(sub, read);
+                    for (String r : read) {
+                        uses.computeIfAbsent(r, x -> new ArrayList<>()).add(new Use(i, -1));
+                    }
+                }
+            }
+            if (n.getOpType().equals("Constant") && ModelViewBuilder.isDefaultDomain(n) && n.getOutputCount() == 1) {
+                constants.put(n.getOutput(0), new ConstRef(Kind.CONSTANT_NODE, i));
+            }
+        }
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            constants.put(graph.getInitializer(i).getName(), new ConstRef(Kind.INITIALIZER, i));
+            taken.add(graph.getInitializer(i).getName());
+        }
+        for (int i = 0; i < graph.getSparseInitializerCount(); i++) {
+            constants.put(graph.getSparseInitializer(i).getValues().getName(), new ConstRef(Kind.SPARSE, i));
+            taken.add(graph.getSparseInitializer(i).getValues().getName());
+        }
+        graph.getOutputList().forEach(v -> outputs.add(v.getName()));
+        graph.getInputList().forEach(v -> inputs.add(v.getName()));
+        taken.addAll(inputs);
+        taken.addAll(outputs);
+    }
+
+    public static GraphEditor of(OnnxModel model) {
+        return new GraphEditor(model);
+    }
+
+    public OnnxModel model() {
+        return model;
+    }
+
+    public int nodeCount() {
+        return names.length;
+    }
+
+    public Optional<Integer> nodeIndex(String nodeName) {
+        return Optional.ofNullable(byName.get(nodeName));
+    }
+
+    /** The node at {@code index} as it stands now (with any input or attribute changes). */
+    public GraphNode node(int index) {
+        if (replaced.containsKey(index)) {
+            throw new IllegalStateException("node " + names[index] + " was replaced");
+        }
+        NodeProto n = modified.containsKey(index) ? modified.get(index).build() : graph.getNode(index);
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        for (AttributeProto a : n.getAttributeList()) {
+            switch (a.getType()) {
+                case INT -> attrs.put(a.getName(), a.getI());
+                case FLOAT -> attrs.put(a.getName(), a.getF());
+                case STRING -> attrs.put(a.getName(), a.getS().toStringUtf8());
+                case INTS -> attrs.put(a.getName(), a.getIntsList().stream().mapToLong(Long::longValue).toArray());
+                case FLOATS -> {
+                    float[] f = new float[a.getFloatsCount()];
+                    for (int k = 0; k < f.length; k++) {
+                        f[k] = a.getFloats(k);
+                    }
+                    attrs.put(a.getName(), f);
+                }
+                default -> { }
+            }
+        }
+        return new GraphNode(names[index], n.getOpType(), n.getDomain(), n.getInputList(), n.getOutputList(), attrs);
+    }
+
+    /** Where {@code value} is read in the main graph (original wiring). */
+    public List<Use> uses(String value) {
+        return List.copyOf(uses.getOrDefault(value, List.of()));
+    }
+
+    /** Index of the node producing {@code value}, or -1 (graph input, constant initializer). */
+    public int producer(String value) {
+        return producers.getOrDefault(value, -1);
+    }
+
+    public boolean isGraphOutput(String value) {
+        return outputs.contains(value);
+    }
+
+    public boolean isGraphInput(String value) {
+        return inputs.contains(value) && !constants.containsKey(value);
+    }
+
+    /** Whether {@code value} is a constant of the main graph (initializer or Constant node). */
+    public boolean isConstant(String value) {
+        return constants.containsKey(value) || added.containsKey(value) || addedInt64.containsKey(value);
+    }
+
+    /** Dims of a constant as it stands now. */
+    public long[] dims(String value) {
+        Data d = current(value);
+        if (d != null) {
+            return d.dims().clone();
+        }
+        return tensor(value).dims();
+    }
+
+    /** Values of a numeric constant as float (a fresh array), as it stands now. */
+    public float[] floats(String value) {
+        Data d = current(value);
+        if (d != null) {
+            return d.values().clone();
+        }
+        if (addedInt64.containsKey(value)) {
+            long[] v = addedInt64.get(value);
+            float[] f = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                f[i] = v[i];
+            }
+            return f;
+        }
+        return tensor(value).toFloatArray();
+    }
+
+    /** The original tensor behind a constant name. */
+    public TensorData tensor(String value) {
+        if (!constants.containsKey(value)) {
+            throw new IllegalArgumentException("'" + value + "' is not a constant of the main graph");
+        }
+        return model.graph().constant(value).orElseThrow();
+    }
+
+    private Data current(String value) {
+        return data.containsKey(value) ? data.get(value) : added.get(value);
+    }
+
+    /** Replaces the values (and possibly dims) of an existing constant; it is written as float32. */
+    public void setTensor(String value, long[] dims, float[] values) {
+        if (added.containsKey(value)) {
+            added.put(value, new Data(dims.clone(), values.clone()));
+            return;
+        }
+        if (!constants.containsKey(value)) {
+            throw new IllegalArgumentException("'" + value + "' is not a constant of the main graph");
+        }
+        checkCount(value, dims, values.length);
+        data.put(value, new Data(dims.clone(), values.clone()));
+    }
+
+    /** Adds a float32 initializer named like {@code base} (made unique); returns its name. */
+    public String addTensor(String base, long[] dims, float[] values) {
+        String name = uniqueName(base);
+        checkCount(name, dims, values.length);
+        added.put(name, new Data(dims.clone(), values.clone()));
+        return name;
+    }
+
+    /** Adds an int64 initializer (shapes for Reshape); returns its name. */
+    public String addInt64Tensor(String base, long[] values) {
+        String name = uniqueName(base);
+        addedInt64.put(name, values.clone());
+        return name;
+    }
+
+    /** Writes this constant as a {@code sparse_initializer} (only for initializers). */
+    public void writeSparse(String value) {
+        ConstRef ref = constants.get(value);
+        if (ref == null || ref.kind() == Kind.CONSTANT_NODE) {
+            throw new IllegalArgumentException("'" + value + "' is not an initializer");
+        }
+        sparse.add(value);
+    }
+
+    /** A name used by no node, value, initializer or graph input yet (and reserves it). */
+    public String uniqueName(String base) {
+        String name = base;
+        for (int k = 2; !taken.add(name); k++) {
+            name = base + "_" + k;
+        }
+        return name;
+    }
+
+    public void setInput(int node, int slot, String value) {
+        builder(node).setInput(slot, value);
+    }
+
+    /** Sets an int attribute of a kept node. */
+    public void setAttr(int node, String key, long value) {
+        NodeProto.Builder b = builder(node);
+        for (int i = 0; i < b.getAttributeCount(); i++) {
+            if (b.getAttribute(i).getName().equals(key)) {
+                b.setAttribute(i, attribute(key, value));
+                return;
+            }
+        }
+        b.addAttribute(attribute(key, value));
+    }
+
+    /** Replaces node {@code index} by {@code nodes}, at the same place in the node list. */
+    public void replaceNode(int index, List<GraphNode> nodes) {
+        modified.remove(index);
+        replaced.put(index, List.copyOf(nodes));
+        nodes.forEach(n -> {
+            taken.add(n.name());
+            taken.addAll(n.outputs());
+        });
+    }
+
+    /** Drops the graph's value_info (intermediate shapes), which edits that change shapes make stale. */
+    public void clearValueInfo() {
+        clearValueInfo = true;
+    }
+
+    private NodeProto.Builder builder(int node) {
+        if (replaced.containsKey(node)) {
+            throw new IllegalStateException("node " + names[node] + " was replaced");
+        }
+        return modified.computeIfAbsent(node, i -> graph.getNode(i).toBuilder());
+    }
+
+    private static void checkCount(String name, long[] dims, int count) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        if (n != count) {
+            throw new IllegalArgumentException("tensor '" + name + "': dims hold " + n + " values, given " + count);
+        }
+    }
+
+    /** The edited model, checked as any loaded model is ({@link OnnxReader#fromProto}). */
+    public OnnxModel build() {
+        GraphProto.Builder g = graph.toBuilder().clearNode().clearInitializer().clearSparseInitializer();
+        for (int i = 0; i < names.length; i++) {
+            if (replaced.containsKey(i)) {
+                replaced.get(i).forEach(n -> g.addNode(proto(n)));
+            } else {
+                NodeProto n = modified.containsKey(i) ? modified.get(i).build() : graph.getNode(i);
+                Data d = n.getOpType().equals("Constant") && n.getOutputCount() == 1 ? data.get(n.getOutput(0)) : null;
+                g.addNode(d == null ? n : n.toBuilder().clearAttribute()
+                        .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                                .setT(TensorProtos.floats(n.getOutput(0), d.dims(), d.values()))).build());
+            }
+        }
+        for (TensorProto t : graph.getInitializerList()) {
+            addInitializer(g, t.getName(), data.get(t.getName()), t);
+        }
+        for (SparseTensorProto s : graph.getSparseInitializerList()) {
+            String name = s.getValues().getName();
+            Data d = data.get(name);
+            if (d == null) {
+                g.addSparseInitializer(s);
+            } else {
+                addInitializer(g, name, d, null);
+            }
+        }
+        added.forEach((name, d) -> addInitializer(g, name, d, null));
+        addedInt64.forEach((name, v) -> g.addInitializer(TensorProtos.int64s(name, new long[] {v.length}, v)));
+        if (model.proto().getIrVersion() < 4) {
+            fixInitializerInputs(g);
+        }
+        if (clearValueInfo) {
+            g.clearValueInfo();
+        }
+        ModelProto proto = model.proto().toBuilder().setGraph(g).build();
+        return OnnxReader.fromProto(proto, model.source());
+    }
+
+    private void addInitializer(GraphProto.Builder g, String name, Data d, TensorProto original) {
+        if (d == null) {
+            g.addInitializer(original);
+        } else if (sparse.contains(name)) {
+            g.addSparseInitializer(TensorProtos.sparse(name, d.dims(), d.values()));
+        } else {
+            g.addInitializer(TensorProtos.floats(name, d.dims(), d.values()));
+        }
+    }
+
+    /** IR 3 lists initializers among the graph inputs: keep their shapes and add the new ones. */
+    private void fixInitializerInputs(GraphProto.Builder g) {
+        for (int i = 0; i < g.getInputCount(); i++) {
+            Data d = data.get(g.getInput(i).getName());
+            if (d != null) {
+                g.setInput(i, valueInfo(g.getInput(i).getName(), d.dims(), 1));
+            }
+        }
+        added.forEach((name, d) -> g.addInput(valueInfo(name, d.dims(), 1)));
+        addedInt64.forEach((name, v) -> g.addInput(valueInfo(name, new long[] {v.length}, 7)));
+    }
+
+    private static ValueInfoProto valueInfo(String name, long[] dims, int elemType) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(ai.onnx.proto.OnnxMl.TypeProto.newBuilder()
+                .setTensorType(ai.onnx.proto.OnnxMl.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape))).build();
+    }
+
+    private static NodeProto proto(GraphNode n) {
+        NodeProto.Builder b = NodeProto.newBuilder().setName(n.name()).setOpType(n.op())
+                .addAllInput(n.inputs()).addAllOutput(n.outputs());
+        if (n.domain() != null && !n.domain().isEmpty()) {
+            b.setDomain(n.domain());
+        }
+        n.attrs().forEach((k, v) -> b.addAttribute(attribute(k, v)));
+        return b.build();
+    }
+
+    private static AttributeProto attribute(String key, Object v) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(key);
+        if (v instanceof Long l) {
+            a.setType(AttributeProto.AttributeType.INT).setI(l);
+        } else if (v instanceof Integer i) {
+            a.setType(AttributeProto.AttributeType.INT).setI(i);
+        } else if (v instanceof Float f) {
+            a.setType(AttributeProto.AttributeType.FLOAT).setF(f);
+        } else if (v instanceof String s) {
+            a.setType(AttributeProto.AttributeType.STRING).setS(com.google.protobuf.ByteString.copyFromUtf8(s));
+        } else if (v instanceof long[] ints) {
+            a.setType(AttributeProto.AttributeType.INTS);
+            for (long x : ints) {
+                a.addInts(x);
+            }
+        } else if (v instanceof float[] fs) {
+            a.setType(AttributeProto.AttributeType.FLOATS);
+            for (float x : fs) {
+                a.addFloats(x);
+            }
+        } else {
+            throw new IllegalArgumentException("attribute '" + key + "' has unsupported value " + v);
+        }
+        return a.build();
+    }
+
+    private static void collectReads(GraphProto g, Set<String> out) {
+        for (NodeProto n : g.getNodeList()) {
+            out.addAll(n.getInputList());
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectReads(a.getG(), out);
+                }
+                a.getGraphsList().forEach(s -> collectReads(s, out));
+            }
+        }
+        g.getOutputList().forEach(v -> out.add(v.getName()));
+    }
+}

@@ -1,0 +1,151 @@
+package dev.whittle.core.prune;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.select.LayerSelector;
+import dev.whittle.core.transform.LayerReport;
+import dev.whittle.core.transform.TransformReport;
+import dev.whittle.core.transform.TransformResult;
+import dev.whittle.core.transform.WeightChecks;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Magnitude pruning: unstructured (per layer by sparsity or threshold, or global), N:M
+ * semi-structured, and structured channel pruning (delegated to {@link ChannelPruner}). Returns
+ * a new model and a per-layer report; the input model is not changed. Bad specs and NaN
+ * weights raise {@link BadInputException} before any model is built.
+ */
+public final class Pruner {
+    private Pruner() {
+    }
+
+    public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec) {
+        List<WeightLayer> selected = WeightChecks.select(model, selector, "prune");
+        if (spec.isChannel()) {
+            return ChannelPruner.apply(model, selected, spec);
+        }
+        String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "");
+        GraphEditor editor = GraphEditor.of(model);
+        List<LayerReport> reports = new ArrayList<>();
+        // A weight shared by several layers is pruned once, under its first layer.
+        Map<String, WeightLayer> targets = new LinkedHashMap<>();
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        for (WeightLayer l : selected) {
+            String why = WeightChecks.unsupported(l);
+            if (why == null && targets.containsKey(l.weight())) {
+                why = "its weight is shared with layer '" + targets.get(l.weight()).node() + "', pruned there";
+            }
+            if (why != null) {
+                reports.add(WeightChecks.skip(l, method, why));
+                continue;
+            }
+            float[] w = l.tensor().toFloatArray();
+            WeightChecks.requireFinite(l, w);
+            if (spec.isNofM()) {
+                String bad = NofM.unsupported(l, spec.groupM());
+                if (bad != null) {
+                    throw new BadInputException("prune.structure " + spec.structure() + " cannot apply to layer '"
+                            + l.node() + "': " + bad + ".");
+                }
+            }
+            targets.put(l.weight(), l);
+            weights.put(l.weight(), w);
+        }
+        Map<String, float[]> pruned = new LinkedHashMap<>();
+        if (spec.isGlobal() && spec.sparsity() != null) {
+            pruned.putAll(global(targets, weights, spec));
+        } else {
+            targets.forEach((name, l) -> pruned.put(name, perLayer(l, weights.get(name), spec)));
+        }
+        for (var e : targets.entrySet()) {
+            WeightLayer l = e.getValue();
+            float[] before = weights.get(e.getKey());
+            float[] after = pruned.get(e.getKey());
+            editor.setTensor(l.weight(), l.shape(), after);
+            if (spec.sparseStorage() && editor.isConstant(l.weight())) {
+                sparseIfInitializer(editor, l);
+            }
+            long zeros = WeightChecks.zeros(after);
+            reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
+                    spec.sparseStorage() ? sparseBytes(l.params() - zeros) : l.bytes(), zeros,
+                    (double) zeros / Math.max(1, l.params()), null, WeightChecks.relError(before, after), null, null, null));
+        }
+        OnnxModel out = editor.build();
+        return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
+                out.graph().fileBytes()));
+    }
+
+    /** Bytes of a sparse float32 tensor: 4-byte values plus 8-byte int64 linear indices. */
+    static long sparseBytes(long nonZeros) {
+        return nonZeros * 12;
+    }
+
+    private static void sparseIfInitializer(GraphEditor editor, WeightLayer l) {
+        if (l.storage() == dev.whittle.core.model.Storage.INITIALIZER || l.storage() == dev.whittle.core.model.Storage.EXTERNAL) {
+            editor.writeSparse(l.weight());
+        }
+    }
+
+    private static float[] perLayer(WeightLayer l, float[] w, PruneSpec spec) {
+        float[] out = w.clone();
+        if (spec.isNofM()) {
+            NofM.apply(out, l.shape(), NofM.inputAxis(l), spec.keepN(), spec.groupM());
+        } else if (spec.threshold() != null) {
+            Magnitude.zeroAtMost(out, spec.threshold());
+        } else {
+            Magnitude.zeroSmallest(out, (int) Math.floor(spec.sparsity() * out.length));
+        }
+        return out;
+    }
+
+    private static Map<String, float[]> global(Map<String, WeightLayer> targets, Map<String, float[]> weights, PruneSpec spec) {
+        int n = targets.size();
+        float[][] sorted = new float[n][];
+        long[] lo = new long[n];
+        long[] hi = new long[n];
+        long all = 0;
+        long sumLo = 0;
+        long sumHi = 0;
+        int i = 0;
+        for (String name : targets.keySet()) {
+            float[] w = weights.get(name);
+            sorted[i] = Magnitude.sortedAbs(w);
+            lo[i] = spec.minSparsity() == null ? 0 : (long) Math.floor(spec.minSparsity() * w.length);
+            hi[i] = spec.maxSparsity() == null ? w.length : (long) Math.floor(spec.maxSparsity() * w.length);
+            all += w.length;
+            sumLo += lo[i];
+            sumHi += hi[i];
+            i++;
+        }
+        long total = (long) Math.floor(spec.sparsity() * all);
+        if (total < sumLo || total > sumHi) {
+            throw new BadInputException("prune: a global sparsity of " + spec.sparsity() + " (" + total + " of " + all
+                    + " weights) cannot be reached with per-layer " + (total < sumLo ? "minSparsity " + spec.minSparsity()
+                    : "maxSparsity " + spec.maxSparsity()) + ".");
+        }
+        long[] k = Magnitude.globalCounts(sorted, lo, hi, total);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        i = 0;
+        for (String name : targets.keySet()) {
+            float[] w = weights.get(name).clone();
+            Magnitude.zeroSmallest(w, (int) k[i++]);
+            out.put(name, w);
+        }
+        return out;
+    }
+
+    /** Reports in the selection's (model) order. */
+    static List<LayerReport> order(List<LayerReport> reports, List<WeightLayer> selected) {
+        List<LayerReport> out = new ArrayList<>();
+        for (WeightLayer l : selected) {
+            reports.stream().filter(r -> r.node().equals(l.node())).forEach(out::add);
+        }
+        reports.stream().filter(r -> !out.contains(r)).forEach(out::add);
+        return out;
+    }
+}

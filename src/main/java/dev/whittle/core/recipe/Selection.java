@@ -1,0 +1,22 @@
+package dev.whittle.core.recipe;
+
+import dev.whittle.core.select.LayerSelector;
+import java.util.List;
+
+/** A step's {@code select}: op types, full-match name regexes, exclusions (RECIPE-FORMAT.md). */
+public record Selection(List<String> ops, List<String> names, List<String> exclude) {
+    public Selection {
+        ops = ops == null ? List.of() : List.copyOf(ops);
+        names = names == null ? List.of() : List.copyOf(names);
+        exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        selector(ops, names, exclude);
+    }
+
+    private static LayerSelector selector(List<String> ops, List<String> names, List<String> exclude) {
+        return new LayerSelector(ops, names, exclude);
+    }
+
+    public LayerSelector selector() {
+        return selector(ops, names, exclude);
+    }
+}

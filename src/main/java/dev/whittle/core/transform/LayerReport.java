@@ -1,0 +1,33 @@
+package dev.whittle.core.transform;
+
+/**
+ * What a transform did to one weight layer. Counts are elements of the layer's weight tensor
+ * (for low-rank, of both factors; bias excluded); bytes are their dense storage size.
+ *
+ * @param node         node name, as in the model view
+ * @param weight       weight tensor name
+ * @param method       e.g. "prune unstructured", "prune 2:4", "prune channel", "lowrank svd"
+ * @param zeros        zero elements of the weight after the transform
+ * @param sparsity     zeros / paramsAfter (0 when paramsAfter is 0)
+ * @param rank         rank kept by low-rank factorization, else null
+ * @param relError     ||W - W'||_F / ||W||_F of the weight as the rest of the network sees it
+ *                     (removed channels count as zeros; factors multiplied back), null if skipped
+ * @param energyKept   low-rank: sum of kept sigma^2 / sum of all sigma^2, else null
+ * @param channels     channel pruning: "kept/total" output channels, else null
+ * @param skipped      why the layer was left unchanged, or null
+ */
+public record LayerReport(String node, String weight, String method, long paramsBefore, long paramsAfter,
+                          long bytesBefore, long bytesAfter, long zeros, double sparsity, Integer rank,
+                          Double relError, Double energyKept, String channels, String skipped) {
+
+    /** A layer the transform selected but left alone, with the reason. */
+    public static LayerReport skipped(String node, String weight, String method, long params, long bytes, long zeros,
+                                      String reason) {
+        return new LayerReport(node, weight, method, params, params, bytes, bytes, zeros,
+                params == 0 ? 0 : (double) zeros / params, null, null, null, null, reason);
+    }
+
+    public boolean isSkipped() {
+        return skipped != null;
+    }
+}
