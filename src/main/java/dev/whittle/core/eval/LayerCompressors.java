@@ -1,21 +1,40 @@
 package dev.whittle.core.eval;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRank;
+import dev.whittle.core.lowrank.LowRankSpec;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.prune.Pruner;
+import dev.whittle.core.select.LayerSelector;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sensitivity methods by name: "prune" (built in: magnitude pruning of one layer), "quantize"
- * and "lowrank" (placeholders until the transforms register themselves with {@link #register}).
+ * Sensitivity methods by name. "prune": unstructured magnitude pruning of the one layer to a
+ * sparsity (level in [0, 1]) by {@link Pruner}; "lowrank": SVD factorization of the one layer to a
+ * rank (level = rank, a whole number &gt;= 1) by {@link LowRank}; "quantize": a placeholder until
+ * the quantizer registers itself with {@link #register}.
  */
 public final class LayerCompressors {
     private static final Map<String, LayerCompressor> BY_NAME = new ConcurrentHashMap<>();
 
     static {
-        BY_NAME.put("prune", new MagnitudeLayerPruner());
+        BY_NAME.put("prune", (model, layer, level) -> {
+            if (!(level >= 0 && level <= 1)) {
+                throw new BadInputException("A pruning level is a sparsity between 0 and 1, got " + level + ".");
+            }
+            return Pruner.apply(model, only(layer), PruneSpec.sparsity(level)).model();
+        });
+        BY_NAME.put("lowrank", (model, layer, level) -> {
+            if (level < 1 || level != Math.rint(level)) {
+                throw new BadInputException("A low-rank level is a rank, a whole number of at least 1, got " + level + ".");
+            }
+            return LowRank.apply(model, only(layer), LowRankSpec.rank((int) level)).model();
+        });
         BY_NAME.put("quantize", notYet("quantize"));
-        BY_NAME.put("lowrank", notYet("lowrank"));
     }
 
     private LayerCompressors() {
@@ -34,10 +53,15 @@ public final class LayerCompressors {
         return c;
     }
 
+    /** A selector of exactly this layer (its node name, matched in full). */
+    static LayerSelector only(WeightLayer layer) {
+        return LayerSelector.names(Pattern.quote(layer.node()));
+    }
+
     private static LayerCompressor notYet(String name) {
         return (model, layer, level) -> {
             throw new BadInputException("Sensitivity by " + name + " is not available yet: the " + name
-                    + " transform is not wired into evaluation; use --method prune.");
+                    + " transform is not wired into evaluation yet; use --method prune or lowrank.");
         };
     }
 }

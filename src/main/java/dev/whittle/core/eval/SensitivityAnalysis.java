@@ -1,5 +1,6 @@
 package dev.whittle.core.eval;
 
+import dev.whittle.core.BadInputException;
 import dev.whittle.core.job.CancelToken;
 import dev.whittle.core.job.Job;
 import dev.whittle.core.job.ProgressSink;
@@ -36,8 +37,9 @@ public final class SensitivityAnalysis {
         List<WeightLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (WeightLayer l : r.selector().select(model.graph())) {
-            if (r.method().equalsIgnoreCase("prune") && (l.dtype() != DataType.FLOAT || l.quantized())) {
-                skipped.add(l.node() + ": " + l.dtype() + " weight, pruning needs float32");
+            if (l.dtype() != DataType.FLOAT || l.quantized()) {
+                skipped.add(l.node() + ": " + l.dtype() + (l.quantized() ? " quantized" : "") + " weight; "
+                        + r.method() + " needs float32");
             } else {
                 layers.add(l);
             }
@@ -52,25 +54,45 @@ public final class SensitivityAnalysis {
         progress.update(++done, total, "unmodified model");
         LinkedHashSet<String> notes = new LinkedHashSet<>(ref.notes());
         List<SensitivityTable.Row> rows = new ArrayList<>();
+        List<String> cellErrors = new ArrayList<>();
         for (WeightLayer l : layers) {
             for (double level : r.levels()) {
                 cancel.throwIfCancelled();
-                OnnxModel variant = method.apply(model, l, level);
+                OnnxModel variant;
+                try {
+                    variant = method.apply(model, l, level);
+                } catch (BadInputException ex) {
+                    // One cell that cannot be built (a rank above the layer's) leaves a gap, not a failed sweep;
+                    // the first cell of a method that cannot work at all fails the sweep.
+                    if (rows.isEmpty() && cellErrors.isEmpty() && ex.getMessage().contains("not available yet")) {
+                        throw ex;
+                    }
+                    cellErrors.add(l.node() + " at " + level + ": " + ex.getMessage());
+                    addRows(rows, l, level, labels, null);
+                    progress.update(++done, total, l.node() + " @ " + level);
+                    continue;
+                }
                 EvalResult e = evaluator.evaluate(base.withModel(variant, l.node() + "@" + level), ProgressSink.NONE, cancel);
                 notes.addAll(e.notes());
-                if (labels) {
-                    rows.add(new SensitivityTable.Row(l.node(), level, "accuracy", e.accuracy()));
-                }
-                if (e.agreement() != null) {
-                    rows.add(new SensitivityTable.Row(l.node(), level, "agreement", e.agreement()));
-                }
-                rows.add(new SensitivityTable.Row(l.node(), level, "meanCosine", e.meanCosine()));
-                rows.add(new SensitivityTable.Row(l.node(), level, "outputSqnrDb", e.outputSqnrDb()));
+                addRows(rows, l, level, labels, e);
                 progress.update(++done, total, l.node() + " @ " + level);
             }
         }
+        notes.addAll(cellErrors);
         return new SensitivityTable(ref.model(), r.method().toLowerCase(), metric,
                 labels ? ref.accuracy() : ref.meanCosine(), r.levels(), layers.stream().map(WeightLayer::node).toList(),
                 rows, skipped, ref.samples(), ref.runtime(), new ArrayList<>(notes));
+    }
+
+    /** The cell's rows; values are null when the cell could not be built ({@code e} null). */
+    private static void addRows(List<SensitivityTable.Row> rows, WeightLayer l, double level, boolean labels, EvalResult e) {
+        if (labels) {
+            rows.add(new SensitivityTable.Row(l.node(), level, "accuracy", e == null ? null : e.accuracy()));
+        }
+        if (e == null || e.agreement() != null) {
+            rows.add(new SensitivityTable.Row(l.node(), level, "agreement", e == null ? null : e.agreement()));
+        }
+        rows.add(new SensitivityTable.Row(l.node(), level, "meanCosine", e == null ? null : e.meanCosine()));
+        rows.add(new SensitivityTable.Row(l.node(), level, "outputSqnrDb", e == null ? null : e.outputSqnrDb()));
     }
 }

@@ -29,6 +29,6 @@ public record SensitivityTable(String model, String method, String metric, Doubl
     /** The primary metric's value for one cell, or null. */
     public Double value(String layer, double level) {
         return rows.stream().filter(r -> r.layer().equals(layer) && r.level() == level && r.metric().equals(metric))
-                .map(Row::value).findFirst().orElse(null);
+                .findFirst().map(Row::value).orElse(null);
     }
 }

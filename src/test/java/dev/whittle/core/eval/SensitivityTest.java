@@ -61,7 +61,7 @@ class SensitivityTest {
     }
 
     @Test
-    void sensitivityTableHasEveryLayerAndLevelAndFullPruningLeavesOnlyTheBias() {
+    void sensitivityTableHasEveryLayerAndLevelWithLevelZeroTheUnmodifiedModelAndGapsExplained() {
         int in = 8;
         int c = 5;
         int n = 200;
@@ -82,26 +82,62 @@ class SensitivityTest {
         assertEquals("accuracy", t.metric());
         assertEquals(List.of("mm"), t.layers());
         assertEquals(t.baseline(), t.value("mm", 0.0), "sparsity 0 is the unmodified model");
-        long bestBias = 0;
-        for (long label : y) {
-            bestBias += label == 1 ? 1 : 0; // with W = 0 every prediction is argmax(b) = 1
-        }
-        assertEquals(bestBias / (double) n, t.value("mm", 1.0), 1e-12);
+        // core.prune takes sparsities in [0, 1): that cell is a gap with the reason in the notes
+        assertEquals(null, t.value("mm", 1.0));
+        assertTrue(t.notes().stream().anyMatch(note -> note.startsWith("mm at 1.0")), t.notes().toString());
+        assertTrue(t.value("mm", 0.5) < t.baseline() + 0.05);
         assertEquals(4L, progress.get(progress.size() - 1));
         assertEquals(1, ev.cache().computations(), "the unmodified model's outputs are computed once");
         assertTrue(t.rows().stream().anyMatch(row -> row.metric().equals("meanCosine") && row.level() == 0.5));
     }
 
     @Test
-    void quantizeAndLowrankSayTheyAreNotAvailableYet() {
+    void pruneSensitivityThroughCorePruneMatchesTheIndependentReference() {
+        int in = 16;
+        int c = 10;
+        int n = 300;
+        float[] x = TinyModels.randomWeights(n * in, 5);
+        long[] y = new long[n];
+        Random r = new Random(6);
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(c);
+        }
+        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {n, in}, x)), HostTensor.ofLongs(new long[] {n}, y), "t");
+        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(in * c, 7), TinyModels.randomWeights(c, 8), in, c);
+        LayerCompressors.register("prune-reference", new MagnitudeLayerPruner());
+        List<Double> levels = List.of(0.25, 0.5, 0.9);
+        Evaluator ev = new Evaluator();
+        SensitivityTable real = new SensitivityAnalysis(ev).run(new SensitivityRequest(EvalRequest.of(m, d, 50), "prune", levels,
+                LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
+        SensitivityTable ref = new SensitivityAnalysis(ev).run(new SensitivityRequest(EvalRequest.of(m, d, 50), "prune-reference",
+                levels, LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
+        assertEquals(ref.rows(), real.rows());
+    }
+
+    @Test
+    void lowRankSensitivityKeepsFullRankExactAndLeavesAGapForARankTheLayerLacks() {
+        int in = 6;
+        int c = 8;
+        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {40, in}, TinyModels.randomWeights(40 * in, 1))),
+                null, "t");
+        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(in * c, 2), new float[c], in, c);
+        SensitivityTable t = new SensitivityAnalysis().run(new SensitivityRequest(EvalRequest.of(m, d, 8), "lowrank",
+                List.of(1.0, 6.0, 7.0), LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
+        assertEquals("meanCosine", t.metric());
+        assertTrue(t.value("mm", 1.0) < 0.99, "rank 1 of 6 changes the outputs: " + t.value("mm", 1.0));
+        assertEquals(1.0, t.value("mm", 6.0), 1e-5, "full rank reproduces the layer");
+        assertEquals(null, t.value("mm", 7.0), "a [6, 8] weight has no rank 7");
+        assertTrue(t.notes().stream().anyMatch(s -> s.startsWith("mm at 7.0")), t.notes().toString());
+    }
+
+    @Test
+    void quantizeSaysItIsNotAvailableYet() {
         OnnxModel m = TinyModels.linear(TinyModels.randomWeights(12, 1), new float[3], 4, 3);
         Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {2, 4}, new float[8])), null, "t");
-        for (String method : new String[] {"quantize", "lowrank"}) {
-            SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 2), method, List.of(8.0), LayerSelector.all());
-            BadInputException e = assertThrows(BadInputException.class,
-                    () -> new SensitivityAnalysis().run(req, ProgressSink.NONE, CancelToken.none()));
-            assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
-        }
+        SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 2), "quantize", List.of(8.0), LayerSelector.all());
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> new SensitivityAnalysis().run(req, ProgressSink.NONE, CancelToken.none()));
+        assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
         assertThrows(BadInputException.class, () -> LayerCompressors.get("magic"));
     }
 }

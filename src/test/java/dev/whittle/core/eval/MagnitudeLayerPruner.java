@@ -8,7 +8,7 @@ import dev.whittle.core.onnx.OnnxModel;
 import java.util.Arrays;
 
 /**
- * Unstructured magnitude pruning of one float32 weight: zeroes the floor(s * n) entries of
+ * Reference for the sensitivity tests, written independently of core.prune: unstructured magnitude pruning of one float32 weight: zeroes the floor(s * n) entries of
  * smallest |w|, ties broken by position (lower index first). Level = sparsity s in [0, 1].
  */
 final class MagnitudeLayerPruner implements LayerCompressor {
