@@ -123,8 +123,8 @@ class EvalCommandsTest {
         JsonNode row = sj.get("rows").get(0);
         assertEquals("fc", row.get("layer").asText());
         assertTrue(row.has("level") && row.has("metric") && row.has("value"));
-        var q = CliTestSupport.run("sensitivity", model.toString(), "--inputs", x.toString(), "--method", "quantize", "--levels", "8");
+        var q = CliTestSupport.run("sensitivity", model.toString(), "--inputs", x.toString(), "--method", "magic", "--levels", "8");
         assertEquals(2, q.code());
-        assertTrue(q.err().contains("not available yet"), q.err());
+        assertTrue(q.err().contains("Unknown sensitivity method 'magic'"), q.err());
     }
 }

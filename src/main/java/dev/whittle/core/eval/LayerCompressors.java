@@ -7,6 +7,12 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
 import dev.whittle.core.select.LayerSelector;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.quant.WeightSpec;
+import java.util.List;
 import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Sensitivity methods by name. "prune": unstructured magnitude pruning of the one layer to a
  * sparsity (level in [0, 1]) by {@link Pruner}; "lowrank": SVD factorization of the one layer to a
- * rank (level = rank, a whole number &gt;= 1) by {@link LowRank}; "quantize": a placeholder until
- * the quantizer registers itself with {@link #register}.
+ * rank (level = rank, a whole number &gt;= 1) by {@link LowRank}; "quantize": weight-only,
+ * symmetric, per-output-channel quantization of the one layer to a bit width (level 8 or 4) by
+ * {@link Quantizer}. Others can be added with {@link #register}.
  */
 public final class LayerCompressors {
     private static final Map<String, LayerCompressor> BY_NAME = new ConcurrentHashMap<>();
@@ -34,7 +41,13 @@ public final class LayerCompressors {
             }
             return LowRank.apply(model, only(layer), LowRankSpec.rank((int) level)).model();
         });
-        BY_NAME.put("quantize", notYet("quantize"));
+        BY_NAME.put("quantize", (model, layer, level) -> {
+            if (level != 8 && level != 4) {
+                throw new BadInputException("A quantize level is a weight bit width, 8 or 4, got " + level + ".");
+            }
+            QuantizeSpec spec = QuantizeSpec.weights(WeightSpec.of((int) level, Granularity.CHANNEL));
+            return Quantizer.apply(model, List.of(new QuantizeStep(only(layer), spec))).model();
+        });
     }
 
     private LayerCompressors() {
@@ -56,12 +69,5 @@ public final class LayerCompressors {
     /** A selector of exactly this layer (its node name, matched in full). */
     static LayerSelector only(WeightLayer layer) {
         return LayerSelector.names(Pattern.quote(layer.node()));
-    }
-
-    private static LayerCompressor notYet(String name) {
-        return (model, layer, level) -> {
-            throw new BadInputException("Sensitivity by " + name + " is not available yet: the " + name
-                    + " transform is not wired into evaluation yet; use --method prune or lowrank.");
-        };
     }
 }

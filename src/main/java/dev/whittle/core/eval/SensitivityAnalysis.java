@@ -62,11 +62,7 @@ public final class SensitivityAnalysis {
                 try {
                     variant = method.apply(model, l, level);
                 } catch (BadInputException ex) {
-                    // One cell that cannot be built (a rank above the layer's) leaves a gap, not a failed sweep;
-                    // the first cell of a method that cannot work at all fails the sweep.
-                    if (rows.isEmpty() && cellErrors.isEmpty() && ex.getMessage().contains("not available yet")) {
-                        throw ex;
-                    }
+                    // One cell that cannot be built (a rank above the layer's) leaves a gap, not a failed sweep.
                     cellErrors.add(l.node() + " at " + level + ": " + ex.getMessage());
                     addRows(rows, l, level, labels, null);
                     progress.update(++done, total, l.node() + " @ " + level);

@@ -131,13 +131,21 @@ class SensitivityTest {
     }
 
     @Test
-    void quantizeSaysItIsNotAvailableYet() {
-        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(12, 1), new float[3], 4, 3);
-        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {2, 4}, new float[8])), null, "t");
-        SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 2), "quantize", List.of(8.0), LayerSelector.all());
-        BadInputException e = assertThrows(BadInputException.class,
-                () -> new SensitivityAnalysis().run(req, ProgressSink.NONE, CancelToken.none()));
-        assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
+    void quantizeSensitivityLosesLessAtEightBitsThanAtFourAndGapsOtherWidths() {
+        int in = 32;
+        int c = 16;
+        Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {64, in}, TinyModels.randomWeights(64 * in, 3))),
+                null, "t");
+        OnnxModel m = TinyModels.linear(TinyModels.randomWeights(in * c, 4), new float[c], in, c);
+        SensitivityTable t = new SensitivityAnalysis().run(new SensitivityRequest(EvalRequest.of(m, d, 16), "quantize",
+                List.of(8.0, 4.0, 5.0), LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
+        double q8 = t.rows().stream().filter(row -> row.level() == 8.0 && row.metric().equals("outputSqnrDb")).findFirst()
+                .orElseThrow().value();
+        double q4 = t.rows().stream().filter(row -> row.level() == 4.0 && row.metric().equals("outputSqnrDb")).findFirst()
+                .orElseThrow().value();
+        // Uniform quantization gains about 6 dB per bit; 4 bits fewer is well over 15 dB worse.
+        assertTrue(q8 > 30 && q8 - q4 > 15, "SQNR 8-bit " + q8 + " dB, 4-bit " + q4 + " dB");
+        assertEquals(null, t.value("mm", 5.0));
         assertThrows(BadInputException.class, () -> LayerCompressors.get("magic"));
     }
 }
