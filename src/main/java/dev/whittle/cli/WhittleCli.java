@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "whittle", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
         subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, QuantizeCommand.class,
-                BenchStatsCommand.class, BenchOpenCommand.class, BenchSvdCommand.class, BenchQuantCommand.class,
+                EvalCommand.class, BenchCommand.class, SensitivityCommand.class, BenchStatsCommand.class,
+                BenchOpenCommand.class, BenchSvdCommand.class, BenchQuantCommand.class, BenchOverheadCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WhittleCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces on errors.")
