@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class CancellationTest {
@@ -54,7 +55,8 @@ class CancellationTest {
     }
 
     @Test
-    void twoHundredStartCancelCyclesLeaveNoSessionOpenAndNoNativeMemoryGrowth() throws Exception {
+    @Tag("isolated") // measures this process's memory: run in a fresh JVM (see the pom)
+        void twoHundredStartCancelCyclesLeaveNoSessionOpenAndNoNativeMemoryGrowth() throws Exception {
         // A 4 MiB weight makes each leaked session cost at least that much resident memory.
         int in = 1024;
         int out = 1024;
@@ -70,6 +72,8 @@ class CancellationTest {
         long rssWarm = 0;
         long nativeWarm = 0;
         long threadsWarm = 0;
+        long rssMid = 0;
+        long nativeMid = 0;
         // 100 cycles warm the allocators up (resident memory steps up once, then stays flat),
         // then 200 measured cycles.
         for (int i = 0; i < 300; i++) {
@@ -94,6 +98,11 @@ class CancellationTest {
                 nativeWarm = nativeResidentKb();
                 threadsWarm = status("Threads:");
             }
+            if (i == 199) {
+                System.gc();
+                rssMid = status("VmRSS:");
+                nativeMid = nativeResidentKb();
+            }
         }
         worker.shutdown();
         assertEquals(before, EvalSession.openSessions(), "sessions still open");
@@ -105,9 +114,13 @@ class CancellationTest {
             // Heap resizing moves resident memory one way and committed heap the other; a leak of
             // sessions (>= 800 MiB of weights here) raises both measures, noise at most one.
             long growthKb = Math.min(rss - rssWarm, nat - nativeWarm);
+            // A leaked session holds this model's 4 MiB of weights: 400 MiB per 100 cycles. The
+            // allocators' own growth levels off, so the last 100 cycles must add far less.
+            long lastWindowKb = Math.min(rss - rssMid, nat - nativeMid);
             System.out.println("200 start/cancel cycles: resident " + rssWarm + " -> " + rss
                     + " KiB, outside the JVM heap, code and metadata " + nativeWarm + " -> " + nat + " KiB; threads " + threadsWarm + " -> " + threads);
-            assertTrue(growthKb < 96 * 1024, "resident memory grew by " + growthKb + " KiB over 200 cycles");
+            assertTrue(growthKb < 192 * 1024, "resident memory grew by " + growthKb + " KiB over 200 cycles");
+            assertTrue(lastWindowKb < 96 * 1024, "resident memory grew by " + lastWindowKb + " KiB over the last 100 cycles");
             assertTrue(threads <= threadsWarm + 2, "native threads grew from " + threadsWarm + " to " + threads);
         }
     }
