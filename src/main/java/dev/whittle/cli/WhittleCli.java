@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "whittle", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
-        subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, ValidateCommand.class, BenchStatsCommand.class,
-                BenchOpenCommand.class, BenchSvdCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, ValidateCommand.class,
+                QuantizeCommand.class, EvalCommand.class, BenchCommand.class, SensitivityCommand.class, BenchStatsCommand.class,
+                BenchOpenCommand.class, BenchSvdCommand.class, BenchQuantCommand.class, BenchOverheadCommand.class,
+                CommandLine.HelpCommand.class})
 public final class WhittleCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces on errors.")
     boolean debug;
@@ -42,7 +44,15 @@ public final class WhittleCli {
             err.flush();
             return ex instanceof dev.whittle.core.BadInputException ? 2 : 1;
         });
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            long max = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("whittle: out of memory (the Java heap is limited to " + max
+                    + " MiB); give it more with WHITTLE_JAVA_OPTS=-Xmx8g, for example.");
+            code = 1;
+        }
         out.flush();
         err.flush();
         return code;

@@ -45,6 +45,27 @@ final class ExternalData {
         return sizes.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Maps the external data a TensorProto's {@code external_data} entries point to. */
+    ByteBuffer map(ai.onnx.proto.OnnxMl.TensorProto t, String tensor, long expected) {
+        String location = null;
+        long offset = 0;
+        long length = -1;
+        for (ai.onnx.proto.OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
+            try {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
+                    case "length" -> length = Long.parseLong(e.getValue().trim());
+                    default -> { }
+                }
+            } catch (NumberFormatException ex) {
+                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + fileName()
+                        + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
+            }
+        }
+        return map(tensor, location, offset, length, expected);
+    }
+
     ByteBuffer map(String tensor, String location, long offset, long length, long expected) {
         String file = modelFile.getFileName().toString();
         if (location == null || location.isEmpty()) {

@@ -24,6 +24,14 @@ public final class OnnxModel {
         return proto;
     }
 
+    /**
+     * The model serialized as an .onnx file's bytes (external tensors stay references to their
+     * files), for code outside {@code core.onnx} that hands a model to another library.
+     */
+    public byte[] toBytes() {
+        return proto.toByteArray();
+    }
+
     public ModelGraph graph() {
         return graph;
     }

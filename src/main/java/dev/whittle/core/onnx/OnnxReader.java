@@ -121,7 +121,9 @@ public final class OnnxReader {
 
     private static ModelProto parse(String name, ByteBuffer bytes) {
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            // Through an immutable ByteString view: CodedInputStream.newInstance(ByteBuffer) takes
+            // the buffer as mutable and so copies every byte field, aliasing or not.
+            CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
             in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
             ModelProto proto = ModelProto.parseFrom(in);

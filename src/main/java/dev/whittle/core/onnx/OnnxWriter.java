@@ -193,23 +193,7 @@ public final class OnnxWriter {
             }
             count *= d;
         }
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            try {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
-                    case "length" -> length = Long.parseLong(e.getValue().trim());
-                    default -> { }
-                }
-            } catch (NumberFormatException ex) {
-                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + t.getName() + "' in " + file
-                        + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
-            }
-        }
-        return ext.map(t.getName(), location, offset, length, type.storageBytes(count));
+        return ext.map(t, t.getName(), type.storageBytes(count));
     }
 
     /** The operating system's reason ("No space left on device"), without the paths it repeats. */

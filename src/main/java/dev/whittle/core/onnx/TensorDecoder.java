@@ -1,6 +1,5 @@
 package dev.whittle.core.onnx;
 
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.ElementSource;
@@ -79,23 +78,7 @@ final class TensorDecoder {
     }
 
     private ByteBuffer mapExternal(TensorProto t, String name, long expected) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            try {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
-                    case "length" -> length = Long.parseLong(e.getValue().trim());
-                    default -> { }
-                }
-            } catch (NumberFormatException ex) {
-                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + name + "' in " + file
-                        + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
-            }
-        }
-        return external.map(name, location, offset, length, expected);
+        return external.map(t, name, expected);
     }
 
     private static boolean hasTypedData(TensorProto t) {

@@ -1,0 +1,254 @@
+package dev.whittle.cli;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.quant.ActivationOverride;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
+import dev.whittle.core.quant.CalibrationData;
+import dev.whittle.core.quant.CalibrationFiles;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantFormat;
+import dev.whittle.core.quant.QuantOptions;
+import dev.whittle.core.quant.QuantReportMaps;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.quant.RangeSpec;
+import dev.whittle.core.quant.WeightSpec;
+import dev.whittle.core.select.LayerSelector;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code whittle quantize MODEL -o OUT ...}: weight-only or static (W+A) quantization. */
+@Command(name = "quantize", sortOptions = false,
+        description = "Quantize weights (and optionally activations) and write an ONNX model ONNX Runtime runs.")
+final class QuantizeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Where to write the quantized model.")
+    Path output;
+
+    @Option(names = "--bits", paramLabel = "8|4", description = "Weight bits (default 8; 4 with --format matmulnbits).")
+    Integer bits;
+
+    @Option(names = "--granularity", paramLabel = "G", description = "tensor, channel or block (default channel; block with matmulnbits).")
+    String granularity;
+
+    @Option(names = "--block", paramLabel = "N", description = "Block size along the input dimension, 16-256 (default 32).")
+    Integer block;
+
+    @Option(names = "--symmetric", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Symmetric int codes (default); --no-symmetric or --asymmetric for uint codes with a zero point.")
+    boolean symmetric;
+
+    @Option(names = "--asymmetric", description = "Same as --no-symmetric.")
+    boolean asymmetric;
+
+    @Option(names = "--range", paramLabel = "R", defaultValue = "minmax",
+            description = "minmax, percentile:P, mse, or LO,HI (default: ${DEFAULT-VALUE}).")
+    String range;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "qdq", description = "qdq, matmulnbits or dynamic (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--activations", paramLabel = "C", description = "Also quantize activations, calibrated by minmax, percentile:P, entropy or mse.")
+    String activations;
+
+    @Option(names = "--act-bits", paramLabel = "8|4", defaultValue = "8", description = "Activation bits (default: ${DEFAULT-VALUE}).")
+    int actBits;
+
+    @Option(names = "--act-symmetric", description = "int8 activations with zero point 0 (default: uint8 with a zero point).")
+    boolean actSymmetric;
+
+    @Option(names = "--act-outputs", description = "Also put Q/DQ on the quantized layers' outputs.")
+    boolean actOutputs;
+
+    @Option(names = "--act-override", paramLabel = "NAME=exclude|LO,HI|bits:B",
+            description = "Per activation tensor (or reading node): leave in float, force a range, or force the bits. Repeatable.")
+    List<String> actOverrides = new ArrayList<>();
+
+    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data: X.npy, NAME=X.npy (repeatable) or X.npz.")
+    List<String> calib = new ArrayList<>();
+
+    @Option(names = "--calib-samples", paramLabel = "N", defaultValue = "0", description = "Use only the first N samples (default: all).")
+    int calibSamples;
+
+    @Option(names = "--calib-batch", paramLabel = "N", defaultValue = "32", description = "Samples per calibration batch (default: ${DEFAULT-VALUE}).")
+    int calibBatch;
+
+    @Option(names = "--layers", paramLabel = "REGEX", description = "Only layers whose node or weight name matches (full match).")
+    List<String> layers = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave these layers in float. Repeatable.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--ops", paramLabel = "OP", split = ",", description = "Only these op types (e.g. MatMul,Gemm).")
+    List<String> ops = new ArrayList<>();
+
+    @Option(names = "--report", paramLabel = "R.json", description = "Write the per-layer report as JSON.")
+    Path report;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        QuantizeStep step = new QuantizeStep(new LayerSelector(ops, layers, exclude), quantizeSpec());
+        step.quantize().validate("quantize");
+        OnnxModel m = OnnxReader.read(model);
+        CalibrationData data = null;
+        if (activations != null) {
+            if (calib.isEmpty() && actOverrides.stream().noneMatch(o -> o.contains(","))) {
+                throw new BadInputException("--activations needs calibration data: add --calib FILE.npy.");
+            }
+            if (!calib.isEmpty()) {
+                data = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+            }
+        } else if (!calib.isEmpty()) {
+            throw new BadInputException("--calib is only used with --activations.");
+        }
+        Progress progress = new Progress(err);
+        QuantResult r = Quantizer.apply(m, List.of(step), new QuantOptions(data, null, progress, null));
+        progress.done();
+        for (String msg : r.report().messages()) {
+            err.println("whittle: note: " + msg);
+        }
+        err.flush();
+        if (r.report().alreadyQuantized()) {
+            out.println("Nothing written: " + output + " was not created.");
+            out.flush();
+            return 0;
+        }
+        r.model().save(output);
+        long before = m.graph().fileBytes();
+        long after = sizeOf(output);
+        out.print(QuantizeText.render(r.report(), m.graph().fileName(), before, output, after));
+        out.flush();
+        if (report != null) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("model", m.graph().fileName());
+            root.put("output", String.valueOf(output.getFileName()));
+            root.put("fileBytesBefore", before);
+            root.put("fileBytesAfter", after);
+            root.put("ortConfig", Map.of("session.qdq_matmulnbits_accuracy_level", "1"));
+            root.putAll(QuantReportMaps.report(r.report()));
+            write(report, Json.write(root) + "\n");
+        }
+        return 0;
+    }
+
+    QuantizeSpec quantizeSpec() {
+        QuantFormat f = QuantFormat.parse("--format", format);
+        boolean nbits = f == QuantFormat.MATMULNBITS;
+        Granularity g = granularity != null ? Granularity.parse("--granularity", granularity)
+                : nbits ? Granularity.BLOCK : Granularity.CHANNEL;
+        int b = bits != null ? bits : nbits ? 4 : 8;
+        int blk = block != null ? block : g == Granularity.BLOCK ? 32 : 0;
+        if (block != null && g != Granularity.BLOCK) {
+            throw new BadInputException("--block is only used with --granularity block.");
+        }
+        WeightSpec w = new WeightSpec(b, symmetric && !asymmetric, g, blk, RangeSpec.parse("--range", range));
+        ActivationSpec a = null;
+        if (activations != null) {
+            a = new ActivationSpec(actBits, actSymmetric, Calibration.parse("--activations", activations), actOutputs,
+                    overrides());
+        } else if (!actOverrides.isEmpty() || actOutputs || actSymmetric) {
+            throw new BadInputException("--act-* options are only used with --activations.");
+        }
+        return new QuantizeSpec(w, a, f);
+    }
+
+    private Map<String, ActivationOverride> overrides() {
+        Map<String, ActivationOverride> m = new LinkedHashMap<>();
+        for (String o : actOverrides) {
+            int eq = o.lastIndexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("--act-override '" + o + "' must be NAME=exclude, NAME=LO,HI or NAME=bits:B.");
+            }
+            String name = o.substring(0, eq);
+            String v = o.substring(eq + 1).trim();
+            if (v.equals("exclude")) {
+                m.put(name, ActivationOverride.excluded());
+            } else if (v.startsWith("bits:")) {
+                m.put(name, ActivationOverride.bits(parseInt(o, v.substring(5))));
+            } else {
+                RangeSpec r = RangeSpec.parse("--act-override " + name, v);
+                if (!(r instanceof RangeSpec.Explicit e)) {
+                    throw new BadInputException("--act-override '" + o + "' must be NAME=exclude, NAME=LO,HI or NAME=bits:B.");
+                }
+                m.put(name, ActivationOverride.range(e.lo(), e.hi()));
+            }
+        }
+        return m;
+    }
+
+    private static int parseInt(String whole, String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--act-override '" + whole + "': '" + v + "' is not a whole number.");
+        }
+    }
+
+    static long sizeOf(Path file) {
+        try {
+            long n = Files.size(file);
+            Path data = file.resolveSibling(file.getFileName() + ".data");
+            return Files.exists(data) ? n + Files.size(data) : n;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write the report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Calibration progress on a terminal; silent when stderr is not one. */
+    static final class Progress implements java.util.function.DoubleConsumer {
+        private final PrintWriter err;
+        private final boolean tty = System.console() != null;
+        private boolean shown;
+
+        Progress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void accept(double f) {
+            if (tty) {
+                err.printf("\rcalibrating %3d%%", Math.round(f * 100));
+                err.flush();
+                shown = true;
+            }
+        }
+
+        void done() {
+            if (shown) {
+                err.println();
+            }
+        }
+    }
+}

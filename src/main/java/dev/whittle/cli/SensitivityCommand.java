@@ -1,0 +1,133 @@
+package dev.whittle.cli;
+
+import dev.whittle.core.eval.Dataset;
+import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.eval.SensitivityAnalysis;
+import dev.whittle.core.eval.SensitivityRequest;
+import dev.whittle.core.eval.SensitivityTable;
+import dev.whittle.core.eval.SyntheticInputs;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.select.LayerSelector;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code whittle sensitivity MODEL ...}: compress each layer alone at each level and evaluate. */
+@Command(name = "sensitivity", description = "Compress each selected layer alone at each level and measure the effect.")
+final class SensitivityCommand implements Callable<Integer> {
+    static final int DEFAULT_LIMIT = 1000;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Mixin
+    RuntimeOptions runtime = new RuntimeOptions();
+
+    @Option(names = "--method", paramLabel = "prune|quantize|lowrank", required = true, description = "Compression method.")
+    String method;
+
+    @Option(names = "--levels", paramLabel = "A,B,C", split = ",", required = true,
+            description = "Levels: sparsities for prune (0.5), bit widths for quantize, ranks for lowrank.")
+    List<Double> levels;
+
+    @Option(names = "--layers", paramLabel = "REGEX", description = "Layers whose node or weight name matches in full (default: all).")
+    String layers;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Samples per run (default: 32).")
+    Integer batch;
+
+    @Option(names = "--pool", paramLabel = "mean|cls|none", description = "Pool [batch, tokens, hidden] outputs before cosine.")
+    String pool;
+
+    @Option(names = "--json", description = "Print JSON (keys in docs/evaluation.md).")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        OnnxModel m = OnnxReader.read(model);
+        Dataset d = data.load(m.graph());
+        long limit = data.limit == null && (data.spec() == null || data.spec().limit() == null) ? DEFAULT_LIMIT : data.limit();
+        if (d == null) {
+            d = SyntheticInputs.make(m.graph(), limit > 0 ? limit : SyntheticInputs.DEFAULT_DIM, data.dims, data.dimDefault);
+        }
+        EvalRequest eval = new EvalRequest(m, null, null, d, data.batch(batch, EvalCommand.DEFAULT_BATCH), limit, null,
+                data.pool(pool), runtime.spec());
+        LayerSelector sel = layers == null ? LayerSelector.all() : LayerSelector.names(layers);
+        SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, levels, sel)));
+        PrintWriter err = spec.commandLine().getErr();
+        t.notes().forEach(n -> err.println("note: " + n));
+        t.skipped().forEach(s -> err.println("skipped: " + s));
+        err.flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? Json.write(toJson(t)) + "\n" : text(t));
+        out.flush();
+        return 0;
+    }
+
+    static Map<String, Object> toJson(SensitivityTable t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", t.model());
+        m.put("method", t.method());
+        m.put("metric", t.metric());
+        m.put("baseline", t.baseline());
+        m.put("samples", t.samples());
+        m.put("levels", t.levels());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (SensitivityTable.Row r : t.rows()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("layer", r.layer());
+            e.put("level", r.level());
+            e.put("metric", r.metric());
+            e.put("value", r.value());
+            rows.add(e);
+        }
+        m.put("rows", rows);
+        m.put("skipped", t.skipped());
+        EvalCommand.runtime(m, t.runtime());
+        return m;
+    }
+
+    static String text(SensitivityTable t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(t.model()).append(": ").append(t.method()).append(" sensitivity, ").append(t.metric()).append(" on ")
+                .append(Units.count(t.samples())).append(" samples; unmodified ").append(fmt(t.metric(), t.baseline())).append('\n');
+        List<String> header = new ArrayList<>(List.of("layer"));
+        t.levels().forEach(l -> header.add(levelText(l)));
+        Table tab = new Table(header.toArray(String[]::new));
+        for (String layer : t.layers()) {
+            List<String> row = new ArrayList<>(List.of(layer));
+            t.levels().forEach(l -> row.add(fmt(t.metric(), t.value(layer, l))));
+            tab.row(row.toArray(String[]::new));
+        }
+        sb.append(tab.render());
+        return sb.toString();
+    }
+
+    static String levelText(double l) {
+        return java.math.BigDecimal.valueOf(l).stripTrailingZeros().toPlainString();
+    }
+
+    static String fmt(String metric, Double v) {
+        if (v == null) {
+            return "-";
+        }
+        return metric.equals("accuracy") ? String.format(Locale.ROOT, "%.2f%%", 100 * v) : String.format(Locale.ROOT, "%.5f", v);
+    }
+}

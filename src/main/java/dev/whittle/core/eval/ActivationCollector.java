@@ -1,0 +1,291 @@
+package dev.whittle.core.eval;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.InternalException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Runs a model in ONNX Runtime batch by batch and hands the values of chosen intermediate
+ * tensors to a sink, one batch at a time, so calibration memory does not grow with the data.
+ * The model bytes must already expose those tensors as graph outputs; tensors that are graph
+ * inputs are served from the batch itself. Cancellation is checked before every batch and
+ * {@link #cancel()} (any thread) also stops a running batch. Close it to free the session.
+ */
+public final class ActivationCollector implements AutoCloseable {
+    /**
+     * One model input for a batch (or a whole data set, first dimension = samples): float32
+     * values in {@code floats} or int64 values in {@code longs}, row-major.
+     */
+    public record Input(long[] shape, float[] floats, long[] longs) {
+        public Input {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            long have = floats != null ? floats.length : longs != null ? longs.length : -1;
+            if (have != n) {
+                throw new BadInputException("calibration input of shape " + Arrays.toString(shape) + " needs " + n
+                        + " values, has " + have + ".");
+            }
+            shape = shape.clone();
+        }
+
+        /** A copy of the shape (the value arrays are shared: do not modify them). */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        public static Input floats(long[] shape, float[] v) {
+            return new Input(shape, v, null);
+        }
+
+        public static Input longs(long[] shape, long[] v) {
+            return new Input(shape, null, v);
+        }
+
+        /** Rows [from, from + count) of the first dimension. */
+        public Input slice(int from, int count) {
+            long row = 1;
+            for (int i = 1; i < shape.length; i++) {
+                row *= shape[i];
+            }
+            long[] s = shape.clone();
+            s[0] = count;
+            int a = (int) (from * row);
+            int b = (int) ((from + count) * row);
+            return floats != null ? floats(s, Arrays.copyOfRange(floats, a, b)) : longs(s, Arrays.copyOfRange(longs, a, b));
+        }
+
+        public long rows() {
+            return shape.length == 0 ? 1 : shape[0];
+        }
+    }
+
+    /** Receives one tensor of one batch; the buffer is valid only during the call. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(String tensor, FloatBuffer values);
+    }
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    /**
+     * Output tensors over direct buffers that ORT writes into (pinned outputs), made after the
+     * first batch shows the shapes and reused for every batch of the same size, so activations
+     * never get copied onto the Java heap.
+     */
+    private final Map<String, OnnxTensor> pinned = new HashMap<>();
+    private final Map<String, FloatBuffer> pinnedBuffers = new HashMap<>();
+    private long pinnedRows = -1;
+    private boolean pinning = true;
+    private volatile OrtSession.RunOptions running;
+    private volatile boolean cancelled;
+
+    /**
+     * @param model            the model bytes, with the tensors to collect as graph outputs
+     * @param externalDataDir  folder of the model's external data files, or null if it has none
+     */
+    public ActivationCollector(byte[] model, Path externalDataDir) {
+        this(model, null, externalDataDir);
+    }
+
+    /** From a model file (external data, if any, is found next to it). */
+    public ActivationCollector(Path modelFile) {
+        this(null, modelFile, null);
+    }
+
+    private ActivationCollector(byte[] bytes, Path file, Path externalDataDir) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            if (externalDataDir != null) {
+                o.addConfigEntry("session.model_external_initializers_file_folder_path", externalDataDir.toString());
+            }
+            session = bytes != null ? env.createSession(bytes, o) : env.createSession(file.toString(), o);
+        } catch (OrtException e) {
+            throw new BadInputException("ONNX Runtime cannot load the model for calibration: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the current and all later batches; {@link #collect} then throws CancellationException. */
+    public void cancel() {
+        cancelled = true;
+        OrtSession.RunOptions r = running;
+        if (r != null) {
+            try {
+                r.setTerminate(true);
+            } catch (OrtException ignored) {
+                // The run ends by itself; the flag stops the next batch.
+            }
+        }
+    }
+
+    /**
+     * Runs every batch and calls {@code sink} for each requested tensor of each batch.
+     *
+     * @param progress  receives the fraction of batches done, after each batch
+     * @param stop      polled before each batch; true cancels
+     * @throws CancellationException when cancelled
+     */
+    public void collect(List<String> tensors, Iterable<Map<String, Input>> batches, int batchCount, Sink sink,
+                        DoubleConsumer progress, BooleanSupplier stop) {
+        Set<String> inputs = session.getInputNames();
+        Set<String> outputs = new LinkedHashSet<>();
+        for (String t : tensors) {
+            if (!inputs.contains(t)) {
+                if (!session.getOutputNames().contains(t)) {
+                    throw new BadInputException("Tensor '" + t + "' is not an output of the calibration model.");
+                }
+                outputs.add(t);
+            }
+        }
+        int done = 0;
+        for (Map<String, Input> batch : batches) {
+            if (cancelled || (stop != null && stop.getAsBoolean())) {
+                throw new CancellationException("calibration cancelled after " + done + " of " + batchCount + " batches");
+            }
+            runBatch(tensors, inputs, outputs, batch, sink);
+            done++;
+            if (progress != null) {
+                progress.accept(batchCount <= 0 ? 0 : Math.min(1.0, (double) done / batchCount));
+            }
+        }
+    }
+
+    private void runBatch(List<String> tensors, Set<String> inputs, Set<String> outputs, Map<String, Input> batch, Sink sink) {
+        Map<String, OnnxTensor> feeds = new HashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
+            for (String name : inputs) {
+                Input in = batch.get(name);
+                if (in == null) {
+                    throw new BadInputException("The calibration data has no array for model input '" + name + "'.");
+                }
+                OnnxTensor t = in.floats() != null ? OnnxTensor.createTensor(env, FloatBuffer.wrap(in.floats()), in.shape())
+                        : OnnxTensor.createTensor(env, LongBuffer.wrap(in.longs()), in.shape());
+                open.add(t);
+                feeds.put(name, t);
+            }
+            running = ro;
+            if (cancelled) {
+                throw new CancellationException("calibration cancelled");
+            }
+            if (!outputs.isEmpty()) {
+                long rows = batch.values().iterator().next().rows();
+                if (rows == pinnedRows && runPinned(feeds, outputs, ro, sink)) {
+                    // Done without copies.
+                } else {
+                    OrtSession.Result r = session.run(feeds, outputs, ro);
+                    open.add(r);
+                    Map<String, long[]> shapes = new HashMap<>();
+                    for (String name : outputs) {
+                        OnnxValue v = r.get(name).orElseThrow();
+                        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+                            throw new BadInputException("Activation '" + name + "' is not a float tensor, so it cannot be calibrated.");
+                        }
+                        shapes.put(name, t.getInfo().getShape());
+                        sink.accept(name, t.getFloatBuffer());
+                    }
+                    if (pinning && pinnedRows < 0) {
+                        pin(shapes, rows);
+                    }
+                }
+            }
+            for (String name : tensors) {
+                if (inputs.contains(name)) {
+                    Input in = batch.get(name);
+                    sink.accept(name, FloatBuffer.wrap(in.floats() != null ? in.floats() : toFloats(in.longs())));
+                }
+            }
+        } catch (OrtException e) {
+            if (cancelled) {
+                throw new CancellationException("calibration cancelled");
+            }
+            throw new InternalException("ONNX Runtime failed on a calibration batch: " + e.getMessage(), e);
+        } finally {
+            running = null;
+            for (AutoCloseable c : open) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // Closing native handles does not fail in practice; nothing to recover.
+                }
+            }
+        }
+    }
+
+    private void pin(Map<String, long[]> shapes, long rows) throws OrtException {
+        for (var e : shapes.entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) {
+                n *= d;
+            }
+            FloatBuffer b = java.nio.ByteBuffer.allocateDirect((int) (n * 4)).order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            pinned.put(e.getKey(), OnnxTensor.createTensor(env, b, e.getValue()));
+            pinnedBuffers.put(e.getKey(), b);
+        }
+        pinnedRows = rows;
+    }
+
+    /** Runs into the pinned outputs; false (and pinning off) if ORT refuses them. */
+    private boolean runPinned(Map<String, OnnxTensor> feeds, Set<String> outputs, OrtSession.RunOptions ro, Sink sink)
+            throws OrtException {
+        try {
+            session.run(feeds, Set.of(), pinned, ro).close();
+        } catch (OrtException e) {
+            if (cancelled) {
+                throw e;
+            }
+            // A shape that changes between batches of one size: fall back to copies.
+            pinning = false;
+            pinnedRows = -2;
+            closePinned();
+            return false;
+        }
+        for (String name : outputs) {
+            sink.accept(name, pinnedBuffers.get(name).duplicate().rewind());
+        }
+        return true;
+    }
+
+    private void closePinned() {
+        pinned.values().forEach(OnnxTensor::close);
+        pinned.clear();
+        pinnedBuffers.clear();
+    }
+
+    private static float[] toFloats(long[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return f;
+    }
+
+    @Override
+    public void close() {
+        closePinned();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InternalException("cannot close the calibration session: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.whittle.core.eval;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.InternalException;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.onnx.OnnxModel;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * One ONNX Runtime session over a model, with the settings of a {@link SessionSpec}. Always
+ * close it (try-with-resources): it owns native memory and a thread pool.
+ * {@link #openSessions()} counts sessions not yet closed, so tests can prove none leak.
+ */
+public final class EvalSession implements AutoCloseable {
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
+    private final OrtSession session;
+    private final RuntimeInfo runtime;
+    private final List<String> inputNames;
+    private final List<String> outputNames;
+    private boolean closed;
+    private Set<String> lastRequested;
+
+    private EvalSession(OrtSession session, RuntimeInfo runtime) {
+        this.session = session;
+        this.runtime = runtime;
+        this.inputNames = List.copyOf(session.getInputNames());
+        this.outputNames = List.copyOf(session.getOutputNames());
+        OPEN.incrementAndGet();
+    }
+
+    static OrtEnvironment env() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /** The ONNX Runtime version on the class path, e.g. "1.29.0". */
+    public static String ortVersion() {
+        return env().getVersion();
+    }
+
+    /** Sessions opened and not yet closed, in this JVM. */
+    public static int openSessions() {
+        return OPEN.get();
+    }
+
+    /**
+     * Opens a session on {@code model}. With {@link SessionSpec.Provider#AUTO} CUDA is tried
+     * first; if it cannot be used, {@code notices} gets one sentence saying so and the session
+     * runs on the CPU.
+     *
+     * @throws BadInputException when CUDA was demanded but is unusable, or ONNX Runtime rejects the model
+     */
+    public static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices) {
+        byte[] bytes = serialize(model);
+        // AUTO skips CUDA when this ONNX Runtime build has none (the CPU jar): nothing to fall back from.
+        boolean tryCuda = spec.provider() == SessionSpec.Provider.CUDA || (spec.provider() == SessionSpec.Provider.AUTO
+                && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
+        if (tryCuda) {
+            try {
+                return create(model, bytes, spec, true);
+            } catch (CudaUnavailable e) {
+                if (spec.provider() == SessionSpec.Provider.CUDA) {
+                    throw new BadInputException("CUDA was requested but cannot be used: " + e.getMessage()
+                            + " (build with -Pgpu on a machine with CUDA 12, or use --provider cpu).", e);
+                }
+                notices.accept("CUDA is not usable (" + e.getMessage() + "); running on the CPU.");
+            }
+        }
+        return create(model, bytes, spec, false);
+    }
+
+    private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            o.setIntraOpNumThreads(spec.effectiveThreads());
+            o.setInterOpNumThreads(1);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setOptimizationLevel(switch (spec.optLevel()) {
+                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
+            if (spec.numericsPin()) {
+                o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
+            }
+            if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
+                // From bytes, ONNX Runtime resolves external data only through this folder (STACK.md 7).
+                o.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        model.source().toAbsolutePath().getParent().toString());
+            }
+            if (cuda) {
+                try {
+                    o.addCUDA(0);
+                } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                    throw new CudaUnavailable(String.valueOf(e.getMessage()), e);
+                }
+            }
+            OrtSession s;
+            try {
+                s = env().createSession(bytes, o);
+            } catch (OrtException e) {
+                if (cuda) {
+                    throw new CudaUnavailable(String.valueOf(e.getMessage()), e);
+                }
+                throw new BadInputException("ONNX Runtime cannot load " + model.graph().fileName() + ": "
+                        + firstLine(e.getMessage()), e);
+            }
+            RuntimeInfo info = new RuntimeInfo(ortVersion(), cuda ? "cuda" : "cpu", spec.effectiveThreads(),
+                    spec.optLevel().name().toLowerCase(), spec.numericsPin() ? SessionSpec.NUMERICS_PIN_KEY + "=1" : null);
+            return new EvalSession(s, info);
+        } catch (OrtException e) {
+            throw new InternalException("ONNX Runtime session options failed: " + e.getMessage(), e);
+        }
+    }
+
+    // A heap array rather than a direct buffer: ONNX Runtime copies the bytes at session creation,
+    // and a direct buffer would hold native memory until some later garbage collection.
+    private static byte[] serialize(OnnxModel model) {
+        return model.toBytes();
+    }
+
+    public RuntimeInfo runtime() {
+        return runtime;
+    }
+
+    public List<String> inputNames() {
+        return inputNames;
+    }
+
+    public List<String> outputNames() {
+        return outputNames;
+    }
+
+    /**
+     * Runs one batch and returns the named output as floats. Input tensors are created over the
+     * host bytes without copying, and closed before returning, as is every output.
+     *
+     * @throws OrtException when ONNX Runtime fails, including a run stopped by {@code terminator}
+     */
+    Output run(Map<String, HostTensor> inputs, String output, Terminator terminator) throws OrtException {
+        Map<String, OnnxTensor> feeds = new LinkedHashMap<>(inputs.size() * 2);
+        try {
+            for (var e : inputs.entrySet()) {
+                HostTensor t = e.getValue();
+                feeds.put(e.getKey(), OnnxTensor.createTensor(env(), t.nativeBytes(), t.shape(), javaType(t.type())));
+            }
+            try (OrtSession.Result r = session.run(feeds, requested(output), terminator.options())) {
+                OnnxValue v = r.get(0);
+                if (!(v instanceof OnnxTensor tensor)) {
+                    throw new BadInputException("Output '" + output + "' is a " + v.getType() + ", not a tensor.");
+                }
+                TensorInfo info = tensor.getInfo();
+                return new Output(floats(tensor, info, output), info.getShape());
+            }
+        } finally {
+            for (OnnxTensor t : feeds.values()) {
+                t.close();
+            }
+        }
+    }
+
+    private Set<String> requested(String output) {
+        Set<String> r = lastRequested;
+        if (r == null || !r.contains(output)) {
+            r = Set.of(output);
+            lastRequested = r;
+        }
+        return r;
+    }
+
+    private static float[] floats(OnnxTensor t, TensorInfo info, String name) {
+        OnnxJavaType type = info.type;
+        switch (type) {
+            case FLOAT, FLOAT16, BFLOAT16 -> {
+                FloatBuffer fb = t.getFloatBuffer();
+                if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
+                    return fb.array(); // already a fresh copy; a second one would only cost time
+                }
+                float[] out = new float[fb.remaining()];
+                fb.get(out);
+                return out;
+            }
+            case DOUBLE -> {
+                var db = t.getDoubleBuffer();
+                float[] out = new float[db.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) db.get(i);
+                }
+                return out;
+            }
+            case INT64 -> {
+                var lb = t.getLongBuffer();
+                float[] out = new float[lb.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = lb.get(i);
+                }
+                return out;
+            }
+            case INT32 -> {
+                var ib = t.getIntBuffer();
+                float[] out = new float[ib.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = ib.get(i);
+                }
+                return out;
+            }
+            default -> throw new BadInputException("Output '" + name + "' has type " + type
+                    + "; evaluation reads float, double, int32 and int64 outputs.");
+        }
+    }
+
+    static OnnxJavaType javaType(DataType t) {
+        return switch (t) {
+            case FLOAT -> OnnxJavaType.FLOAT;
+            case DOUBLE -> OnnxJavaType.DOUBLE;
+            case FLOAT16 -> OnnxJavaType.FLOAT16;
+            case BFLOAT16 -> OnnxJavaType.BFLOAT16;
+            case INT64 -> OnnxJavaType.INT64;
+            case INT32 -> OnnxJavaType.INT32;
+            case INT16 -> OnnxJavaType.INT16;
+            case INT8 -> OnnxJavaType.INT8;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case BOOL -> OnnxJavaType.BOOL;
+            default -> throw new BadInputException("ONNX Runtime's Java API cannot take " + t + " inputs.");
+        };
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        OPEN.decrementAndGet();
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InternalException("Closing the ONNX Runtime session failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One output of a run: values as float32, row-major, and the shape ONNX Runtime reported. */
+    record Output(float[] values, long[] shape) {
+    }
+
+    /** CUDA could not be added or used; the message is ONNX Runtime's. */
+    private static final class CudaUnavailable extends RuntimeException {
+        CudaUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static List<String> names(Map<String, ?> m) {
+        return new ArrayList<>(m.keySet());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.job.CancelToken;
+import dev.whittle.core.job.Job;
+import dev.whittle.core.job.ProgressSink;
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.ValueInfo;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Evaluates a model on data: top-1/top-5 accuracy against labels, fidelity against a baseline
+ * (outputs cached in the {@link BaselineCache}), sizes, and the latency of the runs. Data is
+ * checked against the model before any run. One session per evaluation, always closed.
+ */
+public final class Evaluator {
+    /** Baseline outputs above this many bytes are refused (use a limit instead). */
+    static final long MAX_BASELINE_BYTES = 2L << 30;
+
+    private final BaselineCache cache;
+
+    public Evaluator(BaselineCache cache) {
+        this.cache = cache;
+    }
+
+    public Evaluator() {
+        this(new BaselineCache());
+    }
+
+    public BaselineCache cache() {
+        return cache;
+    }
+
+    /** The evaluation as a background job; progress stages are "baseline" and "model", in samples. */
+    public Job<EvalResult> job(EvalRequest r) {
+        return (progress, cancel) -> evaluate(r, progress, cancel);
+    }
+
+    public EvalResult evaluate(EvalRequest r, ProgressSink progress, CancelToken cancel) {
+        // Data checks run before the session is made, so bad input fails fast and cheaply.
+        check(r);
+        List<String> sessionNotes = new ArrayList<>();
+        try (EvalSession s = EvalSession.open(r.model(), r.session(), sessionNotes::add)) {
+            return evaluateOn(s, sessionNotes, r, progress, cancel);
+        }
+    }
+
+    private static void check(EvalRequest r) {
+        Dataset data = r.data().limit(r.limit());
+        ModelGraph g = r.model().graph();
+        ValueInfo out = InputCheck.output(g, r.output());
+        InputCheck.check(g, data, r.batch());
+        InputCheck.checkLabels(g, out, data);
+    }
+
+    /** The evaluation on a session already open on {@code r.model()}; the caller closes it. */
+    EvalResult evaluateOn(EvalSession s, List<String> sessionNotes, EvalRequest r, ProgressSink progress, CancelToken cancel) {
+        Dataset data = r.data().limit(r.limit());
+        ModelGraph g = r.model().graph();
+        ValueInfo out = InputCheck.output(g, r.output());
+        InputCheck.check(g, data, r.batch());
+        InputCheck.checkLabels(g, out, data);
+        List<String> notes = new ArrayList<>(data.notes());
+        notes.addAll(sessionNotes);
+        if (r.pool() == Pool.MEAN && !data.inputs().containsKey(Metrics.MASK)) {
+            notes.add("no 'attention_mask' in the data: mean pooling weights every token equally");
+        }
+        BaselineCache.Outputs base = null;
+        if (r.baseline() != null) {
+            ModelGraph bg = r.baseline().graph();
+            InputCheck.output(bg, out.name());
+            InputCheck.check(bg, data, r.batch());
+            base = cache.get(r.baseline(), r.data(), r.limit(), r.batch(), out.name(),
+                    () -> baselineOutputs(r, data, out.name(), notes, progress, cancel));
+        }
+        Accuracy acc = data.hasLabels() ? new Accuracy() : null;
+        Fidelity fid = base == null ? null : new Fidelity();
+        List<Long> timings = new ArrayList<>();
+        BaselineCache.Outputs baseOut = base;
+        RuntimeInfo runtime;
+        try (Terminator t = new Terminator(cancel)) {
+            runtime = s.runtime();
+            int[] index = {0};
+            Batches.run(s, data, r.batch(), out.name(), t, cancel, progress, "model", (from, to, o, nanos) -> {
+                int b = (int) (to - from);
+                if (b == r.batch()) {
+                    timings.add(nanos);
+                }
+                if (acc != null) {
+                    acc.add(o.values(), b, data, from);
+                }
+                if (fid != null) {
+                    float[] ref = baseOut.values().get(index[0]);
+                    HostTensor mask = data.inputs().get(Metrics.MASK);
+                    HostTensor m = mask == null ? null : mask.rows(from, to);
+                    boolean argmax = r.pool() == Pool.NONE && o.shape().length == 2;
+                    fid.add(ref, o.values(), o.shape(), Pooling.vectors(ref, baseOut.shapes().get(index[0]), m, r.pool()),
+                            Pooling.vectors(o.values(), o.shape(), m, r.pool()), argmax);
+                }
+                index[0]++;
+            });
+        }
+        if (timings.size() > 1) {
+            timings.remove(0); // the first run warms up caches and allocators
+        }
+        long[] nanos = new long[timings.size()];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = timings.get(i);
+        }
+        ModelGraph bg = r.baseline() == null ? null : r.baseline().graph();
+        return new EvalResult(UUID.randomUUID().toString(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+                r.label() != null ? r.label() : g.fileName(), r.model().source() == null ? null : r.model().source().toString(),
+                g.fileBytes(), g.constantBytes(), bg == null ? null : bg.fileName(), data.description(), data.samples(),
+                r.batch(), acc == null ? null : acc.correct(), acc == null ? null : acc.accuracy(),
+                acc == null ? null : acc.top5(), fid == null ? null : fid.agreement(),
+                fid == null ? null : fid.meanCosine(), fid == null ? null : fid.minCosine(),
+                fid == null ? null : fid.sqnrDb(), fid == null ? null : fid.maxAbsDiff(),
+                LatencyStats.of(r.batch(), nanos), out.name(), r.pool().name().toLowerCase(), runtime, notes);
+    }
+
+    private BaselineCache.Outputs baselineOutputs(EvalRequest r, Dataset data, String output, List<String> notes,
+                                                  ProgressSink progress, CancelToken cancel) {
+        List<float[]> values = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        try (EvalSession s = EvalSession.open(r.baseline(), r.session(), notes::add); Terminator t = new Terminator(cancel)) {
+            Batches.run(s, data, r.batch(), output, t, cancel, progress, "baseline", (from, to, o, nanos) -> {
+                if (from == 0) {
+                    long bytes = (long) o.values().length / Math.max(1, to - from) * data.samples() * 4;
+                    if (bytes > MAX_BASELINE_BYTES) {
+                        throw new BadInputException("Keeping the baseline's outputs for " + data.samples() + " samples needs "
+                                + (bytes >> 20) + " MiB; evaluate fewer samples (--limit).");
+                    }
+                }
+                values.add(o.values());
+                shapes.add(o.shape());
+            });
+        }
+        return new BaselineCache.Outputs(List.copyOf(values), List.copyOf(shapes));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A dense, row-major array in host memory: element type, shape and little-endian bytes (a
+ * direct buffer, so ONNX Runtime reads it without a copy). Axis 0 is the sample axis of a
+ * dataset; {@link #rows(long, long)} is a view of a range of samples. Immutable: the bytes are
+ * only ever read.
+ */
+public final class HostTensor {
+    private final DataType type;
+    private final long[] shape;
+    private final ByteBuffer data;
+
+    /** @param data little-endian bytes, exactly {@code type.storageBytes(count(shape))} of them */
+    public HostTensor(DataType type, long[] shape, ByteBuffer data) {
+        this.type = type;
+        this.shape = shape.clone();
+        ByteBuffer d = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (d.remaining() != type.storageBytes(count(shape))) {
+            throw new IllegalArgumentException(type + Arrays.toString(shape) + " needs "
+                    + type.storageBytes(count(shape)) + " bytes, got " + d.remaining());
+        }
+        this.data = d;
+    }
+
+    /** A float32 tensor holding a copy of {@code values}. */
+    public static HostTensor ofFloats(long[] shape, float[] values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return new HostTensor(DataType.FLOAT, shape, b);
+    }
+
+    /** An int64 tensor holding a copy of {@code values}. */
+    public static HostTensor ofLongs(long[] shape, long[] values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return new HostTensor(DataType.INT64, shape, b);
+    }
+
+    public DataType type() {
+        return type;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    /** Size of axis 0: the number of samples (1 for a scalar). */
+    public long samples() {
+        return shape.length == 0 ? 1 : shape[0];
+    }
+
+    public long count() {
+        return count(shape);
+    }
+
+    /** A read-only little-endian view of the bytes, positioned at 0. */
+    public ByteBuffer bytes() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The bytes as a writable-typed view for ONNX Runtime, which never writes to inputs. */
+    ByteBuffer nativeBytes() {
+        return data.duplicate().order(ByteOrder.nativeOrder());
+    }
+
+    /** Samples [from, to) along axis 0, sharing the bytes. */
+    public HostTensor rows(long from, long to) {
+        if (shape.length == 0 || from < 0 || to > shape[0] || from > to) {
+            throw new IndexOutOfBoundsException("rows " + from + ".." + to + " of " + Arrays.toString(shape));
+        }
+        long per = count(shape) / Math.max(1, shape[0]);
+        if (type.bits() % 8 != 0) {
+            throw new IllegalStateException("cannot slice packed " + type + " data by rows");
+        }
+        int esz = type.bits() / 8;
+        long[] s = shape.clone();
+        s[0] = to - from;
+        ByteBuffer d = data.duplicate();
+        d.position(Math.toIntExact(from * per * esz)).limit(Math.toIntExact(to * per * esz));
+        return new HostTensor(type, s, d.slice());
+    }
+
+    /** Element {@code i} as a long; for integer and bool types (labels, token ids). */
+    public long longAt(long i) {
+        int at = Math.toIntExact(i * (type.bits() / 8));
+        return switch (type) {
+            case INT64, UINT64 -> data.getLong(at);
+            case INT32 -> data.getInt(at);
+            case UINT32 -> data.getInt(at) & 0xffffffffL;
+            case INT16 -> data.getShort(at);
+            case UINT16 -> data.getShort(at) & 0xffff;
+            case INT8 -> data.get(at);
+            case UINT8, BOOL -> data.get(at) & 0xff;
+            default -> throw new BadInputException("Expected integer values but the array holds " + type + ".");
+        };
+    }
+
+    /** Element {@code i} converted to double; for float and integer types. */
+    public double doubleAt(long i) {
+        int at = Math.toIntExact(i * (type.bits() / 8));
+        return switch (type) {
+            case FLOAT -> data.getFloat(at);
+            case DOUBLE -> data.getDouble(at);
+            case FLOAT16 -> dev.whittle.core.tensor.Numerics.halfToFloat(data.getShort(at) & 0xffff);
+            case BFLOAT16 -> dev.whittle.core.tensor.Numerics.bfloat16ToFloat(data.getShort(at) & 0xffff);
+            default -> longAt(i);
+        };
+    }
+
+    static long count(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    public String describe() {
+        return type + Arrays.toString(shape);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.Dim;
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.ValueInfo;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks data against a model before anything runs: every input present and no stray arrays,
+ * element types equal, ranks equal, fixed dimensions matched (axis 0 is the batch), labels
+ * within the declared class count, the chosen output present. Each failure is one sentence
+ * naming the input and both sides.
+ */
+public final class InputCheck {
+    private InputCheck() {
+    }
+
+    /** The model's runtime inputs: graph inputs that are not also initializers (IR &lt; 4 lists both). */
+    public static List<ValueInfo> feedInputs(ModelGraph g) {
+        List<ValueInfo> out = new ArrayList<>();
+        for (ValueInfo v : g.inputs()) {
+            if (g.constant(v.name()).isEmpty()) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** The output to evaluate: {@code name}, or the model's first output when null. */
+    public static ValueInfo output(ModelGraph g, String name) {
+        if (g.outputs().isEmpty()) {
+            throw new BadInputException(g.fileName() + " declares no outputs.");
+        }
+        if (name == null) {
+            return g.outputs().get(0);
+        }
+        return g.outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow(() ->
+                new BadInputException(g.fileName() + " has no output '" + name + "'; its outputs are "
+                        + g.outputs().stream().map(ValueInfo::name).toList() + "."));
+    }
+
+    public static void check(ModelGraph g, Dataset data, int batch) {
+        List<ValueInfo> inputs = feedInputs(g);
+        List<String> names = inputs.stream().map(ValueInfo::name).toList();
+        for (String k : data.inputs().keySet()) {
+            if (!names.contains(k)) {
+                throw new BadInputException("The data has an array for '" + k + "' but " + g.fileName()
+                        + " has no such input; its inputs are " + names + ".");
+            }
+        }
+        for (ValueInfo v : inputs) {
+            HostTensor t = data.inputs().get(v.name());
+            if (t == null) {
+                throw new BadInputException(g.fileName() + " needs input '" + v.name() + "' (" + v.type() + " "
+                        + v.shapeText() + ") but the data has no array for it; the data has " + data.inputs().keySet() + ".");
+            }
+            checkOne(g, v, t, batch);
+        }
+    }
+
+    private static void checkOne(ModelGraph g, ValueInfo v, HostTensor t, int batch) {
+        if (v.type() != null && v.type() != t.type()) {
+            throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " is " + v.type()
+                    + " but its data is " + t.type() + "; convert the array (e.g. arr.astype('"
+                    + numpyName(v.type()) + "')).");
+        }
+        if (v.shape() == null) {
+            return;
+        }
+        long[] s = t.shape();
+        if (s.length != v.shape().size()) {
+            throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " has shape " + v.shapeText()
+                    + " (rank " + v.shape().size() + ") but its data has shape " + Arrays.toString(s) + " (rank " + s.length
+                    + "); axis 0 of the data is the sample axis.");
+        }
+        Dim b = v.shape().get(0);
+        if (b.isFixed() && b.value() != batch) {
+            throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " fixes the batch size to "
+                    + b.value() + "; evaluate with batch " + b.value() + " (--batch " + b.value() + ").");
+        }
+        for (int i = 1; i < s.length; i++) {
+            Dim d = v.shape().get(i);
+            if (d.isFixed() && d.value() != s[i]) {
+                throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " has shape " + v.shapeText()
+                        + " but its data has shape " + Arrays.toString(s) + " (axis " + i + " differs).");
+            }
+        }
+    }
+
+    /** Checks labels against the output's declared class count (when fixed). */
+    public static void checkLabels(ModelGraph g, ValueInfo output, Dataset data) {
+        if (!data.hasLabels()) {
+            return;
+        }
+        long classes = -1;
+        if (output.shape() != null && output.shape().size() == 2 && output.shape().get(1).isFixed()) {
+            classes = output.shape().get(1).value();
+        }
+        for (long i = 0; i < data.samples(); i++) {
+            long l = data.label(i);
+            if (l < 0 || (classes > 0 && l >= classes)) {
+                throw new BadInputException("Label " + l + " of sample " + i + " is outside the model's classes 0.."
+                        + (classes > 0 ? classes - 1 : "") + " (output '" + output.name() + "' " + output.shapeText() + ").");
+            }
+        }
+    }
+
+    static String numpyName(dev.whittle.core.model.DataType t) {
+        return switch (t) {
+            case FLOAT -> "float32";
+            case DOUBLE -> "float64";
+            case BOOL -> "bool";
+            default -> t.displayName();
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.select.LayerSelector;
+import java.util.List;
+
+/**
+ * A sensitivity sweep: for each selected layer and each level, compress that layer alone with
+ * {@code method} and evaluate the result against the unmodified model.
+ *
+ * @param eval     the model, the data subset (batch, limit) and session settings; its baseline is ignored
+ * @param method   a {@link LayerCompressors} name: prune, quantize, lowrank
+ * @param levels   the sweep, in the method's unit (sparsity, bits, rank)
+ * @param selector which layers; {@link LayerSelector#all()} for every weight layer
+ */
+public record SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector) {
+    public SensitivityRequest {
+        if (eval == null) {
+            throw new BadInputException("A sensitivity sweep needs an evaluation setup.");
+        }
+        if (levels == null || levels.isEmpty()) {
+            throw new BadInputException("A sensitivity sweep needs at least one level.");
+        }
+        levels = List.copyOf(levels);
+        selector = selector == null ? LayerSelector.all() : selector;
+        LayerCompressors.get(method);
+    }
+}

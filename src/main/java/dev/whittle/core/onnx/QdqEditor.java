@@ -1,0 +1,330 @@
+package dev.whittle.core.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.model.NodeInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes quantization into a copy of a model's main graph: weights behind DequantizeLinear,
+ * Q/DQ pairs on activations, MatMul replaced by {@code com.microsoft::MatMulNBits} or by
+ * DynamicQuantizeLinear + MatMulInteger. Nodes are addressed by the names of the model's
+ * {@code ModelGraph} view (synthesized names included). The input model is never changed;
+ * {@link #build()} returns a new checked model. New nodes are placed so the node list stays
+ * topologically sorted: weight DequantizeLinear first, activation Q/DQ right after the
+ * producer, replacements in place of the node they replace.
+ */
+public final class QdqEditor {
+    private final OnnxModel model;
+    private final GraphProto graph;
+    private final List<NodeProto> nodes;
+    private final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, Integer> producer = new HashMap<>();
+    private final Set<String> used = new HashSet<>();
+    private final List<TensorProto> newInits = new ArrayList<>();
+    private final List<NodeProto> prepend = new ArrayList<>();
+    private final Map<Integer, List<NodeProto>> after = new HashMap<>();
+    private final Map<Integer, List<NodeProto>> replaced = new HashMap<>();
+    private final Set<String> maybeUnused = new LinkedHashSet<>();
+    private final Map<String, String> sharedDynamic = new HashMap<>();
+    private long opset;
+    private boolean microsoft;
+
+    private QdqEditor(OnnxModel model) {
+        this.model = model;
+        this.graph = model.proto().getGraph();
+        this.nodes = new ArrayList<>(graph.getNodeList());
+        List<NodeInfo> infos = model.graph().nodes().stream().filter(n -> n.graphPath().isEmpty()).toList();
+        for (int i = 0; i < nodes.size(); i++) {
+            index.put(infos.get(i).name(), i);
+            for (String o : nodes.get(i).getOutputList()) {
+                producer.put(o, i);
+            }
+        }
+        collectNames(graph);
+        this.opset = model.graph().defaultOpset();
+    }
+
+    public static QdqEditor of(OnnxModel model) {
+        return new QdqEditor(model);
+    }
+
+    /** Input {@code i} of a main-graph node as written in the model (may be an Identity's output). */
+    public String input(String node, int i) {
+        NodeProto n = nodes.get(idx(node));
+        return i < n.getInputCount() ? n.getInput(i) : "";
+    }
+
+    public String output(String node, int i) {
+        return nodes.get(idx(node)).getOutput(i);
+    }
+
+    /**
+     * Adds {@code weight}'s quantized form and a DequantizeLinear reading it, and returns the
+     * DequantizeLinear's output. {@code axis} is ignored for a scalar scale; {@code block} > 0
+     * makes it block-wise along {@code axis}. When {@code reshapeTo} is not null the codes are
+     * stored in another shape (e.g. a Conv weight flattened to 2-D for blocks) and a Reshape to
+     * {@code reshapeTo} follows the DequantizeLinear. The float weight is dropped at build time
+     * if nothing reads it any more.
+     */
+    public String dequantizeWeight(String weight, TensorBytes q, TensorBytes scale, TensorBytes zeroPoint,
+                                   int axis, int block, long[] reshapeTo) {
+        String qName = initializer(weight + "_quantized", q);
+        String sName = initializer(weight + "_scale", scale);
+        String zName = zeroPoint == null ? "" : initializer(weight + "_zero_point", zeroPoint);
+        String out = unique(weight + "_dequantized");
+        NodeProto.Builder dq = NodeProto.newBuilder().setOpType("DequantizeLinear").setName(unique(weight + "_DequantizeLinear"))
+                .addInput(qName).addInput(sName).addOutput(out);
+        if (!zName.isEmpty()) {
+            dq.addInput(zName);
+        }
+        if (scale.count() > 1 || scale.dims().length > 0) {
+            dq.addAttribute(intAttr("axis", axis));
+        }
+        if (block > 0) {
+            dq.addAttribute(intAttr("block_size", block));
+        }
+        require(needsOpset21(q.type()) || block > 0 ? 21 : scale.dims().length > 0 ? 13 : 10);
+        prepend.add(dq.build());
+        maybeUnused.add(weight);
+        if (reshapeTo == null) {
+            return out;
+        }
+        String shape = initializer(weight + "_shape", TensorBytes.int64(new long[] {reshapeTo.length}, reshapeTo));
+        String reshaped = unique(weight + "_dequantized_reshaped");
+        prepend.add(NodeProto.newBuilder().setOpType("Reshape").setName(unique(weight + "_Reshape"))
+                .addInput(out).addInput(shape).addOutput(reshaped).build());
+        return reshaped;
+    }
+
+    /** Makes input {@code i} of {@code node} read {@code tensor}; the old input may become unused. */
+    public void setInput(String node, int i, String tensor) {
+        int k = idx(node);
+        NodeProto n = nodes.get(k);
+        maybeUnused.add(n.getInput(i));
+        nodes.set(k, n.toBuilder().setInput(i, tensor).build());
+    }
+
+    /**
+     * Puts QuantizeLinear then DequantizeLinear on {@code tensor} (per-tensor scale and zero
+     * point) and makes the given nodes read the result; returns the DequantizeLinear output.
+     */
+    public String quantizeActivation(String tensor, float scale, TensorBytes zeroPoint, List<String> readers) {
+        String dqOut = qdq(tensor, unique(tensor + "_dequantized"), scale, zeroPoint, placeAfter(tensor));
+        for (String r : readers) {
+            int k = idx(r);
+            NodeProto.Builder b = nodes.get(k).toBuilder();
+            for (int i = 0; i < b.getInputCount(); i++) {
+                if (b.getInput(i).equals(tensor)) {
+                    b.setInput(i, dqOut);
+                }
+            }
+            nodes.set(k, b.build());
+        }
+        return dqOut;
+    }
+
+    /**
+     * Puts QuantizeLinear then DequantizeLinear on output {@code i} of {@code node}, keeping the
+     * output's name for what follows (the node writes a renamed tensor that the pair reads).
+     */
+    public void quantizeOutput(String node, int i, float scale, TensorBytes zeroPoint) {
+        int k = idx(node);
+        NodeProto n = nodes.get(k);
+        String name = n.getOutput(i);
+        String raw = unique(name + "_float");
+        nodes.set(k, n.toBuilder().setOutput(i, raw).build());
+        producer.put(raw, k);
+        qdq(raw, name, scale, zeroPoint, k);
+    }
+
+    private String qdq(String tensor, String dqOut, float scale, TensorBytes zp, int place) {
+        String sName = initializer(tensor + "_scale", TensorBytes.floats(new long[0], new float[] {scale}));
+        String zName = initializer(tensor + "_zero_point", zp);
+        String qOut = unique(tensor + "_quantized");
+        NodeProto q = NodeProto.newBuilder().setOpType("QuantizeLinear").setName(unique(tensor + "_QuantizeLinear"))
+                .addInput(tensor).addInput(sName).addInput(zName).addOutput(qOut).build();
+        NodeProto dq = NodeProto.newBuilder().setOpType("DequantizeLinear").setName(unique(tensor + "_DequantizeLinear"))
+                .addInput(qOut).addInput(sName).addInput(zName).addOutput(dqOut).build();
+        require(needsOpset21(zp.type()) ? 21 : 10);
+        List<NodeProto> list = place < 0 ? prepend : after.computeIfAbsent(place, x -> new ArrayList<>());
+        list.add(q);
+        list.add(dq);
+        return dqOut;
+    }
+
+    /**
+     * Replaces MatMul {@code node} (A x B, B a [K, N] constant) by MatMulNBits reading the packed
+     * weight ([N, blocks, block * bits / 8] uint8), scales ([N * blocks]) and optional packed
+     * zero points; without zero points the kernel uses 2^(bits-1).
+     */
+    public void matMulNBits(String node, TensorBytes packed, TensorBytes scales, TensorBytes zeroPoints,
+                            long k, long n, int bits, int block) {
+        int at = idx(node);
+        NodeProto mm = nodes.get(at);
+        String base = mm.getInput(1);
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType("MatMulNBits").setDomain("com.microsoft")
+                .setName(unique(nameOf(mm, node) + "_MatMulNBits"))
+                .addInput(mm.getInput(0))
+                .addInput(initializer(base + "_nbits", packed))
+                .addInput(initializer(base + "_nbits_scale", scales))
+                .addOutput(mm.getOutput(0))
+                .addAttribute(intAttr("K", k)).addAttribute(intAttr("N", n))
+                .addAttribute(intAttr("bits", bits)).addAttribute(intAttr("block_size", block));
+        if (zeroPoints != null) {
+            b.addInput(initializer(base + "_nbits_zero_point", zeroPoints));
+        }
+        replaced.put(at, List.of(b.build()));
+        maybeUnused.add(base);
+        microsoft = true;
+    }
+
+    /**
+     * Replaces MatMul {@code node} (A x W) by dynamic quantization: A goes through
+     * DynamicQuantizeLinear (shared by every MatMul reading A), MatMulInteger multiplies by the
+     * int8/uint8 weight {@code wq} ([K, N]) with zero point {@code wzp}, and the int32 result is
+     * scaled by A's scale times {@code wscale} (scalar or [N]).
+     */
+    public void dynamicMatMul(String node, TensorBytes wq, TensorBytes wzp, TensorBytes wscale) {
+        int at = idx(node);
+        NodeProto mm = nodes.get(at);
+        String a = mm.getInput(0);
+        String w = mm.getInput(1);
+        String aq = sharedDynamic.get(a);
+        if (aq == null) {
+            aq = unique(a + "_quantized");
+            NodeProto dql = NodeProto.newBuilder().setOpType("DynamicQuantizeLinear").setName(unique(a + "_DynamicQuantizeLinear"))
+                    .addInput(a).addOutput(aq).addOutput(aq + "_scale").addOutput(aq + "_zero_point").build();
+            used.add(aq + "_scale");
+            used.add(aq + "_zero_point");
+            int p = placeAfter(a);
+            (p < 0 ? prepend : after.computeIfAbsent(p, x -> new ArrayList<>())).add(dql);
+            sharedDynamic.put(a, aq);
+        }
+        String name = nameOf(mm, node);
+        String wqName = initializer(w + "_quantized", wq);
+        String wzName = initializer(w + "_zero_point", wzp);
+        String wsName = initializer(w + "_scale", wscale);
+        String y = unique(name + "_int32");
+        String yf = unique(name + "_float");
+        String s = unique(name + "_output_scale");
+        List<NodeProto> list = List.of(
+                NodeProto.newBuilder().setOpType("MatMulInteger").setName(unique(name + "_MatMulInteger"))
+                        .addInput(aq).addInput(wqName).addInput(aq + "_zero_point").addInput(wzName).addOutput(y).build(),
+                NodeProto.newBuilder().setOpType("Cast").setName(unique(name + "_Cast")).addInput(y).addOutput(yf)
+                        .addAttribute(intAttr("to", DataType.FLOAT.code())).build(),
+                NodeProto.newBuilder().setOpType("Mul").setName(unique(name + "_scale_Mul")).addInput(aq + "_scale")
+                        .addInput(wsName).addOutput(s).build(),
+                NodeProto.newBuilder().setOpType("Mul").setName(unique(name + "_output_Mul")).addInput(yf).addInput(s)
+                        .addOutput(mm.getOutput(0)).build());
+        replaced.put(at, list);
+        maybeUnused.add(w);
+        require(11);
+    }
+
+    /** Raises the default-domain opset the result needs (the model is upgraded if older). */
+    private void require(long version) {
+        opset = Math.max(opset, version);
+    }
+
+    /** Builds the edited model (checked like any loaded model). */
+    public OnnxModel build() {
+        List<NodeProto> out = new ArrayList<>(prepend);
+        for (int i = 0; i < nodes.size(); i++) {
+            out.addAll(replaced.getOrDefault(i, List.of(nodes.get(i))));
+            out.addAll(after.getOrDefault(i, List.of()));
+        }
+        GraphProto.Builder g = graph.toBuilder().clearNode().addAllNode(out).addAllInitializer(newInits);
+        DeadWeights.drop(g, maybeUnused);
+        ModelProto.Builder m = model.proto().toBuilder().setGraph(g);
+        ModelProto p = OpsetUpgrade.upgrade(m.build(), opset, model.graph().fileName());
+        if (microsoft) {
+            p = OpsetUpgrade.importDomain(p, "com.microsoft", 1);
+        }
+        return OnnxReader.fromProto(p, model.source());
+    }
+
+    private int idx(String node) {
+        Integer k = index.get(node);
+        if (k == null) {
+            throw new BadInputException("Node '" + node + "' is not in the main graph of " + model.graph().fileName() + ".");
+        }
+        return k;
+    }
+
+    /** Index of the node producing {@code tensor}, or -1 for graph inputs and initializers. */
+    private int placeAfter(String tensor) {
+        Integer p = producer.get(tensor);
+        return p == null ? -1 : p;
+    }
+
+    private String initializer(String base, TensorBytes t) {
+        String name = unique(base);
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(t.type().code())
+                .setRawData(UnsafeByteOperations.unsafeWrap(t.bytes()));
+        for (long d : t.dims()) {
+            b.addDims(d);
+        }
+        newInits.add(b.build());
+        return name;
+    }
+
+    private String unique(String base) {
+        String name = base;
+        for (int k = 2; !used.add(name); k++) {
+            name = base + "_" + k;
+        }
+        return name;
+    }
+
+    private static String nameOf(NodeProto n, String fallback) {
+        return n.getName().isEmpty() ? fallback : n.getName();
+    }
+
+    private static boolean needsOpset21(DataType t) {
+        return t == DataType.INT4 || t == DataType.UINT4;
+    }
+
+    static AttributeProto intAttr(String name, long v) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+    }
+
+    private void collectNames(GraphProto g) {
+        for (ValueInfoProto v : g.getInputList()) {
+            used.add(v.getName());
+        }
+        for (ValueInfoProto v : g.getOutputList()) {
+            used.add(v.getName());
+        }
+        for (TensorProto t : g.getInitializerList()) {
+            used.add(t.getName());
+        }
+        for (var s : g.getSparseInitializerList()) {
+            used.add(s.getValues().getName());
+        }
+        for (NodeProto n : g.getNodeList()) {
+            used.add(n.getName());
+            used.addAll(n.getOutputList());
+            used.addAll(n.getInputList());
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectNames(a.getG());
+                }
+                a.getGraphsList().forEach(this::collectNames);
+            }
+        }
+    }
+}

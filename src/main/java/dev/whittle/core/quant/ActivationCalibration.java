@@ -1,0 +1,62 @@
+package dev.whittle.core.quant;
+
+import dev.whittle.core.eval.ActivationCollector;
+import dev.whittle.core.onnx.ExposedOutputs;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.InternalException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Streams calibration data through the float model and fills one {@link ActivationHistogram}
+ * per tensor. Memory: one batch of activations at a time plus {@link ActivationHistogram#BINS}
+ * counts per tensor.
+ */
+public final class ActivationCalibration {
+    private ActivationCalibration() {
+    }
+
+    public static Map<String, ActivationHistogram> collect(OnnxModel model, List<String> tensors, CalibrationData data,
+                                                           Path externalDir, DoubleConsumer progress,
+                                                           BooleanSupplier cancelled) {
+        Map<String, ActivationHistogram> hist = new LinkedHashMap<>();
+        for (String t : tensors) {
+            hist.put(t, new ActivationHistogram());
+        }
+        if (externalDir != null) {
+            // Weights live in external files, so the model itself is small: pass it as bytes.
+            try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
+                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
+                        progress, cancelled);
+            }
+            return hist;
+        }
+        // Everything inline: stream the model to a temporary file rather than a heap array.
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("whittle-calibration-", ".onnx");
+            ExposedOutputs.write(model, tensors, tmp);
+            try (ActivationCollector c = new ActivationCollector(tmp)) {
+                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
+                        progress, cancelled);
+            }
+            return hist;
+        } catch (IOException e) {
+            throw new InternalException("cannot create a temporary calibration model: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // A stray temporary file; the OS cleans its temp folder.
+                }
+            }
+        }
+    }
+}

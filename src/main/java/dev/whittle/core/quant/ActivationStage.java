@@ -1,0 +1,156 @@
+package dev.whittle.core.quant;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.model.Storage;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.QdqEditor;
+import dev.whittle.core.onnx.TensorBytes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Static activation quantization: decides which tensors get a Q/DQ pair (inputs of the layers
+ * whose spec has activations, their outputs when asked), applies overrides, calibrates the rest
+ * on the data, and inserts the pairs.
+ */
+final class ActivationStage {
+    private ActivationStage() {
+    }
+
+    /** One activation tensor to quantize. */
+    private static final class Entry {
+        final String tensor;
+        final ActivationSpec spec;
+        final boolean output;
+        final List<String> readers = new ArrayList<>();
+        int bits;
+        double[] forced;
+
+        Entry(String tensor, ActivationSpec spec, boolean output) {
+            this.tensor = tensor;
+            this.spec = spec;
+            this.output = output;
+            this.bits = spec.bits();
+        }
+    }
+
+    static List<ActivationReport> run(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan,
+                                      Map<String, QuantizedWeight> weights, QuantOptions options, List<String> messages) {
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        var constants = model.graph().constants().stream().map(t -> t.name()).collect(java.util.stream.Collectors.toSet());
+        for (Quantizer.Planned p : plan) {
+            ActivationSpec spec = p.spec().activations();
+            if (spec == null) {
+                continue;
+            }
+            String node = p.layer().node();
+            int index = OpRules.of(p.layer().op()).orElseThrow().activation();
+            String in = ed.input(node, index);
+            if (!in.isEmpty() && !constants.contains(in)) {
+                Entry e = entries.computeIfAbsent(in, t -> new Entry(t, spec, false));
+                if (!e.output) {
+                    e.readers.add(node);
+                }
+            }
+            if (spec.outputs()) {
+                String out = ed.output(node, 0);
+                Entry e = entries.get(out);
+                if (e == null || !e.output) {
+                    Entry o = new Entry(out, spec, true);
+                    o.readers.add(node);
+                    entries.put(out, o);
+                }
+            }
+        }
+        List<Entry> list = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            ActivationOverride o = override(e);
+            if (o != null && o.exclude()) {
+                messages.add("Activation '" + e.tensor + "' was left in float (excluded by an override).");
+                continue;
+            }
+            if (o != null && o.bits() != null) {
+                e.bits = o.bits();
+            }
+            if (o != null && o.hasRange()) {
+                e.forced = new double[] {o.lo(), o.hi()};
+            }
+            list.add(e);
+        }
+        if (list.isEmpty()) {
+            return List.of();
+        }
+        List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.tensor).distinct().toList();
+        Map<String, ActivationHistogram> hist = Map.of();
+        if (!toCalibrate.isEmpty()) {
+            if (options.calibration() == null) {
+                throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
+                        + " activations have no forced range.");
+            }
+            boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
+            hist = ActivationCalibration.collect(model, toCalibrate, options.calibration(),
+                    external && model.source() != null ? model.source().toAbsolutePath().getParent() : null,
+                    options.progress(), options.cancelled());
+        }
+        List<ActivationReport> reports = new ArrayList<>();
+        for (Entry e : list) {
+            ActivationReport r = insert(ed, e, hist.get(e.tensor));
+            reports.add(r);
+            if (!e.output) {
+                for (String reader : e.readers) {
+                    BiasQuantizer.quantize(model, ed, reader, r.scale(), weights.get(reader));
+                }
+            }
+        }
+        return reports;
+    }
+
+    private static ActivationOverride override(Entry e) {
+        ActivationOverride o = e.spec.overrides().get(e.tensor);
+        for (int i = 0; o == null && i < e.readers.size(); i++) {
+            o = e.spec.overrides().get(e.readers.get(i));
+        }
+        return o;
+    }
+
+    private static ActivationReport insert(QdqEditor ed, Entry e, ActivationHistogram h) {
+        boolean sym = e.spec.symmetric();
+        Map<String, double[]> ranges = new LinkedHashMap<>();
+        double[] chosen;
+        String method;
+        if (h != null) {
+            double pct = e.spec.calibration() instanceof Calibration.Percentile p ? p.percent() : Calibration.DEFAULT_PERCENT;
+            for (Calibration c : List.of(Calibration.MINMAX, new Calibration.Percentile(pct), Calibration.ENTROPY, Calibration.MSE)) {
+                ranges.put(c.toString(), Calibrators.range(h, c, e.bits, sym));
+            }
+        }
+        if (e.forced != null) {
+            chosen = e.forced;
+            method = "override";
+        } else {
+            chosen = Calibrators.range(h, e.spec.calibration(), e.bits, sym);
+            method = e.spec.calibration().toString();
+        }
+        int qmax = sym ? (1 << (e.bits - 1)) - 1 : (1 << e.bits) - 1;
+        float scale;
+        int zp = 0;
+        if (sym) {
+            scale = ScaleMath.symmetricScale(chosen[0], chosen[1], qmax);
+        } else {
+            scale = ScaleMath.asymmetricScale(chosen[0], chosen[1], qmax);
+            zp = ScaleMath.zeroPoint(chosen[0], scale, qmax);
+        }
+        DataType type = WeightEmitter.codeType(e.bits, sym);
+        TensorBytes zpt = TensorBytes.codes(type, new long[0], new byte[] {(byte) zp});
+        if (e.output) {
+            ed.quantizeOutput(e.readers.get(0), 0, scale, zpt);
+        } else {
+            ed.quantizeActivation(e.tensor, scale, zpt, e.readers);
+        }
+        return new ActivationReport(e.tensor, e.readers, e.output, e.bits, sym, method, chosen[0], chosen[1], scale, zp,
+                ranges, h == null ? Double.NaN : h.min(), h == null ? Double.NaN : h.max(), h == null ? 0 : h.count());
+    }
+}

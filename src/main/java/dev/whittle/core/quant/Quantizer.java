@@ -1,0 +1,157 @@
+package dev.whittle.core.quant;
+
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.QdqEditor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Quantizes a model's weight layers (and optionally their activations) as the steps say, and
+ * writes the result as ONNX that ONNX Runtime runs. The input model is never changed.
+ *
+ * <p>For each layer the steps that select it are merged in order (a later step's setting
+ * replaces an earlier one), the merged spec is validated, and layers that cannot take it are
+ * left in float with a message (subgraph layers, ops without a rule, formats an op does not
+ * support). A model that already holds quantization ops is returned unchanged with a message.
+ */
+public final class Quantizer {
+    private Quantizer() {
+    }
+
+    /** A layer and the merged spec it gets. */
+    record Planned(WeightLayer layer, QuantizeSpec spec) {
+    }
+
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps) {
+        return apply(model, steps, QuantOptions.none());
+    }
+
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, QuantOptions options) {
+        ModelGraph g = model.graph();
+        Optional<String> existing = QuantizedOps.describe(g);
+        if (existing.isPresent()) {
+            return new QuantResult(model, new QuantReport(List.of(), List.of(), List.of(existing.get()), true, 0, 0));
+        }
+        List<String> messages = new ArrayList<>();
+        List<Planned> plan = plan(g, steps, messages);
+        QdqEditor ed = QdqEditor.of(model);
+        List<LayerReport> layers = new ArrayList<>();
+        Map<String, Planned> byWeight = new HashMap<>();
+        Map<String, String> dqOutputs = new HashMap<>();
+        Map<String, QuantizedWeight> qdqWeights = new HashMap<>();
+        long before = 0;
+        long after = 0;
+        List<Planned> own = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Planned p : plan) {
+            if (p.spec().weights() != null && seen.add(p.layer().weight())) {
+                own.add(p);
+            }
+        }
+        Map<String, QuantizedWeight> computed = new HashMap<>();
+        List<QuantizedWeight> qs = WeightQuantizer.quantizeAll(own.stream().map(Planned::layer).toList(),
+                l -> own.stream().filter(p -> p.layer() == l).findFirst().orElseThrow().spec().weights(), options.analyses());
+        for (int i = 0; i < own.size(); i++) {
+            computed.put(own.get(i).layer().node(), qs.get(i));
+        }
+        for (Planned p : plan) {
+            WeightSpec ws = p.spec().weights();
+            WeightLayer l = p.layer();
+            if (ws == null) {
+                continue;
+            }
+            Planned first = byWeight.putIfAbsent(l.weight(), p);
+            QuantFormat f = p.spec().formatOrDefault();
+            if (first != null) {
+                if (f == QuantFormat.QDQ && first.spec().formatOrDefault() == QuantFormat.QDQ
+                        && ws.equals(first.spec().weights()) && dqOutputs.containsKey(l.weight())) {
+                    ed.setInput(l.node(), WeightEmitter.WEIGHT_INPUT, dqOutputs.get(l.weight()));
+                    messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
+                            + "' and reads the same quantized copy.");
+                } else {
+                    messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
+                            + "' but asks for different settings, so it was left in float.");
+                }
+                continue;
+            }
+            QuantizedWeight q = computed.get(l.node());
+            long bytes;
+            switch (f) {
+                case MATMULNBITS -> bytes = WeightEmitter.matMulNBits(ed, l, q);
+                case DYNAMIC -> bytes = WeightEmitter.dynamic(ed, l, q);
+                default -> {
+                    dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
+                    qdqWeights.put(l.node(), q);
+                    bytes = WeightEmitter.qdqBytes(q);
+                }
+            }
+            before += l.bytes();
+            after += bytes;
+            layers.add(report(l, f, q, bytes));
+        }
+        List<ActivationReport> acts = ActivationStage.run(model, ed, plan, qdqWeights, options, messages);
+        OnnxModel out = ed.build();
+        return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
+    }
+
+    /** Merges the steps per layer, validates, and drops layers that cannot be quantized. */
+    static List<Planned> plan(ModelGraph g, List<QuantizeStep> steps, List<String> messages) {
+        List<Planned> out = new ArrayList<>();
+        for (WeightLayer l : g.weightLayers()) {
+            QuantizeSpec merged = null;
+            for (QuantizeStep s : steps) {
+                if (s.select().matches(l)) {
+                    merged = s.quantize().over(merged);
+                }
+            }
+            if (merged == null) {
+                continue;
+            }
+            merged.validate("layer '" + l.node() + "'");
+            Optional<OpRules.Rule> rule = OpRules.of(l.op());
+            QuantFormat f = merged.formatOrDefault();
+            String skip = null;
+            if (!l.graphPath().isEmpty()) {
+                skip = "it is inside a subgraph (" + l.graphPath() + ")";
+            } else if (rule.isEmpty()) {
+                skip = "Whittle does not quantize " + l.op() + " layers";
+            } else if (!l.dtype().isFloating()) {
+                skip = "its weight is " + l.dtype() + ", not floating point";
+            } else if (l.params() == 0) {
+                skip = "its weight is empty";
+            } else if (merged.weights() != null && !rule.get().formats().contains(f)) {
+                skip = "format " + f + " applies to MatMul only";
+            } else if (f != QuantFormat.QDQ && l.shape().length != 2) {
+                skip = "format " + f + " needs a 2-D weight, not " + l.shapeText();
+            } else if (l.params() > Integer.MAX_VALUE - 8) {
+                skip = "its weight has more than 2^31 elements";
+            }
+            if (skip != null) {
+                messages.add("Layer '" + l.node() + "' was left in float: " + skip + ".");
+                continue;
+            }
+            out.add(new Planned(l, merged));
+        }
+        return out;
+    }
+
+    static LayerReport report(WeightLayer l, QuantFormat f, QuantizedWeight q, long bytes) {
+        int zmin = Integer.MAX_VALUE;
+        int zmax = Integer.MIN_VALUE;
+        for (int z : q.zeroPoints()) {
+            zmin = Math.min(zmin, z);
+            zmax = Math.max(zmax, z);
+        }
+        double[] clip = q.clipRange();
+        WeightSpec s = q.spec();
+        Grouping g = q.grouping();
+        return new LayerReport(l.node(), l.op(), l.weight(), f, s.bits(), s.symmetric(), g.granularity(),
+                g.granularity() == Granularity.BLOCK ? g.block() : 0, s.range().toString(), q.scaleMin(), q.scaleMax(),
+                zmin, zmax, clip[0], clip[1], q.clippedFraction(), q.sqnrDb(), l.bytes(), bytes, q.scales(), q.zeroPoints());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.whittle.core.quant;
+
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.QdqEditor;
+import dev.whittle.core.onnx.TensorBytes;
+
+/** Writes one quantized weight into the model in the chosen format; returns the bytes it stored. */
+final class WeightEmitter {
+    /** The weight is input 1 of Conv, ConvTranspose, Gemm and MatMul. */
+    static final int WEIGHT_INPUT = 1;
+
+    private WeightEmitter() {
+    }
+
+    static DataType codeType(int bits, boolean symmetric) {
+        if (bits == 4) {
+            return symmetric ? DataType.INT4 : DataType.UINT4;
+        }
+        return symmetric ? DataType.INT8 : DataType.UINT8;
+    }
+
+    /** Adds the DequantizeLinear form; returns its output name. */
+    static String qdq(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        Grouping g = q.grouping();
+        DataType t = codeType(q.spec().bits(), q.spec().symmetric());
+        long[] sd = g.scaleDims();
+        boolean flat = !java.util.Arrays.equals(g.dims(), l.shape());
+        String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
+                TensorBytes.floats(sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
+                Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
+        ed.setInput(l.node(), WEIGHT_INPUT, out);
+        return out;
+    }
+
+    static long qdqBytes(QuantizedWeight q) {
+        DataType t = codeType(q.spec().bits(), q.spec().symmetric());
+        return q.codeBytes() + 4L * q.scales().length + t.storageBytes(q.zeroPoints().length);
+    }
+
+    static long matMulNBits(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        NBitsLayout lay = NBitsLayout.of(q);
+        int blocks = lay.blocks();
+        ed.matMulNBits(l.node(),
+                new TensorBytes(DataType.UINT8, new long[] {lay.n(), blocks, lay.block() / 2}, lay.packed()),
+                TensorBytes.floats(new long[] {lay.n() * blocks}, lay.scales()),
+                lay.zeroPoints() == null ? null
+                        : new TensorBytes(DataType.UINT8, new long[] {lay.zeroPoints().length}, lay.zeroPoints()),
+                lay.k(), lay.n(), NBitsLayout.BITS, lay.block());
+        return lay.bytes();
+    }
+
+    static long dynamic(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        DataType t = codeType(8, q.spec().symmetric());
+        long[] sd = q.grouping().scaleDims();
+        ed.dynamicMatMul(l.node(), TensorBytes.codes(t, l.shape(), q.codes()),
+                TensorBytes.codes(t, sd, zeroPointBytes(q)), TensorBytes.floats(sd, q.scales()));
+        return qdqBytes(q);
+    }
+
+    private static byte[] zeroPointBytes(QuantizedWeight q) {
+        byte[] z = new byte[q.zeroPoints().length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (byte) q.zeroPoints()[i];
+        }
+        return z;
+    }
+}
