@@ -83,14 +83,24 @@ final class ApplyCommand implements Callable<Integer> {
     }
 
     static String text(RecipeReport rep) {
-        Table t = new Table("step", "node", "method", "params", "sparsity", "rank", "rel.err", "note");
+        Table t = new Table("step", "node", "method", "params", "bytes", "sparsity", "rank", "error", "note");
         for (RecipeReport.Entry e : rep.layers()) {
-            LayerReport l = e.transform();
-            t.row(String.valueOf(e.step()), l.node(), l.method(), Units.count(l.paramsBefore()) + " -> "
-                            + Units.count(l.paramsAfter()), String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()),
-                    l.rank() == null ? "" : l.rank().toString(),
-                    l.relError() == null ? "" : String.format(Locale.ROOT, "%.4f", l.relError()),
-                    l.skipped() != null ? "skipped: " + l.skipped() : l.channels() != null ? "channels " + l.channels() : "");
+            if (e.transform() != null) {
+                LayerReport l = e.transform();
+                t.row(String.valueOf(e.step()), l.node(), l.method(), Units.count(l.paramsBefore()) + " -> "
+                                + Units.count(l.paramsAfter()), Units.bytes(l.bytesBefore()) + " -> " + Units.bytes(l.bytesAfter()),
+                        String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()), l.rank() == null ? "" : l.rank().toString(),
+                        l.relError() == null ? "" : String.format(Locale.ROOT, "rel %.4f", l.relError()),
+                        l.skipped() != null ? "skipped: " + l.skipped() : l.channels() != null ? "channels " + l.channels() : "");
+            } else {
+                dev.whittle.core.quant.LayerReport q = e.quant();
+                t.row(String.valueOf(e.step()), q.node(), "quantize " + q.format().key(), Units.count(e.quantParams()),
+                        Units.bytes(q.bytesBefore()) + " -> " + Units.bytes(q.bytesAfter()), "", "",
+                        String.format(Locale.ROOT, "SQNR %.1f dB", q.sqnrDb()),
+                        (q.symmetric() ? "int" : "uint") + q.bits() + " " + q.granularity().key()
+                                + (q.block() > 0 ? " " + q.block() : "") + ", range " + q.range()
+                                + String.format(Locale.ROOT, ", %.2f%% clipped", 100 * q.clipped()));
+            }
         }
         return t.render();
     }

@@ -4,6 +4,10 @@ import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.WeightSpec;
 import dev.whittle.core.recipe.RecipeFile;
 import dev.whittle.core.recipe.RecipePlan;
 import dev.whittle.core.recipe.RecipePlan.Setting;
@@ -117,7 +121,7 @@ final class ValidateCommand implements Callable<Integer> {
             out.add("lowrank " + lowrank(s.lowrank()));
         }
         if (s.quantize() != null) {
-            out.add("quantize " + s.quantize());
+            out.add("quantize " + quantize(s.quantize().spec()));
         }
         return out;
     }
@@ -142,6 +146,25 @@ final class ValidateCommand implements Callable<Integer> {
         String how = l.rank() != null ? "rank " + l.rank() : l.energy() != null ? "keep " + pct(l.energy()) + " of the energy"
                 : "keep " + pct(l.params()) + " of the parameters";
         return how + " (" + l.method() + ")";
+    }
+
+    static String quantize(QuantizeSpec q) {
+        List<String> parts = new ArrayList<>();
+        if (q.weights() != null) {
+            WeightSpec w = q.weights();
+            parts.add("weights " + (w.symmetric() ? "int" : "uint") + w.bits() + " per " + w.granularity().key()
+                    + (w.granularity() == Granularity.BLOCK ? " of " + w.block() : "") + ", range " + w.range());
+        }
+        if (q.activations() != null) {
+            ActivationSpec a = q.activations();
+            parts.add("activations " + (a.symmetric() ? "int" : "uint") + a.bits() + " calibrated by " + a.calibration()
+                    + (a.outputs() ? ", outputs too" : "") + (a.overrides().isEmpty() ? "" : ", " + a.overrides().size()
+                    + " override" + (a.overrides().size() == 1 ? "" : "s")));
+        }
+        if (q.format() != null) {
+            parts.add("format " + q.format().key());
+        }
+        return String.join("; ", parts);
     }
 
     private static String pct(double f) {

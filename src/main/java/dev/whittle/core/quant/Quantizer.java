@@ -4,6 +4,7 @@ import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
+import dev.whittle.core.transform.LayerCheck;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -113,24 +114,7 @@ public final class Quantizer {
                 continue;
             }
             merged.validate("layer '" + l.node() + "'");
-            Optional<OpRules.Rule> rule = OpRules.of(l.op());
-            QuantFormat f = merged.formatOrDefault();
-            String skip = null;
-            if (!l.graphPath().isEmpty()) {
-                skip = "it is inside a subgraph (" + l.graphPath() + ")";
-            } else if (rule.isEmpty()) {
-                skip = "Whittle does not quantize " + l.op() + " layers";
-            } else if (!l.dtype().isFloating()) {
-                skip = "its weight is " + l.dtype() + ", not floating point";
-            } else if (l.params() == 0) {
-                skip = "its weight is empty";
-            } else if (merged.weights() != null && !rule.get().formats().contains(f)) {
-                skip = "format " + f + " applies to MatMul only";
-            } else if (f != QuantFormat.QDQ && l.shape().length != 2) {
-                skip = "format " + f + " needs a 2-D weight, not " + l.shapeText();
-            } else if (l.params() > Integer.MAX_VALUE - 8) {
-                skip = "its weight has more than 2^31 elements";
-            }
+            String skip = skipReason(l, merged);
             if (skip != null) {
                 messages.add("Layer '" + l.node() + "' was left in float: " + skip + ".");
                 continue;
@@ -138,6 +122,47 @@ public final class Quantizer {
             out.add(new Planned(l, merged));
         }
         return out;
+    }
+
+    /** Why a layer is left in float under a (merged, valid) spec, or null when it is quantized. */
+    static String skipReason(WeightLayer l, QuantizeSpec merged) {
+        Optional<OpRules.Rule> rule = OpRules.of(l.op());
+        QuantFormat f = merged.formatOrDefault();
+        if (!l.graphPath().isEmpty()) {
+            return "it is inside a subgraph (" + l.graphPath() + ")";
+        } else if (rule.isEmpty()) {
+            return "Whittle does not quantize " + l.op() + " layers";
+        } else if (!l.dtype().isFloating()) {
+            return "its weight is " + l.dtype() + ", not floating point";
+        } else if (l.params() == 0) {
+            return "its weight is empty";
+        } else if (merged.weights() != null && !rule.get().formats().contains(f)) {
+            return "format " + f + " applies to MatMul only";
+        } else if (f != QuantFormat.QDQ && l.shape().length != 2) {
+            return "format " + f + " needs a 2-D weight, not " + l.shapeText();
+        } else if (l.params() > Integer.MAX_VALUE - 8) {
+            return "its weight has more than 2^31 elements";
+        }
+        return null;
+    }
+
+    /**
+     * What {@link #apply} would do with layer {@code l} under the merged spec, without
+     * quantizing: an error for an already quantized weight or settings that do not fit together
+     * (e.g. matmulnbits with 8 bits), a skip with the reason for a layer left in float.
+     */
+    public static LayerCheck check(WeightLayer l, QuantizeSpec merged) {
+        if (l.quantized()) {
+            return LayerCheck.error("its weight is already quantized");
+        }
+        try {
+            merged.validate("quantize");
+        } catch (dev.whittle.core.BadInputException e) {
+            String m = e.getMessage();
+            return LayerCheck.error(m.startsWith("quantize: ") ? m.substring("quantize: ".length(), m.length() - 1) : m);
+        }
+        String skip = skipReason(l, merged);
+        return skip == null ? LayerCheck.ok() : LayerCheck.skip(skip);
     }
 
     static LayerReport report(WeightLayer l, QuantFormat f, QuantizedWeight q, long bytes) {

@@ -1,6 +1,8 @@
 package dev.whittle.core.recipe;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeSpecs;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,12 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
         if (weights == null && activations == null && format == null) {
             throw new BadInputException("quantize needs at least one of weights, activations or format.");
         }
+        QuantizeSpecs.fromMap(toMap(weights, activations, format), "quantize");
+    }
+
+    /** This block as a quantization spec, defaults filled in per block (null blocks stay null: "not set here"). */
+    public QuantizeSpec spec() {
+        return QuantizeSpecs.fromMap(toMap(), "quantize");
     }
 
     /**
@@ -56,6 +64,10 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
 
     /** The block as plain maps and lists, keys in recipe order, absent keys left out. */
     public Map<String, Object> toMap() {
+        return toMap(weights, activations, format);
+    }
+
+    private static Map<String, Object> toMap(Weights weights, Activations activations, String format) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (weights != null) {
             Map<String, Object> w = new LinkedHashMap<>();

@@ -6,6 +6,8 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.Quantizer;
 import dev.whittle.core.transform.LayerCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,13 +68,15 @@ public final class RecipePlan {
     private final List<Problem> problems;
     private final List<String> warnings;
     private final Map<Setting, Map<String, Integer>> effective;
+    private final Map<String, QuantizeSpec> quantize;
 
     private RecipePlan(List<StepPlan> steps, List<Problem> problems, List<String> warnings,
-                       Map<Setting, Map<String, Integer>> effective) {
+                       Map<Setting, Map<String, Integer>> effective, Map<String, QuantizeSpec> quantize) {
         this.steps = List.copyOf(steps);
         this.problems = List.copyOf(problems);
         this.warnings = List.copyOf(warnings);
         this.effective = effective;
+        this.quantize = quantize;
     }
 
     public List<StepPlan> steps() {
@@ -100,9 +104,22 @@ public final class RecipePlan {
         }
     }
 
-    /** Node name to the 0-based index of the step whose setting of this kind takes effect there, in model order. */
+    /**
+     * Node name to the 0-based index of the step whose setting of this kind takes effect there, in
+     * model order. For quantize: the last step that sets {@code weights} there, or else the last
+     * step that quantizes it at all.
+     */
     Map<String, Integer> effective(Setting s) {
         return effective.get(s);
+    }
+
+    /**
+     * Node name to the quantization it gets: the quantize blocks of every step that selects it,
+     * merged in step order (a later step's weights, activations or format replaces the earlier
+     * one), in model order.
+     */
+    public Map<String, QuantizeSpec> quantize() {
+        return quantize;
     }
 
     public static RecipePlan of(Recipe recipe, OnnxModel model) {
@@ -119,7 +136,7 @@ public final class RecipePlan {
             }
         }
         Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();
-        for (Setting s : Setting.values()) {
+        for (Setting s : List.of(Setting.PRUNE, Setting.LOWRANK)) {
             Map<String, Integer> last = new LinkedHashMap<>();
             for (WeightLayer l : layers) {
                 for (int i = 0; i < all.size(); i++) {
@@ -130,6 +147,8 @@ public final class RecipePlan {
             }
             effective.put(s, last);
         }
+        QuantizeMerge q = QuantizeMerge.of(all, chosen, layers);
+        effective.put(Setting.QUANTIZE, q.weightsStep());
         List<String> warnings = new ArrayList<>();
         checkSha(recipe, model, warnings);
         Map<String, LayerCheck> checks = new LinkedHashMap<>();
@@ -155,7 +174,22 @@ public final class RecipePlan {
             if (p != null && r != null) {
                 combination(all.get(p).prune(), p, r, l, problems, warnings);
             }
+            QuantizeSpec qs = q.merged().get(l.node());
+            if (qs != null) {
+                int last = q.lastStep().get(l.node());
+                LayerCheck c = Quantizer.check(l, qs);
+                checks.put(key(l, Setting.QUANTIZE), c);
+                if (c.isError()) {
+                    problems.add(new Problem(last + 1, "quantize cannot apply to layer '" + l.node() + "': " + c.error() + "."));
+                }
+                if (p != null && all.get(p).prune().sparseStorage()) {
+                    problems.add(new Problem(last + 1, "quantize cannot apply to layer '" + l.node() + "': step " + (p + 1)
+                            + " stores its pruned weight as a sparse tensor, which quantization does not read; use"
+                            + " prune.storage dense."));
+                }
+            }
         }
+        q.calibrationProblem(recipe).ifPresent(problems::add);
         problems.sort(java.util.Comparator.comparingInt(Problem::step));
         List<StepPlan> plans = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -165,15 +199,15 @@ public final class RecipePlan {
                     continue;
                 }
                 for (WeightLayer l : chosen.get(i)) {
-                    Integer at = effective.get(s).get(l.node());
+                    Integer by = s == Setting.QUANTIZE ? q.overriddenBy(i, l.node())
+                            : effective.get(s).get(l.node()) == i ? null : effective.get(s).get(l.node()) + 1;
                     LayerCheck c = checks.get(key(l, s));
-                    touches.add(new Touch(l.node(), l.op(), l.weight(), s, at == i ? null : at + 1,
-                            at == i && c != null ? c.skip() : null));
+                    touches.add(new Touch(l.node(), l.op(), l.weight(), s, by, by == null && c != null ? c.skip() : null));
                 }
             }
             plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches));
         }
-        return new RecipePlan(plans, problems, warnings, effective);
+        return new RecipePlan(plans, problems, warnings, effective, java.util.Collections.unmodifiableMap(q.merged()));
     }
 
     /** Pruning followed by low-rank on one layer: sparse storage cannot be factored; the zeros do not survive. */

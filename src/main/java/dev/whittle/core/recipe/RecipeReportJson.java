@@ -1,5 +1,6 @@
 package dev.whittle.core.recipe;
 
+import dev.whittle.core.quant.QuantReportMaps;
 import dev.whittle.core.transform.LayerReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,8 +9,9 @@ import java.util.Map;
 
 /**
  * The report of an applied recipe as plain maps and lists, keys in a fixed order, for JSON
- * output ({@code whittle apply --report}, the workbench's export). Keys are listed in
- * docs/recipes.md; a per-layer key that does not apply to a method is null.
+ * output ({@code whittle apply --report}, the workbench's export). Every layer entry has the
+ * same keys, the union of pruning, low-rank and quantization's; a key that does not apply to
+ * the entry's method is null. Keys are listed in docs/recipes.md.
  */
 public final class RecipeReportJson {
     private RecipeReportJson() {
@@ -24,23 +26,18 @@ public final class RecipeReportJson {
         root.put("sizeRatio", r.sizeRatio());
         List<Map<String, Object>> layers = new ArrayList<>();
         for (RecipeReport.Entry e : r.layers()) {
-            layers.add(layer(e));
+            layers.add(e.transform() != null ? transform(e.step(), e.transform()) : quant(e));
         }
         root.put("layers", layers);
+        List<Map<String, Object>> acts = new ArrayList<>();
+        r.activations().forEach(a -> acts.add(QuantReportMaps.activation(a)));
+        root.put("activations", acts);
         return root;
     }
 
-    static Map<String, Object> layer(RecipeReport.Entry e) {
-        LayerReport l = e.transform();
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("step", e.step());
-        o.put("node", l.node());
-        o.put("weight", l.weight());
-        o.put("method", l.method());
-        o.put("paramsBefore", l.paramsBefore());
-        o.put("paramsAfter", l.paramsAfter());
-        o.put("bytesBefore", l.bytesBefore());
-        o.put("bytesAfter", l.bytesAfter());
+    static Map<String, Object> transform(int step, LayerReport l) {
+        Map<String, Object> o = common(step, l.node(), l.weight(), l.method(), l.paramsBefore(), l.paramsAfter(),
+                l.bytesBefore(), l.bytesAfter());
         o.put("zeros", l.zeros());
         o.put("sparsity", l.sparsity());
         o.put("rank", l.rank());
@@ -48,6 +45,41 @@ public final class RecipeReportJson {
         o.put("energyKept", l.energyKept());
         o.put("channels", l.channels());
         o.put("skipped", l.skipped());
+        quantKeys(o, null);
         return o;
+    }
+
+    static Map<String, Object> quant(RecipeReport.Entry e) {
+        dev.whittle.core.quant.LayerReport q = e.quant();
+        Map<String, Object> o = common(e.step(), q.node(), q.weight(), "quantize " + q.format().key(), e.quantParams(),
+                e.quantParams(), q.bytesBefore(), q.bytesAfter());
+        for (String k : List.of("zeros", "sparsity", "rank", "relError", "energyKept", "channels", "skipped")) {
+            o.put(k, null);
+        }
+        quantKeys(o, QuantReportMaps.layer(q));
+        return o;
+    }
+
+    private static Map<String, Object> common(int step, String node, String weight, String method, long paramsBefore,
+                                              long paramsAfter, long bytesBefore, long bytesAfter) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("step", step);
+        o.put("node", node);
+        o.put("weight", weight);
+        o.put("method", method);
+        o.put("paramsBefore", paramsBefore);
+        o.put("paramsAfter", paramsAfter);
+        o.put("bytesBefore", bytesBefore);
+        o.put("bytesAfter", bytesAfter);
+        return o;
+    }
+
+    private static final List<String> QUANT_KEYS = List.of("bits", "symmetric", "granularity", "block", "range", "scaleMin",
+            "scaleMax", "zeroPointMin", "zeroPointMax", "clipped", "sqnrDb");
+
+    private static void quantKeys(Map<String, Object> o, Map<String, Object> q) {
+        for (String k : QUANT_KEYS) {
+            o.put(k, q == null ? null : q.get(k));
+        }
     }
 }

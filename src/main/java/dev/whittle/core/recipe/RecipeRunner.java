@@ -1,9 +1,17 @@
 package dev.whittle.core.recipe;
 
+import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.lowrank.LowRank;
+import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.prune.Pruner;
+import dev.whittle.core.quant.CalibrationData;
+import dev.whittle.core.quant.QuantOptions;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.Quantizer;
 import dev.whittle.core.recipe.RecipePlan.Setting;
 import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.transform.LayerReport;
@@ -15,21 +23,42 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
 import java.util.regex.Pattern;
 
 /**
  * Applies a recipe to a model: the one place that does, for the CLI and the workbench alike.
  * The recipe is first planned against the model ({@link RecipePlan}); any problem is raised as
  * a {@code BadInputException} before anything is transformed. Then, per layer, the settings that
- * take effect run in the order prune, low-rank (a later step's setting of the same kind replaces
- * an earlier one). Nothing is written here: the caller saves the result. The same recipe and
- * model give the same output bytes.
+ * take effect run in the order prune, low-rank, quantize (a layer factored by low-rank is
+ * quantized as its two factors; activations are calibrated on the pruned and factored model).
+ * Nothing is written here: the caller saves the result. The same recipe and model give the same
+ * output bytes.
  */
 public final class RecipeRunner {
     private RecipeRunner() {
+    }
+
+    /**
+     * How to run.
+     *
+     * @param folder    where relative paths in the recipe (calibration data) resolve: the recipe
+     *                  file's folder, or null for the working directory
+     * @param progress  receives the calibration's fraction done (0..1), or null
+     * @param cancelled polled once per calibration batch, or null
+     */
+    public record Options(Path folder, DoubleConsumer progress, BooleanSupplier cancelled) {
+        public static Options in(Path folder) {
+            return new Options(folder, null, null);
+        }
     }
 
     /** The final model, what was done, the plan it followed, and warnings (e.g. a different sha256). */
@@ -39,21 +68,9 @@ public final class RecipeRunner {
         }
     }
 
-    /**
-     * Runs {@code recipe} on {@code model}.
-     *
-     * @param folder where relative paths in the recipe (calibration data) resolve; the recipe
-     *               file's folder, or null for the working directory
-     */
-    public static Result run(Recipe recipe, OnnxModel model, Path folder) {
+    public static Result run(Recipe recipe, OnnxModel model, Options options) {
         RecipePlan plan = RecipePlan.of(recipe, model);
         plan.requireValid();
-        for (int i = 0; i < recipe.steps().size(); i++) {
-            if (recipe.steps().get(i).quantize() != null) {
-                throw new dev.whittle.core.BadInputException("steps[" + (i + 1) + "]: quantize steps are not applied by this"
-                        + " version of Whittle yet (prune and lowrank are); nothing was written.");
-            }
-        }
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<Step> steps = recipe.steps();
         OnnxModel current = model;
@@ -69,22 +86,74 @@ public final class RecipeRunner {
                         : LowRank.apply(current, byName(nodes), steps.get(i).lowrank());
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
-                    entries.add(new RecipeReport.Entry(i + 1, l));
+                    entries.add(RecipeReport.Entry.of(i + 1, l));
                 }
             }
         }
-        RecipeReport report = new RecipeReport(entries, model.graph().params(), current.graph().params(),
+        List<dev.whittle.core.quant.ActivationReport> activations = List.of();
+        if (!plan.quantize().isEmpty()) {
+            QuantResult q = quantize(recipe, model, current, plan, options, entries);
+            current = q.model();
+            activations = q.report().activations();
+            warnings.addAll(q.report().messages());
+        }
+        RecipeReport report = new RecipeReport(entries, activations, model.graph().params(), current.graph().params(),
                 model.graph().fileBytes(), current.graph().fileBytes());
         return new Result(current, report, plan, warnings);
     }
 
     /** Runs a recipe read from a file, resolving its relative paths against the file's folder. */
     public static Result run(RecipeFile recipe, OnnxModel model) {
-        return run(recipe.recipe(), model, recipe.folder());
+        return run(recipe.recipe(), model, Options.in(recipe.folder()));
+    }
+
+    public static Result run(Recipe recipe, OnnxModel model, Path folder) {
+        return run(recipe, model, Options.in(folder));
     }
 
     public static Result run(Recipe recipe, OnnxModel model) {
-        return run(recipe, model, null);
+        return run(recipe, model, Options.in(null));
+    }
+
+    /**
+     * Quantizes {@code current} as the plan says. Each original layer's merged spec goes to the
+     * node of the same name and, when low-rank factored it, to its first factor too.
+     */
+    private static QuantResult quantize(Recipe recipe, OnnxModel original, OnnxModel current, RecipePlan plan,
+                                        Options options, List<RecipeReport.Entry> entries) {
+        Set<String> before = new HashSet<>();
+        original.graph().weightLayers().forEach(l -> before.add(l.node()));
+        Map<String, String> originOf = new HashMap<>();
+        Map<QuantizeSpec, List<String>> groups = new LinkedHashMap<>();
+        boolean activations = false;
+        for (var e : plan.quantize().entrySet()) {
+            String node = e.getKey();
+            for (WeightLayer l : current.graph().weightLayers()) {
+                boolean factor = !before.contains(l.node()) && l.node().startsWith(node + "_lowrank");
+                if (l.node().equals(node) || factor) {
+                    originOf.put(l.node(), node);
+                    groups.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(l.node());
+                }
+            }
+            activations |= e.getValue().activations() != null;
+        }
+        List<QuantizeStep> qsteps = new ArrayList<>();
+        groups.forEach((spec, nodes) -> qsteps.add(new QuantizeStep(byName(nodes), spec)));
+        CalibrationData data = activations ? CalibrationSource.load(recipe.calibration(), options.folder(), current.graph())
+                : null;
+        QuantResult q = Quantizer.apply(current, qsteps, new QuantOptions(data, null, options.progress(), options.cancelled()));
+        if (q.report().alreadyQuantized()) {
+            throw new BadInputException(String.join(" ", q.report().messages()) + " A recipe quantizes float models only;"
+                    + " nothing was written.");
+        }
+        Map<String, Integer> stepOf = plan.effective(Setting.QUANTIZE);
+        Map<String, Long> params = new HashMap<>();
+        current.graph().weightLayers().forEach(l -> params.put(l.node(), l.params()));
+        for (dev.whittle.core.quant.LayerReport l : q.report().layers()) {
+            String origin = originOf.getOrDefault(l.node(), l.node());
+            entries.add(RecipeReport.Entry.of(stepOf.getOrDefault(origin, 0) + 1, l, params.getOrDefault(l.node(), 0L)));
+        }
+        return q;
     }
 
     private static List<String> nodesOf(Map<String, Integer> effective, int step) {

@@ -9,6 +9,11 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.RangeSpec;
+import dev.whittle.core.quant.WeightSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -122,7 +127,7 @@ public final class RecipeWriter {
             out.put("lowrank", lowrank(s.lowrank()));
         }
         if (s.quantize() != null) {
-            out.put("quantize", s.quantize().toMap());
+            out.put("quantize", quantize(s.quantize()));
         }
         return out;
     }
@@ -151,6 +156,41 @@ public final class RecipeWriter {
         putIf(m, "energy", l.energy());
         putIf(m, "params", l.params());
         m.put("method", l.method());
+        return m;
+    }
+
+    /** The blocks the step gives, each with its defaults filled in; a block not given stays out (it would override). */
+    private static Map<String, Object> quantize(QuantizeSettings q) {
+        QuantizeSpec spec = q.spec();
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (spec.weights() != null) {
+            WeightSpec w = spec.weights();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("bits", w.bits());
+            o.put("symmetric", w.symmetric());
+            o.put("granularity", w.granularity().key());
+            if (w.granularity() == Granularity.BLOCK) {
+                o.put("block", w.block());
+            }
+            o.put("range", w.range() instanceof RangeSpec.Explicit e ? List.of(e.lo(), e.hi()) : w.range().toString());
+            m.put("weights", o);
+        }
+        if (spec.activations() != null) {
+            ActivationSpec a = spec.activations();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("bits", a.bits());
+            o.put("symmetric", a.symmetric());
+            o.put("calibration", a.calibration().toString());
+            o.put("outputs", a.outputs());
+            Object overrides = q.toMap().get("activations") instanceof Map<?, ?> raw ? raw.get("overrides") : null;
+            if (overrides != null) {
+                o.put("overrides", overrides);
+            }
+            m.put("activations", o);
+        }
+        if (spec.format() != null) {
+            m.put("format", spec.format().key());
+        }
         return m;
     }
 
