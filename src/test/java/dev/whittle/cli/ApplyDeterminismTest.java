@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The same recipe applied to the same model in two separate JVMs gives byte-identical files.
  * The recipe mixes every kind of step that runs arithmetic (magnitude pruning, global
- * pruning, channel pruning, N:M, LAPACK and randomized SVD). The class path goes in the
+ * pruning, channel pruning, N:M, LAPACK and randomized SVD, int8 and int4 weights with MSE
+ * ranges, activations calibrated in ONNX Runtime). The class path goes in the
  * CLASSPATH environment variable: ONNX Runtime 1.29 crashes at start-up with a long -cp.
  */
 class ApplyDeterminismTest {
@@ -29,6 +30,7 @@ class ApplyDeterminismTest {
         Path recipe = tmp.resolve("mixed.yaml");
         Files.writeString(recipe, """
                 whittle: 1
+                calibration: {data: %s, samples: 64}
                 steps:
                   - select: {ops: [MatMul]}
                     prune: {sparsity: 0.4, scope: global}
@@ -40,7 +42,14 @@ class ApplyDeterminismTest {
                     lowrank: {rank: 32}
                   - select: {names: [fc2]}
                     lowrank: {energy: 0.8}
-                """);
+                  - select: {}
+                    quantize:
+                      weights: {bits: 8, granularity: channel, range: mse}
+                      activations: {calibration: entropy}
+                  - select: {names: [fc1]}
+                    quantize:
+                      weights: {bits: 4, granularity: block, block: 32}
+                """.formatted(Path.of("sample-models/fashion-calib-x.npy").toAbsolutePath()));
         Path model = Path.of("sample-models/fashion-mlp.onnx");
         Path a = tmp.resolve("a.onnx");
         Path b = tmp.resolve("b.onnx");
