@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code whittle apply --recipe R.yaml MODEL -o OUT.onnx [--report REPORT.json] [--force]
- * [--save-recipe SAVED.yaml]}: runs every step of a recipe and writes the model atomically. The
+ * [--save-recipe SAVED.yaml] [--eval-data SPEC.yaml [--eval-limit N]]}: runs every step of a
+ * recipe and writes the model atomically. The
  * outputs are checked before any work (never over MODEL or the recipe; over an existing file
  * only with --force), and nothing is written when any step fails.
  */
@@ -42,6 +44,13 @@ final class ApplyCommand implements Callable<Integer> {
             description = "Also write the recipe as applied, with the model's sha256 and provenance (versions, date, metrics).")
     Path saveRecipe;
 
+    @Option(names = "--eval-data", paramLabel = "SPEC.yaml", description = "Evaluate the result on this dataset spec"
+            + " (docs/evaluation.md) against MODEL: accuracy with labels, agreement and cosine always.")
+    Path evalData;
+
+    @Option(names = "--eval-limit", paramLabel = "N", description = "Evaluate only the first N samples (default: the spec's limit, else all).")
+    Long evalLimit;
+
     @Option(names = "--force", description = "Replace OUT, REPORT and SAVED when they exist.")
     boolean force;
 
@@ -53,16 +62,27 @@ final class ApplyCommand implements Callable<Integer> {
         OutputFiles.check(output, force, "-o", model, recipe);
         OutputFiles.check(report, force, "--report", model, recipe, output);
         OutputFiles.check(saveRecipe, force, "--save-recipe", model, recipe, output, report);
+        if (evalLimit != null && evalLimit < 0) {
+            throw new dev.whittle.core.BadInputException("--eval-limit must be 0 (all) or positive, got " + evalLimit + ".");
+        }
+        if (evalData != null && !Files.isRegularFile(evalData)) {
+            throw new dev.whittle.core.BadInputException("--eval-data " + evalData + " does not exist.");
+        }
         RecipeFile r = RecipeFile.read(recipe);
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
         result.model().save(output);
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
+        Map<String, Object> evaluation = evalData == null ? null
+                : ApplyEvaluation.run(evalData, evalLimit, m, OnnxReader.read(output));
         if (report != null) {
-            OutputFiles.writeAtomically(report, Json.write(RecipeReportJson.map(rep)) + "\n");
+            Map<String, Object> json = RecipeReportJson.map(rep);
+            json.put("evaluation", evaluation);
+            json.put("warnings", result.warnings());
+            OutputFiles.writeAtomically(report, Json.write(json) + "\n");
         }
         if (saveRecipe != null) {
-            SavedRecipe.write(r, model, rep, saveRecipe);
+            SavedRecipe.write(r, model, rep, evaluation, saveRecipe);
         }
         PrintWriter err = spec.commandLine().getErr();
         result.warnings().forEach(w -> err.println("whittle: warning: " + w));
@@ -72,6 +92,9 @@ final class ApplyCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%n",
                 m.graph().fileName(), Units.bytes(rep.bytesBefore()), output.getFileName(), Units.bytes(rep.bytesAfter()),
                 100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()));
+        if (evaluation != null) {
+            out.print(ApplyEvaluation.text(evaluation));
+        }
         out.flush();
         return 0;
     }

@@ -149,4 +149,25 @@ class ApplyCommandTest {
         var again = dev.whittle.core.recipe.RecipeRunner.run(back, dev.whittle.core.onnx.OnnxReader.read(m));
         assertTrue(again.warnings().isEmpty(), "the recorded sha256 matches: " + again.warnings());
     }
+
+    @Test
+    void evalDataRecordsAccuracyAndTheOnnxRuntimeVersionInTheSavedRecipe() throws Exception {
+        Path saved = tmp.resolve("saved.yaml");
+        Path report = tmp.resolve("report.json");
+        var r = CliTestSupport.run("apply", "--recipe", "sample-models/recipes/fashion-cnn-int8.yaml", "sample-models/fashion-cnn.onnx",
+                "-o", tmp.resolve("c8.onnx").toString(), "--eval-data", "docs/examples/fashion-test.yaml", "--eval-limit", "100",
+                "--save-recipe", saved.toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("evaluation on fashion-test.yaml (100 samples): accuracy "), r.out());
+        JsonNode prov = dev.whittle.core.recipe.Recipe.read(saved).provenance();
+        assertEquals(dev.whittle.core.eval.EvalSession.ortVersion(), prov.get("onnxruntime").asText());
+        JsonNode metrics = prov.get("metrics");
+        assertEquals(100, metrics.get("samples").asInt());
+        assertTrue(metrics.get("accuracy").asDouble() > 0.8 && metrics.get("accuracyBefore").asDouble() > 0.8, metrics.toString());
+        assertTrue(metrics.get("agreement").asDouble() > 0.9, metrics.toString());
+        assertEquals(metrics.get("accuracy").asDouble(), new ObjectMapper().readTree(report.toFile()).get("evaluation")
+                .get("accuracy").asDouble());
+        assertTrue(Path.of(dev.whittle.core.recipe.Recipe.read(saved).calibration().data()).isAbsolute(),
+                "the sample data is not below the saved recipe's project folder: an absolute path");
+    }
 }
