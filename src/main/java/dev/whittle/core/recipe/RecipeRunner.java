@@ -102,8 +102,15 @@ public final class RecipeRunner {
         return new Result(current, report, plan, warnings);
     }
 
-    /** Runs a recipe read from a file, resolving its relative paths against the file's folder. */
+    /**
+     * Runs a recipe read from a file, resolving its relative paths against the file's folder;
+     * files it names that do not exist are refused first.
+     */
     public static Result run(RecipeFile recipe, OnnxModel model) {
+        List<String> missing = recipe.fileProblems();
+        if (!missing.isEmpty()) {
+            throw new BadInputException(recipe.path().getFileName() + ": " + missing.get(0));
+        }
         return run(recipe.recipe(), model, Options.in(recipe.folder()));
     }
 

@@ -116,6 +116,10 @@ class RecipeQuantizeTest {
                 """);
         RecipeRunner.Result res = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
         assertEquals(3, res.report().activations().size(), "the inputs of fc1, fc2 and fc3");
+        Files.delete(dir.resolve("x.npy"));
+        var e = assertThrows(BadInputException.class, () -> RecipeRunner.run(RecipeFile.read(r), TestModels.mlp()));
+        assertEquals("r.yaml: calibration.data: " + dir.resolve("x.npy") + " does not exist (relative paths start at the"
+                + " recipe's folder).", e.getMessage());
         assertEquals(20, res.report().activations().get(0).values() / 16, "20 samples of 16 values reached fc1's input");
     }
 
