@@ -2,11 +2,8 @@ package dev.whittle.cli;
 
 import dev.whittle.core.BadInputException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Checks and writes a command's output files: never over an input, over an existing file only when forced. */
 final class OutputFiles {
@@ -44,28 +41,6 @@ final class OutputFiles {
 
     /** Writes text to a temporary file beside {@code file}, then renames it over {@code file}. */
     static void writeAtomically(Path file, String text) {
-        Path target = file.toAbsolutePath().normalize();
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), ".whittle-", ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write " + file + ": " + e.getMessage() + ".", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // Best effort: the file is hidden and named .whittle-*.
-                }
-            }
-        }
+        dev.whittle.core.io.AtomicWrite.text(file, text);
     }
 }

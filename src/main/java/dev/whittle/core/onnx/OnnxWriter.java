@@ -1,5 +1,6 @@
 package dev.whittle.core.onnx;
 
+import dev.whittle.core.io.AtomicWrite;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -12,10 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,13 +69,13 @@ public final class OnnxWriter {
                 if (source == null) {
                     throw new BadInputException("The model has external tensors but no source folder to read them from.");
                 }
-                dataTmp = Files.createTempFile(dir, ".whittle-", ".data.tmp");
+                dataTmp = AtomicWrite.temporaryBeside(out, ".data.tmp");
                 toWrite = relocateExternal(proto, source, dataTmp, dataFile.getFileName().toString());
             }
             if (toWrite.getSerializedSize() < 0) {
                 throw new BadInputException("The model is larger than 2 GiB; protobuf cannot write it as one file.");
             }
-            modelTmp = Files.createTempFile(dir, ".whittle-", ".onnx.tmp");
+            modelTmp = AtomicWrite.temporaryBeside(out, ".onnx.tmp");
             try (FileChannel ch = FileChannel.open(modelTmp, StandardOpenOption.WRITE);
                  OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 toWrite.writeTo(os);
@@ -84,16 +83,16 @@ public final class OnnxWriter {
                 ch.force(true);
             }
             if (dataTmp != null) {
-                move(dataTmp, dataFile);
+                AtomicWrite.moveOver(dataTmp, dataFile);
                 dataTmp = null;
             }
-            move(modelTmp, out);
+            AtomicWrite.moveOver(modelTmp, out);
             modelTmp = null;
         } catch (IOException e) {
             throw new BadInputException("Cannot write " + out + ": " + reason(e) + ".", e);
         } finally {
-            deleteQuietly(dataTmp);
-            deleteQuietly(modelTmp);
+            AtomicWrite.deleteQuietly(dataTmp);
+            AtomicWrite.deleteQuietly(modelTmp);
         }
     }
 
@@ -208,25 +207,5 @@ public final class OnnxWriter {
         return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 
-    private static void move(Path from, Path to) throws IOException {
-        // createTempFile makes the file owner-only (0600); a saved model is an ordinary file.
-        if (from.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(from, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
 
-    private static void deleteQuietly(Path p) {
-        if (p != null) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // A stray temporary file is harmless; the real target was not touched.
-            }
-        }
-    }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
-import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.prune.PruneSpec;
@@ -14,12 +13,7 @@ import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.RangeSpec;
 import dev.whittle.core.quant.WeightSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,29 +58,7 @@ public final class RecipeWriter {
 
     /** Writes {@link #toYaml} to {@code file} atomically (a temporary file renamed over it). */
     public static void write(Recipe recipe, Provenance provenance, Path file) {
-        Path target = file.toAbsolutePath().normalize();
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), ".whittle-", ".yaml.tmp");
-            Files.writeString(tmp, toYaml(recipe, provenance), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write the recipe " + file + ": " + e.getMessage() + ".", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The temporary file is hidden and named .whittle-*; nothing else to do.
-                }
-            }
-        }
+        dev.whittle.core.io.AtomicWrite.text(file, toYaml(recipe, provenance));
     }
 
     static Map<String, Object> tree(Recipe r, Provenance provenance) {

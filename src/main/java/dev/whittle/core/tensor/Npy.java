@@ -1,7 +1,7 @@
 package dev.whittle.core.tensor;
 
+import dev.whittle.core.io.AtomicWrite;
 import dev.whittle.core.BadInputException;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,12 +11,9 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -214,39 +211,7 @@ public final class Npy {
         }
     }
 
-    private interface Body {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void atomically(Path file, Body body) {
-        Path target = file.toAbsolutePath().normalize();
-        Path tmp = null;
-        try {
-            Files.createDirectories(target.getParent());
-            // not Files.createTempFile: its owner-only permissions would stick to the result
-            Path candidate = target.resolveSibling(".whittle-" + Long.toHexString(System.nanoTime()) + "-"
-                    + Long.toHexString(Double.doubleToLongBits(Math.random())) + ".npy.tmp");
-            OutputStream raw = Files.newOutputStream(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            tmp = candidate;
-            try (OutputStream out = new BufferedOutputStream(raw, 1 << 16)) {
-                body.write(out);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write " + target + ": " + e.getMessage() + ".", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is hidden and named .whittle-*
-                }
-            }
-        }
+    private static void atomically(Path file, AtomicWrite.Body body) {
+        AtomicWrite.write(file, body);
     }
 }
