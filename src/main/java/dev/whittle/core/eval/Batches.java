@@ -24,10 +24,10 @@ final class Batches {
                     ProgressSink progress, String stage, Handler h) {
         long n = d.samples();
         progress.update(0, n, stage);
-        try (BatchFeeds feeds = new BatchFeeds(d, batch); OutputPins pins = new OutputPins(batch, output, cancel)) {
+        try (BatchFeeds feeds = new BatchFeeds(d, batch); OutputPins pins = new OutputPins(batch, output, t, cancel)) {
             for (long from = 0; from < n; from += batch) {
                 long to = Math.min(n, from + batch);
-                one(s, feeds, pins, from, to, t, cancel, stage, h);
+                one(s, feeds, pins, from, to, cancel, stage, h);
                 progress.update(to, n, stage);
             }
         }
@@ -36,13 +36,13 @@ final class Batches {
 
     // One batch, in its own method: a loop method is called once per evaluation, so the JIT
     // compiles it fully only late, while a method called per batch is compiled early.
-    private static void one(EvalSession s, BatchFeeds feeds, OutputPins pins, long from, long to, Terminator t,
-                            CancelToken cancel, String stage, Handler h) {
+    private static void one(EvalSession s, BatchFeeds feeds, OutputPins pins, long from, long to, CancelToken cancel,
+                            String stage, Handler h) {
         cancel.throwIfCancelled();
         EvalSession.Output out;
         long t0 = System.nanoTime();
         try {
-            out = pins.run(s, feeds.tensors(from, to), (int) (to - from), t);
+            out = pins.run(s, feeds.tensors(from, to), (int) (to - from));
         } catch (OrtException e) {
             if (cancel.isCancelled()) {
                 throw new CancelledException();

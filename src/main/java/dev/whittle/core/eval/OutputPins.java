@@ -2,6 +2,7 @@ package dev.whittle.core.eval;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import dev.whittle.core.job.CancelToken;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,16 +36,20 @@ final class OutputPins implements AutoCloseable {
     private FloatBuffer view;
     private float[] values;
     private long[] shape;
-    private int pinnedRuns;
+    private final Terminator terminator;
+    private boolean quiet;
 
-    OutputPins(int batch, String output, CancelToken cancel) {
+    /** For a loop over full batches of {@code batch} samples, run with {@code t}'s options. */
+    OutputPins(int batch, String output, Terminator t, CancelToken cancel) {
         this.batch = batch;
         this.output = output;
+        this.terminator = t;
         this.cancel = cancel;
     }
 
     /** Runs one batch of {@code rows} samples and returns the named output as floats. */
-    EvalSession.Output run(EvalSession s, Map<String, OnnxTensor> feeds, int rows, Terminator t) throws OrtException {
+    EvalSession.Output run(EvalSession s, Map<String, OnnxTensor> feeds, int rows) throws OrtException {
+        Terminator t = terminator;
         if (pinned != null && rows == batch) {
             try {
                 s.runInto(feeds, pinnedMap, t);
@@ -57,7 +62,6 @@ final class OutputPins implements AutoCloseable {
                 return s.runTensors(feeds, output, t);
             }
             view.get(0, values);
-            pinnedRuns++;
             return new EvalSession.Output(values, shape, true);
         }
         EvalSession.Output out = s.runTensors(feeds, output, t);
@@ -65,11 +69,6 @@ final class OutputPins implements AutoCloseable {
             pin(out.shape());
         }
         return out;
-    }
-
-    /** Batches that ran into the pinned buffer; for tests. */
-    int pinnedRuns() {
-        return pinnedRuns;
     }
 
     private void pin(long[] outShape) throws OrtException {
@@ -83,6 +82,10 @@ final class OutputPins implements AutoCloseable {
         pinned = OnnxTensor.createTensor(EvalSession.env(), view, shape);
         pinnedMap = Map.of(output, pinned);
         values = new float[n];
+        // A refused buffer is expected and handled (the batch is rerun), so ONNX Runtime should
+        // not print it as an error; every failure still reaches us as an exception.
+        terminator.options().setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
+        quiet = true;
     }
 
     private void stop() {
@@ -92,6 +95,15 @@ final class OutputPins implements AutoCloseable {
 
     @Override
     public void close() {
+        if (quiet) {
+            quiet = false;
+            try {
+                // Back to ONNX Runtime's default severity (unset reads back as -1, which Java cannot set).
+                terminator.options().setLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING);
+            } catch (OrtException e) {
+                // Only how much later runs on these options print; the options end with the job anyway.
+            }
+        }
         if (pinned != null) {
             pinned.close();
             pinned = null;
