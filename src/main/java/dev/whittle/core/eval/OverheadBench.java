@@ -13,7 +13,6 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.ValueInfo;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -185,15 +184,15 @@ public final class OverheadBench {
                 long t0 = System.nanoTime();
                 for (long from = 0; from < n; from += batch) {
                     int bsz = (int) Math.min(batch, n - from);
-                    Map<String, OnnxTensor> feeds = new HashMap<>();
+                    OnnxTensor[] tensors = new OnnxTensor[k];
                     try {
                         for (int i = 0; i < k; i++) {
-                            ByteBuffer slice = all[i].duplicate().order(ByteOrder.nativeOrder());
+                            ByteBuffer slice = all[i].duplicate();
                             slice.position((int) (from * bytesPerSample[i])).limit((int) ((from + bsz) * bytesPerSample[i]));
-                            long[] shape = shapes[i].clone();
-                            shape[0] = bsz;
-                            feeds.put(names[i], OnnxTensor.createTensor(env, slice, shape, types[i]));
+                            shapes[i][0] = bsz; // the previous batch's tensor, which shares it, is closed
+                            tensors[i] = OnnxTensor.createTensor(env, slice, shapes[i], types[i]);
                         }
+                        Map<String, OnnxTensor> feeds = k == 1 ? Map.of(names[0], tensors[0]) : feeds(names, tensors);
                         try (OrtSession.Result r = s.run(feeds, wanted)) {
                             float[] values = ((OnnxTensor) r.get(0)).getFloatBuffer().array();
                             if (correct >= 0) {
@@ -201,7 +200,11 @@ public final class OverheadBench {
                             }
                         }
                     } finally {
-                        feeds.values().forEach(OnnxTensor::close);
+                        for (OnnxTensor t : tensors) {
+                            if (t != null) {
+                                t.close();
+                            }
+                        }
                     }
                 }
                 loopNanos[0] = System.nanoTime() - t0;
@@ -211,6 +214,14 @@ public final class OverheadBench {
             throw new InternalException("The bare ONNX Runtime loop failed: " + e.getMessage(), e);
         }
         return correct;
+    }
+
+    private static Map<String, OnnxTensor> feeds(String[] names, OnnxTensor[] tensors) {
+        Map<String, OnnxTensor> m = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            m.put(names[i], tensors[i]);
+        }
+        return m;
     }
 
     private static long hits(float[] logits, int bsz, Dataset data, long from) {
