@@ -159,19 +159,40 @@ public final class EvalSession implements AutoCloseable {
                 HostTensor t = e.getValue();
                 feeds.put(e.getKey(), OnnxTensor.createTensor(env(), t.nativeBytes(), t.shape(), javaType(t.type())));
             }
-            try (OrtSession.Result r = session.run(feeds, requested(output), terminator.options())) {
-                OnnxValue v = r.get(0);
-                if (!(v instanceof OnnxTensor tensor)) {
-                    throw new BadInputException("Output '" + output + "' is a " + v.getType() + ", not a tensor.");
-                }
-                TensorInfo info = tensor.getInfo();
-                return new Output(floats(tensor, info, output), info.getShape());
-            }
+            return runTensors(feeds, output, terminator);
         } finally {
             for (OnnxTensor t : feeds.values()) {
                 t.close();
             }
         }
+    }
+
+    /**
+     * Runs one batch on input tensors the caller owns (and closes) and returns the named output
+     * as floats; the output tensor is closed before returning.
+     *
+     * @throws OrtException when ONNX Runtime fails, including a run stopped by {@code terminator}
+     */
+    Output runTensors(Map<String, OnnxTensor> feeds, String output, Terminator terminator) throws OrtException {
+        try (OrtSession.Result r = session.run(feeds, requested(output), terminator.options())) {
+            OnnxValue v = r.get(0);
+            if (!(v instanceof OnnxTensor tensor)) {
+                throw new BadInputException("Output '" + output + "' is a " + v.getType() + ", not a tensor.");
+            }
+            TensorInfo info = tensor.getInfo();
+            return new Output(floats(tensor, info, output), info.getShape(), info.type == OnnxJavaType.FLOAT);
+        }
+    }
+
+    /**
+     * Runs one batch writing each output named in {@code pinned} into that caller-owned tensor,
+     * which must have the output's exact shape and type; nothing is allocated for the outputs.
+     *
+     * @throws OrtException when ONNX Runtime fails, refuses a pinned tensor (shape or type), or
+     *                      is stopped by {@code terminator}
+     */
+    void runInto(Map<String, OnnxTensor> feeds, Map<String, OnnxTensor> pinned, Terminator terminator) throws OrtException {
+        session.run(feeds, Set.of(), pinned, terminator.options()).close();
     }
 
     private Set<String> requested(String output) {
@@ -262,8 +283,14 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
-    /** One output of a run: values as float32, row-major, and the shape ONNX Runtime reported. */
-    record Output(float[] values, long[] shape) {
+    /**
+     * One output of a run: values as float32, row-major, and the shape ONNX Runtime reported.
+     * Both may be reused by the next batch of the same loop (see {@link OutputPins}): copy what
+     * you keep, and never modify them.
+     *
+     * @param float32 whether the output itself is float32 (not converted from another type)
+     */
+    record Output(float[] values, long[] shape, boolean float32) {
     }
 
     /** CUDA could not be added or used; the message is ONNX Runtime's. */

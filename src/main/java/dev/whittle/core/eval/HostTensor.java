@@ -16,6 +16,7 @@ public final class HostTensor {
     private final DataType type;
     private final long[] shape;
     private final ByteBuffer data;
+    private volatile long[] integerRange;
 
     /** @param data little-endian bytes, exactly {@code type.storageBytes(count(shape))} of them */
     public HostTensor(DataType type, long[] shape, ByteBuffer data) {
@@ -116,6 +117,29 @@ public final class HostTensor {
             case BFLOAT16 -> dev.whittle.core.tensor.Numerics.bfloat16ToFloat(data.getShort(at) & 0xffff);
             default -> longAt(i);
         };
+    }
+
+    /**
+     * The smallest and largest element, for integer and bool types (labels), as {min, max};
+     * {0, -1} when empty. Worked out on first use and kept, since the bytes never change:
+     * every evaluation checks its labels, and on small models scanning them each time was a
+     * measurable part of the evaluation.
+     */
+    long[] integerRange() {
+        long[] r = integerRange;
+        if (r == null) {
+            long n = count();
+            long min = n == 0 ? 0 : Long.MAX_VALUE;
+            long max = n == 0 ? -1 : Long.MIN_VALUE;
+            for (long i = 0; i < n; i++) {
+                long v = longAt(i);
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            r = new long[] {min, max};
+            integerRange = r;
+        }
+        return r.clone();
     }
 
     static long count(long[] shape) {

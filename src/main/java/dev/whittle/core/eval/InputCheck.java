@@ -3,6 +3,7 @@ package dev.whittle.core.eval;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.Dim;
 import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.TensorData;
 import dev.whittle.core.model.ValueInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,13 +21,24 @@ public final class InputCheck {
 
     /** The model's runtime inputs: graph inputs that are not also initializers (IR &lt; 4 lists both). */
     public static List<ValueInfo> feedInputs(ModelGraph g) {
-        List<ValueInfo> out = new ArrayList<>();
+        // Plain loops (no streams): every evaluation runs these checks, in code the JIT has not
+        // compiled yet, where stream set-up cost more than the check on small models.
+        List<ValueInfo> out = new ArrayList<>(g.inputs().size());
         for (ValueInfo v : g.inputs()) {
-            if (g.constant(v.name()).isEmpty()) {
+            if (!isConstant(g, v.name())) {
                 out.add(v);
             }
         }
         return out;
+    }
+
+    private static boolean isConstant(ModelGraph g, String name) {
+        for (TensorData t : g.constants()) {
+            if (t.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The output to evaluate: {@code name}, or the model's first output when null. */
@@ -37,14 +49,21 @@ public final class InputCheck {
         if (name == null) {
             return g.outputs().get(0);
         }
-        return g.outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow(() ->
-                new BadInputException(g.fileName() + " has no output '" + name + "'; its outputs are "
-                        + g.outputs().stream().map(ValueInfo::name).toList() + "."));
+        for (ValueInfo o : g.outputs()) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        throw new BadInputException(g.fileName() + " has no output '" + name + "'; its outputs are "
+                + g.outputs().stream().map(ValueInfo::name).toList() + ".");
     }
 
     public static void check(ModelGraph g, Dataset data, int batch) {
         List<ValueInfo> inputs = feedInputs(g);
-        List<String> names = inputs.stream().map(ValueInfo::name).toList();
+        List<String> names = new ArrayList<>(inputs.size());
+        for (ValueInfo v : inputs) {
+            names.add(v.name());
+        }
         for (String k : data.inputs().keySet()) {
             if (!names.contains(k)) {
                 throw new BadInputException("The data has an array for '" + k + "' but " + g.fileName()
@@ -99,7 +118,12 @@ public final class InputCheck {
         if (output.shape() != null && output.shape().size() == 2 && output.shape().get(1).isFixed()) {
             classes = output.shape().get(1).value();
         }
-        for (long i = 0; i < data.samples(); i++) {
+        long[] range = data.labels().integerRange();
+        if (range[0] >= 0 && (classes <= 0 || range[1] < classes)) {
+            return;
+        }
+        long n = data.samples();
+        for (long i = 0; i < n; i++) {
             long l = data.label(i);
             if (l < 0 || (classes > 0 && l >= classes)) {
                 throw new BadInputException("Label " + l + " of sample " + i + " is outside the model's classes 0.."

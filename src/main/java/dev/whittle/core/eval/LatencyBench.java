@@ -7,13 +7,10 @@ import dev.whittle.core.job.CancelledException;
 import dev.whittle.core.job.Job;
 import dev.whittle.core.job.ProgressSink;
 import dev.whittle.core.model.ModelGraph;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Times a model: one session, and for each batch size {@code warmup} untimed runs followed by
@@ -73,7 +70,7 @@ public final class LatencyBench {
         }
         sessionNotes.addAll(notes);
         String data = r.data() == null ? "synthetic" : r.data().description();
-        return new BenchResult(UUID.randomUUID().toString(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+        return new BenchResult(Stamps.id(), Stamps.now(),
                 g.fileName(), g.fileBytes(), g.constantBytes(), data, stats, runtime, sessionNotes);
     }
 
