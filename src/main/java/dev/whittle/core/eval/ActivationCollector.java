@@ -86,7 +86,7 @@ public final class ActivationCollector implements AutoCloseable {
         void accept(String tensor, FloatBuffer values);
     }
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = EvalSession.env();
     private final OrtSession session;
     /**
      * Output tensors over direct buffers that ORT writes into (pinned outputs), made after the

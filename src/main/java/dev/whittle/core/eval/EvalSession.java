@@ -44,8 +44,24 @@ public final class EvalSession implements AutoCloseable {
         OPEN.incrementAndGet();
     }
 
+    /** The process-wide ONNX Runtime environment, with its usage telemetry switched off. */
     static OrtEnvironment env() {
-        return OrtEnvironment.getEnvironment();
+        return Env.ENV;
+    }
+
+    private static final class Env {
+        static final OrtEnvironment ENV = create();
+
+        private static OrtEnvironment create() {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try {
+                // A workbench has no business reporting its users' runs anywhere.
+                env.setTelemetry(false);
+            } catch (ai.onnxruntime.OrtException e) {
+                // Builds without telemetry refuse the call; nothing to switch off then.
+            }
+            return env;
+        }
     }
 
     /** The ONNX Runtime version on the class path, e.g. "1.29.0". */

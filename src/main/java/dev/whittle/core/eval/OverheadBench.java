@@ -148,7 +148,7 @@ public final class OverheadBench {
      * copied out.
      */
     static long bare(OnnxModel model, Dataset data, int batch, SessionSpec spec, String output, long[] loopNanos) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = EvalSession.env();
         int k = data.inputs().size();
         String[] names = data.inputs().keySet().toArray(new String[0]);
         ByteBuffer[] all = new ByteBuffer[k];
