@@ -18,6 +18,8 @@ public final class WeightAnalysis {
     private volatile double sumSquares = Double.NaN;
 
     private WeightAnalysis(WeightLayer layer, float[] values) {
+        // A NaN or infinite weight has no range to quantize; its code would be silent garbage.
+        dev.whittle.core.transform.WeightChecks.requireFinite(layer, values);
         this.layer = layer;
         this.values = values;
     }
