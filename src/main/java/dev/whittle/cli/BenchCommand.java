@@ -7,7 +7,6 @@ import dev.whittle.core.eval.LatencyBench;
 import dev.whittle.core.eval.LatencyStats;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,12 +53,8 @@ final class BenchCommand implements Callable<Integer> {
         Dataset d = data.load(m.graph());
         BenchRequest req = new BenchRequest(m, d, batches, warmup, runs, data.dims, data.dimDefault, runtime.spec());
         BenchResult r = CliJobs.run(LatencyBench.job(req));
-        PrintWriter err = spec.commandLine().getErr();
-        r.notes().forEach(n -> err.println("note: " + n));
-        err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(toJson(r)) + "\n" : text(r));
-        out.flush();
+        Report.notes(spec, "note: ", r.notes());
+        Report.result(spec, json, () -> toJson(r), () -> text(r));
         return 0;
     }
 

@@ -10,7 +10,6 @@ import dev.whittle.core.eval.LatencyStats;
 import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -72,15 +71,11 @@ final class EvalCommand implements Callable<Integer> {
         }
         EvalRequest req = new EvalRequest(m, null, base, d, b, limit, output, data.pool(pool), runtime.spec());
         EvalResult r = CliJobs.run(new Evaluator().job(req));
-        PrintWriter err = spec.commandLine().getErr();
-        r.notes().forEach(n -> err.println("note: " + n));
-        err.flush();
+        Report.notes(spec, "note: ", r.notes());
         if (history != null) {
             new EvalHistory(history.isEmpty() ? EvalHistory.defaultFile() : Path.of(history)).append(r);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(toJson(r)) + "\n" : text(r));
-        out.flush();
+        Report.result(spec, json, () -> toJson(r), () -> text(r));
         return 0;
     }
 

@@ -9,7 +9,6 @@ import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.select.LayerSelector;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,13 +70,9 @@ final class SensitivityCommand implements Callable<Integer> {
                 data.pool(pool), runtime.spec());
         LayerSelector sel = layers == null ? LayerSelector.all() : LayerSelector.names(layers);
         SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, levels, sel)));
-        PrintWriter err = spec.commandLine().getErr();
-        t.notes().forEach(n -> err.println("note: " + n));
-        t.skipped().forEach(s -> err.println("skipped: " + s));
-        err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Json.write(toJson(t)) + "\n" : text(t));
-        out.flush();
+        Report.notes(spec, "note: ", t.notes());
+        Report.notes(spec, "skipped: ", t.skipped());
+        Report.result(spec, json, () -> toJson(t), () -> text(t));
         return 0;
     }
 

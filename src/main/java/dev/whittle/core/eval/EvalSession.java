@@ -100,20 +100,25 @@ public final class EvalSession implements AutoCloseable {
         return create(model, bytes, spec, false);
     }
 
+    /** Threads, optimization level and the numerics pin: every session Whittle opens uses these. */
+    static void configure(OrtSession.SessionOptions o, SessionSpec spec) throws ai.onnxruntime.OrtException {
+        o.setIntraOpNumThreads(spec.effectiveThreads());
+        o.setInterOpNumThreads(1);
+        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        o.setOptimizationLevel(switch (spec.optLevel()) {
+            case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+            case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+            case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+            case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+        });
+        if (spec.numericsPin()) {
+            o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
+        }
+    }
+
     private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(spec.effectiveThreads());
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setOptimizationLevel(switch (spec.optLevel()) {
-                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
-                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
-                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
-                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
-            });
-            if (spec.numericsPin()) {
-                o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
-            }
+            configure(o, spec);
             if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
                 // From bytes, ONNX Runtime resolves external data only through this folder (STACK.md 7).
                 o.addConfigEntry("session.model_external_initializers_file_folder_path",

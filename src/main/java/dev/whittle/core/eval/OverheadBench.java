@@ -167,18 +167,7 @@ public final class OverheadBench {
         long correct = data.hasLabels() ? 0 : -1;
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             // The same settings EvalSession uses, so only the code around the runs differs.
-            o.setIntraOpNumThreads(spec.effectiveThreads());
-            o.setInterOpNumThreads(1);
-            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            o.setOptimizationLevel(switch (spec.optLevel()) {
-                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
-                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
-                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
-                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
-            });
-            if (spec.numericsPin()) {
-                o.addConfigEntry(SessionSpec.NUMERICS_PIN_KEY, "1");
-            }
+            EvalSession.configure(o, spec);
             try (OrtSession s = env.createSession(model.toBytes(), o)) {
                 long c0 = THREADS.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
