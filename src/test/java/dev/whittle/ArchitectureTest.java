@@ -9,7 +9,9 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The one direction of arrows (STYLE.md section 1), checked on main code only: core and cli
- * never touch JavaFX, only core.onnx touches protobuf, only core.eval touches ONNX Runtime.
+ * never touch JavaFX, only core.onnx touches protobuf, only core.eval touches ONNX Runtime, the
+ * compression methods never run a model (no core.eval, no core.analysis), and evaluation never
+ * imports the methods, the analyses built on them, or recipes.
  */
 // DoNotIncludeJars: Whittle's main classes are in target/classes; scanning the ND4J and ONNX
 // Runtime jars for "dev.whittle" classes only costs seconds.
@@ -39,4 +41,17 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.whittle.core..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.whittle.cli..", "dev.whittle.ui..")
             .because("arrows point from cli and ui into core, never back");
+
+    @ArchTest
+    static final ArchRule methodsNeverRunAModel = noClasses()
+            .that().resideInAnyPackage("dev.whittle.core.prune..", "dev.whittle.core.quant..", "dev.whittle.core.lowrank..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.whittle.core.eval..", "dev.whittle.core.analysis..")
+            .because("a method takes statistics as plain values; running a model to collect them is core.analysis");
+
+    @ArchTest
+    static final ArchRule evaluationNeverImportsMethods = noClasses()
+            .that().resideInAPackage("dev.whittle.core.eval..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.whittle.core.prune..", "dev.whittle.core.quant..",
+                    "dev.whittle.core.lowrank..", "dev.whittle.core.analysis..", "dev.whittle.core.recipe..")
+            .because("evaluation judges any model; what compresses it sits above, in core.analysis and core.recipe");
 }

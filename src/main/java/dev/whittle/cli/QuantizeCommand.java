@@ -6,11 +6,11 @@ import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.quant.ActivationOverride;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
-import dev.whittle.core.quant.CalibrationData;
-import dev.whittle.core.quant.CalibrationFiles;
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.CalibrationFiles;
+import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantFormat;
-import dev.whittle.core.quant.QuantOptions;
 import dev.whittle.core.quant.QuantReportMaps;
 import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
@@ -126,7 +126,7 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new BadInputException("--calib is only used with --activations.");
         }
         Progress progress = new Progress(err);
-        QuantResult r = Quantizer.apply(m, List.of(step), new QuantOptions(data, null, progress, null));
+        QuantResult r = CalibratedQuantizer.apply(m, List.of(step), data, null, progress, null);
         progress.done();
         for (String msg : r.report().messages()) {
             err.println("whittle: note: " + msg);

@@ -1,10 +1,10 @@
 package dev.whittle.cli;
 
+import dev.whittle.core.analysis.SensitivityAnalysis;
+import dev.whittle.core.analysis.SensitivityRequest;
+import dev.whittle.core.analysis.SensitivityTable;
 import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.EvalRequest;
-import dev.whittle.core.eval.SensitivityAnalysis;
-import dev.whittle.core.eval.SensitivityRequest;
-import dev.whittle.core.eval.SensitivityTable;
 import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;

@@ -6,10 +6,10 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
-import dev.whittle.core.quant.CalibrationData;
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantFormat;
-import dev.whittle.core.quant.QuantOptions;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.Quantizer;
@@ -78,7 +78,7 @@ class QuantFigures {
                 Path file = SAMPLES.resolve(name + ".onnx");
                 if (v.spec() != null) {
                     file = OUT.resolve(name + "-" + v.name().replaceAll("[^a-zA-Z0-9.]+", "-") + ".onnx");
-                    Quantizer.apply(m, List.of(QuantizeStep.all(v.spec())), QuantOptions.calibrated(calib)).model().save(file);
+                    CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(v.spec())), calib).model().save(file);
                 }
                 Map<String, Object> in = Map.of("input", x);
                 Map<String, long[]> shapes = Map.of("input", xs.shape());
@@ -153,8 +153,8 @@ class QuantFigures {
                 file = OUT.resolve("minilm-" + e.getKey().replaceAll("[^a-zA-Z0-9]+", "-") + ".onnx");
                 Map<String, Input> arrays = new LinkedHashMap<>();
                 in.forEach((k, v) -> arrays.put(k, Input.longs(shapes.get(k), (long[]) v)));
-                OnnxModel q = Quantizer.apply(m, List.of(QuantizeStep.all(e.getValue())),
-                        QuantOptions.calibrated(new CalibrationData(arrays, 16))).model();
+                OnnxModel q = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(e.getValue())),
+                        new CalibrationData(arrays, 16)).model();
                 if (e.getKey().contains("accuracy_level=4")) {
                     q = withAccuracyLevel(q, 4);
                 }

@@ -2,7 +2,6 @@ package dev.whittle.core.quant;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.DataType;
-import dev.whittle.core.model.Storage;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
@@ -37,8 +36,39 @@ final class ActivationStage {
         }
     }
 
+    /** The activation tensors {@link #run} needs statistics for (those without a forced range). */
+    static List<String> toCalibrate(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan) {
+        return entries(model, ed, plan, new ArrayList<>()).stream().filter(e -> e.forced == null).map(e -> e.tensor)
+                .distinct().toList();
+    }
+
     static List<ActivationReport> run(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan,
                                       Map<String, QuantizedWeight> weights, QuantOptions options, List<String> messages) {
+        List<Entry> list = entries(model, ed, plan, messages);
+        if (list.isEmpty()) {
+            return List.of();
+        }
+        List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.tensor).distinct().toList();
+        Map<String, ActivationHistogram> hist = options.activations();
+        if (!hist.keySet().containsAll(toCalibrate)) {
+            throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
+                    + " activations have no forced range.");
+        }
+        List<ActivationReport> reports = new ArrayList<>();
+        for (Entry e : list) {
+            ActivationReport r = insert(ed, e, e.forced == null ? hist.get(e.tensor) : null);
+            reports.add(r);
+            if (!e.output) {
+                for (String reader : e.readers) {
+                    BiasQuantizer.quantize(model, ed, reader, r.scale(), weights.get(reader));
+                }
+            }
+        }
+        return reports;
+    }
+
+    /** The tensors that get a Q/DQ pair, overrides applied; excluded ones are reported in {@code messages}. */
+    private static List<Entry> entries(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan, List<String> messages) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         var constants = model.graph().constants().stream().map(t -> t.name()).collect(java.util.stream.Collectors.toSet());
         for (Quantizer.Planned p : plan) {
@@ -80,32 +110,7 @@ final class ActivationStage {
             }
             list.add(e);
         }
-        if (list.isEmpty()) {
-            return List.of();
-        }
-        List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.tensor).distinct().toList();
-        Map<String, ActivationHistogram> hist = Map.of();
-        if (!toCalibrate.isEmpty()) {
-            if (options.calibration() == null) {
-                throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
-                        + " activations have no forced range.");
-            }
-            boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
-            hist = ActivationCalibration.collect(model, toCalibrate, options.calibration(),
-                    external && model.source() != null ? model.source().toAbsolutePath().getParent() : null,
-                    options.progress(), options.cancelled());
-        }
-        List<ActivationReport> reports = new ArrayList<>();
-        for (Entry e : list) {
-            ActivationReport r = insert(ed, e, hist.get(e.tensor));
-            reports.add(r);
-            if (!e.output) {
-                for (String reader : e.readers) {
-                    BiasQuantizer.quantize(model, ed, reader, r.scale(), weights.get(reader));
-                }
-            }
-        }
-        return reports;
+        return list;
     }
 
     private static ActivationOverride override(Entry e) {

@@ -2,31 +2,30 @@ package dev.whittle.core.quant;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
-import java.util.function.DoubleConsumer;
 
 /**
- * Everything {@link Quantizer#apply} needs besides the model and the steps.
+ * Everything {@link Quantizer#apply} needs besides the model and the steps. The quantizer never
+ * runs a model: activation statistics arrive here as plain values, collected beforehand (by
+ * {@code core.analysis.CalibratedQuantizer}) for the tensors {@link Quantizer#calibrationTensors} names.
  *
- * @param calibration samples for activation calibration, or null when no step quantizes activations
+ * @param activations one histogram per activation tensor to calibrate (keyed by tensor name);
+ *                    empty when no step quantizes activations
  * @param analyses    cache of weight analyses keyed by node name, reused across calls (the
  *                    workbench keeps one per model); a fresh map when null
- * @param progress    receives the calibration's fraction done, or null
- * @param cancelled   polled once per calibration batch, or null
  */
-public record QuantOptions(CalibrationData calibration, Map<String, WeightAnalysis> analyses, DoubleConsumer progress,
-                           BooleanSupplier cancelled) {
+public record QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses) {
     public QuantOptions {
+        activations = activations == null ? Map.of() : Map.copyOf(activations);
         if (analyses == null) {
             analyses = new ConcurrentHashMap<>();
         }
     }
 
     public static QuantOptions none() {
-        return new QuantOptions(null, null, null, null);
+        return new QuantOptions(null, null);
     }
 
-    public static QuantOptions calibrated(CalibrationData data) {
-        return new QuantOptions(data, null, null, null);
+    public static QuantOptions calibrated(Map<String, ActivationHistogram> activations) {
+        return new QuantOptions(activations, null);
     }
 }

@@ -100,6 +100,19 @@ public final class Quantizer {
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
     }
 
+    /**
+     * The activation tensors whose statistics {@link #apply} needs in {@link QuantOptions#activations()}:
+     * inputs (and outputs when asked) of layers whose spec quantizes activations, minus those
+     * excluded or given a range by an override. Empty when no step quantizes activations.
+     */
+    public static List<String> calibrationTensors(OnnxModel model, List<QuantizeStep> steps) {
+        if (QuantizedOps.describe(model.graph()).isPresent()) {
+            return List.of();
+        }
+        List<Planned> plan = plan(model.graph(), steps, new ArrayList<>());
+        return ActivationStage.toCalibrate(model, QdqEditor.of(model), plan);
+    }
+
     /** Merges the steps per layer, validates, and drops layers that cannot be quantized. */
     static List<Planned> plan(ModelGraph g, List<QuantizeStep> steps, List<String> messages) {
         List<Planned> out = new ArrayList<>();

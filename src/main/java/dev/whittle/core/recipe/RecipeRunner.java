@@ -6,8 +6,8 @@ import dev.whittle.core.lowrank.LowRank;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.prune.Pruner;
-import dev.whittle.core.quant.CalibrationData;
-import dev.whittle.core.quant.QuantOptions;
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.QuantizeStep;
@@ -148,7 +148,7 @@ public final class RecipeRunner {
         groups.forEach((spec, nodes) -> qsteps.add(new QuantizeStep(byName(nodes), spec)));
         CalibrationData data = activations ? CalibrationSource.load(recipe.calibration(), options.folder(), current.graph())
                 : null;
-        QuantResult q = Quantizer.apply(current, qsteps, new QuantOptions(data, null, options.progress(), options.cancelled()));
+        QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, options.progress(), options.cancelled());
         if (q.report().alreadyQuantized()) {
             throw new BadInputException(String.join(" ", q.report().messages()) + " A recipe quantizes float models only;"
                     + " nothing was written.");

@@ -17,12 +17,12 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Small ONNX models built in code, with fixed weights, for evaluation tests. */
-final class TinyModels {
+public final class TinyModels {
     private TinyModels() {
     }
 
     /** Random weights W [in, classes] and b [classes], seeded. */
-    static float[] randomWeights(int n, long seed) {
+    public static float[] randomWeights(int n, long seed) {
         Random r = new Random(seed);
         float[] w = new float[n];
         for (int i = 0; i < n; i++) {
@@ -32,7 +32,7 @@ final class TinyModels {
     }
 
     /** logits = input @ W + b: input "input" float [N, in], output "logits" float [N, classes]. */
-    static OnnxModel linear(float[] w, float[] b, int in, int classes) {
+    public static OnnxModel linear(float[] w, float[] b, int in, int classes) {
         GraphProto g = GraphProto.newBuilder().setName("linear")
                 .addInput(value("input", 1, "N", in))
                 .addOutput(value("logits", 1, "N", classes))

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.analysis.CalibratedQuantizer;
+import dev.whittle.core.analysis.CalibrationData;
 import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
@@ -49,7 +51,7 @@ class ActivationQdqOrtTest {
         float[] x = QuantModels.random(5, SAMPLES * K, 1);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
                 ActivationSpec.of(Calibration.parse("c", calibration)), QuantFormat.QDQ);
-        QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(spec)), QuantOptions.calibrated(data(x)));
+        QuantResult r = CalibratedQuantizer.apply(model, List.of(QuantizeStep.all(spec)), data(x));
         List<ActivationReport> acts = r.report().activations();
         assertEquals(List.of("x", "r1"), acts.stream().map(ActivationReport::tensor).toList());
         assertEquals(calibration, acts.get(0).calibration());
@@ -123,7 +125,7 @@ class ActivationQdqOrtTest {
         CalibrationData d = CalibrationData.single("x", Input.floats(new long[] {20, 2, 8, 8}, x), 8);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
                 ActivationSpec.of(Calibration.MINMAX).withOutputs(true), QuantFormat.QDQ);
-        QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(spec)), QuantOptions.calibrated(d));
+        QuantResult r = CalibratedQuantizer.apply(model, List.of(QuantizeStep.all(spec)), d);
         // x (input of conv1), c1 (output of conv1), y (output of conv2); r1 feeds conv2 through its own pair.
         assertEquals(List.of("x", "c1", "r1", "y"), r.report().activations().stream().map(ActivationReport::tensor).toList());
         assertEquals("y", r.model().graph().outputs().get(0).name());

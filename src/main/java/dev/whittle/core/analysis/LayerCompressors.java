@@ -1,4 +1,4 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.lowrank.LowRank;

@@ -1,4 +1,4 @@
-package dev.whittle.core.quant;
+package dev.whittle.core.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.whittle.core.quant;
+package dev.whittle.core.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,13 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.whittle.core.eval.ActivationCollector.Input;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.WeightSpec;
 import dev.whittle.core.model.Storage;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
@@ -39,7 +46,7 @@ class ExternalDataCalibrationTest {
         float[] x = QuantModels.random(3, 32 * 24, 1);
         CalibrationData d = CalibrationData.single("x", Input.floats(new long[] {32, 24}, x), 8);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), ActivationSpec.of(Calibration.MINMAX), null);
-        QuantResult r = Quantizer.apply(m, List.of(QuantizeStep.all(spec)), QuantOptions.calibrated(d));
+        QuantResult r = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(spec)), d);
         assertEquals(2, r.report().activations().size());
         assertEquals(32 * 16, r.report().activations().get(1).values(), "every sample of r1 observed");
         Path out = dir.resolve("out.onnx");

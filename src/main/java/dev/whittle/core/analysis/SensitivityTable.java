@@ -1,4 +1,6 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
+
+import dev.whittle.core.eval.RuntimeInfo;
 
 import java.util.List;
 

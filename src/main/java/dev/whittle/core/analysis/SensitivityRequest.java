@@ -1,4 +1,6 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
+
+import dev.whittle.core.eval.EvalRequest;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.select.LayerSelector;

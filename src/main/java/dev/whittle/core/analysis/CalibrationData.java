@@ -1,4 +1,5 @@
-package dev.whittle.core.quant;
+package dev.whittle.core.analysis;
+
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.eval.ActivationCollector.Input;

@@ -1,4 +1,4 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
 
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;

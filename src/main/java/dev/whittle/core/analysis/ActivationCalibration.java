@@ -1,4 +1,6 @@
-package dev.whittle.core.quant;
+package dev.whittle.core.analysis;
+
+import dev.whittle.core.quant.ActivationHistogram;
 
 import dev.whittle.core.eval.ActivationCollector;
 import dev.whittle.core.onnx.ExposedOutputs;

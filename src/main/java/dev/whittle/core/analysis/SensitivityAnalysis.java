@@ -1,4 +1,8 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
+
+import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.eval.EvalResult;
+import dev.whittle.core.eval.Evaluator;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.job.CancelToken;

@@ -1,10 +1,15 @@
-package dev.whittle.core.eval;
+package dev.whittle.core.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.eval.Dataset;
+import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.eval.Evaluator;
+import dev.whittle.core.eval.HostTensor;
+import dev.whittle.core.eval.TinyModels;
 import dev.whittle.core.job.CancelToken;
 import dev.whittle.core.job.ProgressSink;
 import dev.whittle.core.onnx.InitializerEdits;

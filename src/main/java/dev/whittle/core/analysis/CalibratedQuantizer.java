@@ -1,0 +1,51 @@
+package dev.whittle.core.analysis;
+
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.model.Storage;
+import dev.whittle.core.quant.ActivationHistogram;
+import dev.whittle.core.quant.QuantOptions;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.quant.WeightAnalysis;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Quantization with calibrated activations: asks {@link Quantizer#calibrationTensors} which
+ * activations need statistics, streams the calibration data through the float model to collect
+ * them ({@link ActivationCalibration}), and hands them to {@link Quantizer#apply} as plain values.
+ * Without activation steps it is exactly {@link Quantizer#apply} and never runs the model.
+ */
+public final class CalibratedQuantizer {
+    private CalibratedQuantizer() {
+    }
+
+    /**
+     * @param data      calibration samples, or null when no step quantizes activations (the
+     *                  quantizer then refuses activation steps with a clear message)
+     * @param analyses  cache of weight analyses keyed by node name, or null for a fresh one
+     * @param progress  receives the calibration's fraction done, or null
+     * @param cancelled polled once per calibration batch, or null
+     */
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data,
+                                    Map<String, WeightAnalysis> analyses, DoubleConsumer progress, BooleanSupplier cancelled) {
+        Map<String, ActivationHistogram> hist = Map.of();
+        if (data != null) {
+            List<String> tensors = Quantizer.calibrationTensors(model, steps);
+            if (!tensors.isEmpty()) {
+                boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
+                hist = ActivationCalibration.collect(model, tensors, data,
+                        external && model.source() != null ? model.source().toAbsolutePath().getParent() : null,
+                        progress, cancelled);
+            }
+        }
+        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses));
+    }
+
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {
+        return apply(model, steps, data, null, null, null);
+    }
+}
