@@ -10,6 +10,7 @@ import dev.whittle.core.analysis.CalibrationData;
 import dev.whittle.core.analysis.CalibrationFiles;
 import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.QuantFormat;
 import dev.whittle.core.quant.QuantReportMaps;
 import dev.whittle.core.quant.QuantResult;
@@ -59,6 +60,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--asymmetric", description = "Same as --no-symmetric.")
     boolean asymmetric;
+
+    @Option(names = "--int8-layout", paramLabel = "L",
+            description = "How symmetric 8-bit weights are stored: full, reduced (7-bit) or uint8 (zero point 128)."
+                    + " Default: uint8 with --activations or --format dynamic (exact on CPUs without VNNI), else full.")
+    String int8Layout;
 
     @Option(names = "--range", paramLabel = "R", defaultValue = "minmax",
             description = "minmax, percentile:P, mse, or LO,HI (default: ${DEFAULT-VALUE}).")
@@ -165,7 +171,8 @@ final class QuantizeCommand implements Callable<Integer> {
         if (block != null && g != Granularity.BLOCK) {
             throw new BadInputException("--block is only used with --granularity block.");
         }
-        WeightSpec w = new WeightSpec(b, symmetric && !asymmetric, g, blk, RangeSpec.parse("--range", range));
+        WeightSpec w = new WeightSpec(b, symmetric && !asymmetric, g, blk, RangeSpec.parse("--range", range),
+                int8Layout == null ? null : Int8Layout.parse("--int8-layout", int8Layout));
         ActivationSpec a = null;
         if (activations != null) {
             a = new ActivationSpec(actBits, actSymmetric, Calibration.parse("--activations", activations), actOutputs,

@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import dev.whittle.core.quant.ActivationReport;
+import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.LayerReport;
 import dev.whittle.core.quant.QuantReport;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ final class QuantizeText {
         if (!r.layers().isEmpty()) {
             Table t = new Table("node", "op", "format", "bits", "granularity", "scale min", "scale max", "clipped", "SQNR dB", "size");
             for (LayerReport l : r.layers()) {
-                t.row(l.node(), l.op(), l.format().key(), l.bits() + (l.symmetric() ? " sym" : " asym"),
+                t.row(l.node(), l.op(), l.format().key(), l.bits() + (l.symmetric() ? " sym" : " asym")
+                                + (l.int8Layout() != null && l.int8Layout() != Int8Layout.FULL ? " " + l.int8Layout().key() : ""),
                         l.granularity().key() + (l.block() > 0 ? " " + l.block() : ""), sci(l.scaleMin()), sci(l.scaleMax()),
                         String.format(Locale.ROOT, "%.3f%%", l.clipped() * 100),
                         Double.isFinite(l.sqnrDb()) ? String.format(Locale.ROOT, "%.1f", l.sqnrDb()) : "exact",

@@ -13,9 +13,11 @@ package dev.whittle.core.quant;
  * @param bytesAfter    bytes of the codes plus scales and zero points as stored
  * @param scales        one scale per group (see {@link Grouping} for the order)
  * @param zeroPoints    one zero point per group
+ * @param int8Layout    the 8-bit layout of a symmetric 8-bit weight, null for other weights
  */
 public record LayerReport(String node, String op, String weight, QuantFormat format, int bits, boolean symmetric,
                           Granularity granularity, int block, String range, double scaleMin, double scaleMax,
                           int zeroPointMin, int zeroPointMax, double clipLo, double clipHi, double clipped,
-                          double sqnrDb, long bytesBefore, long bytesAfter, float[] scales, int[] zeroPoints) {
+                          double sqnrDb, long bytesBefore, long bytesAfter, float[] scales, int[] zeroPoints,
+                          Int8Layout int8Layout) {
 }

@@ -40,6 +40,10 @@ public final class QuantReportMaps {
         m.put("format", l.format().key());
         m.put("bits", l.bits());
         m.put("symmetric", l.symmetric());
+        if (l.int8Layout() != null && l.int8Layout() != Int8Layout.FULL) {
+            // Only the safe layouts are named, so reports of full-range models read as before.
+            m.put("int8Layout", l.int8Layout().key());
+        }
         m.put("granularity", l.granularity().key());
         m.put("block", l.block());
         m.put("range", l.range());

@@ -29,6 +29,22 @@ public record QuantizeSpec(WeightSpec weights, ActivationSpec activations, Quant
                 format != null ? format : earlier.format);
     }
 
+    /**
+     * This spec with the 8-bit weight layout decided: when {@code weights.int8Layout} is not
+     * chosen, {@link Int8Layout#SAFE_DEFAULT} if activations are quantized too (static
+     * activations or the dynamic format, whose integer kernels can saturate on CPUs without
+     * VNNI), else {@link Int8Layout#FULL} (weight-only QDQ is computed in float, so its bytes
+     * stay as they were).
+     */
+    public QuantizeSpec withLayoutDefault() {
+        if (weights == null || weights.bits() != 8 || weights.int8Layout() != null) {
+            return this;
+        }
+        boolean intActivations = activations != null || formatOrDefault() == QuantFormat.DYNAMIC;
+        return new QuantizeSpec(weights.withInt8Layout(intActivations ? Int8Layout.SAFE_DEFAULT : Int8Layout.FULL),
+                activations, format);
+    }
+
     public QuantFormat formatOrDefault() {
         return format == null ? QuantFormat.QDQ : format;
     }

@@ -3,7 +3,7 @@ package dev.whittle.core.quant;
 /**
  * A quantized weight: codes in the tensor's row-major order and one scale and zero point per
  * group (see {@link Grouping} for the numbering). Codes are signed for symmetric specs and
- * unsigned (stored in a byte, read with {@code & 0xff}) for asymmetric ones. The dequantized
+ * unsigned (stored in a byte, read with {@code & 0xff}) for asymmetric ones and the uint8 layout. The dequantized
  * value of element i in group g is {@code (code - zeroPoint[g]) * scale[g]} in float.
  *
  * @param lo      per group, the low end of the chosen clipping range
@@ -28,7 +28,7 @@ public record QuantizedWeight(Grouping grouping, WeightSpec spec, byte[] codes, 
     }
 
     public int code(int i) {
-        return spec.symmetric() ? codes[i] : codes[i] & 0xff;
+        return spec.unsignedCodes() ? codes[i] & 0xff : codes[i];
     }
 
     public double scaleMin() {

@@ -127,6 +127,7 @@ public final class Quantizer {
                 continue;
             }
             merged.validate("layer '" + l.node() + "'");
+            merged = merged.withLayoutDefault();
             String skip = skipReason(l, merged);
             if (skip != null) {
                 messages.add("Layer '" + l.node() + "' was left in float: " + skip + ".");
@@ -190,6 +191,7 @@ public final class Quantizer {
         Grouping g = q.grouping();
         return new LayerReport(l.node(), l.op(), l.weight(), f, s.bits(), s.symmetric(), g.granularity(),
                 g.granularity() == Granularity.BLOCK ? g.block() : 0, s.range().toString(), q.scaleMin(), q.scaleMax(),
-                zmin, zmax, clip[0], clip[1], q.clippedFraction(), q.sqnrDb(), l.bytes(), bytes, q.scales(), q.zeroPoints());
+                zmin, zmax, clip[0], clip[1], q.clippedFraction(), q.sqnrDb(), l.bytes(), bytes, q.scales(), q.zeroPoints(),
+                s.bits() == 8 && s.symmetric() ? s.layout() : null);
     }
 }

@@ -91,7 +91,8 @@ final class RangeChoice {
         float s;
         int zp = 0;
         if (spec.symmetric()) {
-            s = ScaleMath.symmetricScale(l, h, spec.qmax());
+            s = ScaleMath.symmetricScale(l, h, spec.levels());
+            zp = spec.symmetricZeroPoint();
         } else {
             s = ScaleMath.asymmetricScale(l, h, spec.qmax());
             zp = ScaleMath.zeroPoint(l, s, spec.qmax());

@@ -23,7 +23,7 @@ final class WeightEmitter {
     /** Adds the DequantizeLinear form; returns its output name. */
     static String qdq(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
         Grouping g = q.grouping();
-        DataType t = codeType(q.spec().bits(), q.spec().symmetric());
+        DataType t = codeType(q.spec().bits(), !q.spec().unsignedCodes());
         long[] sd = g.scaleDims();
         boolean flat = !java.util.Arrays.equals(g.dims(), l.shape());
         String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
@@ -34,7 +34,7 @@ final class WeightEmitter {
     }
 
     static long qdqBytes(QuantizedWeight q) {
-        DataType t = codeType(q.spec().bits(), q.spec().symmetric());
+        DataType t = codeType(q.spec().bits(), !q.spec().unsignedCodes());
         return q.codeBytes() + 4L * q.scales().length + t.storageBytes(q.zeroPoints().length);
     }
 
@@ -51,7 +51,7 @@ final class WeightEmitter {
     }
 
     static long dynamic(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
-        DataType t = codeType(8, q.spec().symmetric());
+        DataType t = codeType(8, !q.spec().unsignedCodes());
         long[] sd = q.grouping().scaleDims();
         ed.dynamicMatMul(l.node(), TensorBytes.codes(t, l.shape(), q.codes()),
                 TensorBytes.codes(t, sd, zeroPointBytes(q)), TensorBytes.floats(sd, q.scales()));

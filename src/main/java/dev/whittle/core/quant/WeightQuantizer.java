@@ -47,7 +47,8 @@ public final class WeightQuantizer {
         int qmin = spec.qmin();
         for (int i = 0; i < groups; i++) {
             if (spec.symmetric()) {
-                scale[i] = ScaleMath.symmetricScale(lo[i], hi[i], qmax);
+                scale[i] = ScaleMath.symmetricScale(lo[i], hi[i], spec.levels());
+                zp[i] = spec.symmetricZeroPoint();
             } else {
                 scale[i] = ScaleMath.asymmetricScale(lo[i], hi[i], qmax);
                 zp[i] = ScaleMath.zeroPoint(lo[i], scale[i], qmax);
