@@ -18,6 +18,15 @@ public final class FakeQuant {
      * @param axis the channel axis for "channel", the input axis for "block"
      */
     public static float[] apply(float[] w, long[] dims, String kind, int axis, int block, int bits, boolean symmetric) {
+        return apply(w, dims, kind, axis, block, bits, symmetric, (1 << (bits - 1)) - 1);
+    }
+
+    /**
+     * As above with the symmetric code range [-symmetricMax, symmetricMax] given: 63 for 8-bit
+     * weights in the reduced (7-bit) layout.
+     */
+    public static float[] apply(float[] w, long[] dims, String kind, int axis, int block, int bits, boolean symmetric,
+                                int symmetricMax) {
         Map<Long, double[]> range = new HashMap<>();
         long[] key = new long[w.length];
         for (int i = 0; i < w.length; i++) {
@@ -34,7 +43,7 @@ public final class FakeQuant {
             int qmin;
             int qmax;
             if (symmetric) {
-                qmax = (1 << (bits - 1)) - 1;
+                qmax = symmetricMax;
                 qmin = -qmax;
                 double m = Math.max(Math.abs(r[0]), Math.abs(r[1]));
                 scale = m == 0 ? 1f : (float) (m / qmax);

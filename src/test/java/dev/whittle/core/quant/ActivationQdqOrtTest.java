@@ -3,25 +3,31 @@ package dev.whittle.core.quant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.analysis.CalibrationData;
 import dev.whittle.core.eval.ActivationCollector.Input;
+import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
+import dev.whittle.testing.Int8Kernels;
 import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * W8A8 static QDQ on a two-layer MLP: calibrated ranges match the data, and ONNX Runtime's
- * output equals a Java forward pass with fake-quantized activations and weights.
+ * output equals a Java forward pass with fake-quantized activations and weights. The weight
+ * layouts that cannot saturate (reduced, uint8) are checked on every CPU; full-range int8
+ * weights only where ONNX Runtime's u8s8 kernels are exact ({@link Int8Kernels}).
  */
 class ActivationQdqOrtTest {
     static final int K = 24;
@@ -44,12 +50,24 @@ class ActivationQdqOrtTest {
         return (float) ((q - a.zeroPoint()) * a.scale());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"minmax", "percentile:99", "entropy", "mse"})
-    void staticQdqOutputEqualsAJavaForwardPassWithFakeQuantizedActivations(String calibration) {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"minmax,uint8", "percentile:99,uint8", "entropy,uint8", "mse,uint8", "minmax,reduced", "entropy,reduced",
+            "mse,reduced"})
+    void staticQdqOutputEqualsAJavaForwardPassWithFakeQuantizedActivations(String calibration, String layout) {
+        staticQdqMatchesJava(calibration, Int8Layout.parse("layout", layout));
+    }
+
+    @ParameterizedTest(name = "{0} full")
+    @ValueSource(strings = {"minmax", "mse"})
+    void fullRangeStaticQdqEqualsTheJavaForwardPassWhereTheKernelsAreExact(String calibration) {
+        assumeTrue(Int8Kernels.fullRangeExact(), Int8Kernels.NEEDS_EXACT_U8S8);
+        staticQdqMatchesJava(calibration, Int8Layout.FULL);
+    }
+
+    private static void staticQdqMatchesJava(String calibration, Int8Layout layout) {
         OnnxModel model = QuantModels.load(QuantModels.mlp(K, H, N, 21, 13));
         float[] x = QuantModels.random(5, SAMPLES * K, 1);
-        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL).withInt8Layout(layout),
                 ActivationSpec.of(Calibration.parse("c", calibration)), QuantFormat.QDQ);
         QuantResult r = CalibratedQuantizer.apply(model, List.of(QuantizeStep.all(spec)), data(x));
         List<ActivationReport> acts = r.report().activations();
@@ -75,8 +93,18 @@ class ActivationQdqOrtTest {
             assertEquals(4, a.ranges().size());
         }
 
-        float[] dq1 = FakeQuant.apply(w1, fc1.shape(), "channel", 0, 0, 8, true);
-        float[] dq2 = FakeQuant.apply(w2, fc2.shape(), "channel", 1, 0, 8, true);
+        int symMax = layout == Int8Layout.REDUCED ? 63 : 127;
+        float[] dq1 = FakeQuant.apply(w1, fc1.shape(), "channel", 0, 0, 8, true, symMax);
+        float[] dq2 = FakeQuant.apply(w2, fc2.shape(), "channel", 1, 0, 8, true, symMax);
+        // The stored layout: uint8 codes around 128, or int8 codes within the layout's range.
+        for (LayerReport l : r.report().layers()) {
+            assertEquals(layout, l.int8Layout());
+            assertEquals(layout == Int8Layout.UINT8 ? 128 : 0, l.zeroPointMin(), l.node());
+            assertEquals(layout == Int8Layout.UINT8 ? 128 : 0, l.zeroPointMax(), l.node());
+        }
+        DataType codes = r.model().graph().constants().stream().filter(t -> t.name().startsWith("fc1.weight"))
+                .filter(t -> t.count() == (long) K * H).findFirst().orElseThrow().type();
+        assertEquals(layout == Int8Layout.UINT8 ? DataType.UINT8 : DataType.INT8, codes);
         int batch = 7;
         float[] t = QuantModels.random(77, batch * K, 1.2);
         float[] tq = t.clone();

@@ -2,16 +2,20 @@ package dev.whittle.core.quant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.testing.FakeQuant;
+import dev.whittle.testing.Int8Kernels;
 import dev.whittle.testing.QuantOrt;
 import dev.whittle.testing.QuantModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * MatMulNBits and dynamic (DynamicQuantizeLinear + MatMulInteger) models run in ONNX Runtime and
@@ -53,18 +57,34 @@ class FormatsOrtTest {
         assertTrue(QuantOrt.maxAbsDiff(expected, actual) <= tol, "difference " + QuantOrt.maxAbsDiff(expected, actual) + " > " + tol);
     }
 
-    @ParameterizedTest(name = "{0} symmetric={1}")
-    @CsvSource({"tensor,true", "channel,true", "channel,false"})
-    void dynamicQuantizationComputesTheIntegerMatMulOfQuantizedInputAndWeight(String gran, boolean sym) {
+    @ParameterizedTest(name = "{0} symmetric={1} {2}")
+    @CsvSource({"tensor,true,uint8", "channel,true,uint8", "tensor,true,reduced", "channel,true,reduced",
+            "channel,false,full"})
+    void dynamicQuantizationComputesTheIntegerMatMulOfQuantizedInputAndWeight(String gran, boolean sym, String layout) {
+        dynamicMatchesJava(gran, sym, Int8Layout.parse("layout", layout));
+    }
+
+    @ParameterizedTest(name = "{0} full")
+    @ValueSource(strings = {"tensor", "channel"})
+    void fullRangeDynamicQuantizationIsExactWhereTheKernelsAreExact(String gran) {
+        assumeTrue(Int8Kernels.fullRangeExact(), Int8Kernels.NEEDS_EXACT_U8S8);
+        dynamicMatchesJava(gran, true, Int8Layout.FULL);
+    }
+
+    private static void dynamicMatchesJava(String gran, boolean sym, Int8Layout layout) {
         int k = 40;
         int n = 12;
         OnnxModel model = QuantModels.load(QuantModels.matmul(k, n, 8, 14));
-        WeightSpec spec = new WeightSpec(8, sym, Granularity.parse("g", gran), 0, RangeSpec.MINMAX);
+        WeightSpec spec = new WeightSpec(8, sym, Granularity.parse("g", gran), 0, RangeSpec.MINMAX, layout);
         QuantResult r = Quantizer.apply(model, List.of(QuantizeStep.all(new QuantizeSpec(spec, null, QuantFormat.DYNAMIC))));
         assertEquals(1, r.model().graph().opCounts().get("MatMulInteger"));
         assertEquals(1, r.model().graph().opCounts().get("DynamicQuantizeLinear"));
         WeightLayer l = model.graph().weightLayers().get(0);
-        float[] wq = FakeQuant.apply(l.tensor().toFloatArray(), l.shape(), gran, 1, 0, 8, sym);
+        float[] wq = FakeQuant.apply(l.tensor().toFloatArray(), l.shape(), gran, 1, 0, 8, sym,
+                layout == Int8Layout.REDUCED ? 63 : 127);
+        DataType codes = r.model().graph().constants().stream().filter(t -> t.name().equals("w_quantized"))
+                .findFirst().orElseThrow().type();
+        assertEquals(sym && layout != Int8Layout.UINT8 ? DataType.INT8 : DataType.UINT8, codes);
         float[] x = QuantModels.random(9, BATCH * k, 1);
         float[] xq = dynamicQuantizeLinear(x);
         float[] expected = matmul(xq, wq, model.graph().constant("b").orElseThrow().toFloatArray(), BATCH, k, n);
