@@ -126,6 +126,11 @@ final class EvalCommand implements Callable<Integer> {
         m.put("ortVersion", rt.ortVersion());
         m.put("optLevel", rt.optLevel());
         m.put("numericsPin", rt.numericsPin());
+        if (rt.cpu() != null) {
+            m.put("cpu", rt.cpu().name());
+            m.put("cpuArch", rt.cpu().arch());
+            m.put("vnni", rt.cpu().vnni());
+        }
     }
 
     static String text(EvalResult r) {
@@ -160,7 +165,8 @@ final class EvalCommand implements Callable<Integer> {
 
     static String runtimeText(dev.whittle.core.eval.RuntimeInfo rt) {
         return "ONNX Runtime " + rt.ortVersion() + ", " + rt.provider() + ", " + rt.threads() + " threads, optimization "
-                + rt.optLevel() + (rt.numericsPin() == null ? ", numerics not pinned" : "");
+                + rt.optLevel() + (rt.numericsPin() == null ? ", numerics not pinned" : "")
+                + (rt.cpu() == null ? "" : "; CPU " + rt.cpu().name() + ", VNNI " + rt.cpu().vnniText());
     }
 
     static String db(Double v) {

@@ -97,7 +97,9 @@ public final class EvalSession implements AutoCloseable {
                 notices.accept("CUDA is not usable (" + e.getMessage() + "); running on the CPU.");
             }
         }
-        return create(model, bytes, spec, false);
+        EvalSession s = create(model, bytes, spec, false);
+        Int8Numerics.warning(model.graph(), s.runtime()).ifPresent(notices);
+        return s;
     }
 
     /** Threads, optimization level and the numerics pin: every session Whittle opens uses these. */
