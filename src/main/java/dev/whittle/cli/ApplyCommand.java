@@ -120,7 +120,9 @@ final class ApplyCommand implements Callable<Integer> {
                 t.row(String.valueOf(e.step()), q.node(), "quantize " + q.format().key(), Units.count(e.quantParams()),
                         Units.bytes(q.bytesBefore()) + " -> " + Units.bytes(q.bytesAfter()), "", "",
                         String.format(Locale.ROOT, "SQNR %.1f dB", q.sqnrDb()),
-                        (q.symmetric() ? "int" : "uint") + q.bits() + " " + q.granularity().key()
+                        (q.symmetric() ? "int" : "uint") + q.bits()
+                                + (q.int8Layout() != null && q.int8Layout() != dev.whittle.core.quant.Int8Layout.FULL
+                                ? " as " + q.int8Layout().key() : "") + " " + q.granularity().key()
                                 + (q.block() > 0 ? " " + q.block() : "") + ", range " + q.range()
                                 + String.format(Locale.ROOT, ", %.2f%% clipped", 100 * q.clipped()));
             }

@@ -153,7 +153,8 @@ final class ValidateCommand implements Callable<Integer> {
         if (q.weights() != null) {
             WeightSpec w = q.weights();
             parts.add("weights " + (w.symmetric() ? "int" : "uint") + w.bits() + " per " + w.granularity().key()
-                    + (w.granularity() == Granularity.BLOCK ? " of " + w.block() : "") + ", range " + w.range());
+                    + (w.granularity() == Granularity.BLOCK ? " of " + w.block() : "") + ", range " + w.range()
+                    + (w.int8Layout() != null ? ", int8 layout " + w.int8Layout().key() : ""));
         }
         if (q.activations() != null) {
             ActivationSpec a = q.activations();

@@ -10,12 +10,13 @@ import java.util.Set;
  * Builds a {@link QuantizeSpec} from a recipe's {@code quantize} block given as plain maps and
  * lists (what a JSON/YAML parser produces). Keys as in RECIPE-FORMAT.md; unknown keys are
  * errors that list the known ones. Defaults: weights bits 8, symmetric, per channel, block 32
- * with granularity block, range minmax; activations bits 8, asymmetric, calibration minmax, on
+ * with granularity block, range minmax, int8Layout chosen by {@link QuantizeSpec#withLayoutDefault()};
+ * activations bits 8, asymmetric, calibration minmax, on
  * inputs only; format qdq (with matmulnbits: bits 4 and granularity block unless given).
  */
 public final class QuantizeSpecs {
     static final Set<String> TOP = Set.of("weights", "activations", "format");
-    static final Set<String> WEIGHTS = Set.of("bits", "symmetric", "granularity", "block", "range");
+    static final Set<String> WEIGHTS = Set.of("bits", "symmetric", "granularity", "block", "range", "int8Layout");
     static final Set<String> ACTIVATIONS = Set.of("bits", "symmetric", "calibration", "outputs", "overrides");
     static final Set<String> OVERRIDE = Set.of("exclude", "range", "bits");
 
@@ -40,7 +41,11 @@ public final class QuantizeSpecs {
         int bits = m.containsKey("bits") ? integer(m.get("bits"), where + ".bits") : nbits ? 4 : 8;
         int block = m.containsKey("block") ? integer(m.get("block"), where + ".block") : g == Granularity.BLOCK ? 32 : 0;
         boolean sym = !m.containsKey("symmetric") || bool(m.get("symmetric"), where + ".symmetric");
-        return new WeightSpec(bits, sym, g, block, range(m.get("range"), where + ".range"));
+        Int8Layout layout = m.get("int8Layout") == null ? null : Int8Layout.parse(where + ".int8Layout", str(m.get("int8Layout")));
+        if (layout != null && bits != 8) {
+            throw new BadInputException(where + ".int8Layout applies to 8-bit weights only, got bits " + bits + ".");
+        }
+        return new WeightSpec(bits, sym, g, block, range(m.get("range"), where + ".range"), layout);
     }
 
     static ActivationSpec activations(Map<String, ?> m, String where) {

@@ -36,8 +36,16 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
      * @param granularity tensor | channel | block
      * @param block       16 to 256 weights per block along the input dimension
      * @param range       minmax | "percentile:P" | mse | [lo, hi] (a String or a two-number list)
+     * @param int8Layout  full | reduced | uint8: how symmetric 8-bit codes are stored; absent means
+     *                    uint8 when the layer's activations are quantized (static or dynamic
+     *                    format), else full
      */
-    public record Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range) {
+    public record Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range,
+                          String int8Layout) {
+        /** Without an int8 layout (the quantizer's default applies). */
+        public Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range) {
+            this(bits, symmetric, granularity, block, range, null);
+        }
     }
 
     /**
@@ -76,6 +84,7 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
             put(w, "granularity", weights.granularity());
             put(w, "block", weights.block());
             put(w, "range", weights.range());
+            put(w, "int8Layout", weights.int8Layout());
             m.put("weights", w);
         }
         if (activations != null) {

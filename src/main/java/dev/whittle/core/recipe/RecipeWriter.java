@@ -145,6 +145,10 @@ public final class RecipeWriter {
                 o.put("block", w.block());
             }
             o.put("range", w.range() instanceof RangeSpec.Explicit e ? List.of(e.lo(), e.hi()) : w.range().toString());
+            if (w.int8Layout() != null) {
+                // Only when the recipe chose one: the default depends on the merged activations.
+                o.put("int8Layout", w.int8Layout().key());
+            }
             m.put("weights", o);
         }
         if (spec.activations() != null) {

@@ -8,6 +8,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.QuantFormat;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.tensor.Npy;
@@ -54,6 +55,38 @@ class RecipeQuantizeTest {
         var touches = p.steps().get(0).touches();
         assertTrue(touches.stream().allMatch(RecipePlan.Touch::effective), "step 1 still sets fc2's activations");
         assertEquals(2, p.effective(RecipePlan.Setting.QUANTIZE).get("fc2") + 1, "fc2's weights come from step 2");
+    }
+
+    @Test
+    void int8LayoutIsReadCheckedAndWrittenBackOnlyWhenGiven() {
+        Recipe r = recipe("""
+                whittle: 1
+                steps:
+                  - select: {names: [fc1]}
+                    quantize: {weights: {bits: 8, int8Layout: reduced}, format: dynamic}
+                  - select: {names: [fc2]}
+                    quantize: {weights: {bits: 8}}
+                """);
+        RecipePlan p = RecipePlan.of(r, TestModels.mlp());
+        assertEquals(Int8Layout.REDUCED, p.quantize().get("fc1").weights().int8Layout());
+        assertEquals(null, p.quantize().get("fc2").weights().int8Layout(), "not chosen: the quantizer's default applies");
+        String yaml = RecipeWriter.toYaml(r, null);
+        assertTrue(yaml.contains("int8Layout: reduced"), yaml);
+        assertEquals(1, yaml.split("int8Layout", -1).length - 1, "written only where given: " + yaml);
+        BadInputException e = assertThrows(BadInputException.class, () -> recipe("""
+                whittle: 1
+                steps:
+                  - select: {}
+                    quantize: {weights: {bits: 8, int8Layout: int7}}
+                """));
+        assertTrue(e.getMessage().contains("int8Layout must be full, reduced or uint8, got 'int7'"), e.getMessage());
+        e = assertThrows(BadInputException.class, () -> recipe("""
+                whittle: 1
+                steps:
+                  - select: {}
+                    quantize: {weights: {bits: 4, int8Layout: uint8}}
+                """));
+        assertTrue(e.getMessage().contains("int8Layout applies to 8-bit weights only"), e.getMessage());
     }
 
     @Test
