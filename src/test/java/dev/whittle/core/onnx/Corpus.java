@@ -2,6 +2,7 @@ package dev.whittle.core.onnx;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,10 @@ import java.util.stream.Stream;
  * The ONNX backend test corpus of Debian's {@code libonnx-testdata} (ONNX 1.12): every
  * {@code model.onnx} under data/node, data/pytorch-converted, data/pytorch-operator and
  * data/simple, with {@code test_data_set_0/input_*.pb} and {@code output_*.pb}.
- * A missing corpus fails the test unless {@code -Dwhittle.skipCorpus=true}.
+ * A missing corpus skips the tests (JUnit assumption, with the install command in the message),
+ * so the suite passes on a machine set up as the README says; {@code .ci/run} installs the
+ * corpus and passes {@code -Dwhittle.requireCorpus=true}, which turns a missing corpus into a
+ * failure there. {@code -Dwhittle.skipCorpus=true} skips the tests even when it is installed.
  */
 final class Corpus {
     static final Path ROOT = Path.of(System.getProperty("whittle.corpus", "/usr/share/libonnx-testdata/data"));
@@ -30,8 +34,12 @@ final class Corpus {
 
     static List<Path> modelFolders(Path root) {
         if (!Files.isDirectory(root)) {
-            fail("The ONNX conformance corpus is missing at " + root + ": install it with `apt-get install libonnx-testdata`"
-                    + " (or point -Dwhittle.corpus=... at its data folder, or pass -Dwhittle.skipCorpus=true).");
+            String message = "The ONNX conformance corpus is missing at " + root + ": install it with"
+                    + " `apt-get install libonnx-testdata` (or point -Dwhittle.corpus=... at its data folder).";
+            if (Boolean.getBoolean("whittle.requireCorpus")) {
+                fail(message + " -Dwhittle.requireCorpus=true makes this a failure.");
+            }
+            assumeTrue(false, message);
         }
         try (Stream<Path> s = Files.walk(root, 3)) {
             return s.filter(p -> p.getFileName().toString().equals("model.onnx"))
