@@ -12,7 +12,9 @@ final class Report {
 
     static void notes(CommandSpec spec, String prefix, List<String> lines) {
         PrintWriter err = spec.commandLine().getErr();
-        lines.forEach(n -> err.println(prefix + n));
+        // A note that is a warning ("warning: ...") replaces the prefix's "note: " rather than following it.
+        lines.forEach(n -> err.println(n.startsWith("warning: ") && prefix.endsWith("note: ")
+                ? prefix.substring(0, prefix.length() - "note: ".length()) + n : prefix + n));
         err.flush();
     }
 
