@@ -49,11 +49,16 @@ public final class RecipePlan {
         }
     }
 
-    /** A step (number is 1-based), the layers it selects, and what each of its settings does to them. */
-    public record StepPlan(int number, Step step, List<String> selected, List<Touch> touches) {
+    /**
+     * A step (number is 1-based), the layers it selects, and what each of its settings does to
+     * them. {@code version1LeftOut}: in a version-1 recipe, the layers this step's select would
+     * also take under version 2 (Gather tables reached by a select without ops); empty otherwise.
+     */
+    public record StepPlan(int number, Step step, List<String> selected, List<Touch> touches, List<String> version1LeftOut) {
         public StepPlan {
             selected = List.copyOf(selected);
             touches = List.copyOf(touches);
+            version1LeftOut = List.copyOf(version1LeftOut);
         }
     }
 
@@ -128,10 +133,10 @@ public final class RecipePlan {
         List<List<WeightLayer>> chosen = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-            List<WeightLayer> c = all.get(i).select().selector().select(model.graph());
+            List<WeightLayer> c = all.get(i).select().selector(recipe.whittle()).select(model.graph());
             chosen.add(c);
             if (c.isEmpty()) {
-                problems.add(new Problem(i + 1, all.get(i).select().selector() + " matches no weight layer of "
+                problems.add(new Problem(i + 1, all.get(i).select().selector(recipe.whittle()) + " matches no weight layer of "
                         + model.graph().fileName() + "."));
             }
         }
@@ -205,7 +210,11 @@ public final class RecipePlan {
                     touches.add(new Touch(l.node(), l.op(), l.weight(), s, by, by == null && c != null ? c.skip() : null));
                 }
             }
-            plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches));
+            List<WeightLayer> chosenHere = chosen.get(i);
+            List<String> leftOut = recipe.whittle() >= 2 ? List.of() : all.get(i).select().selector(2).select(model.graph())
+                    .stream().filter(l -> !chosenHere.contains(l)).map(WeightLayer::node).toList();
+            plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches,
+                    leftOut));
         }
         return new RecipePlan(plans, problems, warnings, effective, java.util.Collections.unmodifiableMap(q.merged()));
     }
