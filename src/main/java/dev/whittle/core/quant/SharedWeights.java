@@ -31,9 +31,14 @@ final class SharedWeights {
             }
         }
         Map<String, List<NodeInfo>> readers = readers(g);
+        Map<String, Integer> order = new HashMap<>();
+        for (NodeInfo n : g.nodes()) {
+            order.putIfAbsent(n.name(), order.size());
+        }
         Set<String> floatWeights = new LinkedHashSet<>();
         for (var e : byWeight.entrySet()) {
-            List<String> uses = uses(readers, e.getKey());
+            List<String> uses = uses(readers, e.getKey()).stream().sorted(java.util.Comparator.comparingInt(order::get))
+                    .toList();
             if (uses.size() <= 1) {
                 continue;
             }

@@ -8,6 +8,7 @@ import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.transform.LayerCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -136,8 +137,12 @@ public final class RecipePlan {
             List<WeightLayer> c = all.get(i).select().selector(recipe.whittle()).select(model.graph());
             chosen.add(c);
             if (c.isEmpty()) {
+                List<String> beyond = all.get(i).select().selector(2).select(model.graph()).stream().map(WeightLayer::node).toList();
+                String hint = beyond.isEmpty() ? "" : "; a whittle: 1 select without ops does not reach "
+                        + String.join(", ", LayerSelector.BEYOND_VERSION_1) + " layers ('" + String.join("', '", beyond)
+                        + "'); add ops: [" + String.join(", ", LayerSelector.BEYOND_VERSION_1) + "] or write whittle: 2";
                 problems.add(new Problem(i + 1, all.get(i).select().selector(recipe.whittle()) + " matches no weight layer of "
-                        + model.graph().fileName() + "."));
+                        + model.graph().fileName() + hint + "."));
             }
         }
         Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();
