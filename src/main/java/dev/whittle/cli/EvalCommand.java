@@ -45,6 +45,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "NAME", description = "Output to evaluate (default: the first).")
     String output;
 
+    @Option(names = "--baseline-output", paramLabel = "NAME", description = "The baseline's output to compare with"
+            + " (default: the output of the same name, else the one at the same position when the shapes agree).")
+    String baselineOutput;
+
     @Option(names = "--batch", paramLabel = "N", description = "Samples per run (default: " + DEFAULT_BATCH + ").")
     Integer batch;
 
@@ -69,7 +73,10 @@ final class EvalCommand implements Callable<Integer> {
             long n = limit > 0 ? limit : SYNTHETIC_SAMPLES;
             d = SyntheticInputs.make(m.graph(), n, data.dims, data.dimDefault);
         }
-        EvalRequest req = new EvalRequest(m, null, base, d, b, limit, output, data.pool(pool), runtime.spec());
+        if (baselineOutput != null && base == null) {
+            throw new BadInputException("--baseline-output needs --baseline.");
+        }
+        EvalRequest req = new EvalRequest(m, null, base, d, b, limit, output, data.pool(pool), runtime.spec(), baselineOutput);
         EvalResult r = CliJobs.run(new Evaluator().job(req));
         Report.notes(spec, "note: ", r.notes());
         if (history != null) {

@@ -57,12 +57,13 @@ final class ValidateCommand implements Callable<Integer> {
         }
         List<Step> steps = r.recipe().steps();
         for (int i = 0; i < steps.size(); i++) {
-            out.println("step " + (i + 1) + " (" + r.where(i + 1) + "): " + select(steps.get(i).select()));
+            out.println("step " + (i + 1) + " (" + r.where(i + 1) + "): " + select(steps.get(i).select(), r.recipe().whittle()));
             for (String s : settings(steps.get(i))) {
                 out.println("  " + s);
             }
             if (plan != null) {
                 touches(out, plan.steps().get(i));
+                leftOut(out, plan.steps().get(i));
             }
         }
         problems.forEach(p -> err.println("whittle: " + p));
@@ -98,7 +99,16 @@ final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    static String select(Selection s) {
+    /** What a version-1 step leaves out that the same step in a version-2 recipe would take. */
+    private static void leftOut(PrintWriter out, RecipePlan.StepPlan p) {
+        List<String> l = p.version1LeftOut();
+        if (!l.isEmpty()) {
+            out.println("  whittle: 1 leaves out " + l.size() + " layer" + (l.size() == 1 ? "" : "s") + " that whittle: 2"
+                    + " would take (add them with ops, e.g. ops: [Gather], or write whittle: 2): " + String.join(", ", l));
+        }
+    }
+
+    static String select(Selection s, int version) {
         List<String> parts = new ArrayList<>();
         if (!s.ops().isEmpty()) {
             parts.add("ops " + String.join(", ", s.ops()));
@@ -109,7 +119,8 @@ final class ValidateCommand implements Callable<Integer> {
         if (!s.exclude().isEmpty()) {
             parts.add("excluding " + String.join(", ", s.exclude()));
         }
-        return parts.isEmpty() ? "every weight layer" : String.join("; ", parts);
+        return parts.isEmpty() ? (version >= 2 ? "every weight layer" : "every Conv, ConvTranspose, Gemm and MatMul layer")
+                : String.join("; ", parts);
     }
 
     static List<String> settings(Step s) {

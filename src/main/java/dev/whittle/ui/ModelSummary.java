@@ -32,8 +32,8 @@ public final class ModelSummary {
         items.add(new SummaryItem("Nodes", Format.count(g.nodes().size()),
                 "Operations in the graph (subgraphs included)."));
         items.add(new SummaryItem("Weight layers", Integer.toString(g.weightLayers().size()),
-                "Conv, ConvTranspose, Gemm and MatMul nodes whose weight is a constant: what pruning, quantization"
-                        + " and low-rank factorization act on."));
+                "Conv, ConvTranspose, Gemm and MatMul nodes whose weight is a constant, and Gather nodes reading a"
+                        + " constant float table (embeddings): what pruning, quantization and low-rank factorization act on."));
         if (g.subgraphCount() > 0 || g.functionCount() > 0) {
             items.add(new SummaryItem("Subgraphs", g.subgraphCount() + " subgraphs, " + g.functionCount() + " functions",
                     "Bodies of If/Loop/Scan nodes and model-local functions."));

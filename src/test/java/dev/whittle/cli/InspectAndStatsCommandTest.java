@@ -25,8 +25,13 @@ class InspectAndStatsCommandTest {
         }
         assertEquals(22_713_926, j.get("params").asLong());
         assertEquals(14, j.get("opsets").get("").asInt());
-        assertEquals(37, j.get("weightLayers").size());
-        JsonNode first = j.get("weightLayers").get(0);
+        assertEquals(40, j.get("weightLayers").size(), "36 MatMul, the pooler's Gemm and 3 Gather embedding tables");
+        JsonNode words = j.get("weightLayers").get(0);
+        assertEquals("Gather", words.get("op").asText());
+        assertEquals("embeddings.word_embeddings.weight", words.get("weight").asText());
+        assertEquals("[30522,384]", words.get("shape").toString());
+        assertEquals(0, words.get("axis").asInt(), "each gathered row is a channel");
+        JsonNode first = j.get("weightLayers").get(3);
         for (String key : new String[] {"node", "op", "weight", "shape", "params", "dtype", "storage", "axis", "quantized"}) {
             assertTrue(first.has(key), "layer is missing " + key);
         }

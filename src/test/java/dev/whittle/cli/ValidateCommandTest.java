@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.testing.TestModels;
@@ -59,8 +60,27 @@ class ValidateCommandTest {
         Path r = write("r.yaml", "whittle: 1\nsteps:\n  - select: {}\n    prune: {structure: \"2:4\"}\n");
         var res = CliTestSupport.run("validate", r.toString());
         assertEquals(0, res.code(), res.err());
-        assertEquals("step 1 (r.yaml:3:5): every weight layer\n  prune 2:4 (keep 2 of every 4 weights)\nr.yaml is valid.\n",
-                res.out());
+        assertEquals("step 1 (r.yaml:3:5): every Conv, ConvTranspose, Gemm and MatMul layer\n  prune 2:4 (keep 2 of every 4"
+                + " weights)\nr.yaml is valid.\n", res.out());
+        Path v2 = write("v2.yaml", "whittle: 2\nsteps:\n  - select: {}\n    prune: {structure: \"2:4\"}\n");
+        assertTrue(CliTestSupport.run("validate", v2.toString()).out().startsWith("step 1 (v2.yaml:3:5): every weight layer\n"));
+    }
+
+    @Test
+    void aVersion1RecipeIsToldWhichLayersVersion2WouldTake() throws Exception {
+        Path model = tmp.resolve("embed.onnx");
+        java.nio.file.Files.write(model, dev.whittle.testing.QuantModels.model(
+                dev.whittle.testing.EmbeddingModels.embeddingWithHead(), 13).toByteArray());
+        Path r = write("r.yaml", "whittle: 1\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 8, granularity: channel}}\n");
+        var res = CliTestSupport.run("validate", r.toString(), model.toString());
+        assertEquals(0, res.code(), res.err());
+        assertTrue(res.out().contains("  selects 1 layer: proj\n"), res.out());
+        assertTrue(res.out().contains("  whittle: 1 leaves out 1 layer that whittle: 2 would take (add them with ops, e.g. ops:"
+                + " [Gather], or write whittle: 2): embed\n"), res.out());
+        Path v2 = write("v2.yaml", "whittle: 2\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 8, granularity: channel}}\n");
+        var res2 = CliTestSupport.run("validate", v2.toString(), model.toString());
+        assertTrue(res2.out().contains("  selects 2 layers: embed, proj\n"), res2.out());
+        assertFalse(res2.out().contains("leaves out"), res2.out());
     }
 
     @Test

@@ -72,4 +72,15 @@ class LayerTableViewModelTest {
                 shapes.stream().map(java.util.Arrays::toString).toList().toString());
         assertTrue(LayerTableViewModel.SHAPE_ORDER.compare(new long[] {3}, new long[] {3}) == 0);
     }
+
+    @Test
+    void embeddingTablesAreRowsOfTheTableWithTheirOwnOpFilter() {
+        LayerTableViewModel embed = new LayerTableViewModel();
+        embed.setLayers(dev.whittle.testing.QuantModels.load(dev.whittle.testing.QuantModels.model(
+                dev.whittle.testing.EmbeddingModels.embeddingWithHead(), 13)).graph().weightLayers());
+        assertEquals(List.of(LayerTableViewModel.ALL_OPS, "Gather", "MatMul"), embed.ops());
+        embed.opFilterProperty().set("Gather");
+        assertEquals(List.of("embed"), embed.visibleLayers().stream().map(WeightLayer::node).toList());
+        assertEquals("1 of 2 layers", embed.countTextProperty().get());
+    }
 }

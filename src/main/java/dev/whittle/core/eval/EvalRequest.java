@@ -15,9 +15,11 @@ import dev.whittle.core.onnx.OnnxModel;
  * @param output   output to read, or null for the model's first output
  * @param pool     pooling before cosine similarity (embedding models)
  * @param session  ONNX Runtime settings
+ * @param baselineOutput the baseline's output to compare with, or null: the output of the same
+ *                 name, else the one at the same position when type and shape agree
  */
 public record EvalRequest(OnnxModel model, String label, OnnxModel baseline, Dataset data, int batch, long limit,
-                          String output, Pool pool, SessionSpec session) {
+                          String output, Pool pool, SessionSpec session, String baselineOutput) {
     public EvalRequest {
         if (model == null || data == null || session == null) {
             throw new BadInputException("An evaluation needs a model, data and session settings.");
@@ -31,15 +33,21 @@ public record EvalRequest(OnnxModel model, String label, OnnxModel baseline, Dat
         pool = pool == null ? Pool.NONE : pool;
     }
 
+    /** A request that compares with the baseline's output of the same name (or position). */
+    public EvalRequest(OnnxModel model, String label, OnnxModel baseline, Dataset data, int batch, long limit,
+                       String output, Pool pool, SessionSpec session) {
+        this(model, label, baseline, data, batch, limit, output, pool, session, null);
+    }
+
     public static EvalRequest of(OnnxModel model, Dataset data, int batch) {
         return new EvalRequest(model, null, null, data, batch, 0, null, Pool.NONE, SessionSpec.defaults());
     }
 
     public EvalRequest withBaseline(OnnxModel b) {
-        return new EvalRequest(model, label, b, data, batch, limit, output, pool, session);
+        return new EvalRequest(model, label, b, data, batch, limit, output, pool, session, baselineOutput);
     }
 
     public EvalRequest withModel(OnnxModel m, String l) {
-        return new EvalRequest(m, l, baseline, data, batch, limit, output, pool, session);
+        return new EvalRequest(m, l, baseline, data, batch, limit, output, pool, session, baselineOutput);
     }
 }

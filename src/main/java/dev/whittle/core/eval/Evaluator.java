@@ -54,6 +54,9 @@ public final class Evaluator {
         ValueInfo out = InputCheck.output(g, r.output());
         InputCheck.check(g, data, r.batch());
         InputCheck.checkLabels(g, out, data);
+        if (r.baseline() != null) {
+            BaselineOutput.match(g, out, r.baseline().graph(), r.baselineOutput(), new ArrayList<>());
+        }
     }
 
     /** The evaluation on a session already open on {@code r.model()}; the caller closes it. */
@@ -71,10 +74,10 @@ public final class Evaluator {
         BaselineCache.Outputs base = null;
         if (r.baseline() != null) {
             ModelGraph bg = r.baseline().graph();
-            InputCheck.output(bg, out.name());
+            String baseName = BaselineOutput.match(g, out, bg, r.baselineOutput(), notes).name();
             InputCheck.check(bg, data, r.batch());
-            base = cache.get(r.baseline(), r.data(), r.limit(), r.batch(), out.name(),
-                    () -> baselineOutputs(r, data, out.name(), notes, progress, cancel));
+            base = cache.get(r.baseline(), r.data(), r.limit(), r.batch(), baseName,
+                    () -> baselineOutputs(r, data, baseName, notes, progress, cancel));
         }
         Accuracy acc = data.hasLabels() ? new Accuracy() : null;
         Fidelity fid = base == null ? null : new Fidelity();

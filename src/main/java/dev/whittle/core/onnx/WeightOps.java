@@ -10,7 +10,9 @@ import java.util.function.Function;
 
 /**
  * The registry of ops that carry a weight: which input holds it, and its output-channel axis.
- * Adding an op is one entry here.
+ * Adding an op is one entry here. {@code Gather} counts when its data (input 0) is a floating
+ * constant of rank 2 or more (an embedding table); its "channel" axis is the gathered axis
+ * (the {@code axis} attribute, 0 by default), so each gathered row gets its own scale.
  */
 final class WeightOps {
     private WeightOps() {
@@ -34,7 +36,8 @@ final class WeightOps {
             "MatMulInteger", new Entry(1, true, n -> LAST),
             "QLinearConv", new Entry(3, true, n -> 0),
             "QLinearMatMul", new Entry(3, true, n -> LAST),
-            "com.microsoft::MatMulNBits", new Entry(1, true, n -> 0));
+            "com.microsoft::MatMulNBits", new Entry(1, true, n -> 0),
+            "Gather", new Entry(0, false, n -> (int) intAttr(n, "axis", 0)));
 
     static Optional<WeightLayer> detect(NodeProto n, String name, String path,
                                         Function<String, TensorData> constant,
@@ -69,7 +72,14 @@ final class WeightOps {
         if (t == null || !t.isNumeric()) {
             return Optional.empty();
         }
+        if (op.equals("Gather") && (t.rank() < 2 || !(viaDequantize || t.type().isFloating()))) {
+            return Optional.empty(); // index tables and shape arithmetic, not embeddings
+        }
         int axis = e.axis(n, t.rank());
+        if (op.equals("Gather")) {
+            long a = intAttr(n, "axis", 0);
+            axis = (int) (a < 0 ? a + t.rank() : a); // Gather's axis may count from the end
+        }
         if (t.rank() > 0) {
             axis = Math.min(axis, t.rank() - 1);
         }

@@ -11,7 +11,11 @@ final class NofM {
     private NofM() {
     }
 
-    /** The input axis of a layer's weight: Conv 1, ConvTranspose 0, Gemm the non-output axis, MatMul rank-2. */
+    /**
+     * The input axis of a layer's weight: Conv 1, ConvTranspose 0, Gemm the non-output axis,
+     * MatMul rank-2; for a Gather table the axis along each gathered row (the last, or the first
+     * when rows are the last axis).
+     */
     static int inputAxis(WeightLayer l) {
         String op = l.op();
         int rank = l.shape().length;
@@ -19,6 +23,7 @@ final class NofM {
             case "Conv" -> 1;
             case "ConvTranspose" -> 0;
             case "Gemm" -> 1 - l.axis();
+            case "Gather" -> l.axis() == rank - 1 ? 0 : rank - 1;
             default -> rank - 2;
         };
     }

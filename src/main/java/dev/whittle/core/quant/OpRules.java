@@ -17,8 +17,9 @@ public final class OpRules {
      * @param activation index of the node input that carries the activation
      * @param flatBlocks blocks run along the flattened trailing dims (Conv: in-channels x kernel,
      *                   the reduction of the convolution), not along one axis
+     * @param weight     index of the node input that carries the weight
      */
-    public record Rule(AxisRule inputAxis, Set<QuantFormat> formats, int activation, boolean flatBlocks) {
+    public record Rule(AxisRule inputAxis, Set<QuantFormat> formats, int activation, boolean flatBlocks, int weight) {
     }
 
     @FunctionalInterface
@@ -26,12 +27,18 @@ public final class OpRules {
         int of(int rank, int channelAxis);
     }
 
+    /** Gather has no activation to quantize: its other input holds integer indices. */
+    public static final int NO_ACTIVATION = -1;
+
+    // Gather (an embedding table): rows are the gathered axis, blocks run along the last axis
+    // (along the first when the rows are the last axis); written as weight-only QDQ only.
     private static final Map<String, Rule> RULES = Map.of(
-            "Conv", new Rule((r, c) -> 1, Set.of(QuantFormat.QDQ), 0, true),
-            "ConvTranspose", new Rule((r, c) -> 0, Set.of(QuantFormat.QDQ), 0, false),
-            "Gemm", new Rule((r, c) -> 1 - c, Set.of(QuantFormat.QDQ), 0, false),
+            "Conv", new Rule((r, c) -> 1, Set.of(QuantFormat.QDQ), 0, true, 1),
+            "ConvTranspose", new Rule((r, c) -> 0, Set.of(QuantFormat.QDQ), 0, false, 1),
+            "Gemm", new Rule((r, c) -> 1 - c, Set.of(QuantFormat.QDQ), 0, false, 1),
             "MatMul", new Rule((r, c) -> r - 2, Set.of(QuantFormat.QDQ, QuantFormat.MATMULNBITS, QuantFormat.DYNAMIC), 0,
-                    false));
+                    false, 1),
+            "Gather", new Rule((r, c) -> c == r - 1 ? 0 : r - 1, Set.of(QuantFormat.QDQ), NO_ACTIVATION, false, 0));
 
     private OpRules() {
     }
@@ -44,6 +51,12 @@ public final class OpRules {
     public static boolean flatBlocks(WeightLayer l) {
         Rule r = RULES.get(l.op());
         return r != null && r.flatBlocks && l.shape().length > 2;
+    }
+
+    /** Which node input holds the layer's weight (1 for Conv, Gemm, MatMul; 0 for Gather). */
+    public static int weightInput(WeightLayer l) {
+        Rule r = RULES.get(l.op());
+        return r == null ? 1 : r.weight;
     }
 
     /** The input axis of the layer's weight, or -1 when the op has no rule or the rank is too low. */

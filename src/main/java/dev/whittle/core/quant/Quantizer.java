@@ -39,7 +39,7 @@ public final class Quantizer {
             return new QuantResult(model, new QuantReport(List.of(), List.of(), List.of(existing.get()), true, 0, 0));
         }
         List<String> messages = new ArrayList<>();
-        List<Planned> plan = plan(g, steps, messages);
+        List<Planned> plan = SharedWeights.consistent(g, plan(g, steps, messages), messages);
         QdqEditor ed = QdqEditor.of(model);
         List<LayerReport> layers = new ArrayList<>();
         Map<String, Planned> byWeight = new HashMap<>();
@@ -66,18 +66,17 @@ public final class Quantizer {
             if (ws == null) {
                 continue;
             }
+            // SharedWeights let a weight with several uses through only when all take the same QDQ copy
             Planned first = byWeight.putIfAbsent(l.weight(), p);
-            QuantFormat f = p.spec().formatOrDefault();
+            QuantFormat f = format(l, p.spec());
+            if (f != p.spec().formatOrDefault()) {
+                messages.add("Layer '" + l.node() + "' (" + l.op() + ") was written as weight-only qdq: format "
+                        + p.spec().formatOrDefault() + " applies to MatMul only.");
+            }
             if (first != null) {
-                if (f == QuantFormat.QDQ && first.spec().formatOrDefault() == QuantFormat.QDQ
-                        && ws.equals(first.spec().weights()) && dqOutputs.containsKey(l.weight())) {
-                    ed.setInput(l.node(), WeightEmitter.WEIGHT_INPUT, dqOutputs.get(l.weight()));
-                    messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
-                            + "' and reads the same quantized copy.");
-                } else {
-                    messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
-                            + "' but asks for different settings, so it was left in float.");
-                }
+                ed.setInput(l.node(), OpRules.weightInput(l), dqOutputs.get(l.weight()));
+                messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
+                        + "' and reads the same quantized copy.");
                 continue;
             }
             QuantizedWeight q = computed.get(l.node());
@@ -127,6 +126,15 @@ public final class Quantizer {
                 continue;
             }
             merged.validate("layer '" + l.node() + "'");
+            if (merged.activations() != null && OpRules.of(l.op()).map(r -> r.activation() == OpRules.NO_ACTIVATION)
+                    .orElse(false)) {
+                messages.add("Layer '" + l.node() + "' (" + l.op() + ") keeps float activations: its input is integer"
+                        + " indices.");
+                if (merged.weights() == null) {
+                    continue;
+                }
+                merged = new QuantizeSpec(merged.weights(), null, merged.format());
+            }
             merged = merged.withLayoutDefault();
             String skip = skipReason(l, merged);
             if (skip != null) {
@@ -150,14 +158,29 @@ public final class Quantizer {
             return "its weight is " + l.dtype() + ", not floating point";
         } else if (l.params() == 0) {
             return "its weight is empty";
-        } else if (merged.weights() != null && !rule.get().formats().contains(f)) {
+        } else if (merged.weights() != null && !rule.get().formats().contains(f) && !fallsBackToQdq(l)) {
             return "format " + f + " applies to MatMul only";
-        } else if (f != QuantFormat.QDQ && l.shape().length != 2) {
+        } else if (format(l, merged) != QuantFormat.QDQ && l.shape().length != 2) {
             return "format " + f + " needs a 2-D weight, not " + l.shapeText();
         } else if (l.params() > Integer.MAX_VALUE - 8) {
             return "its weight has more than 2^31 elements";
         }
         return null;
+    }
+
+    /**
+     * The format a layer is written in: the spec's, except that ops which can only be written as
+     * QDQ and are not one of the original four kinds (Gather) fall back to weight-only QDQ with the
+     * same weight settings, so {@code --format dynamic} or {@code matmulnbits} over a whole model
+     * still compresses its embedding tables.
+     */
+    static QuantFormat format(WeightLayer l, QuantizeSpec spec) {
+        QuantFormat f = spec.formatOrDefault();
+        return f != QuantFormat.QDQ && fallsBackToQdq(l) ? QuantFormat.QDQ : f;
+    }
+
+    private static boolean fallsBackToQdq(WeightLayer l) {
+        return l.op().equals("Gather");
     }
 
     /**

@@ -7,9 +7,6 @@ import dev.whittle.core.onnx.TensorBytes;
 
 /** Writes one quantized weight into the model in the chosen format; returns the bytes it stored. */
 final class WeightEmitter {
-    /** The weight is input 1 of Conv, ConvTranspose, Gemm and MatMul. */
-    static final int WEIGHT_INPUT = 1;
-
     private WeightEmitter() {
     }
 
@@ -29,7 +26,7 @@ final class WeightEmitter {
         String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
                 TensorBytes.floats(sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
                 Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
-        ed.setInput(l.node(), WEIGHT_INPUT, out);
+        ed.setInput(l.node(), OpRules.weightInput(l), out);
         return out;
     }
 

@@ -8,6 +8,7 @@ import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.transform.LayerCheck;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,11 +50,16 @@ public final class RecipePlan {
         }
     }
 
-    /** A step (number is 1-based), the layers it selects, and what each of its settings does to them. */
-    public record StepPlan(int number, Step step, List<String> selected, List<Touch> touches) {
+    /**
+     * A step (number is 1-based), the layers it selects, and what each of its settings does to
+     * them. {@code version1LeftOut}: in a version-1 recipe, the layers this step's select would
+     * also take under version 2 (Gather tables reached by a select without ops); empty otherwise.
+     */
+    public record StepPlan(int number, Step step, List<String> selected, List<Touch> touches, List<String> version1LeftOut) {
         public StepPlan {
             selected = List.copyOf(selected);
             touches = List.copyOf(touches);
+            version1LeftOut = List.copyOf(version1LeftOut);
         }
     }
 
@@ -128,11 +134,15 @@ public final class RecipePlan {
         List<List<WeightLayer>> chosen = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-            List<WeightLayer> c = all.get(i).select().selector().select(model.graph());
+            List<WeightLayer> c = all.get(i).select().selector(recipe.whittle()).select(model.graph());
             chosen.add(c);
             if (c.isEmpty()) {
-                problems.add(new Problem(i + 1, all.get(i).select().selector() + " matches no weight layer of "
-                        + model.graph().fileName() + "."));
+                List<String> beyond = all.get(i).select().selector(2).select(model.graph()).stream().map(WeightLayer::node).toList();
+                String hint = beyond.isEmpty() ? "" : "; a whittle: 1 select without ops does not reach "
+                        + String.join(", ", LayerSelector.BEYOND_VERSION_1) + " layers ('" + String.join("', '", beyond)
+                        + "'); add ops: [" + String.join(", ", LayerSelector.BEYOND_VERSION_1) + "] or write whittle: 2";
+                problems.add(new Problem(i + 1, all.get(i).select().selector(recipe.whittle()) + " matches no weight layer of "
+                        + model.graph().fileName() + hint + "."));
             }
         }
         Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();
@@ -205,7 +215,11 @@ public final class RecipePlan {
                     touches.add(new Touch(l.node(), l.op(), l.weight(), s, by, by == null && c != null ? c.skip() : null));
                 }
             }
-            plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches));
+            List<WeightLayer> chosenHere = chosen.get(i);
+            List<String> leftOut = recipe.whittle() >= 2 ? List.of() : all.get(i).select().selector(2).select(model.graph())
+                    .stream().filter(l -> !chosenHere.contains(l)).map(WeightLayer::node).toList();
+            plans.add(new StepPlan(i + 1, all.get(i), chosen.get(i).stream().map(WeightLayer::node).toList(), touches,
+                    leftOut));
         }
         return new RecipePlan(plans, problems, warnings, effective, java.util.Collections.unmodifiableMap(q.merged()));
     }

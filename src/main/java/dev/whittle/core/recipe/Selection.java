@@ -16,7 +16,13 @@ public record Selection(List<String> ops, List<String> names, List<String> exclu
         return new LayerSelector(ops, names, exclude);
     }
 
-    public LayerSelector selector() {
-        return selector(ops, names, exclude);
+    /**
+     * The selector this {@code select} means in a recipe of format {@code version}: in version 1
+     * an empty {@code ops} reaches only the kinds version 1 knew (Conv, ConvTranspose, Gemm,
+     * MatMul); in version 2 it reaches every kind, Gather tables included.
+     */
+    public LayerSelector selector(int version) {
+        LayerSelector s = selector(ops, names, exclude);
+        return version >= 2 ? s : s.version1();
     }
 }

@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -12,8 +13,18 @@ import java.util.regex.PatternSyntaxException;
  * expressions that must match a node name or a weight name in full, minus exclusions. An empty
  * list means "no restriction" for {@code ops} and {@code names}, "nothing excluded" for
  * {@code exclude}.
+ *
+ * <p>Selectors built with the constructor reach every kind of weight layer (recipe format
+ * version 2, and every command that selects without a recipe). {@link #version1()} gives the
+ * version-1 meaning: kinds that joined after version 1 ({@link #BEYOND_VERSION_1}: Gather
+ * tables) are reached only when {@code ops} names them, so a version-1 recipe selects the
+ * same layers it always did.
  */
 public final class LayerSelector {
+    /** Op types that a version-1 selector reaches only when its {@code ops} names them. */
+    public static final Set<String> BEYOND_VERSION_1 = Set.of("Gather");
+
+    private final boolean everyKind;
     private final List<String> ops;
     private final List<Pattern> names;
     private final List<Pattern> exclude;
@@ -21,6 +32,11 @@ public final class LayerSelector {
     private final List<String> excludeSources;
 
     public LayerSelector(List<String> ops, List<String> names, List<String> exclude) {
+        this(ops, names, exclude, true);
+    }
+
+    private LayerSelector(List<String> ops, List<String> names, List<String> exclude, boolean everyKind) {
+        this.everyKind = everyKind;
         this.ops = ops == null ? List.of() : List.copyOf(ops);
         this.nameSources = names == null ? List.of() : List.copyOf(names);
         this.excludeSources = exclude == null ? List.of() : List.copyOf(exclude);
@@ -37,6 +53,16 @@ public final class LayerSelector {
         return new LayerSelector(List.of(), List.of(regexes), List.of());
     }
 
+    /** This selector with recipe format version 1's meaning (see the class comment). */
+    public LayerSelector version1() {
+        return new LayerSelector(ops, nameSources, excludeSources, false);
+    }
+
+    /** Whether an empty {@code ops} reaches every kind of layer (version 2) or only version 1's. */
+    public boolean everyKind() {
+        return everyKind;
+    }
+
     public List<String> ops() {
         return ops;
     }
@@ -50,6 +76,9 @@ public final class LayerSelector {
     }
 
     public boolean matches(WeightLayer l) {
+        if (!everyKind && ops.isEmpty() && BEYOND_VERSION_1.contains(l.op())) {
+            return false;
+        }
         if (!ops.isEmpty() && !ops.contains(l.op()) && !ops.contains(bareOp(l.op()))) {
             return false;
         }

