@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,68 +35,45 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--recipe", required = true, paramLabel = "R.yaml", description = "The recipe (YAML or JSON).")
     Path recipe;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "Where to write the model.")
-    Path output;
-
-    @Option(names = "--report", paramLabel = "REPORT.json", description = "Also write what was done, per layer, as JSON.")
-    Path report;
+    @Mixin
+    ModelOutput out = new ModelOutput();
 
     @Option(names = "--save-recipe", paramLabel = "SAVED.yaml",
             description = "Also write the recipe as applied, with the model's sha256 and provenance (versions, date, metrics).")
     Path saveRecipe;
-
-    @Option(names = "--eval-data", paramLabel = "SPEC.yaml", description = "Evaluate the result on this dataset spec"
-            + " (docs/evaluation.md) against MODEL: accuracy with labels, agreement and cosine always.")
-    Path evalData;
-
-    @Option(names = "--eval-limit", paramLabel = "N", description = "Evaluate only the first N samples (default: the spec's limit, else all).")
-    Long evalLimit;
-
-    @Option(names = "--force", description = "Replace OUT, REPORT and SAVED when they exist.")
-    boolean force;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        OutputFiles.check(output, force, "-o", model, recipe);
-        OutputFiles.check(report, force, "--report", model, recipe, output);
-        OutputFiles.check(saveRecipe, force, "--save-recipe", model, recipe, output, report);
-        if (evalLimit != null && evalLimit < 0) {
-            throw new dev.whittle.core.BadInputException("--eval-limit must be 0 (all) or positive, got " + evalLimit + ".");
-        }
-        if (evalData != null && !Files.isRegularFile(evalData)) {
-            throw new dev.whittle.core.BadInputException("--eval-data " + evalData + " does not exist.");
-        }
+        out.check(saveRecipe == null ? Map.of() : Map.of("--save-recipe", saveRecipe), model, recipe);
+        Path output = out.output;
         RecipeFile r = RecipeFile.read(recipe);
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
         result.model().save(output);
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
-        Map<String, Object> evaluation = evalData == null ? null
-                : ApplyEvaluation.run(evalData, evalLimit, m, OnnxReader.read(output));
-        if (report != null) {
-            Map<String, Object> json = RecipeReportJson.map(rep);
-            json.put("evaluation", evaluation);
-            json.put("warnings", result.warnings());
-            OutputFiles.writeAtomically(report, Json.write(json) + "\n");
-        }
+        Map<String, Object> evaluation = out.evaluate(m);
+        Map<String, Object> json = RecipeReportJson.map(rep);
+        json.put("evaluation", evaluation);
+        json.put("warnings", result.warnings());
+        out.writeReport(json);
         if (saveRecipe != null) {
             SavedRecipe.write(r, model, rep, evaluation, saveRecipe);
         }
         PrintWriter err = spec.commandLine().getErr();
         result.warnings().forEach(w -> err.println("whittle: warning: " + w));
         err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(text(rep));
-        out.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%n",
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.print(text(rep));
+        pw.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%n",
                 m.graph().fileName(), Units.bytes(rep.bytesBefore()), output.getFileName(), Units.bytes(rep.bytesAfter()),
                 100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()));
         if (evaluation != null) {
-            out.print(ApplyEvaluation.text(evaluation));
+            pw.print(ApplyEvaluation.text(evaluation));
         }
-        out.flush();
+        pw.flush();
         return 0;
     }
 

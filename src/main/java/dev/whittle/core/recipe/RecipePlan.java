@@ -93,14 +93,23 @@ public final class RecipePlan {
 
     /** Throws the first problem (and how many more there are) as a {@link BadInputException}. */
     public void requireValid() {
+        requireValid(null);
+    }
+
+    /**
+     * As {@link #requireValid()}, the problem prefixed by {@code where.apply(step)} ("r.yaml:3:5")
+     * when {@code where} is not null, as {@code validate} prints it.
+     */
+    public void requireValid(java.util.function.IntFunction<String> where) {
         if (!problems.isEmpty()) {
+            String at = where == null ? "" : where.apply(problems.get(0).step()) + ": ";
             String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
                     + (problems.size() == 2 ? "" : "s") + "; whittle validate lists them all)";
             String text = problems.get(0).text();
             if (text.endsWith(".")) {
                 text = text.substring(0, text.length() - 1);
             }
-            throw new BadInputException(text + more + "; nothing was written.");
+            throw new BadInputException(at + text + more + "; nothing was written.");
         }
     }
 
@@ -131,8 +140,7 @@ public final class RecipePlan {
             List<WeightLayer> c = all.get(i).select().selector().select(model.graph());
             chosen.add(c);
             if (c.isEmpty()) {
-                problems.add(new Problem(i + 1, all.get(i).select().selector() + " matches no weight layer of "
-                        + model.graph().fileName() + "."));
+                problems.add(new Problem(i + 1, NoMatch.explain(all.get(i).select(), model.graph())));
             }
         }
         Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();

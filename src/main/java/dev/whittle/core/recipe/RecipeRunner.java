@@ -69,8 +69,13 @@ public final class RecipeRunner {
     }
 
     public static Result run(Recipe recipe, OnnxModel model, Options options) {
+        return run(recipe, model, options, null);
+    }
+
+    /** {@code where} names a step's place in its file ("r.yaml:3:5") in problems, or is null. */
+    private static Result run(Recipe recipe, OnnxModel model, Options options, java.util.function.IntFunction<String> where) {
         RecipePlan plan = RecipePlan.of(recipe, model);
-        plan.requireValid();
+        plan.requireValid(where);
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<Step> steps = recipe.steps();
         OnnxModel current = model;
@@ -111,7 +116,7 @@ public final class RecipeRunner {
         if (!missing.isEmpty()) {
             throw new BadInputException(recipe.path().getFileName() + ": " + missing.get(0));
         }
-        return run(recipe.recipe(), model, Options.in(recipe.folder()));
+        return run(recipe.recipe(), model, Options.in(recipe.folder()), recipe::where);
     }
 
     public static Result run(Recipe recipe, OnnxModel model, Path folder) {
