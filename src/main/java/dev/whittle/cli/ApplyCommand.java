@@ -67,9 +67,13 @@ final class ApplyCommand implements Callable<Integer> {
         err.flush();
         PrintWriter pw = spec.commandLine().getOut();
         pw.print(text(rep));
-        pw.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%n",
+        pw.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%s%n",
                 m.graph().fileName(), Units.bytes(rep.bytesBefore()), output.getFileName(), Units.bytes(rep.bytesAfter()),
-                100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()));
+                100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()),
+                rep.quantParamsAfter() == 0 ? "" : " + " + Units.count(rep.quantParamsAfter())
+                        + " quantization scales and zero points");
+        rep.factors().forEach((layer, f) -> pw.println(layer + " is now " + String.join(" and ", f)
+                + " (a recipe can still select them as '" + layer + "')"));
         if (evaluation != null) {
             pw.print(ApplyEvaluation.text(evaluation));
         }
@@ -90,9 +94,10 @@ final class ApplyCommand implements Callable<Integer> {
                 LayerReport l = e.transform();
                 t.row(String.valueOf(e.step()), l.node(), l.method(), Units.count(l.paramsBefore()) + " -> "
                                 + Units.count(l.paramsAfter()), Units.bytes(l.bytesBefore()) + " -> " + Units.bytes(l.bytesAfter()),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()), l.rank() == null ? "" : l.rank().toString(),
-                        l.relError() == null ? "" : String.format(Locale.ROOT, "rel %.4f", l.relError()),
-                        l.skipped() != null ? "skipped: " + l.skipped() : l.channels() != null ? "channels " + l.channels() : "");
+                        // Channel pruning removes weights rather than zeroing them: its zero share says nothing.
+                        l.method().startsWith("prune channel") ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()),
+                        l.rank() == null ? "" : l.rank().toString(),
+                        l.relError() == null ? "" : String.format(Locale.ROOT, "rel %.4f", l.relError()), l.note());
             } else {
                 dev.whittle.core.quant.LayerReport q = e.quant();
                 t.row(String.valueOf(e.step()), q.node(), "quantize " + q.format().key(), Units.count(e.quantParams()),

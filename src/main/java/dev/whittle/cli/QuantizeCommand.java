@@ -136,7 +136,8 @@ final class QuantizeCommand implements Callable<Integer> {
             pw.flush();
             return 0;
         }
-        r.model().save(output);
+        // Whittle as the producer; the source's accuracy and the like are marked as the source's.
+        dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null).save(output);
         long before = m.graph().fileBytes();
         long after = sizeOf(output);
         Map<String, Object> evaluation = out.evaluate(m);
