@@ -161,4 +161,51 @@ class FirstHourTest {
         assertEquals(0, forced.code(), forced.err());
         assertTrue(forced.out().contains("evaluation on fashion-test.yaml (200 samples): accuracy"), forced.out());
     }
+
+    @Test
+    void agreementIsShownForClassifiersOrWhenAsked() throws Exception {
+        String x = "sample-models/fashion-test-x.npy";
+        // Without labels the output may be an embedding, whose argmax means nothing: no agreement unless asked.
+        var plain = CliTestSupport.run("eval", CNN, "--baseline", CNN, "--inputs", x, "--limit", "64", "--json");
+        assertEquals(0, plain.code(), plain.err());
+        var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(plain.out());
+        assertTrue(j.get("agreement").isNull(), plain.out());
+        assertTrue(j.get("notes").toString().contains("--agreement"), j.get("notes").toString());
+        var asked = CliTestSupport.run("eval", CNN, "--baseline", CNN, "--inputs", x, "--limit", "64", "--agreement");
+        assertTrue(asked.out().contains("top-1 agreement 100.00 %"), asked.out());
+        var labelled = CliTestSupport.run("eval", CNN, "--baseline", CNN, "--data", TEST_SPEC, "--limit", "64");
+        assertTrue(labelled.out().contains("top-1 agreement 100.00 %"), "a labelled set is a classifier's: " + labelled.out());
+    }
+
+    @Test
+    void latencyFromTooFewRunsOrNoneIsExplained() throws Exception {
+        var few = CliTestSupport.run("eval", CNN, "--data", TEST_SPEC, "--limit", "64", "--batch", "16");
+        assertEquals(0, few.code(), few.err());
+        assertTrue(few.out().contains("(3 runs: too few for p90 and p99)"), few.out());
+        var none = CliTestSupport.run("eval", CNN, "--data", TEST_SPEC, "--limit", "64", "--batch", "100", "--json");
+        assertEquals(0, none.code(), none.err());
+        var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(none.out());
+        assertTrue(j.get("latencyMs").isNull());
+        assertTrue(j.get("notes").toString().contains("no latency: only full batches of 100 are timed"), j.get("notes").toString());
+    }
+
+    @Test
+    void sensitivityCanChooseTheStructureAndPrintsItsSettings() {
+        var nm = CliTestSupport.run("sensitivity", CNN, "--data", TEST_SPEC, "--method", "prune", "--structure", "2:4",
+                "--layers", "fc3", "--limit", "50");
+        assertEquals(0, nm.code(), nm.err());
+        assertTrue(nm.out().contains("prune sensitivity (2:4"), nm.out());
+        assertTrue(nm.out().contains("0.5"), "the level 2:4 fixes: " + nm.out());
+        var ch = CliTestSupport.run("sensitivity", CNN, "--data", TEST_SPEC, "--method", "prune", "--structure", "channel",
+                "--levels", "0.3", "--layers", "fc2", "--limit", "50");
+        assertEquals(0, ch.code(), ch.err());
+        assertTrue(ch.out().contains("prune sensitivity (channel"), ch.out());
+        var q = CliTestSupport.run("sensitivity", CNN, "--data", TEST_SPEC, "--method", "quantize", "--levels", "4",
+                "--granularity", "block", "--layers", "fc1", "--limit", "50");
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.out().contains("blocks of 32, format qdq"), q.out());
+        var d = CliTestSupport.run("sensitivity", CNN, "--data", TEST_SPEC, "--method", "quantize", "--levels", "8",
+                "--layers", "fc1", "--limit", "50");
+        assertTrue(d.out().contains("(weights only, symmetric, per channel, format qdq, range minmax)"), "defaults printed: " + d.out());
+    }
 }
