@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A recipe, format version 1 (RECIPE-FORMAT.md): read with {@link #read(Path)}, which rejects
+ * A recipe, format version 1 (docs/recipes.md): read with {@link #read(Path)}, which rejects
  * unknown keys (suggesting the nearest known one) and names the line and column of errors.
  * {@code provenance} is informational and kept as parsed.
  */
