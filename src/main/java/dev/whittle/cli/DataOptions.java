@@ -46,14 +46,14 @@ final class DataOptions {
 
     DatasetSpec spec() {
         if (spec != null && loadedSpec == null) {
-            refuseArrays(spec);
+            refuseArrays(spec, "--data");
             loadedSpec = Datasets.readSpec(spec);
         }
         return loadedSpec;
     }
 
     /** An array file given as --data (a newcomer's mistake): say where arrays go instead of a YAML parse error. */
-    static void refuseArrays(Path file) {
+    static void refuseArrays(Path file, String option) {
         String name = String.valueOf(file.getFileName()).toLowerCase(java.util.Locale.ROOT);
         byte[] head = new byte[6];
         try (var in = java.nio.file.Files.newInputStream(file)) {
@@ -63,8 +63,9 @@ final class DataOptions {
             boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
             if (npy || zip || name.endsWith(".npy") || name.endsWith(".npz")) {
                 throw new BadInputException(file.getFileName() + " is " + (zip || name.endsWith(".npz") ? "a .npz archive" : "a .npy array")
-                        + ": --data takes a dataset spec (.yaml, docs/evaluation.md); give arrays with --inputs X.npy"
-                        + " (or --input NAME=X.npy per input) and --labels Y.npy.");
+                        + ": " + option + " takes a dataset spec (.yaml, docs/evaluation.md); " + (option.equals("--data")
+                        ? "give arrays with --inputs X.npy (or --input NAME=X.npy per input) and --labels Y.npy."
+                        : "write one whose 'inputs:' names the arrays (docs/examples/fashion-test.yaml is one)."));
             }
         } catch (java.io.IOException e) {
             // Missing or unreadable: the spec reader says so.

@@ -58,7 +58,7 @@ final class ModelOutput {
             throw new BadInputException("--eval-limit must be at least 1, got " + evalLimit + "; leave it out to use every sample.");
         }
         if (evalData != null) {
-            DataOptions.refuseArrays(evalData);
+            DataOptions.refuseArrays(evalData, "--eval-data");
             if (!Files.isRegularFile(evalData)) {
                 throw new BadInputException("--eval-data " + evalData + " does not exist.");
             }
