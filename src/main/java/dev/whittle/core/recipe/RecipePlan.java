@@ -109,7 +109,9 @@ public final class RecipePlan {
             if (text.endsWith(".")) {
                 text = text.substring(0, text.length() - 1);
             }
-            throw new BadInputException(at + text + more + "; nothing was written.");
+            // A hint ends in "?" ("did you mean 'fc1'?"): a new sentence reads better than "?;".
+            throw new BadInputException(at + text + more + (text.endsWith("?") && more.isEmpty() ? " Nothing was written."
+                    : "; nothing was written."));
         }
     }
 
