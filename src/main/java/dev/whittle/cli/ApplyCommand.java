@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,68 +35,49 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--recipe", required = true, paramLabel = "R.yaml", description = "The recipe (YAML or JSON).")
     Path recipe;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.onnx", description = "Where to write the model.")
-    Path output;
-
-    @Option(names = "--report", paramLabel = "REPORT.json", description = "Also write what was done, per layer, as JSON.")
-    Path report;
+    @Mixin
+    ModelOutput out = new ModelOutput();
 
     @Option(names = "--save-recipe", paramLabel = "SAVED.yaml",
             description = "Also write the recipe as applied, with the model's sha256 and provenance (versions, date, metrics).")
     Path saveRecipe;
-
-    @Option(names = "--eval-data", paramLabel = "SPEC.yaml", description = "Evaluate the result on this dataset spec"
-            + " (docs/evaluation.md) against MODEL: accuracy with labels, agreement and cosine always.")
-    Path evalData;
-
-    @Option(names = "--eval-limit", paramLabel = "N", description = "Evaluate only the first N samples (default: the spec's limit, else all).")
-    Long evalLimit;
-
-    @Option(names = "--force", description = "Replace OUT, REPORT and SAVED when they exist.")
-    boolean force;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        OutputFiles.check(output, force, "-o", model, recipe);
-        OutputFiles.check(report, force, "--report", model, recipe, output);
-        OutputFiles.check(saveRecipe, force, "--save-recipe", model, recipe, output, report);
-        if (evalLimit != null && evalLimit < 0) {
-            throw new dev.whittle.core.BadInputException("--eval-limit must be 0 (all) or positive, got " + evalLimit + ".");
-        }
-        if (evalData != null && !Files.isRegularFile(evalData)) {
-            throw new dev.whittle.core.BadInputException("--eval-data " + evalData + " does not exist.");
-        }
+        out.check(saveRecipe == null ? Map.of() : Map.of("--save-recipe", saveRecipe), model, recipe);
+        Path output = out.output;
         RecipeFile r = RecipeFile.read(recipe);
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
         result.model().save(output);
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
-        Map<String, Object> evaluation = evalData == null ? null
-                : ApplyEvaluation.run(evalData, evalLimit, m, OnnxReader.read(output));
-        if (report != null) {
-            Map<String, Object> json = RecipeReportJson.map(rep);
-            json.put("evaluation", evaluation);
-            json.put("warnings", result.warnings());
-            OutputFiles.writeAtomically(report, Json.write(json) + "\n");
-        }
+        Map<String, Object> evaluation = out.evaluate(m);
+        Map<String, Object> json = RecipeReportJson.map(rep);
+        json.put("evaluation", evaluation);
+        json.put("warnings", result.warnings());
+        out.writeReport(json);
         if (saveRecipe != null) {
             SavedRecipe.write(r, model, rep, evaluation, saveRecipe);
         }
         PrintWriter err = spec.commandLine().getErr();
         result.warnings().forEach(w -> err.println("whittle: warning: " + w));
         err.flush();
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(text(rep));
-        out.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%n",
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.print(text(rep));
+        pw.printf(Locale.ROOT, "%s: %s -> %s: %s (%.1f%% of the original), %s -> %s parameters%s%n",
                 m.graph().fileName(), Units.bytes(rep.bytesBefore()), output.getFileName(), Units.bytes(rep.bytesAfter()),
-                100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()));
+                100.0 * rep.sizeRatio(), Units.count(rep.paramsBefore()), Units.count(rep.paramsAfter()),
+                rep.quantParamsAfter() == 0 ? "" : " + " + Units.count(rep.quantParamsAfter())
+                        + " quantization scales and zero points");
+        rep.factors().forEach((layer, f) -> pw.println(layer + " is now " + String.join(" and ", f)
+                + " (a recipe can still select them as '" + layer + "')"));
         if (evaluation != null) {
-            out.print(ApplyEvaluation.text(evaluation));
+            pw.print(ApplyEvaluation.text(evaluation));
         }
-        out.flush();
+        pw.flush();
         return 0;
     }
 
@@ -112,9 +94,10 @@ final class ApplyCommand implements Callable<Integer> {
                 LayerReport l = e.transform();
                 t.row(String.valueOf(e.step()), l.node(), l.method(), Units.count(l.paramsBefore()) + " -> "
                                 + Units.count(l.paramsAfter()), Units.bytes(l.bytesBefore()) + " -> " + Units.bytes(l.bytesAfter()),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()), l.rank() == null ? "" : l.rank().toString(),
-                        l.relError() == null ? "" : String.format(Locale.ROOT, "rel %.4f", l.relError()),
-                        l.skipped() != null ? "skipped: " + l.skipped() : l.channels() != null ? "channels " + l.channels() : "");
+                        // Channel pruning removes weights rather than zeroing them: its zero share says nothing.
+                        l.method().startsWith("prune channel") ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * l.sparsity()),
+                        l.rank() == null ? "" : l.rank().toString(),
+                        l.relError() == null ? "" : String.format(Locale.ROOT, "rel %.4f", l.relError()), l.note());
             } else {
                 dev.whittle.core.quant.LayerReport q = e.quant();
                 t.row(String.valueOf(e.step()), q.node(), "quantize " + q.format().key(), Units.count(e.quantParams()),

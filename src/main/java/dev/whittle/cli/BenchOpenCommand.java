@@ -12,11 +12,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code whittle bench-open MODEL [--runs N]} (hidden): how long {@link OnnxReader#read} takes,
+ * {@code whittle bench-open MODEL [--runs N]}: how long {@link OnnxReader#read} takes,
  * i.e. map, parse, check and build the view. Weights are memory-mapped, not read, so this is
  * the time until the UI can show the model. Reports the first (cold) open separately.
  */
-@Command(name = "bench-open", hidden = true, description = "Measure the time to open a model (median of N runs).")
+@Command(name = "bench-open", description = "Measure the time to open a model (median of N runs).")
 final class BenchOpenCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
     Path model;

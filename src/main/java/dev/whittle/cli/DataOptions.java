@@ -46,9 +46,30 @@ final class DataOptions {
 
     DatasetSpec spec() {
         if (spec != null && loadedSpec == null) {
+            refuseArrays(spec, "--data");
             loadedSpec = Datasets.readSpec(spec);
         }
         return loadedSpec;
+    }
+
+    /** An array file given as --data (a newcomer's mistake): say where arrays go instead of a YAML parse error. */
+    static void refuseArrays(Path file, String option) {
+        String name = String.valueOf(file.getFileName()).toLowerCase(java.util.Locale.ROOT);
+        byte[] head = new byte[6];
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            int n = in.readNBytes(head, 0, 6);
+            boolean npy = n == 6 && (head[0] & 0xff) == 0x93 && new String(head, 1, 5, java.nio.charset.StandardCharsets.US_ASCII)
+                    .equals("NUMPY");
+            boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+            if (npy || zip || name.endsWith(".npy") || name.endsWith(".npz")) {
+                throw new BadInputException(file.getFileName() + " is " + (zip || name.endsWith(".npz") ? "a .npz archive" : "a .npy array")
+                        + ": " + option + " takes a dataset spec (.yaml, docs/evaluation.md); " + (option.equals("--data")
+                        ? "give arrays with --inputs X.npy (or --input NAME=X.npy per input) and --labels Y.npy."
+                        : "write one whose 'inputs:' names the arrays (docs/examples/fashion-test.yaml is one)."));
+            }
+        } catch (java.io.IOException e) {
+            // Missing or unreadable: the spec reader says so.
+        }
     }
 
     /** The data named by the options, or null when none was given. */
@@ -79,8 +100,8 @@ final class DataOptions {
     /** The limit: the option, else the spec's, else 0 (all). */
     long limit() {
         if (limit != null) {
-            if (limit < 0) {
-                throw new BadInputException("--limit must be 0 (all) or positive, got " + limit + ".");
+            if (limit < 1) {
+                throw new BadInputException("--limit must be at least 1, got " + limit + "; leave it out to use every sample.");
             }
             return limit;
         }

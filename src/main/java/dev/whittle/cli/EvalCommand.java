@@ -56,6 +56,10 @@ final class EvalCommand implements Callable<Integer> {
             description = "Append the result to a history file (default file: ~/.whittle/history.json).")
     String history;
 
+    @Option(names = "--agreement", description = "Show top-1 agreement with the baseline without labels too (with labels"
+            + " it is always shown; an embedding's argmax means nothing).")
+    boolean agreement;
+
     @Option(names = "--json", description = "Print JSON (keys in docs/evaluation.md).")
     boolean json;
 
@@ -77,13 +81,29 @@ final class EvalCommand implements Callable<Integer> {
             throw new BadInputException("--baseline-output needs --baseline.");
         }
         EvalRequest req = new EvalRequest(m, null, base, d, b, limit, output, data.pool(pool), runtime.spec(), baselineOutput);
-        EvalResult r = CliJobs.run(new Evaluator().job(req));
+        EvalResult r = withoutArgmaxAgreement(CliJobs.run(new Evaluator().job(req)), agreement);
         Report.notes(spec, "note: ", r.notes());
         if (history != null) {
             new EvalHistory(history.isEmpty() ? EvalHistory.defaultFile() : Path.of(history)).append(r);
         }
         Report.result(spec, json, () -> toJson(r), () -> text(r));
         return 0;
+    }
+
+    /**
+     * Without labels an output may be an embedding, not class scores: top-1 agreement is then
+     * left out (with a note) unless {@code --agreement} asks for it.
+     */
+    static EvalResult withoutArgmaxAgreement(EvalResult r, boolean asked) {
+        if (r.agreement() == null || r.accuracy() != null || asked) {
+            return r;
+        }
+        java.util.List<String> notes = new java.util.ArrayList<>(r.notes());
+        notes.add("top-1 agreement left out: without labels the output may be an embedding, whose argmax means nothing;"
+                + " --agreement shows it for a classifier");
+        return new EvalResult(r.id(), r.time(), r.model(), r.modelPath(), r.modelBytes(), r.weightBytes(), r.baseline(),
+                r.data(), r.samples(), r.batch(), r.correct(), r.accuracy(), r.top5(), null, r.meanCosine(), r.minCosine(),
+                r.outputSqnrDb(), r.maxAbsDiff(), r.latencyMs(), r.output(), r.pool(), r.runtime(), notes);
     }
 
     static Map<String, Object> toJson(EvalResult r) {
@@ -161,8 +181,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         LatencyStats l = r.latencyMs();
         if (l != null) {
-            sb.append(String.format(Locale.ROOT, "  latency   p50 %.3f ms, p90 %.3f ms, p99 %.3f ms per batch of %d (%d runs);"
-                    + " %s samples/s%n", l.p50(), l.p90(), l.p99(), l.batch(), l.runs(), Units.count(Math.round(l.throughput()))));
+            String few = l.runs() < 10 ? ": too few for p90 and p99" : l.runs() < 100 ? ": too few for p99" : "";
+            sb.append(String.format(Locale.ROOT, "  latency   p50 %.3f ms, p90 %.3f ms, p99 %.3f ms per batch of %d (%d runs%s);"
+                    + " %s samples/s%n", l.p50(), l.p90(), l.p99(), l.batch(), l.runs(), few,
+                    Units.count(Math.round(l.throughput()))));
+        } else {
+            sb.append("  latency   not measured (see the note)\n");
         }
         sb.append("  size      ").append(Units.bytes(r.modelBytes())).append(" file, ").append(Units.bytes(r.weightBytes()))
                 .append(" weights\n");

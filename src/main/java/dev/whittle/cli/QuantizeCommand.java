@@ -22,7 +22,6 @@ import dev.whittle.core.quant.WeightSpec;
 import dev.whittle.core.select.LayerSelector;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -42,8 +42,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT", description = "Where to write the quantized model.")
-    Path output;
+    @Mixin
+    ModelOutput out = new ModelOutput();
 
     @Option(names = "--bits", paramLabel = "8|4", description = "Weight bits (default 8; 4 with --format matmulnbits).")
     Integer bits;
@@ -107,16 +107,15 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--ops", paramLabel = "OP", split = ",", description = "Only these op types (e.g. MatMul,Gemm).")
     List<String> ops = new ArrayList<>();
 
-    @Option(names = "--report", paramLabel = "R.json", description = "Write the per-layer report as JSON.")
-    Path report;
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path output = out.output;
+        out.check(Map.of(), inputs());
         QuantizeStep step = new QuantizeStep(new LayerSelector(ops, layers, exclude), quantizeSpec());
         step.quantize().validate("quantize");
         OnnxModel m = OnnxReader.read(model);
@@ -139,16 +138,21 @@ final class QuantizeCommand implements Callable<Integer> {
         }
         err.flush();
         if (r.report().alreadyQuantized()) {
-            out.println("Nothing written: " + output + " was not created.");
-            out.flush();
+            pw.println("Nothing written: " + output + " was not created.");
+            pw.flush();
             return 0;
         }
-        r.model().save(output);
+        // Whittle as the producer; the source's accuracy and the like are marked as the source's.
+        dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null).save(output);
         long before = m.graph().fileBytes();
         long after = sizeOf(output);
-        out.print(QuantizeText.render(r.report(), m.graph().fileName(), before, output, after));
-        out.flush();
-        if (report != null) {
+        Map<String, Object> evaluation = out.evaluate(m);
+        pw.print(QuantizeText.render(r.report(), m.graph().fileName(), before, output, after));
+        if (evaluation != null) {
+            pw.print(ApplyEvaluation.text(evaluation));
+        }
+        pw.flush();
+        if (out.report != null) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("model", m.graph().fileName());
             root.put("output", String.valueOf(output.getFileName()));
@@ -156,7 +160,8 @@ final class QuantizeCommand implements Callable<Integer> {
             root.put("fileBytesAfter", after);
             root.put("ortConfig", Map.of("session.qdq_matmulnbits_accuracy_level", "1"));
             root.putAll(QuantReportMaps.report(r.report()));
-            write(report, Json.write(root) + "\n");
+            root.put("evaluation", evaluation);
+            out.writeReport(root);
         }
         return 0;
     }
@@ -225,12 +230,14 @@ final class QuantizeCommand implements Callable<Integer> {
         }
     }
 
-    static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new BadInputException("Cannot write the report " + file + ": " + e.getMessage(), e);
+    /** The files this command reads: the model and the calibration arrays (never written over). */
+    private Path[] inputs() {
+        List<Path> in = new ArrayList<>(List.of(model));
+        for (String c : calib) {
+            int eq = c.indexOf('=');
+            in.add(Path.of(eq > 0 && !Files.exists(Path.of(c)) ? c.substring(eq + 1) : c));
         }
+        return in.toArray(Path[]::new);
     }
 
     /** Calibration progress on a terminal; silent when stderr is not one. */

@@ -59,6 +59,7 @@ final class SavedRecipe {
         }
         m.put("paramsBefore", report.paramsBefore());
         m.put("paramsAfter", report.paramsAfter());
+        m.put("quantParamsAfter", report.quantParamsAfter());
         m.put("bytesBefore", report.bytesBefore());
         m.put("bytesAfter", report.bytesAfter());
         return m;

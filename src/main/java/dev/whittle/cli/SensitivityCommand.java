@@ -5,6 +5,10 @@ import dev.whittle.core.analysis.SensitivityRequest;
 import dev.whittle.core.analysis.SensitivityTable;
 import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.analysis.SensitivityMethod;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantFormat;
 import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
@@ -39,9 +43,28 @@ final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--method", paramLabel = "prune|quantize|lowrank", required = true, description = "Compression method.")
     String method;
 
-    @Option(names = "--levels", paramLabel = "A,B,C", split = ",", required = true,
-            description = "Levels: sparsities for prune (0.5), bit widths for quantize, ranks for lowrank.")
+    @Option(names = "--levels", paramLabel = "A,B,C", split = ",",
+            description = "Levels: sparsities for prune (0.5), bit widths for quantize, ranks for lowrank"
+                    + " (with --structure N:M the pattern fixes the sparsity and levels may be left out).")
     List<Double> levels;
+
+    @Option(names = "--structure", paramLabel = "S", defaultValue = "unstructured",
+            description = "prune: unstructured, channel or N:M such as 2:4 (default: ${DEFAULT-VALUE}).")
+    String structure;
+
+    @Option(names = "--granularity", paramLabel = "G", description = "quantize: tensor, channel or block"
+            + " (default channel; block with --format matmulnbits).")
+    String granularity;
+
+    @Option(names = "--block", paramLabel = "N", description = "quantize: block size with --granularity block, 16-256 (default 32).")
+    Integer block;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "qdq",
+            description = "quantize: qdq, matmulnbits or dynamic (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--asymmetric", description = "quantize: uint codes with a zero point (default: symmetric int codes).")
+    boolean asymmetric;
 
     @Option(names = "--layers", paramLabel = "REGEX", description = "Layers whose node or weight name matches in full (default: all).")
     String layers;
@@ -60,6 +83,18 @@ final class SensitivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SensitivityMethod settings = settings();
+        List<Double> lv = levels;
+        if (lv == null || lv.isEmpty()) {
+            if (settings.fixedSparsity() == null) {
+                throw new BadInputException("--levels is required for --method " + method + " (e.g. "
+                        + example(settings.name()) + ").");
+            }
+            lv = List.of(settings.fixedSparsity());
+        }
+        // Checked here, before the model is read or anything is evaluated.
+        dev.whittle.core.analysis.LayerCompressors.get(method);
+        lv.forEach(settings::checkLevel);
         OnnxModel m = OnnxReader.read(model);
         Dataset d = data.load(m.graph());
         long limit = data.limit == null && (data.spec() == null || data.spec().limit() == null) ? DEFAULT_LIMIT : data.limit();
@@ -69,11 +104,36 @@ final class SensitivityCommand implements Callable<Integer> {
         EvalRequest eval = new EvalRequest(m, null, null, d, data.batch(batch, EvalCommand.DEFAULT_BATCH), limit, null,
                 data.pool(pool), runtime.spec());
         LayerSelector sel = layers == null ? LayerSelector.all() : LayerSelector.names(layers);
-        SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, levels, sel)));
+        SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, lv, sel, settings)));
         Report.notes(spec, "note: ", t.notes());
         Report.notes(spec, "skipped: ", t.skipped());
-        Report.result(spec, json, () -> toJson(t), () -> text(t));
+        Report.result(spec, json, () -> {
+            Map<String, Object> j = toJson(t);
+            j.put("settings", settings.describe());
+            return j;
+        }, () -> text(t).replaceFirst(" sensitivity, ", " sensitivity (" + settings.describe() + "), "));
         return 0;
+    }
+
+    SensitivityMethod settings() {
+        Granularity g = granularity == null ? null : Granularity.parse("--granularity", granularity);
+        if (block != null && g != Granularity.BLOCK) {
+            throw new BadInputException("--block is only used with --granularity block.");
+        }
+        boolean quantize = method.trim().equalsIgnoreCase("quantize");
+        if (!quantize && (granularity != null || block != null || asymmetric || !format.equalsIgnoreCase("qdq"))) {
+            throw new BadInputException("--granularity, --block, --format and --asymmetric apply to --method quantize only.");
+        }
+        return new SensitivityMethod(method, structure, g, block == null ? 0 : block, !asymmetric,
+                QuantFormat.parse("--format", format));
+    }
+
+    private static String example(String method) {
+        return switch (method) {
+            case "quantize" -> "--levels 8,4";
+            case "lowrank" -> "--levels 8,16,32";
+            default -> "--levels 0.3,0.5,0.7";
+        };
     }
 
     static Map<String, Object> toJson(SensitivityTable t) {

@@ -122,12 +122,23 @@ final class StatsCommand implements Callable<Integer> {
         sb.append('\n');
         if (withHistogram) {
             Histogram h = s.histogram();
+            sb.append("  w (equal-width bins, from .. to)\n");
             long max = Math.max(1, h.maxCount());
             for (int i = 0; i < h.bins(); i++) {
                 int bar = (int) Math.round(40.0 * h.counts()[i] / max);
                 sb.append(String.format(Locale.ROOT, "  %+11.4g .. %+11.4g %10d %s%n", h.lowerEdge(i), h.upperEdge(i),
                         h.counts()[i], "#".repeat(bar)));
             }
+            Histogram lg = s.logHistogram();
+            sb.append("  log10|w| (bins of log10 of the nonzero magnitudes; |w| from .. to)\n");
+            long lmax = Math.max(1, lg.maxCount());
+            for (int i = 0; i < lg.bins(); i++) {
+                int bar = (int) Math.round(40.0 * lg.counts()[i] / lmax);
+                double e = lg.lo() + i * lg.binWidth();
+                sb.append(String.format(Locale.ROOT, "  %+7.3f .. %+7.3f  (%9.3g .. %9.3g) %10d %s%n", e, e + lg.binWidth(),
+                        lg.lowerEdge(i), lg.upperEdge(i), lg.counts()[i], "#".repeat(bar)));
+            }
+            sb.append(String.format(Locale.ROOT, "  exact zeros (not in the log10 bins): %d%n", lg.zeros()));
         }
         return sb.toString();
     }

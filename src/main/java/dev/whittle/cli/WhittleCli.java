@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * Entry point of {@code bin/whittle}. Exit codes: 0 success, 2 bad input or arguments (one
  * sentence on stderr), 1 internal error. {@code --debug} adds the stack trace.
  */
-@Command(name = "whittle", mixinStandardHelpOptions = true, versionProvider = Version.class,
+// scope INHERIT gives every subcommand --help/-h (and --version): "whittle apply -h" prints usage, exit 0.
+@Command(name = "whittle", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Version.class,
         description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
         subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, ValidateCommand.class,
                 QuantizeCommand.class, EvalCommand.class, BenchCommand.class, SensitivityCommand.class, BenchStatsCommand.class,
@@ -34,7 +35,10 @@ public final class WhittleCli {
             boolean debug = parseResult.hasMatchedOption("--debug") || root.debug;
             Throwable shown = ex;
             if (ex instanceof WhittleException) {
-                err.println("whittle: " + ex.getMessage());
+                // A message may hold several problems, one a line (every misspelt key of a recipe).
+                for (String line : String.valueOf(ex.getMessage()).split("\n")) {
+                    err.println("whittle: " + line);
+                }
             } else {
                 err.println("whittle: internal error: " + ex);
             }

@@ -95,8 +95,8 @@ class ValidateCommandTest {
                 """);
         var res = CliTestSupport.run("validate", r.toString(), cnn().toString());
         assertEquals(2, res.code());
-        assertTrue(res.err().contains("whittle: r.yaml:3:5: steps[1]: select{ops=[], names=[nothing], exclude=[]} matches no"
-                + " weight layer of cnn.onnx."), res.err());
+        assertTrue(res.err().contains("whittle: r.yaml:3:5: steps[1]: select {names [nothing]} matches no"
+                + " weight layer of cnn.onnx; its weight layers: conv1 (Conv), conv2 (Conv), fc (Gemm)."), res.err());
         assertTrue(res.err().contains("whittle: r.yaml:5:5: steps[2]: prune.structure 2:4 cannot apply to layer 'conv1': the"
                 + " input dimension 2 is not a multiple of 4."), res.err());
         assertTrue(res.out().endsWith("r.yaml has 2 problems for cnn.onnx.\n"), res.out());

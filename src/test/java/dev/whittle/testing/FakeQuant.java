@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * An independent, deliberately plain fake-quantizer for checking the production one: groups
- * are found from each element's multi-dimensional coordinates, scales follow RECIPE-FORMAT.md
+ * are found from each element's multi-dimensional coordinates, scales follow docs/recipes.md
  * (symmetric: max|w| / (2^(b-1)-1); asymmetric: range widened to 0, (hi-lo) / (2^b-1), zero
  * point round(-lo/scale)), rounding half to even, all-zero groups scale 1.
  */

@@ -29,25 +29,14 @@ public final class LayerCompressors {
     private static final Map<String, LayerCompressor> BY_NAME = new ConcurrentHashMap<>();
 
     static {
-        BY_NAME.put("prune", (model, layer, level) -> {
-            if (!(level >= 0 && level <= 1)) {
-                throw new BadInputException("A pruning level is a sparsity between 0 and 1, got " + level + ".");
-            }
-            return Pruner.apply(model, only(layer), PruneSpec.sparsity(level)).model();
-        });
-        BY_NAME.put("lowrank", (model, layer, level) -> {
-            if (level < 1 || level != Math.rint(level)) {
-                throw new BadInputException("A low-rank level is a rank, a whole number of at least 1, got " + level + ".");
-            }
-            return LowRank.apply(model, only(layer), LowRankSpec.rank((int) level)).model();
-        });
-        BY_NAME.put("quantize", (model, layer, level) -> {
-            if (level != 8 && level != 4) {
-                throw new BadInputException("A quantize level is a weight bit width, 8 or 4, got " + level + ".");
-            }
-            QuantizeSpec spec = QuantizeSpec.weights(WeightSpec.of((int) level, Granularity.CHANNEL));
-            return Quantizer.apply(model, List.of(new QuantizeStep(only(layer), spec))).model();
-        });
+        for (String name : List.of("prune", "lowrank", "quantize")) {
+            SensitivityMethod defaults = SensitivityMethod.of(name);
+            LayerCompressor c = defaults.compressor();
+            BY_NAME.put(name, (model, layer, level) -> {
+                defaults.checkLevel(level);
+                return c.apply(model, layer, level);
+            });
+        }
     }
 
     private LayerCompressors() {

@@ -37,7 +37,7 @@ public final class SensitivityAnalysis {
 
     public SensitivityTable run(SensitivityRequest r, ProgressSink progress, CancelToken cancel) {
         OnnxModel model = r.eval().model();
-        LayerCompressor method = LayerCompressors.get(r.method());
+        LayerCompressor method = r.settings().compressor();
         List<WeightLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (WeightLayer l : r.selector().select(model.graph())) {
@@ -67,7 +67,8 @@ public final class SensitivityAnalysis {
                     variant = method.apply(model, l, level);
                 } catch (BadInputException ex) {
                     // One cell that cannot be built (a rank above the layer's) leaves a gap, not a failed sweep.
-                    cellErrors.add(l.node() + " at " + level + ": " + ex.getMessage());
+                    // The transforms' messages end "; nothing was written." for apply's sake; here nothing is written anyway.
+                    cellErrors.add(l.node() + " at " + level + ": " + ex.getMessage().replace("; nothing was written.", "."));
                     addRows(rows, l, level, labels, null);
                     progress.update(++done, total, l.node() + " @ " + level);
                     continue;

@@ -14,8 +14,16 @@ import java.util.List;
  * @param method   a {@link LayerCompressors} name: prune, quantize, lowrank
  * @param levels   the sweep, in the method's unit (sparsity, bits, rank)
  * @param selector which layers; {@link LayerSelector#all()} for every weight layer
+ * @param settings the method's settings besides the level (structure, granularity, format);
+ *                 null for the defaults. Every level is checked against it here, before any work.
  */
-public record SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector) {
+public record SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector,
+                                 SensitivityMethod settings) {
+    /** With the method's default settings. */
+    public SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector) {
+        this(eval, method, levels, selector, null);
+    }
+
     public SensitivityRequest {
         if (eval == null) {
             throw new BadInputException("A sensitivity sweep needs an evaluation setup.");
@@ -26,5 +34,12 @@ public record SensitivityRequest(EvalRequest eval, String method, List<Double> l
         levels = List.copyOf(levels);
         selector = selector == null ? LayerSelector.all() : selector;
         LayerCompressors.get(method);
+        settings = settings == null ? SensitivityMethod.of(method) : settings;
+        if (!settings.name().equals(method.trim().toLowerCase())) {
+            throw new BadInputException("The settings are for method " + settings.name() + ", not " + method + ".");
+        }
+        for (double level : levels) {
+            settings.checkLevel(level);
+        }
     }
 }

@@ -110,6 +110,7 @@ public final class Evaluator {
         }
         // The first run warms up caches and allocators, so it is left out when there are others.
         long[] nanos = timed[0] > 1 ? Arrays.copyOfRange(timings, 1, timed[0]) : Arrays.copyOf(timings, timed[0]);
+        notes.addAll(latencyNotes(nanos.length, r.batch(), data.samples()));
         ModelGraph bg = r.baseline() == null ? null : r.baseline().graph();
         return new EvalResult(Stamps.id(), Stamps.now(),
                 r.label() != null ? r.label() : g.fileName(), r.model().source() == null ? null : r.model().source().toString(),
@@ -120,6 +121,25 @@ public final class Evaluator {
                 fid == null ? null : fid.sqnrDb(), fid == null ? null : fid.maxAbsDiff(),
                 LatencyStats.of(r.batch(), nanos), out.name(), r.pool().name().toLowerCase(), runtime, notes);
     }
+
+    /** Why latency is missing, or why its upper percentiles mean little: too few timed runs. */
+    static List<String> latencyNotes(int runs, int batch, long samples) {
+        if (runs == 0) {
+            return List.of("no latency: only full batches of " + batch + " are timed, and the " + samples + " samples fill "
+                    + (samples < batch ? "none" : "just one, the warm-up run, which is left out")
+                    + "; use a batch of at most " + Math.max(1, samples / 2) + " to measure it");
+        }
+        if (runs < MIN_RUNS_P99) {
+            return List.of("latency from " + runs + " timed run" + (runs == 1 ? "" : "s") + ": p90 needs at least "
+                    + MIN_RUNS_P90 + " runs and p99 at least " + MIN_RUNS_P99 + " to differ from the slowest run"
+                    + " (more samples or a smaller batch give more runs)");
+        }
+        return List.of();
+    }
+
+    /** Runs a percentile needs before it is more than the slowest run. */
+    static final int MIN_RUNS_P90 = 10;
+    static final int MIN_RUNS_P99 = 100;
 
     // ModelGraph.constantBytes() with a plain loop: this runs once per evaluation, where a stream's
     // set-up (in code the JIT has not compiled yet) cost more than the sum.

@@ -75,10 +75,11 @@ final class ConvFactoring implements Factoring {
     }
 
     @Override
-    public void write(GraphEditor ed, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial) {
+    public List<String> write(GraphEditor ed, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial) {
         long[] s = layer.shape();
-        String mid = ed.uniqueName(node.outputs().get(0) + "_lowrank");
-        String firstName = ed.uniqueName(node.name() + "_lowrank");
+        String mid = ed.uniqueName(node.outputs().get(0) + ".u");
+        String firstName = ed.uniqueName(node.name() + ".u");
+        String secondName = ed.uniqueName(node.name() + ".v");
         List<String> secondIn = new ArrayList<>(node.inputs());
         secondIn.set(0, mid);
         GraphNode first;
@@ -106,15 +107,15 @@ final class ConvFactoring implements Factoring {
                     }
                 }
             }
-            String vName = ed.addTensor(layer.weight() + "_lowrank", new long[] {r, c, kh, 1}, v);
-            ed.setTensor(layer.weight(), new long[] {mAll, r, 1, kw}, h);
+            String vName = ed.addTensor(layer.weight() + ".u", new long[] {r, c, kh, 1}, v);
+            secondIn.set(1, ed.addTensor(layer.weight() + ".v", new long[] {mAll, r, 1, kw}, h));
             long[] st = ints(node, "strides", 1, 1);
             long[] dl = ints(node, "dilations", 1, 1);
             long[] pd = node.stringAttr("auto_pad", "NOTSET").equals("VALID") ? new long[4] : ints(node, "pads", 0, 0, 0, 0);
             first = GraphNode.of(firstName, "Conv", List.of(node.input(0), vName), List.of(mid), Map.of(
                     "kernel_shape", new long[] {kh, 1}, "strides", new long[] {st[0], 1},
                     "dilations", new long[] {dl[0], 1}, "pads", new long[] {pd[0], 0, pd[2], 0}));
-            second = GraphNode.of(node.name(), "Conv", secondIn, node.outputs(), Map.of(
+            second = GraphNode.of(secondName, "Conv", secondIn, node.outputs(), Map.of(
                     "kernel_shape", new long[] {1, kw}, "strides", new long[] {1, st[1]},
                     "dilations", new long[] {1, dl[1]}, "pads", new long[] {0, pd[1], 0, pd[3]}));
         } else {
@@ -134,16 +135,19 @@ final class ConvFactoring implements Factoring {
             Arrays.fill(qDims, 1);
             qDims[0] = s[0];
             qDims[1] = r;
-            String pName = ed.addTensor(layer.weight() + "_lowrank", pDims, p);
-            ed.setTensor(layer.weight(), qDims, q);
+            String pName = ed.addTensor(layer.weight() + ".u", pDims, p);
+            secondIn.set(1, ed.addTensor(layer.weight() + ".v", qDims, q));
             Map<String, Object> firstAttrs = new LinkedHashMap<>(node.attrs());
             first = GraphNode.of(firstName, "Conv", List.of(node.input(0), pName), List.of(mid), firstAttrs);
             long[] ones = new long[s.length - 2];
             Arrays.fill(ones, 1);
-            second = GraphNode.of(node.name(), "Conv", secondIn, node.outputs(),
+            second = GraphNode.of(secondName, "Conv", secondIn, node.outputs(),
                     Map.of("kernel_shape", ones, "group", (long) g));
         }
+        ed.dropIfUnused(node.input(1));
+        ed.dropIfUnused(layer.weight());
         ed.replaceNode(index, List.of(first, second));
+        return List.of(first.name(), second.name());
     }
 
     private static long[] ints(GraphNode n, String key, long... fallback) {

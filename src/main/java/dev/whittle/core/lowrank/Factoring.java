@@ -14,5 +14,6 @@ interface Factoring {
     List<Matrix> matrices(GraphNode node, WeightLayer layer, float[] weight, boolean spatial);
 
     /** Replaces node {@code index} by two nodes holding the factors (one entry per matrix). */
-    void write(GraphEditor editor, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial);
+    /** Replaces the node by its two factors; returns their node names, the first (reading the input) first. */
+    List<String> write(GraphEditor editor, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial);
 }

@@ -24,6 +24,13 @@ import java.util.Map;
  * specs (a rank above min(m, n)) and NaN weights raise {@link BadInputException}.
  */
 public final class LowRank {
+    /**
+     * Prefix of the {@code metadata_props} key that records a factored layer: key
+     * {@code whittle.factors.<node>}, value the two factors' node names, one a line (first the
+     * one that reads the input). Selectors use it to find the factors by the layer's old name.
+     */
+    public static final String FACTORS_KEY = LayerSelector.FACTORS_KEY;
+
     private static final Map<String, Factoring> OPS = Map.of(
             "Gemm", new MatrixFactoring(),
             "MatMul", new MatrixFactoring(),
@@ -102,13 +109,14 @@ public final class LowRank {
                     kept += (double) s * s;
                 }
             }
-            p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
+            List<String> names = p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
+            ed.setMetadata(FACTORS_KEY + p.layer().node(), String.join("\n", names));
             long after = factors.stream().mapToLong(Factors::params).sum();
             WeightLayer l = p.layer();
             long zeros = factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum();
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), after * 4,
                     zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
-                    null, null));
+                    null, null, "factored into " + names.get(0) + " and " + names.get(1) + " (rank " + p.rank() + ")"));
         }
         if (!plans.isEmpty()) {
             ed.clearValueInfo();

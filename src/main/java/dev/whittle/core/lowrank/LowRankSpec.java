@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.whittle.core.BadInputException;
 
 /**
- * A recipe's {@code lowrank} setting (RECIPE-FORMAT.md), validated on construction. Exactly one
+ * A recipe's {@code lowrank} setting (docs/recipes.md), validated on construction. Exactly one
  * of rank, energy and params chooses the rank of each selected layer.
  *
  * @param rank   explicit rank r >= 1 (a layer whose min(m, n) is below r is an error)

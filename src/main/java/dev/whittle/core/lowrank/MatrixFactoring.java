@@ -10,8 +10,10 @@ import java.util.Map;
 /**
  * Gemm and MatMul: the weight as the [in, out] matrix W the input is multiplied by (Gemm with
  * transB=1 stores W^T), replaced by X -> MatMul(P [in, r]) -> MatMul or Gemm(Q [r, out]), the
- * bias, alpha and beta staying on the second node. The second node keeps the original node's
- * name, output and weight name; the first is named {@code <node>_lowrank}.
+ * bias, alpha and beta staying on the second node. Both are named after the layer: nodes
+ * {@code <node>.u} (reads the input) and {@code <node>.v} (keeps the output), weights
+ * {@code <weight>.u} and {@code <weight>.v}; the mapping is recorded in the model's metadata
+ * ({@link LowRank#FACTORS_KEY}).
  */
 final class MatrixFactoring implements Factoring {
     @Override
@@ -43,24 +45,29 @@ final class MatrixFactoring implements Factoring {
     }
 
     @Override
-    public void write(GraphEditor ed, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial) {
+    public List<String> write(GraphEditor ed, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial) {
         Factors f = factors.get(0);
-        String p = ed.addTensor(layer.weight() + "_lowrank", new long[] {f.m(), f.r()}, f.left());
-        String mid = ed.uniqueName(node.outputs().get(0) + "_lowrank");
-        GraphNode first = GraphNode.of(ed.uniqueName(node.name() + "_lowrank"), "MatMul",
+        String p = ed.addTensor(layer.weight() + ".u", new long[] {f.m(), f.r()}, f.left());
+        String mid = ed.uniqueName(node.outputs().get(0) + ".u");
+        GraphNode first = GraphNode.of(ed.uniqueName(node.name() + ".u"), "MatMul",
                 List.of(node.input(0), p), List.of(mid), Map.of());
+        String secondName = ed.uniqueName(node.name() + ".v");
         GraphNode second;
         if (node.op().equals("Gemm")) {
             boolean t = transposed(node);
-            ed.setTensor(layer.weight(), t ? new long[] {f.n(), f.r()} : new long[] {f.r(), f.n()},
+            String q = ed.addTensor(layer.weight() + ".v", t ? new long[] {f.n(), f.r()} : new long[] {f.r(), f.n()},
                     t ? Matrix.transpose(f.right(), f.r(), f.n()) : f.right());
             List<String> in = new ArrayList<>(node.inputs());
             in.set(0, mid);
-            second = node.withIo(node.name(), in, node.outputs());
+            in.set(1, q);
+            second = node.withIo(secondName, in, node.outputs());
         } else {
-            ed.setTensor(layer.weight(), new long[] {f.r(), f.n()}, f.right());
-            second = GraphNode.of(node.name(), "MatMul", List.of(mid, node.input(1)), node.outputs(), Map.of());
+            String q = ed.addTensor(layer.weight() + ".v", new long[] {f.r(), f.n()}, f.right());
+            second = GraphNode.of(secondName, "MatMul", List.of(mid, q), node.outputs(), Map.of());
         }
+        ed.dropIfUnused(node.input(1));
+        ed.dropIfUnused(layer.weight());
         ed.replaceNode(index, List.of(first, second));
+        return List.of(first.name(), second.name());
     }
 }

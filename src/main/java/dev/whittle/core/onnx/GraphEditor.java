@@ -59,6 +59,8 @@ public final class GraphEditor {
     private final Map<String, Data> added = new LinkedHashMap<>();
     private final Map<String, long[]> addedInt64 = new LinkedHashMap<>();
     private final Set<String> sparse = new HashSet<>();
+    private final Set<String> maybeUnused = new LinkedHashSet<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
     private boolean clearValueInfo;
 
     private GraphEditor(OnnxModel model) {
@@ -290,6 +292,16 @@ public final class GraphEditor {
         });
     }
 
+    /** Removes this constant (and an Identity chain that only forwarded it) when no node reads it after the edits. */
+    public void dropIfUnused(String value) {
+        maybeUnused.add(value);
+    }
+
+    /** Sets a {@code metadata_props} entry of the built model (replacing one with the same key). */
+    public void setMetadata(String key, String value) {
+        metadata.put(key, value);
+    }
+
     /** Drops the graph's value_info (intermediate shapes), which edits that change shapes make stale. */
     public void clearValueInfo() {
         clearValueInfo = true;
@@ -346,7 +358,18 @@ public final class GraphEditor {
         if (clearValueInfo) {
             g.clearValueInfo();
         }
-        ModelProto proto = model.proto().toBuilder().setGraph(g).build();
+        if (!maybeUnused.isEmpty()) {
+            DeadWeights.drop(g, maybeUnused);
+        }
+        ModelProto.Builder mb = model.proto().toBuilder().setGraph(g);
+        if (!metadata.isEmpty()) {
+            List<ai.onnx.proto.OnnxMl.StringStringEntryProto> kept = new ArrayList<>(mb.getMetadataPropsList());
+            kept.removeIf(e -> metadata.containsKey(e.getKey()));
+            mb.clearMetadataProps().addAllMetadataProps(kept);
+            metadata.forEach((k, v) -> mb.addMetadataProps(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder()
+                    .setKey(k).setValue(v)));
+        }
+        ModelProto proto = mb.build();
         return OnnxReader.fromProto(proto, model.source());
     }
 

@@ -42,6 +42,17 @@ public final class OnnxModel {
     }
 
     /**
+     * This model with another producer and {@code metadata_props} (replacing all of them, in the
+     * map's order); the graph is unchanged.
+     */
+    public OnnxModel withProducer(String name, String version, java.util.Map<String, String> metadata) {
+        ModelProto.Builder b = proto.toBuilder().setProducerName(name).setProducerVersion(version).clearMetadataProps();
+        metadata.forEach((k, v) -> b.addMetadataProps(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder()
+                .setKey(k).setValue(v)));
+        return OnnxReader.fromProto(b.build(), source);
+    }
+
+    /**
      * Writes the model to {@code target} atomically. External tensors are written to
      * {@code <target file name>.data} beside it. Never writes over the source file.
      */

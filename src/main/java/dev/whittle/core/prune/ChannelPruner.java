@@ -188,7 +188,15 @@ final class ChannelPruner {
             }
             int[] keep = blocked == null ? kept.get(a.root(s.id)) : null;
             String channels = (keep == null ? l.outputChannels() : keep.length) + "/" + l.outputChannels();
-            reports.add(report(l, cuts, originals, out, channels, blocked == null ? null : "output channels kept: " + blocked));
+            if (blocked != null) {
+                // Its own channels stay, but the channels removed upstream took its inputs with them: changed, not skipped.
+                LayerReport r = report(l, cuts, originals, out, null, null);
+                reports.add(new LayerReport(r.node(), r.weight(), r.method(), r.paramsBefore(), r.paramsAfter(), r.bytesBefore(),
+                        r.bytesAfter(), r.zeros(), r.sparsity(), null, r.relError(), null, channels, null,
+                        "inputs shrank with the channels removed upstream; output channels kept: " + blocked));
+                continue;
+            }
+            reports.add(report(l, cuts, originals, out, channels, null));
         }
         for (WeightLayer l : layers.values()) {
             if (!reported.contains(l.node()) && cuts.containsKey(l.weight())) {

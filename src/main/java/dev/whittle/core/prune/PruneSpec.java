@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A recipe's {@code prune} setting (RECIPE-FORMAT.md), validated on construction. Null
+ * A recipe's {@code prune} setting (docs/recipes.md), validated on construction. Null
  * components take their defaults; errors name the field and the value.
  *
  * @param sparsity    share of weights (unstructured) or output channels (channel) to remove, in [0, 1):

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * Builds a {@link QuantizeSpec} from a recipe's {@code quantize} block given as plain maps and
- * lists (what a JSON/YAML parser produces). Keys as in RECIPE-FORMAT.md; unknown keys are
+ * lists (what a JSON/YAML parser produces). Keys as in docs/recipes.md; unknown keys are
  * errors that list the known ones. Defaults: weights bits 8, symmetric, per channel, block 32
  * with granularity block, range minmax, int8Layout chosen by {@link QuantizeSpec#withLayoutDefault()};
  * activations bits 8, asymmetric, calibration minmax, on

@@ -93,6 +93,10 @@ public final class Quantizer {
             before += l.bytes();
             after += bytes;
             layers.add(report(l, f, q, bytes));
+            if (q.spec().range() instanceof RangeSpec.Percentile && RangeChoice.sameAsMinMax(WeightAnalysis.of(l), q)) {
+                messages.add("Layer '" + l.node() + "': range " + q.spec().range() + " chose the same ranges as minmax"
+                        + " (nothing clipped), so it has no effect there.");
+            }
         }
         List<ActivationReport> acts = ActivationStage.run(model, ed, plan, qdqWeights, options, messages);
         OnnxModel out = ed.build();

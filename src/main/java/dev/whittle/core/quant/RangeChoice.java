@@ -12,6 +12,21 @@ final class RangeChoice {
     private RangeChoice() {
     }
 
+    /**
+     * Whether {@code q}'s ranges are those minmax gives: then a percentile or MSE range had no
+     * effect on this layer (a percentile of 100, or the largest magnitudes tied), which the
+     * quantizer reports rather than leave a user believing something was clipped.
+     */
+    static boolean sameAsMinMax(WeightAnalysis a, QuantizedWeight q) {
+        GroupRanges r = a.ranges(q.grouping());
+        for (int i = 0; i < q.hi().length; i++) {
+            if (q.hi()[i] != r.max()[i] || q.lo()[i] != r.min()[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Returns {lo[], hi[]} per group. */
     static float[][] choose(WeightAnalysis a, Grouping g, WeightSpec spec) {
         GroupRanges r = a.ranges(g);
@@ -44,8 +59,12 @@ final class RangeChoice {
                 }
                 Arrays.sort(abs, from, to);
                 int n = to - from;
-                int rank = (int) Math.max(1, Math.ceil(p.percent() / 100.0 * n));
-                float c = abs[from + rank - 1];
+                // Interpolated between ranks (numpy's default), not nearest rank: with nearest rank a
+                // group of fewer than 1,000 values clipped nothing at 99.9, silently the same as minmax.
+                double h = p.percent() / 100.0 * (n - 1);
+                int r0 = (int) Math.floor(h);
+                int r1 = Math.min(r0 + 1, n - 1);
+                float c = (float) (abs[from + r0] + (h - r0) * ((double) abs[from + r1] - abs[from + r0]));
                 lo[i] = Math.max(lo[i], -c);
                 hi[i] = Math.min(hi[i], c);
             }

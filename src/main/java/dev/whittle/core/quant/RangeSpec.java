@@ -17,7 +17,7 @@ public sealed interface RangeSpec {
     }
 
     /**
-     * Clip at the given percentile of |w| in each group (nearest rank), so the top
+     * Clip at the given percentile of |w| in each group (interpolated between ranks), so the top
      * (100 - percent)% magnitudes saturate.
      */
     record Percentile(double percent) implements RangeSpec {

@@ -1,7 +1,7 @@
 package dev.whittle.core.quant;
 
 /**
- * Scale and zero point from a clipping range, as RECIPE-FORMAT.md fixes them. Scales are
+ * Scale and zero point from a clipping range, as docs/recipes.md fixes them. Scales are
  * computed in double and stored as float; the zero point is computed from the stored scale.
  */
 final class ScaleMath {

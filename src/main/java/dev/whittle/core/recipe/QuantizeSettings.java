@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A step's {@code quantize} block as written in the recipe (RECIPE-FORMAT.md): absent keys are
+ * A step's {@code quantize} block as written in the recipe (docs/recipes.md): absent keys are
  * null and take their defaults when the block becomes a quantization spec. {@code weights},
  * {@code activations} and {@code format} are the three settings a later step can override
  * separately on a layer.

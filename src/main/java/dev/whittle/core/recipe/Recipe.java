@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A recipe, format version 1 or 2 (RECIPE-FORMAT.md; version 2 differs only in that a
+ * A recipe, format version 1 or 2 (docs/recipes.md; version 2 differs only in that a
  * {@code select} without {@code ops} reaches every kind of weight layer, Gather tables
  * included, where version 1 reaches Conv, ConvTranspose, Gemm and MatMul): read with {@link #read(Path)}, which rejects
  * unknown keys (suggesting the nearest known one) and names the line and column of errors.

@@ -99,14 +99,25 @@ public final class RecipePlan {
 
     /** Throws the first problem (and how many more there are) as a {@link BadInputException}. */
     public void requireValid() {
+        requireValid(null);
+    }
+
+    /**
+     * As {@link #requireValid()}, the problem prefixed by {@code where.apply(step)} ("r.yaml:3:5")
+     * when {@code where} is not null, as {@code validate} prints it.
+     */
+    public void requireValid(java.util.function.IntFunction<String> where) {
         if (!problems.isEmpty()) {
+            String at = where == null ? "" : where.apply(problems.get(0).step()) + ": ";
             String more = problems.size() == 1 ? "" : " (and " + (problems.size() - 1) + " more problem"
                     + (problems.size() == 2 ? "" : "s") + "; whittle validate lists them all)";
             String text = problems.get(0).text();
             if (text.endsWith(".")) {
                 text = text.substring(0, text.length() - 1);
             }
-            throw new BadInputException(text + more + "; nothing was written.");
+            // A hint ends in "?" ("did you mean 'fc1'?"): a new sentence reads better than "?;".
+            throw new BadInputException(at + text + more + (text.endsWith("?") && more.isEmpty() ? " Nothing was written."
+                    : "; nothing was written."));
         }
     }
 
@@ -138,11 +149,10 @@ public final class RecipePlan {
             chosen.add(c);
             if (c.isEmpty()) {
                 List<String> beyond = all.get(i).select().selector(2).select(model.graph()).stream().map(WeightLayer::node).toList();
-                String hint = beyond.isEmpty() ? "" : "; a whittle: 1 select without ops does not reach "
+                String hint = beyond.isEmpty() ? "" : " A whittle: 1 select without ops does not reach "
                         + String.join(", ", LayerSelector.BEYOND_VERSION_1) + " layers ('" + String.join("', '", beyond)
-                        + "'); add ops: [" + String.join(", ", LayerSelector.BEYOND_VERSION_1) + "] or write whittle: 2";
-                problems.add(new Problem(i + 1, all.get(i).select().selector(recipe.whittle()) + " matches no weight layer of "
-                        + model.graph().fileName() + hint + "."));
+                        + "'): add ops: [" + String.join(", ", LayerSelector.BEYOND_VERSION_1) + "] or write whittle: 2.";
+                problems.add(new Problem(i + 1, NoMatch.explain(all.get(i).select(), model.graph()) + hint));
             }
         }
         Map<Setting, Map<String, Integer>> effective = new LinkedHashMap<>();

@@ -3,23 +3,28 @@ package dev.whittle.core.recipe;
 import dev.whittle.core.quant.ActivationReport;
 import dev.whittle.core.transform.LayerReport;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What applying a recipe did: one entry per layer per transform, in the order they ran (all
  * pruning, then low-rank, then quantization), the quantized activations, and totals over the
  * whole model.
  *
- * @param paramsBefore elements of every constant tensor of the input model
- * @param paramsAfter  the same for the output model
- * @param bytesBefore  size of the input model file(s) in bytes
- * @param bytesAfter   serialized size of the output model in bytes (the CLI replaces it with the
- *                     size it actually wrote, external data included)
+ * @param paramsBefore     elements of every constant tensor of the input model, quantization data excluded
+ * @param paramsAfter      the same for the output model (weights, biases, quantized codes)
+ * @param bytesBefore      size of the input model file(s) in bytes
+ * @param bytesAfter       serialized size of the output model in bytes (the CLI replaces it with the
+ *                         size it actually wrote, external data included)
+ * @param quantParamsAfter elements of the output's quantization scales and zero points, counted apart
+ * @param factors          each layer low-rank factored, to its two factors' node names (first the one
+ *                         reading the input), e.g. fc1 to [fc1.u, fc1.v]
  */
 public record RecipeReport(List<Entry> layers, List<ActivationReport> activations, long paramsBefore, long paramsAfter,
-                           long bytesBefore, long bytesAfter) {
+                           long bytesBefore, long bytesAfter, long quantParamsAfter, Map<String, List<String>> factors) {
     public RecipeReport {
         layers = List.copyOf(layers);
         activations = List.copyOf(activations);
+        factors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(factors));
     }
 
     /**
@@ -49,7 +54,7 @@ public record RecipeReport(List<Entry> layers, List<ActivationReport> activation
     }
 
     public RecipeReport withBytesAfter(long bytes) {
-        return new RecipeReport(layers, activations, paramsBefore, paramsAfter, bytesBefore, bytes);
+        return new RecipeReport(layers, activations, paramsBefore, paramsAfter, bytesBefore, bytes, quantParamsAfter, factors);
     }
 
     /** bytesAfter / bytesBefore. */

@@ -21,6 +21,7 @@ public final class RecipeReportJson {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("paramsBefore", r.paramsBefore());
         root.put("paramsAfter", r.paramsAfter());
+        root.put("quantParamsAfter", r.quantParamsAfter());
         root.put("bytesBefore", r.bytesBefore());
         root.put("bytesAfter", r.bytesAfter());
         root.put("sizeRatio", r.sizeRatio());
@@ -29,6 +30,7 @@ public final class RecipeReportJson {
             layers.add(e.transform() != null ? transform(e.step(), e.transform()) : quant(e));
         }
         root.put("layers", layers);
+        root.put("factors", r.factors());
         List<Map<String, Object>> acts = new ArrayList<>();
         r.activations().forEach(a -> acts.add(QuantReportMaps.activation(a)));
         root.put("activations", acts);
@@ -45,6 +47,7 @@ public final class RecipeReportJson {
         o.put("energyKept", l.energyKept());
         o.put("channels", l.channels());
         o.put("skipped", l.skipped());
+        o.put("note", l.note());
         quantKeys(o, null);
         return o;
     }
@@ -53,7 +56,7 @@ public final class RecipeReportJson {
         dev.whittle.core.quant.LayerReport q = e.quant();
         Map<String, Object> o = common(e.step(), q.node(), q.weight(), "quantize " + q.format().key(), e.quantParams(),
                 e.quantParams(), q.bytesBefore(), q.bytesAfter());
-        for (String k : List.of("zeros", "sparsity", "rank", "relError", "energyKept", "channels", "skipped")) {
+        for (String k : List.of("zeros", "sparsity", "rank", "relError", "energyKept", "channels", "skipped", "note")) {
             o.put(k, null);
         }
         quantKeys(o, QuantReportMaps.layer(q));

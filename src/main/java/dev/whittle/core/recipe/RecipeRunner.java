@@ -69,8 +69,13 @@ public final class RecipeRunner {
     }
 
     public static Result run(Recipe recipe, OnnxModel model, Options options) {
+        return run(recipe, model, options, null);
+    }
+
+    /** {@code where} names a step's place in its file ("r.yaml:3:5") in problems, or is null. */
+    private static Result run(Recipe recipe, OnnxModel model, Options options, java.util.function.IntFunction<String> where) {
         RecipePlan plan = RecipePlan.of(recipe, model);
-        plan.requireValid();
+        plan.requireValid(where);
         List<String> warnings = new ArrayList<>(plan.warnings());
         List<Step> steps = recipe.steps();
         OnnxModel current = model;
@@ -97,8 +102,11 @@ public final class RecipeRunner {
             activations = q.report().activations();
             warnings.addAll(q.report().messages());
         }
-        RecipeReport report = new RecipeReport(entries, activations, model.graph().params(), current.graph().params(),
-                model.graph().fileBytes(), current.graph().fileBytes());
+        current = ModelStamp.stamp(current, recipe);
+        long quantAfter = QuantData.elements(current.graph());
+        RecipeReport report = new RecipeReport(entries, activations, model.graph().params() - QuantData.elements(model.graph()),
+                current.graph().params() - quantAfter, model.graph().fileBytes(), current.graph().fileBytes(), quantAfter,
+                factors(model, current));
         return new Result(current, report, plan, warnings);
     }
 
@@ -111,7 +119,7 @@ public final class RecipeRunner {
         if (!missing.isEmpty()) {
             throw new BadInputException(recipe.path().getFileName() + ": " + missing.get(0));
         }
-        return run(recipe.recipe(), model, Options.in(recipe.folder()));
+        return run(recipe.recipe(), model, Options.in(recipe.folder()), recipe::where);
     }
 
     public static Result run(Recipe recipe, OnnxModel model, Path folder) {
@@ -128,15 +136,14 @@ public final class RecipeRunner {
      */
     private static QuantResult quantize(Recipe recipe, OnnxModel original, OnnxModel current, RecipePlan plan,
                                         Options options, List<RecipeReport.Entry> entries) {
-        Set<String> before = new HashSet<>();
-        original.graph().weightLayers().forEach(l -> before.add(l.node()));
+        Map<String, List<String>> factors = factors(original, current);
         Map<String, String> originOf = new HashMap<>();
         Map<QuantizeSpec, List<String>> groups = new LinkedHashMap<>();
         boolean activations = false;
         for (var e : plan.quantize().entrySet()) {
             String node = e.getKey();
             for (WeightLayer l : current.graph().weightLayers()) {
-                boolean factor = !before.contains(l.node()) && l.node().startsWith(node + "_lowrank");
+                boolean factor = factors.getOrDefault(node, List.of()).contains(l.node());
                 if (l.node().equals(node) || factor) {
                     originOf.put(l.node(), node);
                     groups.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(l.node());
@@ -161,6 +168,17 @@ public final class RecipeRunner {
             entries.add(RecipeReport.Entry.of(stepOf.getOrDefault(origin, 0) + 1, l, params.getOrDefault(l.node(), 0L)));
         }
         return q;
+    }
+
+    /** The layers this run factored (metadata keys new in {@code current}), to their two factors. */
+    private static Map<String, List<String>> factors(OnnxModel original, OnnxModel current) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        current.graph().metadata().forEach((k, v) -> {
+            if (k.startsWith(LowRank.FACTORS_KEY) && !v.equals(original.graph().metadata().get(k))) {
+                out.put(k.substring(LowRank.FACTORS_KEY.length()), v.lines().toList());
+            }
+        });
+        return out;
     }
 
     private static List<String> nodesOf(Map<String, Integer> effective, int step) {

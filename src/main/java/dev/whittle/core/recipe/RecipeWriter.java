@@ -56,6 +56,26 @@ public final class RecipeWriter {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The recipe's meaning as compact JSON, the same for every spelling of it: version, the
+     * calibration (the data's file name, not its folder, and the samples) and the steps, each
+     * setting written out as {@link #toYaml} does, keys in a fixed order; no model reference,
+     * provenance, comments or layout. Recorded in the models that {@code apply} writes.
+     */
+    public static String canonicalJson(Recipe r) {
+        Calibration c = r.calibration();
+        Calibration named = c == null ? null : new Calibration(c.data() == null ? null
+                : String.valueOf(Path.of(c.data()).getFileName()), c.samples());
+        Map<String, Object> tree = tree(new Recipe(r.whittle(), null, named, r.steps(), null), null);
+        try {
+            return JSON.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new InternalException("Cannot write the recipe as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Writes {@link #toYaml} to {@code file} atomically (a temporary file renamed over it). */
     public static void write(Recipe recipe, Provenance provenance, Path file) {
         dev.whittle.core.io.AtomicWrite.text(file, toYaml(recipe, provenance));

@@ -52,6 +52,8 @@ public final class SafeYaml {
         YAMLFactory factory = YAMLFactory.builder().loaderOptions(options).build();
         this.mapper = new ObjectMapper(factory)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                // "names: fc1" means "names: [fc1]": a single value is accepted where a list is expected.
+                .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
                 .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
@@ -82,7 +84,49 @@ public final class SafeYaml {
         } catch (IOException e) {
             throw new BadInputException("File " + file + " cannot be read: " + e.getMessage(), e);
         }
+        String binary = binaryKind(name, bytes);
+        if (binary != null) {
+            throw new BadInputException(name + " is " + binary + ", not " + (type == Recipe.class ? "a recipe" : "YAML text")
+                    + (type == Recipe.class ? " (a YAML file; see docs/recipes.md)" : "") + ".");
+        }
         return readLocated(name, new String(bytes, StandardCharsets.UTF_8), type);
+    }
+
+    /**
+     * What a binary file given where YAML belongs is ("an ONNX model" when a recipe and a model
+     * were swapped on the command line), or null for text. Text has no NUL bytes; an ONNX file
+     * almost always has some in its first kilobytes (tensor dims, raw data).
+     */
+    static String binaryKind(String name, byte[] bytes) {
+        int n = Math.min(bytes.length, 4096);
+        boolean nul = false;
+        for (int i = 0; i < n && !nul; i++) {
+            nul = bytes[i] == 0;
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (n >= 6 && (bytes[0] & 0xff) == 0x93 && bytes[1] == 'N' && bytes[2] == 'U' && bytes[3] == 'M') {
+            return "a NumPy .npy array";
+        }
+        if (n >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4) {
+            return "a zip archive (.npz or similar)";
+        }
+        if (lower.endsWith(".onnx") && (nul || !utf8(bytes, n))) {
+            return "an ONNX model";
+        }
+        if (nul || !utf8(bytes, n)) {
+            return "a binary file";
+        }
+        return null;
+    }
+
+    private static boolean utf8(byte[] bytes, int n) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes, 0, n));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // A multi-byte character cut at the 4 KiB mark is still text.
+            return n < bytes.length && n > 4 && utf8(bytes, n - 4);
+        }
     }
 
     /** Parses {@code text}; {@code source} names it in messages. */
@@ -168,6 +212,15 @@ public final class SafeYaml {
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return source + ": " + (path.isEmpty() ? "" : path + " at ") + at + ": " + trimPeriod(v.getCause().getMessage()) + ".";
         }
+        if (e instanceof InvalidFormatException f && f.getValue() instanceof String v && v.strip().endsWith("%")
+                && Number.class.isAssignableFrom(box(f.getTargetType()))) {
+            return source + ": " + (path.isEmpty() ? "value" : path) + " at " + at + ": '" + v + "' is a percentage;"
+                    + " write a fraction between 0 and 1, e.g. 0.5 for 50%.";
+        }
+        if (e instanceof InvalidFormatException f && f.getValue() instanceof String v
+                && Number.class.isAssignableFrom(box(f.getTargetType()))) {
+            return source + ": " + (path.isEmpty() ? "value" : path) + " at " + at + ": '" + v + "' is not a number.";
+        }
         if (e instanceof InvalidFormatException f) {
             return source + ": " + (path.isEmpty() ? "value" : path) + " at " + at + ": '" + f.getValue()
                     + "' is not a valid " + f.getTargetType().getSimpleName().toLowerCase() + ".";
@@ -178,6 +231,14 @@ public final class SafeYaml {
                     + " here (" + firstLine(e.getOriginalMessage()) + ").";
         }
         return source + ": " + firstLine(e.getOriginalMessage()) + " at " + at + ".";
+    }
+
+    private static Class<?> box(Class<?> c) {
+        if (c == null) {
+            return Object.class;
+        }
+        return c == double.class ? Double.class : c == float.class ? Float.class : c == int.class ? Integer.class
+                : c == long.class ? Long.class : c;
     }
 
     private static String path(JsonMappingException m) {

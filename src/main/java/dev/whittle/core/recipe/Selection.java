@@ -3,7 +3,7 @@ package dev.whittle.core.recipe;
 import dev.whittle.core.select.LayerSelector;
 import java.util.List;
 
-/** A step's {@code select}: op types, full-match name regexes, exclusions (RECIPE-FORMAT.md). */
+/** A step's {@code select}: op types, full-match name regexes, exclusions (docs/recipes.md). */
 public record Selection(List<String> ops, List<String> names, List<String> exclude) {
     public Selection {
         ops = ops == null ? List.of() : List.copyOf(ops);

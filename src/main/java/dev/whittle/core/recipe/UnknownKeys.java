@@ -28,7 +28,16 @@ final class UnknownKeys {
     private UnknownKeys() {
     }
 
+    /** Throws one {@link BadInputException} listing every unknown key, one a line, in file order. */
     static void check(String source, Node node, Type type) {
+        List<String> found = new ArrayList<>();
+        collect(source, node, type, found);
+        if (!found.isEmpty()) {
+            throw new BadInputException(String.join("\n", found));
+        }
+    }
+
+    private static void collect(String source, Node node, Type type, List<String> found) {
         if (node == null || type == null) {
             return;
         }
@@ -51,17 +60,18 @@ final class UnknownKeys {
                     Mark at = k.getStartMark();
                     String hint = KeySuggestions.nearest(k.getValue(), known).map(s -> ", did you mean '" + s + "'?")
                             .orElse(" (known keys: " + known.stream().sorted().toList() + ").");
-                    throw new BadInputException(source + ": unknown key '" + k.getValue() + "' at " + (at.getLine() + 1) + ":"
+                    found.add(source + ": unknown key '" + k.getValue() + "' at " + (at.getLine() + 1) + ":"
                             + (at.getColumn() + 1) + hint);
+                    continue;
                 }
-                check(source, t.getValueNode(), components[i].getGenericType());
+                collect(source, t.getValueNode(), components[i].getGenericType(), found);
             }
         } else if (Collection.class.isAssignableFrom(raw) && node instanceof SequenceNode s) {
             Type item = argument(type, 0);
-            s.getValue().forEach(n -> check(source, n, item));
+            s.getValue().forEach(n -> collect(source, n, item, found));
         } else if (Map.class.isAssignableFrom(raw) && node instanceof MappingNode m) {
             Type value = argument(type, 1);
-            m.getValue().forEach(t -> check(source, t.getValueNode(), value));
+            m.getValue().forEach(t -> collect(source, t.getValueNode(), value, found));
         }
     }
 

@@ -3,7 +3,10 @@ package dev.whittle.core.select;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -12,7 +15,8 @@ import java.util.regex.PatternSyntaxException;
  * Chooses weight layers the way a recipe's {@code select} does: by op type, by regular
  * expressions that must match a node name or a weight name in full, minus exclusions. An empty
  * list means "no restriction" for {@code ops} and {@code names}, "nothing excluded" for
- * {@code exclude}.
+ * {@code exclude}. A layer that low-rank factored into two ({@code fc1.u}, {@code fc1.v}) is also
+ * found by its old name, through the model's {@code whittle.factors.<node>} metadata.
  *
  * <p>Selectors built with the constructor reach every kind of weight layer (recipe format
  * version 2, and every command that selects without a recipe). {@link #version1()} gives the
@@ -23,6 +27,9 @@ import java.util.regex.PatternSyntaxException;
 public final class LayerSelector {
     /** Op types that a version-1 selector reaches only when its {@code ops} names them. */
     public static final Set<String> BEYOND_VERSION_1 = Set.of("Gather");
+
+    /** Prefix of the metadata key recording a factored layer's two nodes (one a line). */
+    public static final String FACTORS_KEY = "whittle.factors.";
 
     private final boolean everyKind;
     private final List<String> ops;
@@ -76,25 +83,45 @@ public final class LayerSelector {
     }
 
     public boolean matches(WeightLayer l) {
+        return matches(l, List.of());
+    }
+
+    /** As {@link #matches(WeightLayer)}, where {@code formerNames} are names the layer had before (by low-rank). */
+    private boolean matches(WeightLayer l, List<String> formerNames) {
         if (!everyKind && ops.isEmpty() && BEYOND_VERSION_1.contains(l.op())) {
             return false;
         }
         if (!ops.isEmpty() && !ops.contains(l.op()) && !ops.contains(bareOp(l.op()))) {
             return false;
         }
-        if (!names.isEmpty() && names.stream().noneMatch(p -> full(p, l))) {
+        if (!names.isEmpty() && names.stream().noneMatch(p -> full(p, l, formerNames))) {
             return false;
         }
-        return exclude.stream().noneMatch(p -> full(p, l));
+        return exclude.stream().noneMatch(p -> full(p, l, formerNames));
     }
 
     /** The matching layers, in model order. */
     public List<WeightLayer> select(ModelGraph g) {
-        return g.weightLayers().stream().filter(this::matches).toList();
+        Map<String, String> factorOf = new HashMap<>();
+        g.metadata().forEach((k, v) -> {
+            if (k.startsWith(FACTORS_KEY)) {
+                v.lines().forEach(node -> factorOf.put(node, k.substring(FACTORS_KEY.length())));
+            }
+        });
+        return g.weightLayers().stream().filter(l -> matches(l, formerNames(l.node(), factorOf))).toList();
     }
 
-    private static boolean full(Pattern p, WeightLayer l) {
-        return p.matcher(l.node()).matches() || p.matcher(l.weight()).matches();
+    private static List<String> formerNames(String node, Map<String, String> factorOf) {
+        List<String> out = new ArrayList<>();
+        for (String n = factorOf.get(node); n != null && !out.contains(n) && out.size() < 16; n = factorOf.get(n)) {
+            out.add(n);
+        }
+        return out;
+    }
+
+    private static boolean full(Pattern p, WeightLayer l, List<String> formerNames) {
+        return p.matcher(l.node()).matches() || p.matcher(l.weight()).matches()
+                || formerNames.stream().anyMatch(n -> p.matcher(n).matches());
     }
 
     private static String bareOp(String op) {

@@ -81,17 +81,18 @@ class SensitivityTest {
         Dataset d = new Dataset(Map.of("input", HostTensor.ofFloats(new long[] {n, in}, x)), HostTensor.ofLongs(new long[] {n}, y), "t");
         OnnxModel m = TinyModels.linear(w, b, in, c);
         Evaluator ev = new Evaluator();
-        SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 32), "prune", List.of(0.0, 0.5, 1.0), LayerSelector.all());
+        // core.prune takes sparsities in [0, 1): a level of 1 is refused before any work
+        BadInputException one = assertThrows(BadInputException.class, () -> new SensitivityRequest(EvalRequest.of(m, d, 32),
+                "prune", List.of(0.0, 1.0), LayerSelector.all()));
+        assertTrue(one.getMessage().contains("between 0 and 1"), one.getMessage());
+        SensitivityRequest req = new SensitivityRequest(EvalRequest.of(m, d, 32), "prune", List.of(0.0, 0.5), LayerSelector.all());
         List<Long> progress = new ArrayList<>();
         SensitivityTable t = new SensitivityAnalysis(ev).run(req, (done, total, s) -> progress.add(done), CancelToken.none());
         assertEquals("accuracy", t.metric());
         assertEquals(List.of("mm"), t.layers());
         assertEquals(t.baseline(), t.value("mm", 0.0), "sparsity 0 is the unmodified model");
-        // core.prune takes sparsities in [0, 1): that cell is a gap with the reason in the notes
-        assertEquals(null, t.value("mm", 1.0));
-        assertTrue(t.notes().stream().anyMatch(note -> note.startsWith("mm at 1.0")), t.notes().toString());
         assertTrue(t.value("mm", 0.5) < t.baseline() + 0.05);
-        assertEquals(4L, progress.get(progress.size() - 1));
+        assertEquals(3L, progress.get(progress.size() - 1));
         assertEquals(1, ev.cache().computations(), "the unmodified model's outputs are computed once");
         assertTrue(t.rows().stream().anyMatch(row -> row.metric().equals("meanCosine") && row.level() == 0.5));
     }
@@ -143,14 +144,15 @@ class SensitivityTest {
                 null, "t");
         OnnxModel m = TinyModels.linear(TinyModels.randomWeights(in * c, 4), new float[c], in, c);
         SensitivityTable t = new SensitivityAnalysis().run(new SensitivityRequest(EvalRequest.of(m, d, 16), "quantize",
-                List.of(8.0, 4.0, 5.0), LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
+                List.of(8.0, 4.0), LayerSelector.all()), ProgressSink.NONE, CancelToken.none());
         double q8 = t.rows().stream().filter(row -> row.level() == 8.0 && row.metric().equals("outputSqnrDb")).findFirst()
                 .orElseThrow().value();
         double q4 = t.rows().stream().filter(row -> row.level() == 4.0 && row.metric().equals("outputSqnrDb")).findFirst()
                 .orElseThrow().value();
         // Uniform quantization gains about 6 dB per bit; 4 bits fewer is well over 15 dB worse.
         assertTrue(q8 > 30 && q8 - q4 > 15, "SQNR 8-bit " + q8 + " dB, 4-bit " + q4 + " dB");
-        assertEquals(null, t.value("mm", 5.0));
+        assertThrows(BadInputException.class, () -> new SensitivityRequest(EvalRequest.of(m, d, 16), "quantize",
+                List.of(8.0, 5.0), LayerSelector.all()), "5 bits is refused before any work");
         assertThrows(BadInputException.class, () -> LayerCompressors.get("magic"));
     }
 }

@@ -73,9 +73,9 @@ class LowRankTest {
         OnnxModel f = r.model();
         assertEquals(Map.of("Gemm", 2, "MatMul", 4, "Relu", 2, "Add", 1), Map.copyOf(f.graph().opCounts()));
         Map<String, Tensor> dense = Map.of(
-                "W1", gemmTransB(constant(f, "W1_lowrank"), constant(f, "W1")),
-                "W2", product(constant(f, "W2_lowrank"), constant(f, "W2")),
-                "W3", product(constant(f, "W3_lowrank"), constant(f, "W3")));
+                "W1", gemmTransB(constant(f, "W1.u"), constant(f, "W1.v")),
+                "W2", product(constant(f, "W2.u"), constant(f, "W2.v")),
+                "W3", product(constant(f, "W3.u"), constant(f, "W3.v")));
         Tensor x = Tensor.random(31, 5, 16);
         Tensor.assertClose(RefEval.run1(m, "x", x, dense), Ort.run1(f, "x", x), 1e-4, 1e-5);
 
@@ -97,8 +97,8 @@ class LowRankTest {
         assertEquals(4, f.graph().opCounts().get("Conv"));
         Tensor x = Tensor.random(32, 2, 4, 8, 8);
         Map<String, Tensor> dense = Map.of(
-                "W1", convProduct(constant(f, "W1_lowrank"), constant(f, "W1"), 2),
-                "W2", convProduct(constant(f, "W2_lowrank"), constant(f, "W2"), 1));
+                "W1", convProduct(constant(f, "W1.u"), constant(f, "W1.v"), 2),
+                "W2", convProduct(constant(f, "W2.u"), constant(f, "W2.v"), 1));
         Tensor.assertClose(RefEval.run1(m, "x", x, dense), Ort.run1(f, "x", x), 1e-4, 1e-5);
         LayerReport conv1 = r.report().layers().get(0);
         assertEquals(144, conv1.paramsBefore());
@@ -130,8 +130,8 @@ class LowRankTest {
         OnnxModel m = TestModels.cnn();
         TransformResult r = LowRank.apply(m, LayerSelector.names("conv2"), LowRankSpec.rank(4).withMethod("spatial"));
         OnnxModel f = r.model();
-        Tensor v = constant(f, "W2_lowrank");   // [r, C, kh, 1]
-        Tensor h = constant(f, "W2");           // [M, r, 1, kw]
+        Tensor v = constant(f, "W2.u");   // [r, C, kh, 1]
+        Tensor h = constant(f, "W2.v");   // [M, r, 1, kw]
         assertEquals(4, v.dim(0));
         assertEquals(3, v.dim(2));
         assertEquals(3, h.dim(3));

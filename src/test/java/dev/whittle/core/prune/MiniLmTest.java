@@ -86,8 +86,8 @@ class MiniLmTest {
         String node = "/encoder/layer.2/output/dense/MatMul";
         TransformResult r = LowRank.apply(model, LayerSelector.names(node), LowRankSpec.rank(96));
         WeightLayer l = model.graph().layer(node).orElseThrow();
-        float[] p = r.model().graph().constant(l.weight() + "_lowrank").orElseThrow().toFloatArray();   // [1536, 96]
-        float[] q = r.model().graph().constant(l.weight()).orElseThrow().toFloatArray();               // [96, 384]
+        float[] p = r.model().graph().constant(l.weight() + ".u").orElseThrow().toFloatArray();   // [1536, 96]
+        float[] q = r.model().graph().constant(l.weight() + ".v").orElseThrow().toFloatArray();        // [96, 384]
         float[] w = new float[1536 * 384];
         for (int i = 0; i < 1536; i++) {
             for (int k = 0; k < 96; k++) {

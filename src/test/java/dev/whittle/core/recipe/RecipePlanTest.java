@@ -87,7 +87,7 @@ class RecipePlanTest {
                     lowrank: {rank: 5}
                 """, TestModels.mlp());
         assertEquals(2, p.problems().size());
-        assertTrue(p.problems().get(0).text().startsWith("steps[1]: select{ops=[], names=[nothing], exclude=[]} matches no"
+        assertTrue(p.problems().get(0).text().startsWith("steps[1]: select {names [nothing]} matches no"
                 + " weight layer"), p.problems().get(0).text());
         assertEquals("steps[2]: lowrank cannot apply to layer 'fc3': lowrank.rank 5 is above min(m, n) = 4 (8 x 4).",
                 p.problems().get(1).text());

@@ -1,0 +1,45 @@
+package dev.whittle.core.recipe;
+
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.NodeInfo;
+import dev.whittle.core.model.TensorData;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Elements of a model's constants that are quantization data (scales and zero points) rather
+ * than weights, so that "61,706 -> 30,352 parameters" counts weights only and the ~1,800 scales
+ * and zero points are reported apart. They are the constant inputs at these slots of these ops.
+ */
+final class QuantData {
+    private static final Map<String, List<Integer>> SLOTS = Map.of(
+            "DequantizeLinear", List.of(1, 2), "QuantizeLinear", List.of(1, 2),
+            "MatMulNBits", List.of(2, 3), "MatMulInteger", List.of(2, 3), "ConvInteger", List.of(2, 3),
+            "DynamicQuantizeMatMul", List.of(2, 3), "QLinearMatMul", List.of(1, 2, 4, 5, 6, 7),
+            "QLinearConv", List.of(1, 2, 4, 5, 6, 7));
+
+    private QuantData() {
+    }
+
+    static long elements(ModelGraph g) {
+        Set<String> names = new HashSet<>();
+        for (NodeInfo n : g.nodes()) {
+            List<Integer> slots = SLOTS.get(n.opType());
+            if (slots == null) {
+                continue;
+            }
+            for (int s : slots) {
+                if (s < n.inputs().size() && !n.inputs().get(s).isEmpty()) {
+                    names.add(n.inputs().get(s));
+                }
+            }
+        }
+        long total = 0;
+        for (String name : names) {
+            total += g.constant(name).map(TensorData::count).orElse(0L);
+        }
+        return total;
+    }
+}
