@@ -104,7 +104,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave these layers in float. Repeatable.")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--ops", paramLabel = "OP", split = ",", description = "Only these op types (e.g. MatMul,Gemm).")
+    @Option(names = "--ops", paramLabel = "OP", split = ",", description = "Only these op types (e.g. MatMul,Gemm or"
+            + " Gather; default: every weight layer, embedding tables included).")
     List<String> ops = new ArrayList<>();
 
     @Spec

@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * The registry of ops that carry a weight: which input holds it, and its output-channel axis.
  * Adding an op is one entry here. {@code Gather} counts when its data (input 0) is a floating
- * constant of rank 2 or more (an embedding table); its "channel" axis is the gathered axis
+ * constant of rank 2 or more (an embedding table), or an 8- or 4-bit integer one (a table
+ * quantized by another tool, listed as quantized); its "channel" axis is the gathered axis
  * (the {@code axis} attribute, 0 by default), so each gathered row gets its own scale.
  */
 final class WeightOps {
@@ -72,19 +73,25 @@ final class WeightOps {
         if (t == null || !t.isNumeric()) {
             return Optional.empty();
         }
-        if (op.equals("Gather") && (t.rank() < 2 || !(viaDequantize || t.type().isFloating()))) {
-            return Optional.empty(); // index tables and shape arithmetic, not embeddings
+        boolean codes = false;
+        if (op.equals("Gather")) {
+            // int8/int4 tables are quantized embeddings gathered before dequantizing (ONNX
+            // Runtime's quantize_dynamic layout); other integer tables are indices or shapes
+            codes = t.type().bits() <= 8 && !t.type().isFloating() && t.type() != dev.whittle.core.model.DataType.BOOL;
+            if (t.rank() < 2 || !(viaDequantize || codes || t.type().isFloating())) {
+                return Optional.empty();
+            }
         }
         int axis = e.axis(n, t.rank());
         if (op.equals("Gather")) {
             long a = intAttr(n, "axis", 0);
-            axis = (int) (a < 0 ? a + t.rank() : a); // Gather's axis may count from the end
+            axis = (int) Math.max(0, a < 0 ? a + t.rank() : a); // Gather's axis may count from the end
         }
         if (t.rank() > 0) {
             axis = Math.min(axis, t.rank() - 1);
         }
         return Optional.of(new WeightLayer(name, op, t.name(), t.dims(), t.type(), t.count(), t.bytes(),
-                t.storage(), axis, e.quantized || viaDequantize, path, t));
+                t.storage(), axis, e.quantized || viaDequantize || codes, path, t));
     }
 
     static long intAttr(NodeProto n, String name, long fallback) {

@@ -187,4 +187,41 @@ class GatherQuantTest {
         assertTrue(r.report().messages().get(r.report().messages().size() - 1).contains("its uses ask for different settings"),
                 r.report().messages().toString());
     }
+
+    @Test
+    void aTableOfInt8CodesGatheredBeforeDequantizingIsListedAsQuantized() {
+        // ONNX Runtime's quantize_dynamic layout: Gather on uint8 codes, one DequantizeLinear after it
+        byte[] codes = new byte[V * D];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) (128 + Math.round(TABLE[i] / 0.02f));
+        }
+        GraphProto g = GraphProto.newBuilder().setName("ortq")
+                .addInput(QuantModels.value("ids", -1, IDS.length)).addOutput(QuantModels.value("y", -1, IDS.length, D))
+                .addInitializer(ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName("table_q").setDataType(2).addDims(V)
+                        .addDims(D).setRawData(com.google.protobuf.ByteString.copyFrom(codes)))
+                .addInitializer(QuantModels.floats("s", new long[] {}, new float[] {0.02f}))
+                .addInitializer(ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName("z").setDataType(2)
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 128})))
+                .addNode(QuantModels.node("Cast", "cast", new String[] {"ids"}, new String[] {"idx"},
+                        QuantModels.intAttr("to", 7)))
+                .addNode(QuantModels.node("Gather", "embed", new String[] {"table_q", "idx"}, new String[] {"yq"}))
+                .addNode(QuantModels.node("DequantizeLinear", "dq", new String[] {"yq", "s", "z"}, new String[] {"y"}))
+                .build();
+        OnnxModel m = model(g, 13);
+        WeightLayer l = m.graph().weightLayers().get(0);
+        assertEquals("Gather", l.op());
+        assertTrue(l.quantized());
+        assertEquals(dev.whittle.core.model.DataType.UINT8, l.dtype());
+        assertTrue(Quantizer.apply(m, List.of(QuantizeStep.all(QuantizeSpec.weights(WeightSpec.of(8, Granularity.CHANNEL)))))
+                .report().alreadyQuantized());
+    }
+
+    @Test
+    void aGatherAlongTheLastAxisHasItsChannelsThereAndBlocksAlongTheFirst() {
+        GraphProto g = EmbeddingModels.embedding().toBuilder().setNode(1, QuantModels.node("Gather", "embed",
+                new String[] {"table", "idx"}, new String[] {"y"}, QuantModels.intAttr("axis", -1))).build();
+        WeightLayer l = model(g, 13).graph().weightLayers().get(0);
+        assertEquals(1, l.axis());
+        assertEquals(0, OpRules.inputAxis(l));
+    }
 }
