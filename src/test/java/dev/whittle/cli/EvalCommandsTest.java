@@ -90,9 +90,10 @@ class EvalCommandsTest {
         assertEquals(0, r.code(), r.err());
         JsonNode j = JSON.readTree(r.out());
         for (String k : new String[] {"samples", "correct", "accuracy", "top5", "agreement", "meanCosine", "minCosine",
-                "outputSqnrDb", "maxAbsDiff", "latencyMs", "throughput", "modelBytes", "provider", "threads", "ortVersion"}) {
+                "outputSqnrDb", "maxAbsDiff", "latencyMs", "throughput", "modelBytes", "provider", "threads", "ortVersion", "cpu", "cpuArch", "vnni"}) {
             assertTrue(j.has(k), "missing key " + k + " in " + r.out());
         }
+        assertEquals(dev.whittle.core.eval.CpuInfo.host().name(), j.get("cpu").asText());
         assertEquals(40, j.get("samples").asInt());
         assertEquals(1.0, j.get("agreement").asDouble());
         assertTrue(j.get("latencyMs").has("p99"));
@@ -115,7 +116,9 @@ class EvalCommandsTest {
         assertEquals(0, b.code(), b.err());
         JsonNode bj = JSON.readTree(b.out());
         assertEquals(2, bj.get("results").size());
-        assertTrue(bj.get("latencyMs").has("p50") && bj.has("throughput") && bj.has("ortVersion"));
+        assertTrue(bj.get("latencyMs").has("p50") && bj.has("throughput") && bj.has("ortVersion") && bj.has("vnni"));
+        var text = CliTestSupport.run("bench", model.toString(), "--runs", "2", "--warmup", "1");
+        assertTrue(text.out().contains("; CPU " + dev.whittle.core.eval.CpuInfo.host().name() + ", VNNI "), text.out());
         var s = CliTestSupport.run("sensitivity", model.toString(), "--inputs", x.toString(), "--labels", y.toString(),
                 "--method", "prune", "--levels", "0.5,0.9", "--layers", "fc", "--json");
         assertEquals(0, s.code(), s.err());
