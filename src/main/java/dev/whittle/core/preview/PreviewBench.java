@@ -55,6 +55,9 @@ public final class PreviewBench {
             throw new BadInputException("bench-preview needs at least 10 events and 1 exact run.");
         }
         CancelToken none = CancelToken.none();
+        // Warm-up outside the timings: JIT for the statistics pass, LAPACK's native library load.
+        LayerFacts.compute(layer, none);
+        dev.whittle.core.tensor.Svd.values(new float[4], 2, 2);
         long t0 = System.nanoTime();
         LayerFacts f = LayerFacts.compute(layer, none);
         double factsMs = (System.nanoTime() - t0) / 1e6;
