@@ -59,10 +59,15 @@ final class BenchPreviewCommand implements Callable<Integer> {
             root.put("weights", r.weights());
             root.put("factsMs", r.factsMs());
             root.put("spectrumMs", r.spectrumMs());
+            root.put("spectrumCpuMs", r.spectrumCpuMs());
+            root.put("cores", Runtime.getRuntime().availableProcessors());
+            root.put("loadAverage", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.println(Json.write(root));
         } else {
-            out.printf(Locale.ROOT, "%s, layer %s (%s weights): statistics %.0f ms, spectrum %.0f ms (once per layer)%n",
-                    m.graph().fileName(), r.layer(), Units.count(r.weights()), r.factsMs(), r.spectrumMs());
+            out.printf(Locale.ROOT, "%s, layer %s (%s weights): statistics %.0f ms, spectrum %.0f ms (%.0f ms of CPU; once"
+                    + " per layer); %d cores, load average %.1f%n", m.graph().fileName(), r.layer(), Units.count(r.weights()),
+                    r.factsMs(), r.spectrumMs(), r.spectrumCpuMs(), Runtime.getRuntime().availableProcessors(),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.printf(Locale.ROOT, "%-9s %12s %12s %14s%n", "slider", "instant p50", "instant p99", "exact (median)");
             r.tiers().forEach((k, t) -> out.printf(Locale.ROOT, "%-9s %9.3f ms %9.3f ms %11.1f ms%n", k, t.instantP50Ms(),
                     t.instantP99Ms(), t.exactMs()));

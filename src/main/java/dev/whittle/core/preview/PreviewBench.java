@@ -32,7 +32,17 @@ public final class PreviewBench {
     }
 
     /** The layer timed, how long its facts and spectrum took to compute, and the three sliders. */
-    public record Result(String layer, long weights, double factsMs, double spectrumMs, Map<String, Tier> tiers) {
+    public record Result(String layer, long weights, double factsMs, double spectrumMs, double spectrumCpuMs,
+                         Map<String, Tier> tiers) {
+    }
+
+    /** CPU time of the whole process (every thread, native BLAS threads included), in ms; NaN when unknown. */
+    static double processCpuMs() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e6;
+        }
+        return Double.NaN;
     }
 
     /** The named layer, or the largest float weight layer when {@code name} is null. */
@@ -62,8 +72,10 @@ public final class PreviewBench {
         LayerFacts f = LayerFacts.compute(layer, none);
         double factsMs = (System.nanoTime() - t0) / 1e6;
         t0 = System.nanoTime();
+        double cpu0 = processCpuMs();
         Spectrum s = Spectrum.job(model, layer, "svd").run(ProgressSink.NONE, none);
         double spectrumMs = (System.nanoTime() - t0) / 1e6;
+        double spectrumCpuMs = processCpuMs() - cpu0;
         Map<String, Tier> tiers = new LinkedHashMap<>();
         double absMax = Math.max(f.absMax(), Double.MIN_NORMAL);
         tiers.put("prune", sweep(events, i -> PrunePreview.atThreshold(f, absMax * i / events),
@@ -80,7 +92,7 @@ public final class PreviewBench {
             Tier r = tiers.get("rank");
             tiers.put("rank", new Tier(r.instantP50Ms(), r.instantP99Ms(), spectrumMs, r.events()));
         }
-        return new Result(layer.node(), layer.params(), factsMs, spectrumMs, tiers);
+        return new Result(layer.node(), layer.params(), factsMs, spectrumMs, spectrumCpuMs, tiers);
     }
 
     private static Tier sweep(int events, IntConsumer event, int exactRuns, Runnable exact) {
