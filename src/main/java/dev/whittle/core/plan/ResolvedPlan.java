@@ -65,9 +65,13 @@ public final class ResolvedPlan {
     public static ResolvedPlan of(Plan plan, ModelGraph model) {
         PlanRecipes.Exported ex = plan.isEmpty() ? null : PlanRecipes.export(plan, model, null);
         List<Step> steps = ex == null ? List.of() : ex.recipe().steps();
-        List<List<WeightLayer>> chosen = new ArrayList<>();
-        for (Step s : steps) {
-            chosen.add(s.select().selector().select(model));
+        // A tuned layer's step selects that layer: no regex over the model needed (hundreds of
+        // tuned layers stay cheap to resolve on every edit).
+        List<java.util.Set<String>> chosen = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Origin o = ex.origins().get(i);
+            chosen.add(o.isRule() ? new java.util.HashSet<>(steps.get(i).select().selector().select(model).stream()
+                    .map(WeightLayer::node).toList()) : java.util.Set.of(o.node()));
         }
         Map<String, Effective> out = new LinkedHashMap<>();
         for (WeightLayer l : model.weightLayers()) {
@@ -77,7 +81,7 @@ public final class ResolvedPlan {
             int qLast = -1;
             QuantizeSpec q = null;
             for (int i = 0; i < steps.size(); i++) {
-                if (!chosen.get(i).contains(l)) {
+                if (!chosen.get(i).contains(l.node())) {
                     continue;
                 }
                 Step s = steps.get(i);
