@@ -28,7 +28,11 @@ public final class PreviewBench {
     }
 
     /** One slider: instant-tier percentiles over the sweep's events, and the exact computation (median). */
-    public record Tier(double instantP50Ms, double instantP99Ms, double exactMs, int events) {
+    /**
+     * @param instantCpuP99Ms the 99th percentile of the calling thread's CPU time per event: the
+     *                        work itself, without the waits a loaded machine adds to wall time
+     */
+    public record Tier(double instantP50Ms, double instantP99Ms, double instantCpuP99Ms, double exactMs, int events) {
     }
 
     /** The layer timed, how long its facts and spectrum took to compute, and the three sliders. */
@@ -90,22 +94,28 @@ public final class PreviewBench {
             tiers.put("rank", sweep(events, i -> RankPreview.at(s, 1 + (int) ((long) i * (s.maxRank() - 1) / events)),
                     1, () -> { }));
             Tier r = tiers.get("rank");
-            tiers.put("rank", new Tier(r.instantP50Ms(), r.instantP99Ms(), spectrumMs, r.events()));
+            tiers.put("rank", new Tier(r.instantP50Ms(), r.instantP99Ms(), r.instantCpuP99Ms(), spectrumMs, r.events()));
         }
         return new Result(layer.node(), layer.params(), factsMs, spectrumMs, spectrumCpuMs, tiers);
     }
 
-    private static Tier sweep(int events, IntConsumer event, int exactRuns, Runnable exact) {
+    /** Times {@code event} over a sweep (after a warm-up sweep) and {@code exact} over its runs. */
+    public static Tier sweep(int events, IntConsumer event, int exactRuns, Runnable exact) {
         for (int i = 0; i < events; i++) {
             event.accept(i);
         }
         double[] ms = new double[events];
+        double[] cpu = new double[events];
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < events; i++) {
+            long c = threads.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             event.accept(i);
             ms[i] = (System.nanoTime() - t) / 1e6;
+            cpu[i] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
         }
         Arrays.sort(ms);
+        Arrays.sort(cpu);
         double[] ex = new double[exactRuns];
         for (int i = 0; i < exactRuns; i++) {
             long t = System.nanoTime();
@@ -113,7 +123,7 @@ public final class PreviewBench {
             ex[i] = (System.nanoTime() - t) / 1e6;
         }
         Arrays.sort(ex);
-        return new Tier(rank(ms, 0.5), rank(ms, 0.99), ex[ex.length / 2], events);
+        return new Tier(rank(ms, 0.5), rank(ms, 0.99), rank(cpu, 0.99), ex[ex.length / 2], events);
     }
 
     /** Nearest-rank percentile of sorted values. */
