@@ -32,7 +32,9 @@ final class LayerEstimate {
         long p = l.params();
         long out = Math.max(1, l.outputChannels());
         long in = p / out;
-        Figures before = new Figures(p + info.biasParams(), l.bytes() + info.biasBytes(), info.positions() * p);
+        // a Gather table is looked up, not multiplied: no MACs
+        long macsPerWeight = l.op().equals("Gather") ? 0 : info.positions();
+        Figures before = new Figures(p + info.biasParams(), l.bytes() + info.biasBytes(), macsPerWeight * p);
         if (e.untouched() && inKeep == 1 && outKeep == 1) {
             return new Result(before, before, null);
         }
@@ -63,7 +65,7 @@ final class LayerEstimate {
         long macs = 0;
         for (long[] m : mats) {
             long n = m[0] * m[1];
-            macs += info.positions() * n;
+            macs += macsPerWeight * n;
         }
         WeightSpec w = e.quantize() == null ? null : e.quantize().weights();
         if (w == null) {

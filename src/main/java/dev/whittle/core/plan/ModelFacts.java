@@ -155,7 +155,39 @@ final class ModelFacts {
         }
         ModelGraph g = plan.model();
         Figures whole = new Figures(g.params(), g.fileBytes(), before.macs());
-        return new Totals(whole, whole.plus(after.minus(before)), rows);
+        Figures stamp = new Figures(0, stampBytes(plan), 0);
+        return new Totals(whole, whole.plus(after.minus(before)).plus(stamp), rows);
+    }
+
+    /**
+     * What the written model's record of how it was made adds to the file (ModelStamp: the
+     * recipe's canonical copy and its sha256, Whittle as producer, the source's producer kept
+     * under source.producer). A few bytes of protobuf framing are approximated.
+     */
+    private static long stampBytes(ResolvedPlan plan) {
+        if (plan.plan().isEmpty()) {
+            return 0;
+        }
+        String json;
+        try {
+            json = dev.whittle.core.recipe.RecipeWriter.canonicalJson(PlanRecipes.toRecipe(plan.plan(), plan.model(), null));
+        } catch (dev.whittle.core.WhittleException e) {
+            return 0;
+        }
+        ModelGraph g = plan.model();
+        long bytes = json.length() + 64 + dev.whittle.core.recipe.ModelStamp.RECIPE_KEY.length()
+                + dev.whittle.core.recipe.ModelStamp.RECIPE_SHA_KEY.length() + 12;
+        String producer = (g.producer() + " " + g.producerVersion()).trim();
+        if (!g.producer().equals("whittle") && !producer.isEmpty()) {
+            bytes += "source.producer".length() + producer.length() + 6;
+        }
+        String old = g.metadata().get(dev.whittle.core.recipe.ModelStamp.RECIPE_KEY);
+        if (old != null) {
+            bytes -= old.length() + 64 + 12 + dev.whittle.core.recipe.ModelStamp.RECIPE_KEY.length()
+                    + dev.whittle.core.recipe.ModelStamp.RECIPE_SHA_KEY.length();
+        }
+        return bytes + "whittle".length() + dev.whittle.core.WhittleVersion.get().length()
+                - g.producer().length() - g.producerVersion().length();
     }
 
     private static Spectrum spectrum(PreviewCache cache, ResolvedPlan.Effective e) {

@@ -33,9 +33,24 @@ import java.util.function.UnaryOperator;
  * @param rules       group settings in order (recipe steps)
  * @param layers      node name to hand-tuned settings; never holds {@link LayerSettings#INHERIT}
  * @param calibration the data activation quantization calibrates on, or null
+ * @param version     the recipe format version its rules are read in (1 or 2): in version 1 a
+ *                    rule without {@code ops} does not reach Gather tables. A plan opened from a
+ *                    recipe keeps that recipe's version, so exporting it keeps its meaning; a new
+ *                    plan is version 2, which the workbench writes
  */
-public record Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibration calibration) {
+public record Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibration calibration, int version) {
+    /** The version new plans are read and written in. */
+    public static final int VERSION = 2;
+
+    /** A plan in the current format version ({@link #VERSION}). */
+    public Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibration calibration) {
+        this(rules, layers, calibration, VERSION);
+    }
+
     public Plan {
+        if (version != 1 && version != 2) {
+            throw new BadInputException("a plan's recipe format version is 1 or 2, got " + version + ".");
+        }
         rules = rules == null ? List.of() : List.copyOf(rules);
         Map<String, LayerSettings> m = new LinkedHashMap<>();
         if (layers != null) {
@@ -74,7 +89,7 @@ public record Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibrat
         } else {
             m.put(node, s);
         }
-        return new Plan(rules, m, calibration);
+        return new Plan(rules, m, calibration, version);
     }
 
     /** One edit over many layers ("apply to selected"): {@code edit} maps each layer's current settings. */
@@ -88,7 +103,7 @@ public record Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibrat
                 m.put(n, s);
             }
         }
-        return new Plan(rules, m, calibration);
+        return new Plan(rules, m, calibration, version);
     }
 
     /** Resets the layer to what the rules give it. */
@@ -97,32 +112,32 @@ public record Plan(List<Step> rules, Map<String, LayerSettings> layers, Calibrat
     }
 
     public Plan withRules(List<Step> r) {
-        return new Plan(r, layers, calibration);
+        return new Plan(r, layers, calibration, version);
     }
 
     /** Adds a rule after the others (it wins over them where it applies). */
     public Plan addRule(Step rule) {
         List<Step> r = new ArrayList<>(rules);
         r.add(rule);
-        return new Plan(r, layers, calibration);
+        return new Plan(r, layers, calibration, version);
     }
 
     /** Replaces rule {@code index} (0-based). */
     public Plan withRule(int index, Step rule) {
         List<Step> r = new ArrayList<>(rules);
         r.set(checkIndex(index), rule);
-        return new Plan(r, layers, calibration);
+        return new Plan(r, layers, calibration, version);
     }
 
     /** Removes rule {@code index} (0-based). */
     public Plan removeRule(int index) {
         List<Step> r = new ArrayList<>(rules);
         r.remove(checkIndex(index));
-        return new Plan(r, layers, calibration);
+        return new Plan(r, layers, calibration, version);
     }
 
     public Plan withCalibration(Calibration c) {
-        return new Plan(rules, layers, c);
+        return new Plan(rules, layers, c, version);
     }
 
     private int checkIndex(int index) {

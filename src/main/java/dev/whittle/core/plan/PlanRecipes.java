@@ -15,6 +15,7 @@ import dev.whittle.core.recipe.Recipe;
 import dev.whittle.core.recipe.RecipePlan.Setting;
 import dev.whittle.core.recipe.Selection;
 import dev.whittle.core.recipe.Step;
+import dev.whittle.core.select.LayerSelector;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ public final class PlanRecipes {
     }
 
     /**
-     * The plan as a recipe (format version 1) for {@code model}, recording the model's file name
+     * The plan as a recipe (in the plan's format version) for {@code model}, recording the model's file name
      * and {@code sha256} (may be null).
      *
      * @throws BadInputException when the plan does nothing, or tunes a layer the model does not have
@@ -74,7 +75,9 @@ public final class PlanRecipes {
             if (s == null || (s.prune() == null && s.lowrank() == null && s.quantize() == null)) {
                 continue;
             }
-            steps.add(new Step(new Selection(List.of(), List.of(layerRegex(l.node())), List.of()), s.prune(), s.lowrank(),
+            // version 1 reaches the kinds that joined later only when ops names them
+            List<String> ops = plan.version() == 1 && LayerSelector.BEYOND_VERSION_1.contains(l.op()) ? List.of(l.op()) : List.of();
+            steps.add(new Step(new Selection(ops, List.of(layerRegex(l.node())), List.of()), s.prune(), s.lowrank(),
                     s.quantize() == null ? null : settings(s.quantize())));
             origins.add(new Origin(-1, l.node()));
         }
@@ -83,7 +86,7 @@ public final class PlanRecipes {
         }
         String file = model.path() == null ? null : String.valueOf(model.path().getFileName());
         ModelRef ref = file == null && sha256 == null ? null : new ModelRef(file, sha256);
-        return new Exported(new Recipe(1, ref, plan.calibration(), steps, null), origins);
+        return new Exported(new Recipe(plan.version(), ref, plan.calibration(), steps, null), origins);
     }
 
     /** The rules alone as steps, with their origins (recipe null when there are no rules). */
@@ -96,7 +99,7 @@ public final class PlanRecipes {
                 origins.add(new Origin(i, null));
             }
         }
-        return new Exported(steps.isEmpty() ? null : new Recipe(1, null, null, steps, null), origins);
+        return new Exported(steps.isEmpty() ? null : new Recipe(plan.version(), null, null, steps, null), origins);
     }
 
     /** The rule as steps: itself, or split so layers that switch a setting off are excluded from it. */
@@ -104,7 +107,7 @@ public final class PlanRecipes {
         if (plan.layers().values().stream().allMatch(s -> s.off().isEmpty())) {
             return List.of(rule);
         }
-        List<WeightLayer> chosen = rule.select().selector().select(model);
+        List<WeightLayer> chosen = rule.select().selector(plan.version()).select(model);
         Map<Setting, List<String>> excluded = new LinkedHashMap<>();
         for (Setting k : Setting.values()) {
             if (!has(rule, k)) {
@@ -134,7 +137,7 @@ public final class PlanRecipes {
             List<String> exclude = new ArrayList<>(rule.select().exclude());
             exclude.addAll(e.getValue());
             Selection sel = new Selection(rule.select().ops(), rule.select().names(), exclude);
-            if (sel.selector().select(model).isEmpty()) {
+            if (sel.selector(plan.version()).select(model).isEmpty()) {
                 continue;
             }
             Setting k = e.getKey();
@@ -168,7 +171,7 @@ public final class PlanRecipes {
         int lastIndex = Integer.MAX_VALUE;
         Set<String> seen = new HashSet<>();
         for (int i = steps.size() - 1; i >= 0; i--) {
-            String node = singleLayer(steps.get(i), model);
+            String node = singleLayer(steps.get(i), model, recipe.whittle());
             int index = node == null ? -1 : order.indexOf(node);
             if (index < 0 || index >= lastIndex || !seen.add(node)) {
                 break;
@@ -179,20 +182,20 @@ public final class PlanRecipes {
         Map<String, LayerSettings> layers = new LinkedHashMap<>();
         for (int i = first; i < steps.size(); i++) {
             Step s = steps.get(i);
-            layers.put(singleLayer(s, model), new LayerSettings(s.prune(), s.lowrank(),
+            layers.put(singleLayer(s, model, recipe.whittle()), new LayerSettings(s.prune(), s.lowrank(),
                     s.quantize() == null ? null : s.quantize().spec(), Set.of()));
         }
-        return new Plan(steps.subList(0, first), layers, recipe.calibration());
+        return new Plan(steps.subList(0, first), layers, recipe.calibration(), recipe.whittle());
     }
 
     /** The node a step selects alone by its (escaped) name, or null. */
-    private static String singleLayer(Step s, ModelGraph model) {
+    private static String singleLayer(Step s, ModelGraph model, int version) {
         Selection sel = s.select();
         if (!sel.ops().isEmpty() || !sel.exclude().isEmpty() || sel.names().size() != 1
                 || (s.prune() != null && s.prune().isGlobal())) {
             return null;
         }
-        List<WeightLayer> hit = sel.selector().select(model);
+        List<WeightLayer> hit = sel.selector(version).select(model);
         if (hit.size() != 1) {
             return null;
         }

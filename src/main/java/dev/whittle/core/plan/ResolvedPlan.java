@@ -72,7 +72,7 @@ public final class ResolvedPlan {
         List<java.util.Set<String>> chosen = new ArrayList<>();
         List<QuantizeSpec> specs = new ArrayList<>();
         for (Step s : steps) {
-            chosen.add(new java.util.HashSet<>(s.select().selector().select(model).stream().map(WeightLayer::node).toList()));
+            chosen.add(new java.util.HashSet<>(s.select().selector(plan.version()).select(model).stream().map(WeightLayer::node).toList()));
             specs.add(s.quantize() == null ? null : s.quantize().spec());
         }
         Map<String, Effective> out = new LinkedHashMap<>();

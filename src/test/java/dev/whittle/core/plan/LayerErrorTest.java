@@ -29,8 +29,8 @@ class LayerErrorTest {
         float[] fc2 = channelDequantized(out, "fc2.weight", 256, 128);
         check(model, rp, "fc2", fc2);
 
-        float[] left = blockDequantized(out, "fc1.weight_lowrank", 784, 64, 32);
-        float[] right = blockDequantized(out, "fc1.weight", 64, 256, 32);
+        float[] left = blockDequantized(out, "fc1.weight.u", 784, 64, 32);
+        float[] right = blockDequantized(out, "fc1.weight.v", 64, 256, 32);
         float[] fc1 = new float[784 * 256];
         for (int i = 0; i < 784; i++) {
             for (int k = 0; k < 64; k++) {
