@@ -19,6 +19,11 @@ import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.beans.binding.StringBinding;
+import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.TransferMode;
@@ -27,7 +32,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
-import org.controlsfx.control.StatusBar;
 
 /**
  * The workbench window's content: menu bar, model summary, layer table, layer detail and
@@ -39,6 +43,9 @@ public final class MainView extends BorderPane {
     private final LayerTableView layers;
     private final LayerDetailView detail;
     private final Menu recentMenu = new Menu("Open Recent");
+    private final SplitPane workbench = new SplitPane();
+    private final TabPane inspector = new TabPane();
+    private final PanelMemory panels;
     private final VBox emptyRecent = new VBox(2);
     private Alert lastError;
 
@@ -49,30 +56,37 @@ public final class MainView extends BorderPane {
         detail = new LayerDetailView(vm.detail());
         setTop(menuBar());
 
-        SplitPane right = new SplitPane(layers, detail);
-        right.setOrientation(Orientation.VERTICAL);
-        right.setDividerPositions(0.48);
-        SplitPane workbench = new SplitPane(summary, right);
-        workbench.setDividerPositions(0.21);
-        SplitPane.setResizableWithParent(summary, false);
-        summary.setMinWidth(220);
+        // Left: what the model is and its layers; centre: the selected layer; right: its numbers.
+        SplitPane left = new SplitPane(summary, layers);
+        left.setOrientation(Orientation.VERTICAL);
+        left.setDividerPositions(0.26);
+        left.setId("leftPane");
+        inspector.getTabs().add(tab("Histogram", "histogramTab", detail));
+        inspector.setId("inspector");
+        inspector.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        ScrollPane side = new ScrollPane(new VBox(8, detail.stats()));
+        side.setFitToWidth(true);
+        side.getStyleClass().add("side-panel");
+        side.setId("sidePanel");
+        side.setMinWidth(200);
+        workbench.getItems().setAll(left, inspector, side);
+        workbench.setDividerPositions(0.36, 0.78);
+        SplitPane.setResizableWithParent(left, false);
+        SplitPane.setResizableWithParent(side, false);
         workbench.setId("workbench");
         VBox empty = emptyState();
         workbench.visibleProperty().bind(vm.graphProperty().isNotNull());
         empty.visibleProperty().bind(vm.graphProperty().isNull());
         setCenter(new StackPane(workbench, empty));
 
-        StatusBar status = new StatusBar();
-        status.setId("statusBar");
-        status.textProperty().bind(vm.statusProperty());
-        status.progressProperty().bind(Bindings.when(vm.loadingProperty()).then(-1.0).otherwise(0.0));
-        Label modelInfo = new Label();
-        modelInfo.textProperty().bind(Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
-                : Format.bytes(vm.graphProperty().get().fileBytes()) + "  |  "
-                + Format.shortCount(vm.graphProperty().get().params()) + " params", vm.graphProperty()));
-        status.getRightItems().add(modelInfo);
-        setBottom(status);
+        StringBinding modelFile = Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
+                : vm.graphProperty().get().fileName() + "  " + Format.bytes(vm.graphProperty().get().fileBytes()) + "  "
+                + Format.shortCount(vm.graphProperty().get().params()) + " params", vm.graphProperty());
+        StatusBarView status = new StatusBarView(vm.statusProperty(), vm.jobs(), modelFile);
+        setBottom(new VBox(status));
+        panels = new PanelMemory(workbench, left, inspector);
 
+        vm.modelFileProperty().addListener((o, a, f) -> panels.switchTo(a, f));
         vm.graphProperty().addListener((o, a, g) -> summary.show(g));
         summary.show(vm.graphProperty().get());
         vm.setErrorHandler(r -> lastError = Dialogs.error(window(), r));
@@ -84,8 +98,17 @@ public final class MainView extends BorderPane {
             if (find.match(e) && vm.graphProperty().get() != null) {
                 lookup("#layerNameFilter").requestFocus();
                 e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && vm.jobs().cancelLatest()) {
+                vm.setStatus("Cancelling the newest running job...");
+                e.consume();
             }
         });
+    }
+
+    static Tab tab(String name, String id, javafx.scene.Node content) {
+        Tab t = new Tab(name, content);
+        t.setId(id);
+        return t;
     }
 
     /** Shows the file chooser and opens the chosen model. */

@@ -32,6 +32,8 @@ public final class MainViewModel {
     private final LayerDetailViewModel detail;
 
     private final ReadOnlyObjectWrapper<OnnxModel> model = new ReadOnlyObjectWrapper<>(this, "model");
+    private final ReadOnlyObjectWrapper<Path> modelFile = new ReadOnlyObjectWrapper<>(this, "modelFile");
+    private final JobRunner jobs;
     private final ReadOnlyObjectWrapper<ModelGraph> graph = new ReadOnlyObjectWrapper<>(this, "graph");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "Ready.");
@@ -40,12 +42,22 @@ public final class MainViewModel {
     private long generation;
 
     public MainViewModel(Background background, RecentFiles recent) {
-        this(background, recent, file -> OnnxReader.read(file), new LayerDetailViewModel(background));
+        this(background, recent, JobRunner.forFx());
+    }
+
+    public MainViewModel(Background background, RecentFiles recent, JobRunner jobs) {
+        this(background, recent, file -> OnnxReader.read(file), new LayerDetailViewModel(background), jobs);
     }
 
     public MainViewModel(Background background, RecentFiles recent, Function<Path, OnnxModel> loader,
                          LayerDetailViewModel detail) {
+        this(background, recent, loader, detail, JobRunner.direct());
+    }
+
+    public MainViewModel(Background background, RecentFiles recent, Function<Path, OnnxModel> loader,
+                         LayerDetailViewModel detail, JobRunner jobs) {
         this.background = background;
+        this.jobs = jobs;
         this.recent = recent;
         this.loader = loader;
         this.detail = detail;
@@ -71,6 +83,7 @@ public final class MainViewModel {
                 return; // another file was opened (or the model closed) meanwhile
             }
             setModel(m);
+            modelFile.set(file.toAbsolutePath());
             recent.add(file);
             ModelGraph g = m.graph();
             status.set((note == null ? "" : note + " ") + String.format(Locale.ROOT,
@@ -115,6 +128,7 @@ public final class MainViewModel {
             status.set("Closed " + model.get().graph().fileName() + ".");
         }
         setModel(null);
+        modelFile.set(null);
     }
 
     private void setModel(OnnxModel m) {
@@ -138,6 +152,15 @@ public final class MainViewModel {
 
     public ReadOnlyObjectProperty<OnnxModel> modelProperty() {
         return model.getReadOnlyProperty();
+    }
+
+    /** The open model's file (absolute), or null. */
+    public ReadOnlyObjectProperty<Path> modelFileProperty() {
+        return modelFile.getReadOnlyProperty();
+    }
+
+    public JobRunner jobs() {
+        return jobs;
     }
 
     public ReadOnlyObjectProperty<ModelGraph> graphProperty() {
