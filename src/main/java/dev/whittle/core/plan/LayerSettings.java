@@ -1,0 +1,100 @@
+package dev.whittle.core.plan;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRankSpec;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.recipe.RecipePlan.Setting;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What the user tuned by hand on one layer, over what the plan's rules give it. Each setting is
+ * in one of three states: inherited from the rules (null and not in {@code off}), set here (not
+ * null), or switched off here (in {@code off}: the layer gets no such setting whatever the rules
+ * say). Immutable; the "with" methods return a changed copy.
+ *
+ * <p>{@code quantize} may leave parts null (for example only {@code weights}): the rules' other
+ * parts (activations, format) then still apply, as a later recipe step's would.
+ *
+ * @param prune    this layer's pruning, or null
+ * @param lowrank  this layer's low-rank factoring, or null
+ * @param quantize this layer's quantization (merged over the rules'), or null
+ * @param off      settings switched off on this layer; never also set here
+ */
+public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize, Set<Setting> off) {
+    /** Everything inherited from the rules. */
+    public static final LayerSettings INHERIT = new LayerSettings(null, null, null, Set.of());
+
+    public LayerSettings {
+        off = off == null || off.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(off));
+        for (Setting s : off) {
+            if (get(s, prune, lowrank, quantize) != null) {
+                throw new BadInputException("a layer's " + s.key() + " cannot be both set and switched off.");
+            }
+        }
+        if (prune != null && prune.isGlobal()) {
+            throw new BadInputException("prune.scope global is a setting of a group of layers, not of one layer;"
+                    + " put it in a rule.");
+        }
+    }
+
+    /** Whether nothing is tuned here (the layer follows the rules). */
+    public boolean inherits() {
+        return prune == null && lowrank == null && quantize == null && off.isEmpty();
+    }
+
+    /** Whether {@code s} is set or switched off here. */
+    public boolean overrides(Setting s) {
+        return off.contains(s) || get(s, prune, lowrank, quantize) != null;
+    }
+
+    public boolean isOff(Setting s) {
+        return off.contains(s);
+    }
+
+    public LayerSettings withPrune(PruneSpec p) {
+        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null));
+    }
+
+    public LayerSettings withLowrank(LowRankSpec l) {
+        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null));
+    }
+
+    public LayerSettings withQuantize(QuantizeSpec q) {
+        return new LayerSettings(prune, lowrank, q, without(Setting.QUANTIZE, q != null));
+    }
+
+    /** Switches {@code s} off on this layer (clearing what was set here). */
+    public LayerSettings withOff(Setting s) {
+        EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
+        o.add(s);
+        return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
+                s == Setting.QUANTIZE ? null : quantize, o);
+    }
+
+    /** Back to what the rules give for {@code s}. */
+    public LayerSettings inherit(Setting s) {
+        EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
+        o.remove(s);
+        return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
+                s == Setting.QUANTIZE ? null : quantize, o);
+    }
+
+    private Set<Setting> without(Setting s, boolean setHere) {
+        if (!setHere || !off.contains(s)) {
+            return off;
+        }
+        EnumSet<Setting> o = EnumSet.copyOf(off);
+        o.remove(s);
+        return o;
+    }
+
+    private static Object get(Setting s, PruneSpec p, LowRankSpec l, QuantizeSpec q) {
+        return switch (s) {
+            case PRUNE -> p;
+            case LOWRANK -> l;
+            case QUANTIZE -> q;
+        };
+    }
+}

@@ -1,0 +1,34 @@
+package dev.whittle.core.preview;
+
+import dev.whittle.core.job.Job;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.QuantizedWeight;
+import dev.whittle.core.quant.WeightAnalysis;
+import dev.whittle.core.quant.WeightQuantizer;
+import dev.whittle.core.quant.WeightSpec;
+
+/**
+ * The exact tier: the real computation on one layer, as a cancellable job. The workbench runs
+ * it when a slider is released (debounced, latest request only) and replaces the instant
+ * estimate with its result.
+ */
+public final class ExactPreview {
+    private ExactPreview() {
+    }
+
+    /** Quantizes the layer's weight exactly as {@code Quantizer} does and reports the figures. */
+    public static Job<QuantFigures> quantize(WeightLayer layer, WeightSpec spec) {
+        return (progress, cancel) -> {
+            WeightAnalysis a = WeightAnalysis.of(layer);
+            cancel.throwIfCancelled();
+            QuantizedWeight q = WeightQuantizer.quantize(a, spec);
+            return ExactFigures.of(q, spec);
+        };
+    }
+
+    /** The exact share pruned by {@code spec} (unstructured threshold or sparsity, N:M, channel). */
+    public static Job<PruneFigures> prune(WeightLayer layer, PruneSpec spec) {
+        return (progress, cancel) -> ExactFigures.prune(layer, spec, cancel);
+    }
+}
