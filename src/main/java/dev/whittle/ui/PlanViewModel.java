@@ -1,7 +1,6 @@
 package dev.whittle.ui;
 
 import dev.whittle.core.BadInputException;
-import dev.whittle.core.eval.EvalSession;
 import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.plan.LayerSettings;
