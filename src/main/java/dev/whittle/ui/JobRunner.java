@@ -119,6 +119,11 @@ public final class JobRunner {
         return entry;
     }
 
+    /** How the exact tier waits for a pause: 250 ms on the FX thread, at once for plain runners (tests). */
+    Debounce debounce() {
+        return fxTasks ? Debounce.fx(250) : Debounce.immediate();
+    }
+
     /** The jobs started and not yet returned, oldest first. */
     public ObservableList<RunningJob> running() {
         return runningView;

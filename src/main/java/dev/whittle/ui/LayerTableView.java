@@ -26,6 +26,11 @@ public final class LayerTableView extends VBox {
     private final ChoiceBox<String> opChoice = new ChoiceBox<>();
 
     public LayerTableView(LayerTableViewModel vm) {
+        this(vm, null);
+    }
+
+    /** With {@code plan}: the plan columns (prune, rank, bits, granularity, range), editable in place. */
+    public LayerTableView(LayerTableViewModel vm, PlanViewModel plan) {
         this.vm = vm;
         getStyleClass().add("layer-table-view");
 
@@ -51,7 +56,7 @@ public final class LayerTableView extends VBox {
         bar.getStyleClass().add("panel-header");
 
         table.setId("layerTable");
-        table.getColumns().add(textColumn("Name", 300, WeightLayer::node));
+        table.getColumns().add(textColumn("Name", plan == null ? 300 : 190, WeightLayer::node));
         table.getColumns().add(textColumn("Op", 80, WeightLayer::op));
         TableColumn<WeightLayer, long[]> shape = column("Shape", 110, WeightLayer::shape);
         shape.setComparator(LayerTableViewModel.SHAPE_ORDER);
@@ -72,6 +77,14 @@ public final class LayerTableView extends VBox {
         quantized.setCellFactory(c -> cell(q -> q ? "yes" : "", false));
         table.getColumns().add(quantized);
         tooltips();
+        if (plan != null) {
+            PlanColumns.add(table, plan);
+            for (int i = 4; i < 9; i++) {
+                table.getColumns().get(i).setVisible(false); // the table menu (+) shows them again
+            }
+            table.setTableMenuButtonVisible(true);
+            table.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        }
 
         SortedList<WeightLayer> sorted = new SortedList<>(vm.visibleLayers());
         sorted.comparatorProperty().bind(table.comparatorProperty());

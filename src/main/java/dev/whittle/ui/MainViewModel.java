@@ -3,6 +3,7 @@ package dev.whittle.ui;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.preview.PreviewCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,9 @@ public final class MainViewModel {
     private final ReadOnlyObjectWrapper<OnnxModel> model = new ReadOnlyObjectWrapper<>(this, "model");
     private final ReadOnlyObjectWrapper<Path> modelFile = new ReadOnlyObjectWrapper<>(this, "modelFile");
     private final JobRunner jobs;
+    private final PreviewCache cache = new PreviewCache();
+    private final PlanViewModel plan;
+    private final InspectorViewModel inspector;
     private final ReadOnlyObjectWrapper<ModelGraph> graph = new ReadOnlyObjectWrapper<>(this, "graph");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "Ready.");
@@ -58,10 +62,17 @@ public final class MainViewModel {
                          LayerDetailViewModel detail, JobRunner jobs) {
         this.background = background;
         this.jobs = jobs;
+        this.plan = new PlanViewModel(jobs);
+        this.inspector = new InspectorViewModel(jobs, plan, cache);
+        plan.setStatusHandler(status::set);
+        plan.setErrorHandler(e -> errorHandler.accept(e));
         this.recent = recent;
         this.loader = loader;
         this.detail = detail;
-        layers.selectedProperty().addListener((o, a, b) -> detail.select(b));
+        layers.selectedProperty().addListener((o, a, b) -> {
+            detail.select(b);
+            inspector.select(b);
+        });
         title = Bindings.createStringBinding(() -> graph.get() == null ? "Whittle"
                 : graph.get().fileName() + " - Whittle", graph);
     }
@@ -133,6 +144,10 @@ public final class MainViewModel {
 
     private void setModel(OnnxModel m) {
         detail.reset();
+        jobs.cancelAll();
+        cache.clear();
+        inspector.select(null);
+        plan.setModel(m);
         model.set(m);
         graph.set(m == null ? null : m.graph());
         layers.setLayers(m == null ? List.of() : m.graph().weightLayers());
@@ -157,6 +172,14 @@ public final class MainViewModel {
     /** The open model's file (absolute), or null. */
     public ReadOnlyObjectProperty<Path> modelFileProperty() {
         return modelFile.getReadOnlyProperty();
+    }
+
+    public PlanViewModel plan() {
+        return plan;
+    }
+
+    public InspectorViewModel inspector() {
+        return inspector;
     }
 
     public JobRunner jobs() {

@@ -86,6 +86,11 @@ public final class PlanViewModel {
         }
     }
 
+    /** Shows an error the way the window shows errors (a dialog). */
+    public void report(ErrorReport e) {
+        errors.accept(e);
+    }
+
     public OnnxModel model() {
         return model;
     }

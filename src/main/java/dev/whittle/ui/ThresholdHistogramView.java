@@ -19,12 +19,19 @@ public final class ThresholdHistogramView extends PlotView {
     private final DoubleProperty threshold = new SimpleDoubleProperty(this, "threshold", 0);
     private final BooleanProperty dragging = new SimpleBooleanProperty(this, "dragging", false);
     private final BooleanProperty logCounts = new SimpleBooleanProperty(this, "logCounts", false);
+    private final BooleanProperty showThreshold = new SimpleBooleanProperty(this, "showThreshold", true);
     private Histogram histogram;
 
     public ThresholdHistogramView() {
         setTitles("|w|, weight magnitude", "count of weights");
         threshold.addListener(o -> redraw());
         logCounts.addListener(o -> redraw());
+        showThreshold.addListener(o -> redraw());
+    }
+
+    /** False for N:M and channel pruning, which have no single threshold to drag. */
+    public BooleanProperty showThresholdProperty() {
+        return showThreshold;
     }
 
     /** A linear histogram of |w| over [0, max|w|]. */
@@ -75,7 +82,7 @@ public final class ThresholdHistogramView extends PlotView {
         yTicks(g, 0, top, x0, x1, y0, y1, false);
         long[] counts = histogram.counts();
         double bw = (x1 - x0) / counts.length;
-        double t = threshold.get();
+        double t = showThreshold.get() ? threshold.get() : -1;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
                 continue;
@@ -87,10 +94,13 @@ public final class ThresholdHistogramView extends PlotView {
             g.setFill(pruned ? ACCENT : partly ? ACCENT.interpolate(BAR, 0.5) : BAR);
             g.fillRect(x0 + i * bw, yTop, Math.max(bw - (bw > 3 ? 1 : 0), 1), Math.max(1, y0 - yTop));
         }
+        xTicks(g, histogram.lo(), histogram.hi(), x0, x1, y0, false);
+        if (!showThreshold.get()) {
+            return;
+        }
         double xt = toX(t);
         g.setFill(SHADE);
         g.fillRect(x0, y1, Math.max(0, xt - x0), y0 - y1);
-        xTicks(g, histogram.lo(), histogram.hi(), x0, x1, y0, false);
         g.setStroke(ACCENT);
         g.setLineWidth(2);
         g.strokeLine(snap(xt), y1, snap(xt), y0);
@@ -113,12 +123,12 @@ public final class ThresholdHistogramView extends PlotView {
 
     @Override
     protected boolean grabbable(double x, double y) {
-        return hasData() && Math.abs(x - thresholdX()) <= 6;
+        return hasData() && showThreshold.get() && Math.abs(x - thresholdX()) <= 6;
     }
 
     @Override
     protected boolean press(MouseEvent e) {
-        if (!hasData() || e.getX() < plotLeft() - 6 || e.getX() > plotRight() + 6) {
+        if (!hasData() || !showThreshold.get() || e.getX() < plotLeft() - 6 || e.getX() > plotRight() + 6) {
             return false;
         }
         dragging.set(true); // a press anywhere on the plot moves the line there: one gesture, not two

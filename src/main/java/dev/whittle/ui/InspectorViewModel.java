@@ -1,0 +1,194 @@
+package dev.whittle.ui;
+
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.plan.ResolvedPlan;
+import dev.whittle.core.preview.LayerFacts;
+import dev.whittle.core.preview.PreviewCache;
+import dev.whittle.core.preview.Spectrum;
+import java.util.Set;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+
+/**
+ * The layer inspector's state: the selected layer, its cached facts (the instant tier's
+ * statistics, computed once per layer as a job) and spectrum (a job, started when the low-rank
+ * tab wants it), and one model per tab. The tabs' controls always show the plan: selecting a
+ * layer, undo and redo load them from the resolved plan; moving a control previews at once
+ * and writes the plan when the gesture ends.
+ */
+public final class InspectorViewModel {
+    /** Ops that low-rank factoring applies to. */
+    static final Set<String> FACTORABLE = Set.of("MatMul", "Gemm", "Conv");
+
+    private final JobRunner jobs;
+    private final PlanViewModel plan;
+    private final PreviewCache cache;
+    private final ReadOnlyObjectWrapper<WeightLayer> layer = new ReadOnlyObjectWrapper<>(this, "layer");
+    private final ReadOnlyObjectWrapper<LayerFacts> facts = new ReadOnlyObjectWrapper<>(this, "facts");
+    private final ReadOnlyObjectWrapper<Spectrum> spectrum = new ReadOnlyObjectWrapper<>(this, "spectrum");
+    private final ReadOnlyStringWrapper factsMessage = new ReadOnlyStringWrapper(this, "factsMessage", "Select a layer.");
+    private final ReadOnlyStringWrapper spectrumMessage = new ReadOnlyStringWrapper(this, "spectrumMessage", "");
+    private final BooleanProperty wantSpectrum = new SimpleBooleanProperty(this, "wantSpectrum", false);
+    private final PruneViewModel prune;
+    private final QuantViewModel quant;
+    private final RankViewModel rank;
+    private long generation;
+    private boolean spectrumStarted;
+
+    public InspectorViewModel(JobRunner jobs, PlanViewModel plan, PreviewCache cache) {
+        this.jobs = jobs;
+        this.plan = plan;
+        this.cache = cache;
+        prune = new PruneViewModel(this, plan, jobs, jobs.debounce());
+        quant = new QuantViewModel(this, plan, jobs, jobs.debounce());
+        rank = new RankViewModel(this, plan);
+        plan.resolvedProperty().addListener((o, a, r) -> loadFromPlan());
+        wantSpectrum.addListener((o, a, b) -> {
+            if (b) {
+                startSpectrum(generation);
+            }
+        });
+    }
+
+    /** Shows {@code l} (null clears): facts from the cache at once, or computed in the background. */
+    public void select(WeightLayer l) {
+        long gen = ++generation;
+        prune.invalidate();
+        quant.invalidate();
+        layer.set(l);
+        facts.set(null);
+        spectrum.set(null);
+        spectrumStarted = false;
+        spectrumMessage.set(l == null ? "" : FACTORABLE.contains(l.op()) ? "Computing the singular values..."
+                : l.op() + " layers are not factored (low rank applies to MatMul, Gemm and Conv).");
+        if (l == null) {
+            factsMessage.set("Select a layer.");
+            return;
+        }
+        if (l.tensor() == null || !l.tensor().isNumeric() || !l.dtype().isFloating()) {
+            factsMessage.set("The weight of " + l.node() + " is not a float tensor: nothing to tune.");
+            return;
+        }
+        var cached = cache.peekFacts(l.node());
+        if (cached.isPresent()) {
+            showFacts(cached.get());
+        } else {
+            factsMessage.set("Computing the statistics of " + Format.count(l.params()) + " weights...");
+            jobs.start("Statistics of " + l.node(), cache.facts(l), f -> {
+                if (gen == generation) {
+                    showFacts(f);
+                }
+            }, e -> {
+                if (gen == generation) {
+                    factsMessage.set("Cannot compute the statistics: " + ErrorReport.of("", e).message());
+                }
+            });
+        }
+        if (wantSpectrum.get()) {
+            startSpectrum(gen);
+        }
+    }
+
+    private void showFacts(LayerFacts f) {
+        factsMessage.set("");
+        facts.set(f);
+        loadFromPlan();
+    }
+
+    private void startSpectrum(long gen) {
+        WeightLayer l = layer.get();
+        OnnxModel m = plan.model();
+        if (l == null || m == null || spectrumStarted || !FACTORABLE.contains(l.op())) {
+            return;
+        }
+        spectrumStarted = true;
+        var cached = cache.peekSpectrum(l.node(), "svd");
+        if (cached.isPresent()) {
+            spectrum.set(cached.get());
+            spectrumMessage.set("");
+            rank.load();
+            return;
+        }
+        long start = System.nanoTime();
+        jobs.start("Spectrum of " + l.node(), cache.spectrum(m, l, "svd"), s -> {
+            if (gen != generation) {
+                return;
+            }
+            spectrum.set(s);
+            spectrumMessage.set(s == null ? "This layer cannot be factored." : "");
+            if (s != null) {
+                rank.computedIn((System.nanoTime() - start) / 1e6);
+            }
+            rank.load();
+        }, e -> {
+            if (gen == generation) {
+                spectrumMessage.set("Cannot compute the singular values: " + ErrorReport.of("", e).message());
+            }
+        });
+    }
+
+    /** The plan changed (an edit, undo, redo, a recipe): the controls show it. */
+    private void loadFromPlan() {
+        if (facts.get() != null) {
+            prune.load();
+            quant.load();
+        }
+        if (spectrum.get() != null) {
+            rank.load();
+        }
+    }
+
+    /** What the plan finally does to the selected layer, or null. */
+    ResolvedPlan.Effective effective() {
+        WeightLayer l = layer.get();
+        ResolvedPlan r = plan.resolvedProperty().get();
+        return l == null || r == null ? null : r.layer(l.node());
+    }
+
+    public ReadOnlyObjectProperty<WeightLayer> layerProperty() {
+        return layer.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<LayerFacts> factsProperty() {
+        return facts.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Spectrum> spectrumProperty() {
+        return spectrum.getReadOnlyProperty();
+    }
+
+    /** Empty when facts are shown; else why not (computing, failed, not a float weight). */
+    public ReadOnlyStringProperty factsMessageProperty() {
+        return factsMessage.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty spectrumMessageProperty() {
+        return spectrumMessage.getReadOnlyProperty();
+    }
+
+    /** Set while the low-rank tab is showing: the spectrum is a job worth starting only then. */
+    public BooleanProperty wantSpectrumProperty() {
+        return wantSpectrum;
+    }
+
+    public PruneViewModel prune() {
+        return prune;
+    }
+
+    public QuantViewModel quant() {
+        return quant;
+    }
+
+    public RankViewModel rank() {
+        return rank;
+    }
+
+    public PreviewCache cache() {
+        return cache;
+    }
+}
