@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.job.CancelToken;
 import dev.whittle.core.job.Job;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.recipe.Calibration;
 import dev.whittle.core.recipe.Provenance;
 import dev.whittle.core.recipe.Recipe;
 import dev.whittle.core.recipe.RecipeRunner;
@@ -52,17 +53,38 @@ public final class PlanExport {
 
     /**
      * Writes the plan as a recipe file (atomically), recording the model's file name and sha256
-     * and {@code provenance} (Whittle and ONNX Runtime versions, date, metrics; may be null).
+     * and {@code provenance} (Whittle and ONNX Runtime versions, date, metrics; may be null). A
+     * relative calibration path, which resolved against {@code planFolder}, is rewritten so it
+     * still names the same file from {@code out}'s folder.
      *
+     * @param planFolder where the plan's relative calibration path resolves (the folder of the
+     *                   recipe it was opened from), or null for the working directory
      * @throws BadInputException when {@code out} is the model file itself
      */
-    public static Recipe recipe(OnnxModel model, Plan plan, Provenance provenance, Path out) {
+    public static Recipe recipe(OnnxModel model, Plan plan, Path planFolder, Provenance provenance, Path out) {
         if (model.source() != null && out.toAbsolutePath().normalize().equals(model.source().toAbsolutePath().normalize())) {
             throw new BadInputException("Cannot write the recipe over the model file " + out + ".");
         }
         String sha = model.source() == null ? null : RecipeRunner.sha256(model.source());
-        Recipe recipe = PlanRecipes.toRecipe(plan, model.graph(), sha);
+        Plan p = plan;
+        Calibration c = plan.calibration();
+        if (c != null && c.data() != null && !Path.of(c.data()).isAbsolute()) {
+            Path data = (planFolder == null ? Path.of("") : planFolder).toAbsolutePath().resolve(c.data()).normalize();
+            Path folder = out.toAbsolutePath().normalize().getParent();
+            p = plan.withCalibration(new Calibration(moved(data, folder), c.samples()));
+        }
+        Recipe recipe = PlanRecipes.toRecipe(p, model.graph(), sha);
         RecipeWriter.write(recipe, provenance, out);
         return recipe;
+    }
+
+    /** The data file as seen from {@code folder}: relative when they share a folder below the top level, else absolute. */
+    static String moved(Path data, Path folder) {
+        int common = 0;
+        while (common < Math.min(data.getNameCount(), folder.getNameCount())
+                && data.getName(common).equals(folder.getName(common))) {
+            common++;
+        }
+        return common >= 2 ? folder.relativize(data).toString().replace('\\', '/') : data.toString();
     }
 }
