@@ -218,7 +218,7 @@ public final class PlanViewModel {
     /** Writes the plan as a recipe with provenance (atomic); small, so it runs at once. */
     public void exportRecipe(Path file) {
         try {
-            PlanExport.recipe(model, plan.get(), Provenance.now(null, Map.of()), file);
+            PlanExport.recipe(model, plan.get(), recipeFolder, Provenance.now(null, Map.of()), file);
             status.accept("Exported the recipe to " + file + ".");
         } catch (RuntimeException e) {
             errors.accept(ErrorReport.of("Cannot export the recipe", e));
