@@ -18,13 +18,14 @@ import javafx.scene.text.TextAlignment;
  * the chosen bits drawn over the range, so a student sees how coarse int4 is next to int8.
  */
 public final class ClipHistogramView extends PlotView {
-    private static final Color LEVEL = Color.web("#2e8b57", 0.55);
+    private static final Color LEVEL = Color.web("#1b7a43", 0.30);
+    private static final Color LEVEL_TICK = Color.web("#1b7a43");
     private final DoubleProperty lo = new SimpleDoubleProperty(this, "lo", -1);
     private final DoubleProperty hi = new SimpleDoubleProperty(this, "hi", 1);
     private final IntegerProperty bits = new SimpleIntegerProperty(this, "bits", 8);
     private final BooleanProperty symmetric = new SimpleBooleanProperty(this, "symmetric", true);
     private final BooleanProperty dragging = new SimpleBooleanProperty(this, "dragging", false);
-    private final BooleanProperty logCounts = new SimpleBooleanProperty(this, "logCounts", true);
+    private final BooleanProperty logCounts = new SimpleBooleanProperty(this, "logCounts", false);
     private Histogram histogram;
     private boolean draggingHi;
 
@@ -92,7 +93,7 @@ public final class ClipHistogramView extends PlotView {
         long max = Math.max(1, histogram.maxCount());
         boolean log = logCounts.get();
         double top = log ? Math.log10(1 + max) : max;
-        yTicks(g, 0, top, x0, x1, y0, y1, false);
+        countTicks(g, max, logCounts.get(), x0, x1, y0, y1);
         long[] counts = histogram.counts();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
@@ -118,10 +119,12 @@ public final class ClipHistogramView extends PlotView {
         g.strokeLine(snap(xh), y1, snap(xh), y0);
         g.setLineWidth(1);
         g.setFill(ACCENT);
-        g.setTextAlign(TextAlignment.LEFT);
-        g.fillText("hi = " + Format.number(hi.get()), xh + 5, y1 + 8);
-        g.setTextAlign(TextAlignment.RIGHT);
-        g.fillText("lo = " + Format.number(lo.get()), xl - 5, y1 + 8);
+        boolean hiInside = xh > x1 - 80;
+        g.setTextAlign(hiInside ? TextAlignment.RIGHT : TextAlignment.LEFT);
+        g.fillText("hi = " + Format.number(hi.get()), xh + (hiInside ? -5 : 5), y1 + 24);
+        boolean loInside = xl < x0 + 80;
+        g.setTextAlign(loInside ? TextAlignment.LEFT : TextAlignment.RIGHT);
+        g.fillText("lo = " + Format.number(lo.get()), xl + (loInside ? 5 : -5), y1 + 24);
     }
 
     /** The representable values: every one when they are 3 px apart or more, else every n-th. */
@@ -132,15 +135,19 @@ public final class ClipHistogramView extends PlotView {
         }
         double spacing = Math.abs(toX(levels[1]) - toX(levels[0]));
         int every = spacing >= 3 ? 1 : (int) Math.ceil(3 / Math.max(spacing, 1e-9));
-        g.setStroke(LEVEL);
         for (int k = 0; k < levels.length; k += every) {
             double x = snap(toX(levels[k]));
-            g.strokeLine(x, y0 - (y0 - y1) * 0.12, x, y0);
+            g.setStroke(LEVEL);
+            g.strokeLine(x, y1, x, y0);
+            g.setStroke(LEVEL_TICK);
+            g.setLineWidth(2);
+            g.strokeLine(x, y0 - 7, x, y0);
+            g.setLineWidth(1);
         }
-        g.setFill(GREEN);
+        g.setFill(LEVEL_TICK);
         g.setTextAlign(TextAlignment.CENTER);
         g.fillText(levels.length + " levels" + (every > 1 ? " (every " + every + "th drawn)" : ""),
-                (toX(lo.get()) + toX(hi.get())) / 2, y0 - (y0 - y1) * 0.12 - 8);
+                (toX(lo.get()) + toX(hi.get())) / 2, y1 + 8);
     }
 
     @Override

@@ -32,9 +32,9 @@ public final class LayerDetailView extends BorderPane {
         title.getStyleClass().add("section-title");
         layerName.setId("detailLayerName");
         layerName.getStyleClass().add("layer-name");
-        layerName.setMinWidth(0);
+        layerName.setMinWidth(Region.USE_PREF_SIZE);
         layerInfo.getStyleClass().add("muted");
-        layerInfo.setMinWidth(Region.USE_PREF_SIZE);
+        layerInfo.setMinWidth(0);
 
         ToggleButton values = new ToggleButton("w");
         values.setId("histValues");

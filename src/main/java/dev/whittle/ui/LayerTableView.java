@@ -49,6 +49,8 @@ public final class LayerTableView extends VBox {
         count.textProperty().bind(vm.countTextProperty());
         Label title = new Label("Weight layers");
         title.getStyleClass().add("section-title");
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        count.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(8, title, spacer, count, nameField, opChoice);
@@ -63,7 +65,7 @@ public final class LayerTableView extends VBox {
         shape.setCellFactory(c -> cell(java.util.Arrays::toString, false));
         table.getColumns().add(shape);
         TableColumn<WeightLayer, Long> params = column("Params", 90, WeightLayer::params);
-        params.setCellFactory(c -> cell(Format::count, true));
+        params.setCellFactory(c -> cell(plan == null ? Format::count : Format::shortCount, true));
         table.getColumns().add(params);
         table.getColumns().add(textColumn("Dtype", 70, l -> l.dtype().displayName()));
         TableColumn<WeightLayer, Long> size = column("Size", 80, WeightLayer::bytes);
@@ -79,9 +81,14 @@ public final class LayerTableView extends VBox {
         tooltips();
         if (plan != null) {
             PlanColumns.add(table, plan);
+            table.getColumns().get(1).setVisible(false); // Op: the table menu (+) shows it and the others again
             for (int i = 4; i < 9; i++) {
-                table.getColumns().get(i).setVisible(false); // the table menu (+) shows them again
+                table.getColumns().get(i).setVisible(false);
             }
+            table.getColumns().get(0).setPrefWidth(130);
+            table.getColumns().get(2).setPrefWidth(72);
+            table.getColumns().get(3).setPrefWidth(60);
+            nameField.setPrefColumnCount(12);
             table.setTableMenuButtonVisible(true);
             table.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
         }
@@ -108,7 +115,7 @@ public final class LayerTableView extends VBox {
                 if (l == null) {
                     table.getSelectionModel().clearSelection();
                 } else {
-                    table.getSelectionModel().select(l);
+                    table.getSelectionModel().clearAndSelect(table.getItems().indexOf(l));
                     table.scrollTo(l);
                 }
             }

@@ -54,7 +54,8 @@ public final class LowRankTabView extends VBox {
         Label rankValue = new Label();
         rankValue.setMinWidth(60);
         rankValue.textProperty().bind(vm.rankProperty().asString("rank %d"));
-        HBox controls = new HBox(8, on, new Label("Rank"), rank, rankValue);
+        on.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         spectrum.setId("spectrum");
@@ -83,6 +84,8 @@ public final class LowRankTabView extends VBox {
         hover.textProperty().bind(spectrum.hoverTextProperty());
         hover.setMinHeight(18);
         figures.setId("rankFigures");
+        figures.setWrapText(true);
+        figures.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         figures.getStyleClass().add("figure-line");
         figures.setTooltip(Tips.of("Energy kept: sum of the kept sigma^2 over all sigma^2. Error: ||W - W_r||_F / ||W||_F"
                 + " = sqrt(1 - energy kept). Parameters: r (m + n) for the two factors against m n."));

@@ -90,7 +90,7 @@ public final class MainView extends BorderPane {
         side.setId("sidePanel");
         side.setMinWidth(220);
         workbench.getItems().setAll(left, inspector, side);
-        workbench.setDividerPositions(0.34, 0.79);
+        workbench.setDividerPositions(0.37, 0.80);
         SplitPane.setResizableWithParent(left, false);
         SplitPane.setResizableWithParent(side, false);
         workbench.setId("workbench");

@@ -176,7 +176,13 @@ public final class PlanViewModel {
     }
 
     private void updateTotals() {
-        totals.set(estimator == null || resolved.get() == null ? null : estimator.estimate(resolved.get()));
+        try {
+            totals.set(estimator == null || resolved.get() == null ? null : estimator.estimate(resolved.get()));
+        } catch (RuntimeException e) {
+            // A plan the estimator cannot size must not block editing: the totals say so, the edit stands.
+            totals.set(null);
+            status.accept("Cannot work out the totals: " + ErrorReport.of("", e).message());
+        }
     }
 
     /**

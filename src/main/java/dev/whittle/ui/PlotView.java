@@ -191,6 +191,24 @@ public abstract class PlotView extends Region {
         }
     }
 
+    /** Count grid lines: round counts, or 1, 10, 100... when bar heights are log10(1 + count). */
+    protected void countTicks(GraphicsContext g, long max, boolean log, double x0, double x1, double y0, double y1) {
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.setTextBaseline(VPos.CENTER);
+        double top = log ? Math.log10(1 + max) : max;
+        double last = Double.POSITIVE_INFINITY;
+        for (long c : HistogramView.yTicks(max, log)) {
+            double y = y0 - (log ? Math.log10(1 + c) : c) / top * (y0 - y1);
+            g.setStroke(GRID);
+            g.strokeLine(x0, snap(y), x1, snap(y));
+            if (last - y >= 14) {
+                g.setFill(TEXT);
+                g.fillText(c >= 10_000 ? Format.shortCount(c) : Long.toString(c), x0 - 6, y);
+                last = y;
+            }
+        }
+    }
+
     static double snap(double v) {
         return Math.floor(v) + 0.5;
     }

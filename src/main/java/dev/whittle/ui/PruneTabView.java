@@ -35,6 +35,7 @@ public final class PruneTabView extends VBox {
         structure.getItems().setAll(PruneViewModel.STRUCTURES);
         structure.valueProperty().bindBidirectional(vm.structureProperty());
         structure.setId("pruneStructure");
+        structure.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         structure.setTooltip(Tips.of("Which weights may go: any (unstructured), N of every M along the input"
                 + " (2:4, 4:8, which sparse hardware runs fast), or whole output channels (the layer gets smaller)."));
         ChoiceBox<String> criterion = new ChoiceBox<>();
@@ -66,7 +67,8 @@ public final class PruneTabView extends VBox {
         CheckBox logCounts = new CheckBox("Log counts");
         logCounts.selectedProperty().bindBidirectional(histogram.logCountsProperty());
         logCounts.setTooltip(Tips.of("Scale the bars logarithmically, so sparse tails stay visible."));
-        HBox controls = new HBox(8, new Label("Structure"), structure, criterion, new Label("Sparsity"), sparsity,
+        logCounts.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox controls = new HBox(8, QuantTabView.fixed("Structure"), structure, criterion, QuantTabView.fixed("Sparsity"), sparsity,
                 sparsityValue, logCounts);
         controls.setAlignment(Pos.CENTER_LEFT);
 
@@ -87,6 +89,8 @@ public final class PruneTabView extends VBox {
         VBox.setVgrow(histogram, Priority.ALWAYS);
 
         figures.setId("pruneFigures");
+        figures.setWrapText(true);
+        figures.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         figures.getStyleClass().add("figure-line");
         figures.setTooltip(Tips.of("Weights that are zero after pruning (already-zero weights count too)."
                 + " 'estimate' comes from the cached |w| table at once; 'exact' from a pass over the weights after you let go."));

@@ -70,7 +70,8 @@ public final class QuantTabView extends VBox {
         block.setTooltip(Tips.of("Weights per block along the input dimension, each block with its own scale."));
         block.visibleProperty().bind(vm.granularityProperty().isEqualTo(Granularity.BLOCK));
         block.managedProperty().bind(block.visibleProperty());
-        HBox controls = new HBox(8, on, new Label("Bits"), bits, symmetric, new Label("Granularity"), granularity, block);
+        on.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox controls = new HBox(8, on, fixed("Bits"), bits, symmetric, fixed("Granularity"), granularity, block);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         range.setId("clipRange");
@@ -90,7 +91,7 @@ public final class QuantTabView extends VBox {
                 "Clip at the 99.9th percentile of |w|: the rarest outliers saturate, the rest gets a finer grid.");
         Button mse = snap("MSE", "mseButton", RangeSpec.MSE,
                 "Clip where the squared error (rounding inside, saturation outside) is least.");
-        HBox rangeRow = new HBox(8, new Label("Clip"), range, magnitude, minmax, pct, mse);
+        HBox rangeRow = new HBox(8, fixed("Clip"), range, magnitude, minmax, pct, mse);
         rangeRow.setAlignment(Pos.CENTER_LEFT);
 
         histogram.setId("clipHistogram");
@@ -113,6 +114,8 @@ public final class QuantTabView extends VBox {
         hover.setMinHeight(18);
 
         figures.setId("quantFigures");
+        figures.setWrapText(true);
+        figures.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         figures.getStyleClass().add("figure-line");
         figures.setTooltip(Tips.of("Clipped: share of weights that saturate. SQNR: signal-to-quantization-noise ratio in dB,"
                 + " 10 log10(sum w^2 / sum (w - w_hat)^2); about 6 dB per bit, higher is better."));
@@ -135,6 +138,13 @@ public final class QuantTabView extends VBox {
         }
         getChildren().addAll(controls, rangeRow, new StackPane(histogram), hover, figures, ranges);
         VBox.setVgrow(getChildren().get(2), Priority.ALWAYS);
+    }
+
+    /** A label that never shrinks to an ellipsis. */
+    static Label fixed(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return l;
     }
 
     private <T> T keep(T adapter) {

@@ -17,7 +17,7 @@ public final class RangePlotView extends PlotView {
     private double hi = Double.NaN;
 
     public RangePlotView() {
-        setTitles("output channel", "weight value w (channel min to max)");
+        setTitles("output channel", "w (min to max)");
         setPrefHeight(170);
     }
 

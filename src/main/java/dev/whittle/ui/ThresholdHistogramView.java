@@ -79,7 +79,7 @@ public final class ThresholdHistogramView extends PlotView {
     protected void draw(GraphicsContext g, double x0, double x1, double y0, double y1) {
         long max = Math.max(1, histogram.maxCount());
         double top = logCounts.get() ? Math.log10(1 + max) : max;
-        yTicks(g, 0, top, x0, x1, y0, y1, false);
+        countTicks(g, max, logCounts.get(), x0, x1, y0, y1);
         long[] counts = histogram.counts();
         double bw = (x1 - x0) / counts.length;
         double t = showThreshold.get() ? threshold.get() : -1;
