@@ -114,14 +114,30 @@ public final class MainView extends BorderPane {
                 menuItem("Reset the selected layers", this::resetSelected)));
 
         vm.modelFileProperty().addListener((o, a, f) -> panels.switchTo(a, f));
-        vm.graphProperty().addListener((o, a, g) -> summary.show(g));
+        vm.graphProperty().addListener((o, a, g) -> {
+            summary.show(g);
+            if (g != null) {
+                Platform.runLater(() -> layers.table().requestFocus()); // once shown; keys then go to the table
+            }
+        });
         summary.show(vm.graphProperty().get());
         vm.setErrorHandler(r -> lastError = Dialogs.error(window(), r));
         vm.recentFiles().files().addListener((javafx.collections.ListChangeListener<Path>) c -> rebuildRecent());
         rebuildRecent();
         dragAndDrop();
+        KeyCombination undoKey = KeyCombination.keyCombination("Shortcut+Z");
+        KeyCombination redoKey = KeyCombination.keyCombination("Shortcut+Shift+Z");
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-            if (e.getCode() == KeyCode.ESCAPE && vm.jobs().cancelLatest()) {
+            // Plan undo wins over a slider's or a table's own handling; a text field keeps its own undo.
+            boolean typing = getScene() != null && getScene().getFocusOwner() instanceof javafx.scene.control.TextInputControl t
+                    && (t.isUndoable() || t.isRedoable());
+            if (!typing && redoKey.match(e)) {
+                vm.plan().redo();
+                e.consume();
+            } else if (!typing && undoKey.match(e)) {
+                vm.plan().undo();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && vm.jobs().cancelLatest()) {
                 vm.setStatus("Cancelling the newest running job...");
                 e.consume();
             }
