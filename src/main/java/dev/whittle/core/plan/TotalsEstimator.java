@@ -34,6 +34,22 @@ public final class TotalsEstimator {
 
     /** The totals for {@code plan} (resolved on this estimator's model). */
     public Totals estimate(ResolvedPlan plan) {
-        return facts.estimate(plan);
+        return facts.estimate(plan, null);
+    }
+
+    /**
+     * The totals, taking ranks for energy targets from the spectra already in {@code cache}
+     * (a layer whose spectrum is not computed yet keeps its size, with a note).
+     */
+    public Totals estimate(ResolvedPlan plan, dev.whittle.core.preview.PreviewCache cache) {
+        return facts.estimate(plan, cache);
+    }
+
+    /**
+     * What removing channels of {@code node} touches (the layers that shrink, or why it cannot);
+     * a graph walk on first use per layer, then kept.
+     */
+    public dev.whittle.core.prune.ChannelImpact channelImpact(String node) {
+        return facts.impact(node);
     }
 }

@@ -9,8 +9,10 @@ import dev.whittle.core.quant.Grouping;
 import dev.whittle.core.quant.OpRules;
 import dev.whittle.core.quant.WeightAnalysis;
 import dev.whittle.core.quant.WeightSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -49,71 +51,159 @@ final class FactsBuilder {
             }
         }
         cancel.throwIfCancelled();
-        int[][] sample = sample(w, keys);
-        int[] idx = sample[0];
-        float[] val = new float[idx.length];
-        float[] weight = new float[idx.length];
-        int tail = sample[1][0];
-        double restWeight = idx.length == tail ? 1 : (double) (n - tail) / (idx.length - tail);
-        for (int i = 0; i < idx.length; i++) {
-            val[i] = w[idx[i]];
-            weight[i] = i < tail ? 1f : (float) restWeight;
-        }
-        cancel.throwIfCancelled();
         WeightAnalysis a = WeightAnalysis.of(layer, w);
-        Map<Grouping, GroupRanges> ranges = new LinkedHashMap<>();
-        ranges.put(a.grouping(WeightSpec.of(8, Granularity.TENSOR)), a.ranges(a.grouping(WeightSpec.of(8, Granularity.TENSOR))));
+        List<Grouping> groupings = new ArrayList<>();
+        groupings.add(a.grouping(WeightSpec.of(8, Granularity.TENSOR)));
         Grouping ch = a.grouping(WeightSpec.of(8, Granularity.CHANNEL));
-        ranges.put(ch, a.ranges(ch));
+        groupings.add(ch);
         if (layer.shape().length > 0 && OpRules.inputAxis(layer) >= 0) {
             for (int b : LayerFacts.BLOCKS) {
-                cancel.throwIfCancelled();
-                Grouping g = a.grouping(WeightSpec.blocks(8, b));
-                ranges.put(g, a.ranges(g));
+                groupings.add(a.grouping(WeightSpec.blocks(8, b)));
             }
+        }
+        Map<Grouping, GroupRanges> ranges = new LinkedHashMap<>();
+        Map<Grouping, LayerFacts.Sample> samples = new LinkedHashMap<>();
+        boolean small = n <= LayerFacts.SAMPLE + LayerFacts.TAIL;
+        int cut = small ? 0 : tailCut(keys);
+        int[] tail = small ? allIndices(n) : tailIndices(w, cut);
+        for (Grouping g : groupings) {
+            cancel.throwIfCancelled();
+            GroupRanges r = a.ranges(g);
+            ranges.put(g, r);
+            samples.put(g, small ? exact(w, tail) : sample(w, g, r, tail, cut));
         }
         double[][] norms = norms(w, ch);
-        return new LayerFacts(layer, n, zeros, sum2, min, max, keys, idx, val, weight, ranges, norms[0], norms[1]);
+        return new LayerFacts(layer, n, zeros, sum2, min, max, keys, samples, ranges, norms[0], norms[1]);
     }
 
-    /**
-     * The sample: indices of the TAIL largest |w| first (those at or above the bucket where the
-     * top TAIL begin), then SAMPLE random others. Returns {indices, {tail count}}; every index
-     * when the layer is small.
-     */
-    private static int[][] sample(float[] w, int[] keys) {
-        int n = w.length;
-        if (n <= LayerFacts.SAMPLE + LayerFacts.TAIL) {
-            int[] all = new int[n];
-            for (int i = 0; i < n; i++) {
-                all[i] = i;
-            }
-            return new int[][] {all, {n}};
+    private static int[] allIndices(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
         }
+        return all;
+    }
+
+    /** The lowest |w| bucket of the tail: buckets from it up hold at most TAIL values. */
+    private static int tailCut(int[] keys) {
         long cum = 0;
         int cut = keys.length;
         while (cut > 0 && cum + keys[cut - 1] <= LayerFacts.TAIL) {
             cum += keys[--cut];
         }
-        // Everything in buckets >= cut is in the tail (at most TAIL values).
-        int tail = (int) cum;
-        int[] out = new int[tail + LayerFacts.SAMPLE];
-        int t = 0;
-        for (int i = 0; i < n && t < tail; i++) {
-            if ((Float.floatToRawIntBits(w[i]) & 0x7fffffff) >>> LayerFacts.SHIFT >= cut) {
+        return cut;
+    }
+
+    private static boolean inTail(float v, int cut) {
+        return (Float.floatToRawIntBits(v) & 0x7fffffff) >>> LayerFacts.SHIFT >= cut;
+    }
+
+    private static int[] tailIndices(float[] w, int cut) {
+        int count = 0;
+        for (float v : w) {
+            count += inTail(v, cut) ? 1 : 0;
+        }
+        int[] out = new int[count];
+        for (int i = 0, t = 0; i < w.length; i++) {
+            if (inTail(w[i], cut)) {
                 out[t++] = i;
             }
         }
-        SplittableRandom rnd = new SplittableRandom(SEED);
-        int s = tail;
-        while (s < out.length) {
-            int i = rnd.nextInt(n);
-            if ((Float.floatToRawIntBits(w[i]) & 0x7fffffff) >>> LayerFacts.SHIFT < cut) {
-                out[s++] = i;
+        return out;
+    }
+
+    private static LayerFacts.Sample exact(float[] w, int[] idx) {
+        float[] val = new float[idx.length];
+        float[] wt = new float[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            val[i] = w[idx[i]];
+            wt[i] = 1;
+        }
+        return new LayerFacts.Sample(idx, val, wt, idx.length);
+    }
+
+    /**
+     * The tail exactly, then SAMPLE draws among the other weights: a group with probability
+     * proportional to max|w|^2 x size, then an element of it uniformly (tail elements redrawn).
+     */
+    private static LayerFacts.Sample sample(float[] w, Grouping g, GroupRanges r, int[] tail, int cut) {
+        int groups = g.groups();
+        double[] cum = new double[groups];
+        double total = 0;
+        for (int i = 0; i < groups; i++) {
+            double m = Math.max(Math.abs(r.min()[i]), Math.abs(r.max()[i]));
+            total += m * m * QuantEstimate.groupSize(g, i);
+            cum[i] = total;
+        }
+        int span = g.d() * g.inner();
+        double tailMass = 0;
+        for (int t : tail) {
+            int gi = QuantEstimate.groupOf(g, t, span);
+            double m = Math.max(Math.abs(r.min()[gi]), Math.abs(r.max()[gi]));
+            tailMass += m * m;
+        }
+        double population = total - tailMass;
+        int s = LayerFacts.SAMPLE;
+        int[] idx = Arrays.copyOf(tail, tail.length + s);
+        float[] val = new float[idx.length];
+        float[] wt = new float[idx.length];
+        for (int i = 0; i < tail.length; i++) {
+            val[i] = w[tail[i]];
+            wt[i] = 1;
+        }
+        SplittableRandom rnd = new SplittableRandom(SEED ^ groups);
+        boolean uniform = !(population > 0);
+        for (int j = tail.length; j < idx.length; ) {
+            int el;
+            int gi;
+            if (uniform) {
+                el = rnd.nextInt(w.length);
+                gi = -1;
+            } else {
+                gi = Arrays.binarySearch(cum, rnd.nextDouble() * total);
+                gi = gi < 0 ? -gi - 1 : gi;
+                gi = Math.min(gi, groups - 1);
+                el = element(g, gi, rnd);
+            }
+            if (inTail(w[el], cut)) {
+                continue;
+            }
+            idx[j] = el;
+            val[j] = w[el];
+            if (uniform) {
+                wt[j] = (float) ((double) (w.length - tail.length) / s);
+            } else {
+                double m = Math.max(Math.abs(r.min()[gi]), Math.abs(r.max()[gi]));
+                wt[j] = (float) (population / (s * m * m));
+            }
+            j++;
+        }
+        return new LayerFacts.Sample(idx, val, wt, tail.length);
+    }
+
+    /** A uniformly random element of group {@code gi}, as a row-major index. */
+    private static int element(Grouping g, int gi, SplittableRandom rnd) {
+        int d = g.d();
+        int inner = g.inner();
+        switch (g.granularity()) {
+            case TENSOR:
+                return rnd.nextInt(g.size());
+            case CHANNEL: {
+                int o = rnd.nextInt(g.outer());
+                int i = rnd.nextInt(inner);
+                return (o * d + gi) * inner + i;
+            }
+            default: {
+                int so = (int) g.so();
+                int o = gi / so;
+                int rem = gi - o * so;
+                int kb = rem / inner;
+                int i = rem - kb * inner;
+                int size = (int) Math.min(g.block(), d - (long) kb * g.block());
+                int k = kb * g.block() + rnd.nextInt(size);
+                return (o * d + k) * inner + i;
             }
         }
-        Arrays.sort(out, tail, out.length);
-        return new int[][] {out, {tail}};
     }
 
     /** L1 and L2 norm of each output channel. */

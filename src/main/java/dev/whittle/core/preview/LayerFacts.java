@@ -22,16 +22,17 @@ import java.util.Map;
  *       its value, as {@code WeightStatistics}'), for threshold and sparsity both ways;</li>
  *   <li>per-group min and max for channels and for blocks of 16, 32, 64, 128 and 256 (the
  *       ranges {@code RangeSpec} intersects a common clip with), and channel L1/L2 norms;</li>
- *   <li>a sample for quantization error: the {@value #TAIL} largest |w| exactly, plus
- *       {@value #SAMPLE} of the others drawn at random (fixed seed), each carrying the weight
- *       of the values it stands for; a layer with at most {@value #SAMPLE} + {@value #TAIL}
- *       weights keeps them all, so its estimates are exact.</li>
+ *   <li>per grouping, a sample for the quantization error: the {@value #TAIL} largest |w|
+ *       exactly, plus {@value #SAMPLE} of the others drawn at random (fixed seed) with
+ *       probability proportional to their group's max|w|^2, each carrying the weight of the
+ *       values it stands for; a layer with at most {@value #SAMPLE} + {@value #TAIL} weights
+ *       keeps them all, so its estimates are exact.</li>
  * </ul>
  * {@link #memoryBytes()} is what the cache budget counts.
  */
 public final class LayerFacts {
     /** Random sample size for the quantization error estimate. */
-    public static final int SAMPLE = 1 << 16;
+    public static final int SAMPLE = 1 << 15;
     /** Largest magnitudes kept exactly (they carry the clipping error). */
     public static final int TAIL = 1 << 12;
     static final int SHIFT = 13;
@@ -45,15 +46,13 @@ public final class LayerFacts {
     final float min;
     final float max;
     final int[] absKeys;
-    final int[] sampleIndex;
-    final float[] sampleValue;
-    final float[] sampleWeight;
+    final Map<Grouping, Sample> samples;
     final Map<Grouping, GroupRanges> ranges;
     final double[] channelL1;
     final double[] channelL2;
 
     LayerFacts(WeightLayer layer, long count, long zeros, double sumSquares, float min, float max, int[] absKeys,
-               int[] sampleIndex, float[] sampleValue, float[] sampleWeight, Map<Grouping, GroupRanges> ranges,
+               Map<Grouping, Sample> samples, Map<Grouping, GroupRanges> ranges,
                double[] channelL1, double[] channelL2) {
         this.layer = layer;
         this.count = count;
@@ -62,9 +61,7 @@ public final class LayerFacts {
         this.min = min;
         this.max = max;
         this.absKeys = absKeys;
-        this.sampleIndex = sampleIndex;
-        this.sampleValue = sampleValue;
-        this.sampleWeight = sampleWeight;
+        this.samples = Collections.unmodifiableMap(new LinkedHashMap<>(samples));
         this.ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
         this.channelL1 = channelL1;
         this.channelL2 = channelL2;
@@ -161,9 +158,21 @@ public final class LayerFacts {
 
     private static final float[] EMPTY = new float[0];
 
+    /**
+     * Weights drawn for the error estimate of one grouping: the first {@code tail} entries are
+     * exact (weight 1: the largest |w|, or every weight of a small layer); the others are drawn
+     * with probability proportional to their group's max|w|^2 (the size of its rounding error),
+     * each weighted by 1 / (draws x probability).
+     */
+    record Sample(int[] index, float[] value, float[] weight, int tail) {
+    }
+
     /** Bytes held, for the cache budget. */
     public long memoryBytes() {
-        long b = 256L + 4L * absKeys.length + 12L * sampleIndex.length + 16L * channelL1.length;
+        long b = 256L + 4L * absKeys.length + 16L * channelL1.length;
+        for (Sample x : samples.values()) {
+            b += 12L * x.index().length + 64;
+        }
         for (GroupRanges r : ranges.values()) {
             b += 8L * r.min().length + 64;
         }

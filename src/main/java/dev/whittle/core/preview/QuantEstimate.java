@@ -80,11 +80,21 @@ final class QuantEstimate {
             sMin = Math.min(sMin, scale[i]);
             sMax = Math.max(sMax, scale[i]);
         }
-        double noise = 0;
+        // Error: exact over the tail (largest |w|, or all of a small layer); over the rest a ratio
+        // estimate: the sample's error relative to the uniform-rounding prediction s^2/12 of the
+        // same elements, times that prediction summed exactly over every group's elements. The
+        // prediction carries the spread of group scales, so the sample only has to catch how far
+        // the real error departs from it.
+        double tailNoise = 0;
+        double tailPred = 0;
+        double sampleNoise = 0;
+        double samplePred = 0;
         double clipped = 0;
-        int[] idx = f.sampleIndex;
-        float[] val = f.sampleValue;
-        float[] wt = f.sampleWeight;
+        LayerFacts.Sample sample = f.samples.get(g);
+        int[] idx = sample.index();
+        float[] val = sample.value();
+        float[] wt = sample.weight();
+        int tail = sample.tail();
         int span = g.d() * g.inner();
         for (int j = 0; j < idx.length; j++) {
             int el = idx[j];
@@ -104,7 +114,23 @@ final class QuantEstimate {
                 q = (int) rr;
             }
             float err = v - (q - z) * s;
-            noise += (double) err * err * wt[j];
+            double pred = (double) s * s / 12;
+            if (j < tail) {
+                tailNoise += (double) err * err;
+                tailPred += pred;
+            } else {
+                sampleNoise += (double) err * err * wt[j];
+                samplePred += pred * wt[j];
+            }
+        }
+        double noise = tailNoise;
+        if (tail < idx.length) {
+            double predAll = 0;
+            for (int i = 0; i < groups; i++) {
+                predAll += (double) scale[i] * scale[i] / 12 * groupSize(g, i);
+            }
+            double rest = Math.max(0, predAll - tailPred);
+            noise += samplePred > 0 ? sampleNoise / samplePred * rest : sampleNoise;
         }
         double lo = e == null ? f.min : Math.max(f.min, e.lo());
         double hi = e == null ? f.max : Math.min(f.max, e.hi());
@@ -124,6 +150,19 @@ final class QuantEstimate {
         double sqnr = noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(f.sumSquares / noise);
         return new QuantFigures(lo, hi, common, commonZp, sMin, sMax, groups, f.count == 0 ? 0 : Math.min(1, clipped / f.count),
                 sqnr, false);
+    }
+
+    /** Elements in group {@code i}: a partial last block along the axis holds fewer. */
+    static long groupSize(Grouping g, int i) {
+        return switch (g.granularity()) {
+            case TENSOR -> g.size();
+            case CHANNEL -> (long) g.outer() * g.inner();
+            case BLOCK -> {
+                int nb = g.blocksAlongAxis();
+                int kb = (int) ((i / Math.max(1, g.sk())) % nb);
+                yield Math.min(g.block(), g.d() - (long) kb * g.block());
+            }
+        };
     }
 
     /** Group of element {@code el} (row-major) under {@code g}: (o, k, i) -> o*so + (k/block)*sk + i*si. */
