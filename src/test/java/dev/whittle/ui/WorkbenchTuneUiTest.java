@@ -139,3 +139,4 @@ class WorkbenchTuneUiTest {
         assertTrue(vm.plan().planProperty().get().isEmpty(), "the plan stays as it was");
     }
 }
+
