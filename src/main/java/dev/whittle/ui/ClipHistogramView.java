@@ -80,7 +80,7 @@ public final class ClipHistogramView extends PlotView {
         return Math.max(histogram.hi(), hi.get());
     }
 
-    double toX(double v) {
+    public double toX(double v) {
         return plotLeft() + (v - xMin()) / (xMax() - xMin()) * (plotRight() - plotLeft());
     }
 

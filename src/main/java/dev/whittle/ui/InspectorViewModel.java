@@ -6,7 +6,11 @@ import dev.whittle.core.plan.ResolvedPlan;
 import dev.whittle.core.preview.LayerFacts;
 import dev.whittle.core.preview.PreviewCache;
 import dev.whittle.core.preview.Spectrum;
+import dev.whittle.core.tensor.Histogram;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -34,6 +38,8 @@ public final class InspectorViewModel {
     private final ReadOnlyStringWrapper factsMessage = new ReadOnlyStringWrapper(this, "factsMessage", "Select a layer.");
     private final ReadOnlyStringWrapper spectrumMessage = new ReadOnlyStringWrapper(this, "spectrumMessage", "");
     private final BooleanProperty wantSpectrum = new SimpleBooleanProperty(this, "wantSpectrum", false);
+    // |w| histograms drawn under the threshold line, binned with the facts; weak: they go with them.
+    private final Map<LayerFacts, Histogram> magnitudes = Collections.synchronizedMap(new WeakHashMap<>());
     private final PruneViewModel prune;
     private final QuantViewModel quant;
     private final RankViewModel rank;
@@ -75,13 +81,20 @@ public final class InspectorViewModel {
             return;
         }
         var cached = cache.peekFacts(l.node());
-        if (cached.isPresent()) {
+        if (cached.isPresent() && magnitudes.containsKey(cached.get())) {
             showFacts(cached.get());
         } else {
             factsMessage.set("Computing the statistics of " + Format.count(l.params()) + " weights...");
-            jobs.start("Statistics of " + l.node(), cache.facts(l), f -> {
+            var facts = cache.facts(l);
+            // The |w| histogram is binned here too, off the FX thread, and swapped in with the facts.
+            jobs.start("Statistics of " + l.node(), (p, c) -> {
+                LayerFacts f = facts.run(p, c);
+                Histogram h = PruneViewModel.histogram(f);
+                return Map.entry(f, h);
+            }, fh -> {
+                magnitudes.put(fh.getKey(), fh.getValue());
                 if (gen == generation) {
-                    showFacts(f);
+                    showFacts(fh.getKey());
                 }
             }, e -> {
                 if (gen == generation) {
@@ -186,6 +199,11 @@ public final class InspectorViewModel {
 
     public RankViewModel rank() {
         return rank;
+    }
+
+    /** The |w| histogram binned with the facts {@code f}, or null. */
+    Histogram magnitudes(LayerFacts f) {
+        return magnitudes.get(f);
     }
 
     public PreviewCache cache() {

@@ -124,6 +124,11 @@ public final class JobRunner {
         return fxTasks ? Debounce.fx(250) : Debounce.immediate();
     }
 
+    /** How instant previews are paced: once per pulse in the window, at once for plain runners (tests). */
+    Coalesce coalesce() {
+        return fxTasks ? Coalesce.perPulse() : Coalesce.immediate();
+    }
+
     /** The jobs started and not yet returned, oldest first. */
     public ObservableList<RunningJob> running() {
         return runningView;

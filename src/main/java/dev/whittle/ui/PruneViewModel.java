@@ -36,6 +36,7 @@ public final class PruneViewModel {
     private final JobRunner jobs;
     private final Debounce debounce;
     private final LatestOnly<PruneFigures> exact;
+    private final Coalesce pace;
     private final ObjectProperty<String> structure = new SimpleObjectProperty<>(this, "structure", "unstructured");
     private final ObjectProperty<String> criterion = new SimpleObjectProperty<>(this, "criterion", "l1");
     private final DoubleProperty sparsity = new SimpleDoubleProperty(this, "sparsity", 0);
@@ -54,16 +55,17 @@ public final class PruneViewModel {
         this.jobs = jobs;
         this.debounce = debounce;
         this.exact = new LatestOnly<>(jobs, "Exact pruned share");
+        this.pace = jobs.coalesce();
         threshold.addListener((o, a, t) -> {
             if (!linking) {
                 byThreshold = true;
-                preview();
+                pace.request(this::preview);
             }
         });
         sparsity.addListener((o, a, s) -> {
             if (!linking) {
                 byThreshold = false;
-                preview();
+                pace.request(this::preview);
             }
         });
         structure.addListener((o, a, s) -> {
@@ -94,7 +96,8 @@ public final class PruneViewModel {
         if (f == null) {
             return;
         }
-        magnitudes.set(histogram(f));
+        Histogram h = inspector.magnitudes(f);
+        magnitudes.set(h != null ? h : histogram(f));
         ResolvedPlan.Effective e = inspector.effective();
         PruneSpec p = e == null ? null : e.prune();
         loading = true;
@@ -183,6 +186,7 @@ public final class PruneViewModel {
 
     /** Writes the setting into the plan (one undo step) and asks for the exact figures. */
     public void commit() {
+        pace.flush();
         WeightLayer l = inspector.layerProperty().get();
         if (l == null || inspector.factsProperty().get() == null) {
             return;

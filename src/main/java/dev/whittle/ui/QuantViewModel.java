@@ -33,6 +33,7 @@ public final class QuantViewModel {
     private final PlanViewModel plan;
     private final Debounce debounce;
     private final LatestOnly<QuantFigures> exact;
+    private final Coalesce pace;
     private final BooleanProperty enabled = new SimpleBooleanProperty(this, "enabled", false);
     private final IntegerProperty bits = new SimpleIntegerProperty(this, "bits", 8);
     private final BooleanProperty symmetric = new SimpleBooleanProperty(this, "symmetric", true);
@@ -49,11 +50,12 @@ public final class QuantViewModel {
         this.plan = plan;
         this.debounce = debounce;
         this.exact = new LatestOnly<>(jobs, "Exact quantization error");
+        this.pace = jobs.coalesce();
         for (Observable o : new Observable[] {lo, hi}) {
             o.addListener(x -> {
                 if (!loading) {
                     range = new RangeSpec.Explicit(Math.min(lo.get(), hi.get()), Math.max(lo.get(), hi.get()));
-                    preview();
+                    pace.request(this::preview);
                 }
             });
         }
@@ -158,6 +160,7 @@ public final class QuantViewModel {
 
     /** Writes the setting into the plan (one undo step) and asks for the exact figures. */
     public void commit() {
+        pace.flush();
         WeightLayer l = inspector.layerProperty().get();
         if (l == null || inspector.factsProperty().get() == null) {
             return;

@@ -21,6 +21,7 @@ public final class SpectrumView extends PlotView {
 
     public SpectrumView() {
         right = 48;
+        top = 26;
         setTitles("index i of the singular value (largest first)", "singular value sigma_i (log scale)");
         rank.addListener(o -> redraw());
     }
@@ -114,7 +115,7 @@ public final class SpectrumView extends PlotView {
         for (int p = 0; p <= 100; p += 25) {
             g.fillText(p + " %", x1 + 4, y0 - p / 100.0 * (y0 - y1));
         }
-        g.fillText("energy", x1 + 4, y1 - 6);
+        g.fillText("energy kept", x1 - 30, y1 - 14);
         xTicks(g, 0, sigma.length, x0, x1, y0, false);
         double xr = x0 + (double) r / sigma.length * (x1 - x0);
         g.setStroke(ACCENT);

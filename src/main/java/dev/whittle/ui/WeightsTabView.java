@@ -40,6 +40,11 @@ public final class WeightsTabView extends VBox {
         getStyleClass().add("inspector-tab");
         setSpacing(6);
         GridPane grid = new GridPane();
+        for (int i = 0; i < 3; i++) {
+            javafx.scene.layout.ColumnConstraints c = new javafx.scene.layout.ColumnConstraints();
+            c.setPercentWidth(100.0 / 3);
+            grid.getColumnConstraints().add(c);
+        }
         grid.setHgap(10);
         grid.setVgap(4);
         for (int i = 0; i < 3; i++) {
@@ -119,8 +124,8 @@ public final class WeightsTabView extends VBox {
         views[0].setImage(image(h, 0, max));
         views[1].setImage(image(h, 1, max));
         views[2].setImage(image(h, 2, maxDiff));
-        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled every " + h.rowStep() + " rows and every "
-                + h.colStep() + " columns. " : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
+        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled: every " + (h.rowStep() > 1 ? h.rowStep() + "th row, every " : "row, every ")
+                + (h.colStep() > 1 ? h.colStep() + "th column. " : "column. ") : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
                 + Format.number(maxDiff) + ")." + (h.notes().isEmpty() ? "" : " Note: " + String.join("; ", h.notes()) + "."));
     }
 
