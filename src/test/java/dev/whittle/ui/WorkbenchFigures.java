@@ -104,7 +104,15 @@ public final class WorkbenchFigures {
             }
             fx(() -> vm.close());
         }
-        System.out.printf(Locale.ROOT, "MiniLM open to table: median %.0f ms (runs %s)%n", median(open), open);
+        List<Double> read = new ArrayList<>();
+        for (int run = 0; run < 5; run++) {
+            long t0 = System.nanoTime();
+            dev.whittle.core.onnx.OnnxReader.read(file);
+            read.add((System.nanoTime() - t0) / 1e6);
+        }
+        System.out.printf(Locale.ROOT, "MiniLM open to table: median %.0f ms; baseline, OnnxReader.read alone: median %.0f ms"
+                + " (load average %.1f)%n", median(open), median(read),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "MiniLM select a layer to its histogram, first time: median %.0f ms; cached: median %.1f ms%n",
                 median(first), median(cached));
     }
