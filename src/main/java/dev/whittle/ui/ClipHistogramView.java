@@ -31,8 +31,8 @@ public final class ClipHistogramView extends PlotView {
 
     public ClipHistogramView() {
         setTitles("w, weight value", "count of weights");
-        for (var p : new javafx.beans.Observable[] {lo, hi, bits, symmetric, logCounts}) {
-            p.addListener(o -> redraw());
+        for (javafx.beans.value.ObservableValue<?> p : new javafx.beans.value.ObservableValue<?>[] {lo, hi, bits, symmetric, logCounts}) {
+            p.addListener((o, a, b) -> redraw()); // change listeners: they fire even when nothing read the value
         }
     }
 

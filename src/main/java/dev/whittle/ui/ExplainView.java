@@ -4,7 +4,6 @@ import dev.whittle.core.preview.PruneFigures;
 import dev.whittle.core.preview.QuantFigures;
 import dev.whittle.core.preview.RankFigures;
 import java.util.Locale;
-import javafx.beans.Observable;
 import javafx.beans.value.ObservableIntegerValue;
 import javafx.scene.control.Label;
 import javafx.scene.layout.VBox;
@@ -31,9 +30,10 @@ public final class ExplainView extends VBox {
         body.setWrapText(true);
         body.getStyleClass().add("explain-text");
         getChildren().addAll(heading, body);
-        for (Observable o : new Observable[] {tab, vm.prune().figuresProperty(), vm.quant().figuresProperty(),
-            vm.quant().bitsProperty(), vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
-            o.addListener(x -> update());
+        for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
+            vm.prune().figuresProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
+            vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
+            o.addListener((x, a, b) -> update()); // change listeners: update() does not read every one of them
         }
         update();
     }

@@ -128,8 +128,8 @@ public final class QuantTabView extends VBox {
         showFacts(inspector.factsProperty().get());
 
         // Sliders <-> the view model's lo/hi, without feedback loops.
-        vm.loProperty().addListener(o -> syncSliders());
-        vm.hiProperty().addListener(o -> syncSliders());
+        vm.loProperty().addListener((o, a, b) -> syncSliders());
+        vm.hiProperty().addListener((o, a, b) -> syncSliders());
         range.lowValueProperty().addListener((o, a, v) -> fromSliders(v.doubleValue(), range.getHighValue()));
         range.highValueProperty().addListener((o, a, v) -> fromSliders(range.getLowValue(), v.doubleValue()));
         magnitude.valueProperty().addListener((o, a, v) -> fromSliders(-v.doubleValue(), v.doubleValue()));

@@ -10,7 +10,6 @@ import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.RangeSpec;
 import dev.whittle.core.quant.WeightSpec;
-import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -51,16 +50,19 @@ public final class QuantViewModel {
         this.debounce = debounce;
         this.exact = new LatestOnly<>(jobs, "Exact quantization error");
         this.pace = jobs.coalesce();
-        for (Observable o : new Observable[] {lo, hi}) {
-            o.addListener(x -> {
+        // Change listeners, not invalidation ones: a value set while loading is never read there,
+        // and an invalidation listener would then stay silent for the user's next move.
+        for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {lo, hi}) {
+            o.addListener((x, a, b) -> {
                 if (!loading) {
                     range = new RangeSpec.Explicit(Math.min(lo.get(), hi.get()), Math.max(lo.get(), hi.get()));
                     pace.request(this::preview);
                 }
             });
         }
-        for (Observable o : new Observable[] {enabled, bits, symmetric, granularity, block}) {
-            o.addListener(x -> {
+        for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {enabled, bits,
+            symmetric, granularity, block}) {
+            o.addListener((x, a, b) -> {
                 if (!loading) {
                     if (o == symmetric && symmetric.get()) {
                         mirror();

@@ -23,7 +23,7 @@ public final class SpectrumView extends PlotView {
         right = 48;
         top = 26;
         setTitles("index i of the singular value (largest first)", "singular value sigma_i (log scale)");
-        rank.addListener(o -> redraw());
+        rank.addListener((o, a, b) -> redraw());
     }
 
     /** Descending singular values; null clears the chart. */

@@ -24,9 +24,9 @@ public final class ThresholdHistogramView extends PlotView {
 
     public ThresholdHistogramView() {
         setTitles("|w|, weight magnitude", "count of weights");
-        threshold.addListener(o -> redraw());
-        logCounts.addListener(o -> redraw());
-        showThreshold.addListener(o -> redraw());
+        threshold.addListener((o, a, b) -> redraw());
+        logCounts.addListener((o, a, b) -> redraw());
+        showThreshold.addListener((o, a, b) -> redraw());
     }
 
     /** False for N:M and channel pruning, which have no single threshold to drag. */

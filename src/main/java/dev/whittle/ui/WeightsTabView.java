@@ -76,9 +76,9 @@ public final class WeightsTabView extends VBox {
         getChildren().addAll(grid, hover, info);
         VBox.setVgrow(grid, Priority.ALWAYS);
         setAlignment(Pos.TOP_LEFT);
-        inspector.layerProperty().addListener(o -> refresh());
-        plan.resolvedProperty().addListener(o -> refresh());
-        inspector.spectrumProperty().addListener(o -> refresh());
+        inspector.layerProperty().addListener((o, a, b) -> refresh());
+        plan.resolvedProperty().addListener((o, a, b) -> refresh());
+        inspector.spectrumProperty().addListener((o, a, b) -> refresh());
     }
 
     /** The tab shows (true) or hides: images are computed only while it shows. */
