@@ -31,7 +31,7 @@ public final class ExplainView extends VBox {
         body.getStyleClass().add("explain-text");
         getChildren().addAll(heading, body);
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
-            vm.prune().figuresProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
+            vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
             vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
             o.addListener((x, a, b) -> update()); // change listeners: update() does not read every one of them
         }
@@ -44,7 +44,8 @@ public final class ExplainView extends VBox {
 
     private void update() {
         body.setText(switch (tab.get()) {
-            case 1 -> prune(vm.prune().figuresProperty().get());
+            case 1 -> prune(vm.prune().figuresProperty().get(), vm.prune().structureProperty().get(),
+                    vm.prune().criterionProperty().get());
             case 2 -> quant(vm.quant().figuresProperty().get());
             case 3 -> rank(vm.rank().figuresProperty().get());
             case 4 -> "Each pixel is one weight (or one of every k-th row and column of a big layer). Compare the"
@@ -55,7 +56,20 @@ public final class ExplainView extends VBox {
         });
     }
 
-    private static String prune(PruneFigures f) {
+    private static String prune(PruneFigures f, String structure, String criterion) {
+        if (f != null && structure.equals("channel")) {
+            return "Channel pruning removes whole output channels: the floor(s x C) channels with the smallest "
+                    + criterion.toUpperCase(Locale.ROOT) + " norm (" + (criterion.equals("l2") ? "sqrt(sum w^2)" : "sum |w|")
+                    + " over the channel's weights). The layer gets smaller, and so do the inputs of the layers that"
+                    + " read it.\n\nremoved weights = " + Format.count(f.count()) + " / " + Format.count(f.total())
+                    + " = " + Format.percent(f.fraction());
+        }
+        if (f != null && structure.contains(":")) {
+            String[] nm = structure.split(":");
+            return "N:M pruning keeps the " + nm[0] + " largest |w| of every " + nm[1] + " consecutive weights along the"
+                    + " input, a pattern sparse tensor cores run at up to twice the speed.\n\npruned fraction = (M - N) / M = "
+                    + Format.percent(f.fraction());
+        }
         String base = "Magnitude pruning sets every weight with |w| <= t to zero: the smallest weights matter least.";
         if (f == null) {
             return base;

@@ -82,11 +82,20 @@ public final class LayerTableView extends VBox {
         if (plan != null) {
             PlanColumns.add(table, plan);
             table.getColumns().get(1).setVisible(false); // Op: the table menu (+) shows it and the others again
+            table.getColumns().get(3).setPrefWidth(56);
             for (int i = 4; i < 9; i++) {
                 table.getColumns().get(i).setVisible(false);
             }
-            table.getColumns().get(0).setPrefWidth(130);
-            table.getColumns().get(2).setPrefWidth(72);
+            table.getColumns().get(0).setPrefWidth(170);
+            // Long graph paths share their start (/encoder/layer.): show their distinctive end.
+            @SuppressWarnings("unchecked")
+            TableColumn<WeightLayer, String> name = (TableColumn<WeightLayer, String>) table.getColumns().get(0);
+            name.setCellFactory(c -> {
+                TableCell<WeightLayer, String> cell = cell(x -> x, false);
+                cell.setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+                return cell;
+            });
+            table.getColumns().get(2).setVisible(false); // Shape: in the inspector's header, and one click away here
             table.getColumns().get(3).setPrefWidth(60);
             nameField.setPrefColumnCount(12);
             table.setTableMenuButtonVisible(true);

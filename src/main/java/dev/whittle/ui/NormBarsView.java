@@ -20,7 +20,7 @@ public final class NormBarsView extends PlotView {
         norms = n;
         removed = removedChannels;
         criterion = criterionName;
-        setTitles("output channel", criterionName + " norm of the channel's weights");
+        setTitles("output channel", criterionName + " norm");
         redraw();
     }
 

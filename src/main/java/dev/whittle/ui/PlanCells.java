@@ -28,8 +28,15 @@ final class PlanCells {
         if (p.isNofM()) {
             return p.structure();
         }
-        String s = p.threshold() != null ? "t" + Format.number(p.threshold()) : Format.percent(p.sparsity());
+        String s = p.threshold() != null ? "t" + Format.number(p.threshold()) : pct(p.sparsity());
         return (p.isChannel() ? "ch " : p.isGlobal() ? "global " : "") + s;
+    }
+
+    /** Short percentages for narrow cells: 60%, 12.5%. */
+    static String pct(double f) {
+        double p = f * 100;
+        return Math.abs(p - Math.rint(p)) < 1e-9 ? String.format(Locale.ROOT, "%.0f%%", p)
+                : String.format(Locale.ROOT, "%.1f%%", p);
     }
 
     static String rank(ResolvedPlan.Effective e) {
@@ -37,8 +44,8 @@ final class PlanCells {
         if (l == null) {
             return "";
         }
-        return l.rank() != null ? String.valueOf(l.rank()) : l.energy() != null ? "E " + Format.percent(l.energy())
-                : "P " + Format.percent(l.params());
+        return l.rank() != null ? String.valueOf(l.rank()) : l.energy() != null ? "E " + pct(l.energy())
+                : "P " + pct(l.params());
     }
 
     static WeightSpec weights(ResolvedPlan.Effective e) {

@@ -94,7 +94,10 @@ public final class SpectrumView extends PlotView {
             }
             double y = y0 - (Math.log10(sigma[i]) - lo) / (hi - lo) * (y0 - y1);
             g.setFill(i < r ? BAR : BAR_LIGHT);
-            g.fillRect(x0 + i * bw, y, Math.max(1, bw - (bw > 3 ? 1 : 0)), Math.max(1, y0 - y));
+            // Whole-pixel edges: fractional ones alias into stripes when bars are 1-2 px wide.
+            double a = Math.floor(x0 + i * bw);
+            double b = bw > 3 ? Math.floor(x0 + (i + 1) * bw) - 1 : Math.floor(x0 + (i + 1) * bw);
+            g.fillRect(a, y, Math.max(1, b - a), Math.max(1, y0 - y));
         }
         // cumulative energy, right axis 0..100 %
         g.setStroke(GREEN);

@@ -49,13 +49,15 @@ public final class WeightsTabView extends VBox {
         grid.setVgap(4);
         for (int i = 0; i < 3; i++) {
             ImageView v = views[i];
-            v.setPreserveRatio(false);
+            v.setPreserveRatio(true); // sampling caps both sides at 192, so images stay near square
             v.setSmooth(false);
             v.setId("heatmap" + i);
             int panel = i;
             v.setOnMouseMoved(e -> hover(panel, e.getX() / v.getBoundsInLocal().getWidth(), e.getY() / v.getBoundsInLocal().getHeight()));
+            v.setOnMouseExited(e -> hover.setText(""));
             titles[i].getStyleClass().add("subsection-title");
             StackPane frame = new StackPane(v);
+            StackPane.setAlignment(v, Pos.TOP_CENTER);
             frame.getStyleClass().add("heatmap-frame");
             frame.setMinSize(60, 60);
             v.fitWidthProperty().bind(frame.widthProperty().subtract(4));
@@ -71,6 +73,7 @@ public final class WeightsTabView extends VBox {
         Tips.install(titles[2], "After minus original: where the plan changes the weights most.");
         info.getStyleClass().add("muted");
         info.setWrapText(true);
+        info.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         hover.getStyleClass().add("muted");
         hover.setMinHeight(18);
         getChildren().addAll(grid, hover, info);
@@ -124,8 +127,8 @@ public final class WeightsTabView extends VBox {
         views[0].setImage(image(h, 0, max));
         views[1].setImage(image(h, 1, max));
         views[2].setImage(image(h, 2, maxDiff));
-        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled: every " + (h.rowStep() > 1 ? h.rowStep() + "th row, every " : "row, every ")
-                + (h.colStep() > 1 ? h.colStep() + "th column. " : "column. ") : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
+        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled: 1 in " + h.rowStep() + " rows, 1 in " + h.colStep()
+                + " columns. " : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
                 + Format.number(maxDiff) + ")." + (h.notes().isEmpty() ? "" : " Note: " + String.join("; ", h.notes()) + "."));
     }
 
