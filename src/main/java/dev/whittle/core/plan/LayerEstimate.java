@@ -26,7 +26,8 @@ final class LayerEstimate {
     private LayerEstimate() {
     }
 
-    static Result of(ModelFacts.LayerInfo info, ResolvedPlan.Effective e, double inKeep, double outKeep, Spectrum spectrum) {
+    static Result of(ModelFacts.LayerInfo info, ResolvedPlan.Effective e, double inKeep, double outKeep, Spectrum spectrum,
+                     dev.whittle.core.preview.LayerFacts facts) {
         var l = info.layer();
         long p = l.params();
         long out = Math.max(1, l.outputChannels());
@@ -71,8 +72,8 @@ final class LayerEstimate {
                 params += n;
                 bytes += n * info.elementBytes();
                 if (e.prune() != null && e.prune().sparseStorage() && mats.length == 1) {
-                    long nnz = Math.round(n * (1 - sparsity(e)));
-                    params += nnz - n;
+                    // Still n parameters (the model reads it densely); stored as float values plus int64 indices.
+                    long nnz = Math.round(n * (1 - sparsity(e, facts)));
                     bytes += nnz * 12 - n * info.elementBytes() + TENSOR_OVERHEAD;
                 }
             }
@@ -100,12 +101,18 @@ final class LayerEstimate {
         return new Result(before, new Figures(params, bytes, macs), note);
     }
 
-    /** The share an unstructured or N:M prune zeroes (threshold: unknown without statistics, 0). */
-    private static double sparsity(ResolvedPlan.Effective e) {
+    /**
+     * The share an unstructured or N:M prune zeroes; a threshold's share comes from the layer's
+     * cached statistics (0 until they are computed).
+     */
+    private static double sparsity(ResolvedPlan.Effective e, dev.whittle.core.preview.LayerFacts facts) {
         if (e.prune().isNofM()) {
             return 1 - (double) e.prune().keepN() / e.prune().groupM();
         }
-        return e.prune().sparsity() == null ? 0 : e.prune().sparsity();
+        if (e.prune().threshold() != null) {
+            return facts == null ? 0 : dev.whittle.core.preview.PrunePreview.atThreshold(facts, e.prune().threshold()).fraction();
+        }
+        return e.prune().sparsity();
     }
 
     /** {params, bytes} of one in x out matrix quantized as {@code w} in format {@code f}. */

@@ -143,7 +143,8 @@ final class ModelFacts {
                 continue;
             }
             LayerEstimate.Result r = LayerEstimate.of(info, e, inKeep.getOrDefault(e.layer().node(), 1.0),
-                    outKeep.getOrDefault(e.layer().node(), 1.0), spectrum(cache, e));
+                    outKeep.getOrDefault(e.layer().node(), 1.0), spectrum(cache, e),
+                    cache == null ? null : cache.peekFacts(e.layer().node()).orElse(null));
             String note = notes.containsKey(e.layer().node()) ? notes.get(e.layer().node()) : r.note();
             if (note == null && info.guessed()) {
                 note = "MACs at " + info.positions() + " positions (shape not inferred)";

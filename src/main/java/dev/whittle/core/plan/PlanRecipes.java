@@ -65,17 +65,10 @@ public final class PlanRecipes {
     public static Exported export(Plan plan, ModelGraph model, String sha256) {
         List<Step> steps = new ArrayList<>();
         List<Origin> origins = new ArrayList<>();
-        for (String node : plan.layers().keySet()) {
-            if (model.weightLayers().stream().noneMatch(l -> l.node().equals(node))) {
-                throw new BadInputException("the plan tunes layer '" + node + "', which " + model.fileName() + " does not have.");
-            }
-        }
-        for (int i = 0; i < plan.rules().size(); i++) {
-            for (Step s : ruleSteps(plan, plan.rules().get(i), model)) {
-                steps.add(s);
-                origins.add(new Origin(i, null));
-            }
-        }
+        requireLayers(plan, model);
+        Exported rules = rules(plan, model);
+        steps.addAll(rules.recipe() == null ? List.of() : rules.recipe().steps());
+        origins.addAll(rules.origins());
         for (WeightLayer l : model.weightLayers()) {
             LayerSettings s = plan.layers().get(l.node());
             if (s == null || (s.prune() == null && s.lowrank() == null && s.quantize() == null)) {
@@ -91,6 +84,19 @@ public final class PlanRecipes {
         String file = model.path() == null ? null : String.valueOf(model.path().getFileName());
         ModelRef ref = file == null && sha256 == null ? null : new ModelRef(file, sha256);
         return new Exported(new Recipe(1, ref, plan.calibration(), steps, null), origins);
+    }
+
+    /** The rules alone as steps, with their origins (recipe null when there are no rules). */
+    static Exported rules(Plan plan, ModelGraph model) {
+        List<Step> steps = new ArrayList<>();
+        List<Origin> origins = new ArrayList<>();
+        for (int i = 0; i < plan.rules().size(); i++) {
+            for (Step s : ruleSteps(plan, plan.rules().get(i), model)) {
+                steps.add(s);
+                origins.add(new Origin(i, null));
+            }
+        }
+        return new Exported(steps.isEmpty() ? null : new Recipe(1, null, null, steps, null), origins);
     }
 
     /** The rule as steps: itself, or split so layers that switch a setting off are excluded from it. */
@@ -136,6 +142,19 @@ public final class PlanRecipes {
                     k == Setting.QUANTIZE ? rule.quantize() : null));
         }
         return out;
+    }
+
+    static void requireLayers(Plan plan, ModelGraph model) {
+        if (plan.layers().isEmpty()) {
+            return;
+        }
+        Set<String> nodes = new HashSet<>();
+        model.weightLayers().forEach(l -> nodes.add(l.node()));
+        for (String node : plan.layers().keySet()) {
+            if (!nodes.contains(node)) {
+                throw new BadInputException("the plan tunes layer '" + node + "', which " + model.fileName() + " does not have.");
+            }
+        }
     }
 
     /**

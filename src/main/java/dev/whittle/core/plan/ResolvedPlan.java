@@ -47,7 +47,7 @@ public final class ResolvedPlan {
 
     private final Plan plan;
     private final ModelGraph model;
-    private final PlanRecipes.Exported exported;
+    private volatile PlanRecipes.Exported exported;
     private final Map<String, Effective> layers;
 
     private ResolvedPlan(Plan plan, ModelGraph model, PlanRecipes.Exported exported, Map<String, Effective> layers) {
@@ -63,11 +63,17 @@ public final class ResolvedPlan {
      * @throws dev.whittle.core.BadInputException when the plan tunes a layer the model does not have
      */
     public static ResolvedPlan of(Plan plan, ModelGraph model) {
-        PlanRecipes.Exported ex = plan.isEmpty() ? null : PlanRecipes.export(plan, model, null);
-        List<Step> steps = ex == null ? List.of() : ex.recipe().steps();
-        List<List<WeightLayer>> chosen = new ArrayList<>();
+        PlanRecipes.requireLayers(plan, model);
+        // The rules as the exported recipe writes them; tuned layers apply after them, each a
+        // step selecting that layer alone, so they are merged in directly (no regex, no step
+        // objects: hundreds of tuned layers stay cheap to resolve on every edit).
+        PlanRecipes.Exported rules = PlanRecipes.rules(plan, model);
+        List<Step> steps = rules.recipe() == null ? List.of() : rules.recipe().steps();
+        List<java.util.Set<String>> chosen = new ArrayList<>();
+        List<QuantizeSpec> specs = new ArrayList<>();
         for (Step s : steps) {
-            chosen.add(s.select().selector().select(model));
+            chosen.add(new java.util.HashSet<>(s.select().selector().select(model).stream().map(WeightLayer::node).toList()));
+            specs.add(s.quantize() == null ? null : s.quantize().spec());
         }
         Map<String, Effective> out = new LinkedHashMap<>();
         for (WeightLayer l : model.weightLayers()) {
@@ -77,28 +83,45 @@ public final class ResolvedPlan {
             int qLast = -1;
             QuantizeSpec q = null;
             for (int i = 0; i < steps.size(); i++) {
-                if (!chosen.get(i).contains(l)) {
+                if (!chosen.get(i).contains(l.node())) {
                     continue;
                 }
                 Step s = steps.get(i);
                 p = s.prune() != null ? i : p;
                 r = s.lowrank() != null ? i : r;
-                if (s.quantize() != null) {
-                    QuantizeSpec spec = s.quantize().spec();
-                    q = spec.over(q);
+                if (specs.get(i) != null) {
+                    q = specs.get(i).over(q);
                     qLast = i;
-                    qw = spec.weights() != null ? i : qw;
+                    qw = specs.get(i).weights() != null ? i : qw;
                 }
             }
-            int qFrom = qw >= 0 ? qw : qLast;
-            out.put(l.node(), new Effective(l, p < 0 ? null : steps.get(p).prune(), r < 0 ? null : steps.get(r).lowrank(), q,
-                    origin(ex, p), origin(ex, r), origin(ex, qFrom)));
+            Origin mine = new Origin(-1, l.node());
+            LayerSettings tuned = plan.layer(l.node());
+            PruneSpec prune = p < 0 ? null : steps.get(p).prune();
+            Origin pruneFrom = origin(rules, p);
+            if (tuned.prune() != null) {
+                prune = tuned.prune();
+                pruneFrom = mine;
+            }
+            LowRankSpec lowrank = r < 0 ? null : steps.get(r).lowrank();
+            Origin lowrankFrom = origin(rules, r);
+            if (tuned.lowrank() != null) {
+                lowrank = tuned.lowrank();
+                lowrankFrom = mine;
+            }
+            Origin quantizeFrom = origin(rules, qw >= 0 ? qw : qLast);
+            if (tuned.quantize() != null) {
+                boolean weights = tuned.quantize().weights() != null;
+                q = tuned.quantize().over(q);
+                quantizeFrom = weights || quantizeFrom == null ? mine : quantizeFrom;
+            }
+            out.put(l.node(), new Effective(l, prune, lowrank, q, pruneFrom, lowrankFrom, quantizeFrom));
         }
-        return new ResolvedPlan(plan, model, ex, out);
+        return new ResolvedPlan(plan, model, null, out);
     }
 
-    private static Origin origin(PlanRecipes.Exported ex, int step) {
-        return step < 0 ? null : ex.origins().get(step);
+    private static Origin origin(PlanRecipes.Exported rules, int step) {
+        return step < 0 ? null : rules.origins().get(step);
     }
 
     public Plan plan() {
@@ -118,9 +141,13 @@ public final class ResolvedPlan {
         return layers.get(node);
     }
 
-    /** The plan's recipe as exported (null for an empty plan). */
+    /** The plan's recipe as exported (null for an empty plan), made on first use. */
     public PlanRecipes.Exported exported() {
-        return exported;
+        PlanRecipes.Exported e = exported;
+        if (e == null && !plan.isEmpty()) {
+            exported = e = PlanRecipes.export(plan, model, null);
+        }
+        return e;
     }
 
     /**
@@ -129,6 +156,6 @@ public final class ResolvedPlan {
      * Reads weights of low-rank layers: run it off the UI thread. Null for an empty plan.
      */
     public RecipePlan validate(OnnxModel onnx) {
-        return exported == null ? null : RecipePlan.of(exported.recipe(), onnx);
+        return exported() == null ? null : RecipePlan.of(exported().recipe(), onnx);
     }
 }

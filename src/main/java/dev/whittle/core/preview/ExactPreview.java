@@ -7,6 +7,7 @@ import dev.whittle.core.quant.QuantizedWeight;
 import dev.whittle.core.quant.WeightAnalysis;
 import dev.whittle.core.quant.WeightQuantizer;
 import dev.whittle.core.quant.WeightSpec;
+import java.lang.ref.SoftReference;
 
 /**
  * The exact tier: the real computation on one layer, as a cancellable job. The workbench runs
@@ -17,10 +18,26 @@ public final class ExactPreview {
     private ExactPreview() {
     }
 
+    /**
+     * The analysis of the layer being tuned, kept softly between exact-tier requests: dragging a
+     * slider asks for the same layer again and again, and reading and checking the weight is a
+     * third of the work. Softly reachable, so memory pressure reclaims it.
+     */
+    private static volatile SoftReference<WeightAnalysis> last = new SoftReference<>(null);
+
+    static WeightAnalysis analysis(WeightLayer layer) {
+        WeightAnalysis a = last.get();
+        if (a == null || a.layer().tensor() != layer.tensor() || !a.layer().node().equals(layer.node())) {
+            a = WeightAnalysis.of(layer);
+            last = new SoftReference<>(a);
+        }
+        return a;
+    }
+
     /** Quantizes the layer's weight exactly as {@code Quantizer} does and reports the figures. */
     public static Job<QuantFigures> quantize(WeightLayer layer, WeightSpec spec) {
         return (progress, cancel) -> {
-            WeightAnalysis a = WeightAnalysis.of(layer);
+            WeightAnalysis a = analysis(layer);
             cancel.throwIfCancelled();
             QuantizedWeight q = WeightQuantizer.quantize(a, spec);
             return ExactFigures.of(q, spec);

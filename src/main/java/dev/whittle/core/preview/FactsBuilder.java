@@ -63,25 +63,18 @@ final class FactsBuilder {
         }
         Map<Grouping, GroupRanges> ranges = new LinkedHashMap<>();
         Map<Grouping, LayerFacts.Sample> samples = new LinkedHashMap<>();
-        boolean small = n <= LayerFacts.SAMPLE + LayerFacts.TAIL;
+        boolean small = n <= LayerFacts.KEEP_ALL;
         int cut = small ? 0 : tailCut(keys);
-        int[] tail = small ? allIndices(n) : tailIndices(w, cut);
+        int[] tail = small ? null : tailIndices(w, cut);
+        LayerFacts.Sample all = small ? LayerFacts.Sample.all(w.clone()) : null;
         for (Grouping g : groupings) {
             cancel.throwIfCancelled();
             GroupRanges r = a.ranges(g);
             ranges.put(g, r);
-            samples.put(g, small ? exact(w, tail) : sample(w, g, r, tail, cut));
+            samples.put(g, small ? all : sample(w, g, r, tail, cut));
         }
         double[][] norms = norms(w, ch);
         return new LayerFacts(layer, n, zeros, sum2, min, max, keys, samples, ranges, norms[0], norms[1]);
-    }
-
-    private static int[] allIndices(int n) {
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) {
-            all[i] = i;
-        }
-        return all;
     }
 
     /** The lowest |w| bucket of the tail: buckets from it up hold at most TAIL values. */
@@ -110,16 +103,6 @@ final class FactsBuilder {
             }
         }
         return out;
-    }
-
-    private static LayerFacts.Sample exact(float[] w, int[] idx) {
-        float[] val = new float[idx.length];
-        float[] wt = new float[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            val[i] = w[idx[i]];
-            wt[i] = 1;
-        }
-        return new LayerFacts.Sample(idx, val, wt, idx.length);
     }
 
     /**

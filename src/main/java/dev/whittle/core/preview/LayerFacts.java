@@ -25,8 +25,9 @@ import java.util.Map;
  *   <li>per grouping, a sample for the quantization error: the {@value #TAIL} largest |w|
  *       exactly, plus {@value #SAMPLE} of the others drawn at random (fixed seed) with
  *       probability proportional to their group's max|w|^2, each carrying the weight of the
- *       values it stands for; a layer with at most {@value #SAMPLE} + {@value #TAIL} weights
- *       keeps them all, so its estimates are exact.</li>
+ *       values it stands for; a layer small enough that its weights take no more room than
+ *       these samples ({@value #KEEP_ALL} weights) keeps them all, once, so its estimates are
+ *       exact.</li>
  * </ul>
  * {@link #memoryBytes()} is what the cache budget counts.
  */
@@ -35,6 +36,8 @@ public final class LayerFacts {
     public static final int SAMPLE = 1 << 15;
     /** Largest magnitudes kept exactly (they carry the clipping error). */
     public static final int TAIL = 1 << 12;
+    /** Up to this many weights a layer's facts keep all values (1 MiB; an event then takes about a millisecond). */
+    public static final int KEEP_ALL = 1 << 18;
     static final int SHIFT = 13;
     static final int KEYS = 1 << (31 - SHIFT);
     static final int[] BLOCKS = {16, 32, 64, 128, 256};
@@ -165,13 +168,36 @@ public final class LayerFacts {
      * each weighted by 1 / (draws x probability).
      */
     record Sample(int[] index, float[] value, float[] weight, int tail) {
+        /** Every weight of a small layer, in order: index i is element i, weight 1, all exact. */
+        static Sample all(float[] values) {
+            return new Sample(null, values, null, values.length);
+        }
+
+        int size() {
+            return value.length;
+        }
+
+        int element(int j) {
+            return index == null ? j : index[j];
+        }
+
+        float weightOf(int j) {
+            return weight == null ? 1f : weight[j];
+        }
+
+        long bytes() {
+            return 4L * value.length + (index == null ? 0 : 8L * index.length) + 64;
+        }
     }
 
     /** Bytes held, for the cache budget. */
     public long memoryBytes() {
         long b = 256L + 4L * absKeys.length + 16L * channelL1.length;
+        java.util.Set<Sample> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Sample x : samples.values()) {
-            b += 12L * x.index().length + 64;
+            if (counted.add(x)) {
+                b += x.bytes();
+            }
         }
         for (GroupRanges r : ranges.values()) {
             b += 8L * r.min().length + 64;

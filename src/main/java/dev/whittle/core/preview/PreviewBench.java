@@ -28,11 +28,25 @@ public final class PreviewBench {
     }
 
     /** One slider: instant-tier percentiles over the sweep's events, and the exact computation (median). */
-    public record Tier(double instantP50Ms, double instantP99Ms, double exactMs, int events) {
+    /**
+     * @param instantCpuP99Ms the 99th percentile of the calling thread's CPU time per event: the
+     *                        work itself, without the waits a loaded machine adds to wall time
+     */
+    public record Tier(double instantP50Ms, double instantP99Ms, double instantCpuP99Ms, double exactMs, int events) {
     }
 
     /** The layer timed, how long its facts and spectrum took to compute, and the three sliders. */
-    public record Result(String layer, long weights, double factsMs, double spectrumMs, Map<String, Tier> tiers) {
+    public record Result(String layer, long weights, double factsMs, double spectrumMs, double spectrumCpuMs,
+                         Map<String, Tier> tiers) {
+    }
+
+    /** CPU time of the whole process (every thread, native BLAS threads included), in ms; NaN when unknown. */
+    static double processCpuMs() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e6;
+        }
+        return Double.NaN;
     }
 
     /** The named layer, or the largest float weight layer when {@code name} is null. */
@@ -55,12 +69,17 @@ public final class PreviewBench {
             throw new BadInputException("bench-preview needs at least 10 events and 1 exact run.");
         }
         CancelToken none = CancelToken.none();
+        // Warm-up outside the timings: JIT for the statistics pass, LAPACK's native library load.
+        LayerFacts.compute(layer, none);
+        dev.whittle.core.tensor.Svd.values(new float[4], 2, 2);
         long t0 = System.nanoTime();
         LayerFacts f = LayerFacts.compute(layer, none);
         double factsMs = (System.nanoTime() - t0) / 1e6;
         t0 = System.nanoTime();
+        double cpu0 = processCpuMs();
         Spectrum s = Spectrum.job(model, layer, "svd").run(ProgressSink.NONE, none);
         double spectrumMs = (System.nanoTime() - t0) / 1e6;
+        double spectrumCpuMs = processCpuMs() - cpu0;
         Map<String, Tier> tiers = new LinkedHashMap<>();
         double absMax = Math.max(f.absMax(), Double.MIN_NORMAL);
         tiers.put("prune", sweep(events, i -> PrunePreview.atThreshold(f, absMax * i / events),
@@ -75,22 +94,28 @@ public final class PreviewBench {
             tiers.put("rank", sweep(events, i -> RankPreview.at(s, 1 + (int) ((long) i * (s.maxRank() - 1) / events)),
                     1, () -> { }));
             Tier r = tiers.get("rank");
-            tiers.put("rank", new Tier(r.instantP50Ms(), r.instantP99Ms(), spectrumMs, r.events()));
+            tiers.put("rank", new Tier(r.instantP50Ms(), r.instantP99Ms(), r.instantCpuP99Ms(), spectrumMs, r.events()));
         }
-        return new Result(layer.node(), layer.params(), factsMs, spectrumMs, tiers);
+        return new Result(layer.node(), layer.params(), factsMs, spectrumMs, spectrumCpuMs, tiers);
     }
 
-    private static Tier sweep(int events, IntConsumer event, int exactRuns, Runnable exact) {
+    /** Times {@code event} over a sweep (after a warm-up sweep) and {@code exact} over its runs. */
+    public static Tier sweep(int events, IntConsumer event, int exactRuns, Runnable exact) {
         for (int i = 0; i < events; i++) {
             event.accept(i);
         }
         double[] ms = new double[events];
+        double[] cpu = new double[events];
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < events; i++) {
+            long c = threads.getCurrentThreadCpuTime();
             long t = System.nanoTime();
             event.accept(i);
             ms[i] = (System.nanoTime() - t) / 1e6;
+            cpu[i] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
         }
         Arrays.sort(ms);
+        Arrays.sort(cpu);
         double[] ex = new double[exactRuns];
         for (int i = 0; i < exactRuns; i++) {
             long t = System.nanoTime();
@@ -98,7 +123,7 @@ public final class PreviewBench {
             ex[i] = (System.nanoTime() - t) / 1e6;
         }
         Arrays.sort(ex);
-        return new Tier(rank(ms, 0.5), rank(ms, 0.99), ex[ex.length / 2], events);
+        return new Tier(rank(ms, 0.5), rank(ms, 0.99), rank(cpu, 0.99), ex[ex.length / 2], events);
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -91,13 +91,13 @@ final class QuantEstimate {
         double samplePred = 0;
         double clipped = 0;
         LayerFacts.Sample sample = f.samples.get(g);
-        int[] idx = sample.index();
         float[] val = sample.value();
-        float[] wt = sample.weight();
         int tail = sample.tail();
+        int size = sample.size();
         int span = g.d() * g.inner();
-        for (int j = 0; j < idx.length; j++) {
-            int el = idx[j];
+        for (int j = 0; j < size; j++) {
+            int el = sample.element(j);
+            float wj = sample.weightOf(j);
             int gi = groupOf(g, el, span);
             float v = val[j];
             float s = scale[gi];
@@ -106,10 +106,10 @@ final class QuantEstimate {
             int q;
             if (rr < qmin) {
                 q = qmin;
-                clipped += wt[j];
+                clipped += wj;
             } else if (rr > qmax) {
                 q = qmax;
-                clipped += wt[j];
+                clipped += wj;
             } else {
                 q = (int) rr;
             }
@@ -119,12 +119,12 @@ final class QuantEstimate {
                 tailNoise += (double) err * err;
                 tailPred += pred;
             } else {
-                sampleNoise += (double) err * err * wt[j];
-                samplePred += pred * wt[j];
+                sampleNoise += (double) err * err * wj;
+                samplePred += pred * wj;
             }
         }
         double noise = tailNoise;
-        if (tail < idx.length) {
+        if (tail < size) {
             double predAll = 0;
             for (int i = 0; i < groups; i++) {
                 predAll += (double) scale[i] * scale[i] / 12 * groupSize(g, i);

@@ -24,7 +24,9 @@ final class SpectrumBuilder {
         long[] shape = layer.shape();
         String op = layer.op();
         boolean matrix = (op.equals("MatMul") || op.equals("Gemm")) && shape.length == 2;
-        if (matrix && !spatial && Math.min(shape[0], shape[1]) > Spectrum.FULL_BELOW) {
+        if (matrix && !spatial) {
+            // A plain matrix needs no graph context: straight to LAPACK (or the randomized SVD),
+            // without copying the model's graph as the transform's own lookup does.
             if (layer.quantized() || WeightChecks.unsupported(layer) != null) {
                 return null;
             }
@@ -33,10 +35,11 @@ final class SpectrumBuilder {
             int m = (int) shape[0];
             int n = (int) shape[1];
             cancel.throwIfCancelled();
-            // Two power iterations: the top values of a trained weight's decaying spectrum settle
-            // within 1% (tested), at a third less time than the transform's three.
-            float[] s = Svd.randomized(w, m, n, Spectrum.TOP, 10, 2, 0x5EEDL).s();
-            return new Spectrum(layer.node(), method, m, n, s, sumSquares(w), true, layer.params(), (long) m + n);
+            boolean partial = Math.min(m, n) > Spectrum.FULL_BELOW;
+            // Two power iterations: the top values of a decaying spectrum settle within 1%
+            // (tested), at a third less time than the transform's three.
+            float[] s = partial ? Svd.randomized(w, m, n, Spectrum.TOP, 10, 2, 0x5EEDL).s() : Svd.values(w, m, n);
+            return new Spectrum(layer.node(), method, m, n, s, sumSquares(w), partial, layer.params(), (long) m + n);
         }
         float[][] all = LowRank.spectrum(model, layer, method);
         if (all == null) {

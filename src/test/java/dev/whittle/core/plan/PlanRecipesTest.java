@@ -52,7 +52,8 @@ class PlanRecipesTest {
     @Test
     void handTunedLayersExportAsOneStepPerLayerAndReadBackToTheSamePlan() {
         assumeTrue(Files.isRegularFile(MINILM));
-        ModelGraph g = OnnxReader.read(MINILM).graph();
+        OnnxModel onnx = OnnxReader.read(MINILM);
+        ModelGraph g = onnx.graph();
         String q0 = g.weightLayers().get(3).node();
         String q1 = g.weightLayers().get(1).node();
         Plan p = Plan.empty().addRule(quantizeAll())
@@ -73,6 +74,11 @@ class PlanRecipesTest {
         assertEquals(8, rp.layer(q1).weightBits());
         assertEquals(q1, rp.layer(q1).pruneFrom().node());
         assertEquals(0, rp.layer(q1).quantizeFrom().rule());
+        // The direct resolution agrees with the validator run on the exported recipe.
+        RecipePlan checked = rp.validate(onnx);
+        for (var e : rp.layers().entrySet()) {
+            assertEquals(checked.quantize().get(e.getKey()), e.getValue().quantize(), e.getKey());
+        }
     }
 
     @Test

@@ -60,6 +60,23 @@ class TotalsEstimatorTest {
     }
 
     @Test
+    void sparseStorageByThresholdCountsTheNonzerosFromTheLayerStatistics(@TempDir Path tmp) {
+        OnnxModel mlp = OnnxReader.read(Path.of("sample-models/fashion-mlp.onnx"));
+        PreviewCache cache = new PreviewCache();
+        var fc1 = mlp.graph().layer("fc1").orElseThrow();
+        cache.facts(fc1).run(dev.whittle.core.job.ProgressSink.NONE, dev.whittle.core.job.CancelToken.none());
+        Plan p = Plan.empty().withLayer("fc1", LayerSettings.INHERIT.withPrune(
+                dev.whittle.core.prune.PruneSpec.threshold(0.02).withStorage("sparse")));
+        Totals t = TotalsEstimator.of(mlp, 128).estimate(ResolvedPlan.of(p, mlp.graph()), cache);
+        Path out = tmp.resolve("sparse.onnx");
+        PlanExport.modelNow(mlp, p, out, null);
+        OnnxModel written = OnnxReader.read(out);
+        long size = out.toFile().length();
+        assertTrue(Math.abs(t.after().bytes() - size) <= 0.001 * size + 2048, "estimated " + t.after().bytes() + ", written " + size);
+        assertEquals(written.graph().params(), t.after().params());
+    }
+
+    @Test
     void macsCountConvPixelsAndSequenceRows() {
         OnnxModel cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
         Totals t = TotalsEstimator.of(cnn, 128).estimate(ResolvedPlan.of(Plan.empty(), cnn.graph()));
