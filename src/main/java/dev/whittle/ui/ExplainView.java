@@ -29,7 +29,15 @@ public final class ExplainView extends VBox {
         body.setId("explainText");
         body.setWrapText(true);
         body.getStyleClass().add("explain-text");
-        getChildren().addAll(heading, body);
+        Label finalHeading = new Label("This layer under the whole plan");
+        finalHeading.getStyleClass().add("subsection-title");
+        Label finalError = new Label();
+        finalError.setId("finalError");
+        finalError.setWrapText(true);
+        finalError.textProperty().bind(vm.finalErrorProperty());
+        finalError.setTooltip(Tips.of("||W - W_final||_F / ||W||_F and the SQNR of the weight export will write, with every"
+                + " setting of the plan on this layer applied in order: the tabs show one method each, this line all of them."));
+        getChildren().addAll(heading, body, finalHeading, finalError);
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
             vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
             vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {

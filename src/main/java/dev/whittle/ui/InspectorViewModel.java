@@ -2,6 +2,7 @@ package dev.whittle.ui;
 
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.plan.LayerError;
 import dev.whittle.core.plan.ResolvedPlan;
 import dev.whittle.core.preview.LayerFacts;
 import dev.whittle.core.preview.PreviewCache;
@@ -37,6 +38,9 @@ public final class InspectorViewModel {
     private final ReadOnlyObjectWrapper<Spectrum> spectrum = new ReadOnlyObjectWrapper<>(this, "spectrum");
     private final ReadOnlyStringWrapper factsMessage = new ReadOnlyStringWrapper(this, "factsMessage", "Select a layer.");
     private final ReadOnlyStringWrapper spectrumMessage = new ReadOnlyStringWrapper(this, "spectrumMessage", "");
+    private final ReadOnlyStringWrapper finalError = new ReadOnlyStringWrapper(this, "finalError", "");
+    private final LatestOnly<LayerError> errorJob;
+    private final Debounce errorPause;
     private final BooleanProperty wantSpectrum = new SimpleBooleanProperty(this, "wantSpectrum", false);
     // |w| histograms drawn under the threshold line, binned with the facts; weak: they go with them.
     private final Map<LayerFacts, Histogram> magnitudes = Collections.synchronizedMap(new WeakHashMap<>());
@@ -53,7 +57,12 @@ public final class InspectorViewModel {
         prune = new PruneViewModel(this, plan, jobs, jobs.debounce());
         quant = new QuantViewModel(this, plan, jobs, jobs.debounce());
         rank = new RankViewModel(this, plan);
-        plan.resolvedProperty().addListener((o, a, r) -> loadFromPlan());
+        errorJob = new LatestOnly<>(jobs, "Layer error under the plan");
+        errorPause = jobs.debounce();
+        plan.resolvedProperty().addListener((o, a, r) -> {
+            loadFromPlan();
+            updateFinalError();
+        });
         wantSpectrum.addListener((o, a, b) -> {
             if (b) {
                 startSpectrum(generation);
@@ -67,6 +76,7 @@ public final class InspectorViewModel {
         prune.invalidate();
         quant.invalidate();
         layer.set(l);
+        updateFinalError();
         facts.set(null);
         spectrum.set(null);
         spectrumStarted = false;
@@ -154,6 +164,34 @@ public final class InspectorViewModel {
         if (spectrum.get() != null) {
             rank.load();
         }
+    }
+
+    /**
+     * The selected layer's error under everything the plan does to it (prune, then low rank, then
+     * quantize, as apply composes them): the exact tier, after a pause, latest request only.
+     */
+    private void updateFinalError() {
+        ResolvedPlan.Effective e = effective();
+        if (e == null || e.untouched()) {
+            errorJob.invalidate();
+            finalError.set(e == null ? "" : "The plan leaves this layer as it is.");
+            return;
+        }
+        finalError.set("Working out the layer's error under the whole plan...");
+        WeightLayer l = layer.get();
+        errorPause.call(() -> errorJob.submit(LayerError.job(e), r -> {
+            if (layer.get() == l) {
+                finalError.set(String.format(java.util.Locale.ROOT,
+                        "Under the whole plan (prune, then low rank, then quantize): relative error %.4f, SQNR %s%s",
+                        r.relativeError(), Double.isInfinite(r.sqnrDb()) ? "inf" : String.format(java.util.Locale.ROOT,
+                                "%.1f dB", r.sqnrDb()), r.note() == null ? "." : " (" + r.note() + ")."));
+            }
+        }));
+    }
+
+    /** The selected layer's final error under the plan, in words (empty when no layer). */
+    public ReadOnlyStringProperty finalErrorProperty() {
+        return finalError.getReadOnlyProperty();
     }
 
     /** What the plan finally does to the selected layer, or null. */

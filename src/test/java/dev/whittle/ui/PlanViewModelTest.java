@@ -88,6 +88,7 @@ class PlanViewModelTest {
         assertTrue(plan.totalsProperty().get().after().bytes() < before, "int4 weights take fewer bytes");
         assertEquals("int4", PlanCells.bits(plan.resolvedProperty().get().layer("fc1")));
         assertEquals("mse", PlanCells.range(plan.resolvedProperty().get().layer("fc1")));
+        assertTrue(inspector.finalErrorProperty().get().contains("relative error"), inspector.finalErrorProperty().get());
     }
 
     @Test
