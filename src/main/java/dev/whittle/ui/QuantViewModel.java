@@ -67,6 +67,12 @@ public final class QuantViewModel {
                     if (o == symmetric && symmetric.get()) {
                         mirror();
                     }
+                    if (o != enabled && !enabled.get()) {
+                        // Picking int4 means "quantize this layer at 4 bits", not "change a setting that is off".
+                        loading = true;
+                        enabled.set(true);
+                        loading = false;
+                    }
                     preview();
                     commit();
                 }

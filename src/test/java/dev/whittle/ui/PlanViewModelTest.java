@@ -78,6 +78,7 @@ class PlanViewModelTest {
         long before = plan.totalsProperty().get().after().bytes();
         QuantViewModel q = inspector.quant();
         q.bitsProperty().set(4);
+        assertEquals(4, plan.planProperty().get().layer("fc1").quantize().weights().bits(), "picking bits quantizes the layer");
         q.snap(RangeSpec.MSE);
         var w = plan.planProperty().get().layer("fc1").quantize().weights();
         assertEquals(4, w.bits());
