@@ -6,9 +6,15 @@ import java.util.List;
 
 /**
  * Command-line arguments of the workbench: {@code [MODEL]} plus hidden options for screenshots
- * ({@code --screenshot PNG}, {@code --select NAME}, {@code --magnitudes}, {@code --log-counts}).
+ * ({@code --screenshot PNG}, {@code --select NAME}, {@code --magnitudes}, {@code --log-counts},
+ * {@code --recipe R.yaml} to open with that plan, {@code --tab histogram|prune|quantize|lowrank|weights}
+ * to bring an inspector tab to the front, {@code --size WxH} for the window).
  */
-public record AppOptions(Path model, Path screenshot, String select, boolean magnitudes, boolean logCounts) {
+public record AppOptions(Path model, Path screenshot, String select, boolean magnitudes, boolean logCounts,
+                         Path recipe, String tab, int[] size) {
+    /** Inspector tab names for {@code --tab}, in tab order. */
+    public static final List<String> TABS = List.of("histogram", "prune", "quantize", "lowrank", "weights");
+
     /** Built by {@code mvn compile}: the sample opened when the requested model is not there. */
     public static final Path FALLBACK_SAMPLE = Path.of("sample-models", "minilm", "all-minilm-l6-v2.onnx");
 
@@ -22,6 +28,9 @@ public record AppOptions(Path model, Path screenshot, String select, boolean mag
         String select = null;
         boolean magnitudes = false;
         boolean logCounts = false;
+        Path recipe = null;
+        String tab = null;
+        int[] size = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -29,6 +38,22 @@ public record AppOptions(Path model, Path screenshot, String select, boolean mag
                 case "--select" -> select = value(args, ++i, a);
                 case "--magnitudes" -> magnitudes = true;
                 case "--log-counts" -> logCounts = true;
+                case "--recipe" -> recipe = Path.of(value(args, ++i, a));
+                case "--tab" -> {
+                    tab = value(args, ++i, a).toLowerCase(java.util.Locale.ROOT).replace(" ", "").replace("-", "");
+                    if (!TABS.contains(tab)) {
+                        throw new IllegalArgumentException("--tab must be one of " + String.join(", ", TABS) + ", got " + tab);
+                    }
+                }
+                case "--size" -> {
+                    String v = value(args, ++i, a);
+                    String[] wh = v.split("x");
+                    try {
+                        size = new int[] {Integer.parseInt(wh[0]), Integer.parseInt(wh[1])};
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException("--size must be WIDTHxHEIGHT such as 1280x800, got " + v);
+                    }
+                }
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a
@@ -38,7 +63,7 @@ public record AppOptions(Path model, Path screenshot, String select, boolean mag
                 }
             }
         }
-        return new AppOptions(model, screenshot, select, magnitudes, logCounts);
+        return new AppOptions(model, screenshot, select, magnitudes, logCounts, recipe, tab, size);
     }
 
     private static String value(List<String> args, int i, String option) {

@@ -33,6 +33,28 @@ final class Dialogs {
         return alert;
     }
 
+    /** Help > Shortcuts: every shortcut the menus define, with what it does. */
+    static Alert shortcuts(Window owner, java.util.Map<String, String> shortcuts) {
+        Alert alert = new Alert(Alert.AlertType.INFORMATION);
+        alert.initOwner(owner);
+        alert.setTitle("Keyboard shortcuts");
+        alert.setHeaderText("Keyboard shortcuts");
+        javafx.scene.layout.GridPane grid = new javafx.scene.layout.GridPane();
+        grid.setHgap(18);
+        grid.setVgap(4);
+        int row = 0;
+        for (var e : shortcuts.entrySet()) {
+            Label key = new Label(e.getKey());
+            key.setStyle("-fx-font-weight: bold");
+            grid.addRow(row++, key, new Label(e.getValue()));
+        }
+        alert.getDialogPane().setContent(grid);
+        alert.getDialogPane().setId("shortcutsDialog");
+        Styles.apply(alert.getDialogPane());
+        alert.show();
+        return alert;
+    }
+
     static Alert about(Window owner) {
         Alert alert = new Alert(Alert.AlertType.INFORMATION);
         alert.initOwner(owner);

@@ -6,7 +6,6 @@ import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.BorderPane;
@@ -17,7 +16,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.SegmentedButton;
 
-/** The selected layer: its weight histogram (with scale toggles) next to its statistics. */
+/** The selected layer: its weight histogram with scale toggles; its statistics ({@link #stats()}) go in the side panel. */
 public final class LayerDetailView extends BorderPane {
     private final LayerDetailViewModel vm;
     private final HistogramView histogram = new HistogramView();
@@ -33,9 +32,9 @@ public final class LayerDetailView extends BorderPane {
         title.getStyleClass().add("section-title");
         layerName.setId("detailLayerName");
         layerName.getStyleClass().add("layer-name");
-        layerName.setMinWidth(0);
+        layerName.setMinWidth(Region.USE_PREF_SIZE);
         layerInfo.getStyleClass().add("muted");
-        layerInfo.setMinWidth(Region.USE_PREF_SIZE);
+        layerInfo.setMinWidth(0);
 
         ToggleButton values = new ToggleButton("w");
         values.setId("histValues");
@@ -94,13 +93,7 @@ public final class LayerDetailView extends BorderPane {
         plot.getStyleClass().add("plot");
         setCenter(plot);
 
-        stats.setId("stats");
-        ScrollPane statsScroll = new ScrollPane(stats);
-        statsScroll.setFitToWidth(true);
-        statsScroll.getStyleClass().add("stats-scroll");
-        statsScroll.setPrefWidth(290);
-        statsScroll.setMinWidth(250);
-        setRight(statsScroll);
+        stats.setId("stats"); // shown in the window's right-hand panel, next to Explain
 
         vm.layerProperty().addListener((o, a, l) -> showLayer(l));
         vm.statsProperty().addListener((o, a, s) -> stats.show(s));

@@ -26,6 +26,11 @@ public final class LayerTableView extends VBox {
     private final ChoiceBox<String> opChoice = new ChoiceBox<>();
 
     public LayerTableView(LayerTableViewModel vm) {
+        this(vm, null);
+    }
+
+    /** With {@code plan}: the plan columns (prune, rank, bits, granularity, range), editable in place. */
+    public LayerTableView(LayerTableViewModel vm, PlanViewModel plan) {
         this.vm = vm;
         getStyleClass().add("layer-table-view");
 
@@ -44,6 +49,8 @@ public final class LayerTableView extends VBox {
         count.textProperty().bind(vm.countTextProperty());
         Label title = new Label("Weight layers");
         title.getStyleClass().add("section-title");
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        count.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(8, title, spacer, count, nameField, opChoice);
@@ -51,14 +58,14 @@ public final class LayerTableView extends VBox {
         bar.getStyleClass().add("panel-header");
 
         table.setId("layerTable");
-        table.getColumns().add(textColumn("Name", 300, WeightLayer::node));
+        table.getColumns().add(textColumn("Name", plan == null ? 300 : 190, WeightLayer::node));
         table.getColumns().add(textColumn("Op", 80, WeightLayer::op));
         TableColumn<WeightLayer, long[]> shape = column("Shape", 110, WeightLayer::shape);
         shape.setComparator(LayerTableViewModel.SHAPE_ORDER);
         shape.setCellFactory(c -> cell(java.util.Arrays::toString, false));
         table.getColumns().add(shape);
         TableColumn<WeightLayer, Long> params = column("Params", 90, WeightLayer::params);
-        params.setCellFactory(c -> cell(Format::count, true));
+        params.setCellFactory(c -> cell(plan == null ? Format::count : Format::shortCount, true));
         table.getColumns().add(params);
         table.getColumns().add(textColumn("Dtype", 70, l -> l.dtype().displayName()));
         TableColumn<WeightLayer, Long> size = column("Size", 80, WeightLayer::bytes);
@@ -72,6 +79,28 @@ public final class LayerTableView extends VBox {
         quantized.setCellFactory(c -> cell(q -> q ? "yes" : "", false));
         table.getColumns().add(quantized);
         tooltips();
+        if (plan != null) {
+            PlanColumns.add(table, plan);
+            table.getColumns().get(1).setVisible(false); // Op: the table menu (+) shows it and the others again
+            table.getColumns().get(3).setPrefWidth(56);
+            for (int i = 4; i < 9; i++) {
+                table.getColumns().get(i).setVisible(false);
+            }
+            table.getColumns().get(0).setPrefWidth(170);
+            // Long graph paths share their start (/encoder/layer.): show their distinctive end.
+            @SuppressWarnings("unchecked")
+            TableColumn<WeightLayer, String> name = (TableColumn<WeightLayer, String>) table.getColumns().get(0);
+            name.setCellFactory(c -> {
+                TableCell<WeightLayer, String> cell = cell(x -> x, false);
+                cell.setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+                return cell;
+            });
+            table.getColumns().get(2).setVisible(false); // Shape: in the inspector's header, and one click away here
+            table.getColumns().get(3).setPrefWidth(60);
+            nameField.setPrefColumnCount(12);
+            table.setTableMenuButtonVisible(true);
+            table.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        }
 
         SortedList<WeightLayer> sorted = new SortedList<>(vm.visibleLayers());
         sorted.comparatorProperty().bind(table.comparatorProperty());
@@ -95,7 +124,7 @@ public final class LayerTableView extends VBox {
                 if (l == null) {
                     table.getSelectionModel().clearSelection();
                 } else {
-                    table.getSelectionModel().select(l);
+                    table.getSelectionModel().clearAndSelect(table.getItems().indexOf(l));
                     table.scrollTo(l);
                 }
             }

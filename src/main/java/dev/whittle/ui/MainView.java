@@ -1,5 +1,6 @@
 package dev.whittle.ui;
 
+import dev.whittle.core.model.WeightLayer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,11 @@ import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.beans.binding.StringBinding;
+import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.TransferMode;
@@ -27,7 +33,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
-import org.controlsfx.control.StatusBar;
 
 /**
  * The workbench window's content: menu bar, model summary, layer table, layer detail and
@@ -39,53 +44,170 @@ public final class MainView extends BorderPane {
     private final LayerTableView layers;
     private final LayerDetailView detail;
     private final Menu recentMenu = new Menu("Open Recent");
+    private final SplitPane workbench = new SplitPane();
+    private final TabPane inspector = new TabPane();
+    private final PanelMemory panels;
+    private final PruneTabView pruneTab;
+    private final QuantTabView quantTab;
+    private final LowRankTabView rankTab;
+    private final WeightsTabView weightsTab;
+    private final ExplainView explain;
+    private final TotalsView totals;
     private final VBox emptyRecent = new VBox(2);
     private Alert lastError;
 
     public MainView(MainViewModel vm) {
         this.vm = vm;
         getStyleClass().add("main-view");
-        layers = new LayerTableView(vm.layers());
+        layers = new LayerTableView(vm.layers(), vm.plan());
         detail = new LayerDetailView(vm.detail());
-        setTop(menuBar());
+        InspectorViewModel iv = vm.inspector();
+        pruneTab = new PruneTabView(iv);
+        quantTab = new QuantTabView(iv, vm.detail().statsProperty());
+        rankTab = new LowRankTabView(iv);
+        weightsTab = new WeightsTabView(iv, vm.plan(), vm.jobs());
 
-        SplitPane right = new SplitPane(layers, detail);
-        right.setOrientation(Orientation.VERTICAL);
-        right.setDividerPositions(0.48);
-        SplitPane workbench = new SplitPane(summary, right);
-        workbench.setDividerPositions(0.21);
-        SplitPane.setResizableWithParent(summary, false);
-        summary.setMinWidth(220);
+        // Left: what the model is and its layers; centre: the selected layer; right: its numbers.
+        SplitPane left = new SplitPane(summary, layers);
+        left.setOrientation(Orientation.VERTICAL);
+        left.setDividerPositions(0.22);
+        left.setId("leftPane");
+        inspector.getTabs().addAll(tab("Histogram", "histogramTab", detail), tab("Prune", "pruneTab", pruneTab),
+                tab("Quantize", "quantizeTab", quantTab), tab("Low rank", "lowRankTab", rankTab),
+                tab("Weights", "weightsTab", weightsTab));
+        inspector.setId("inspector");
+        inspector.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        inspector.getSelectionModel().selectedIndexProperty().addListener((o, a, i) -> {
+            iv.wantSpectrumProperty().set(i.intValue() == 3);
+            weightsTab.setShowing(i.intValue() == 4);
+        });
+        explain = new ExplainView(iv, inspector.getSelectionModel().selectedIndexProperty());
+        VBox sideContent = new VBox(8, explain, detail.stats());
+        sideContent.getStyleClass().add("side-content");
+        ScrollPane side = new ScrollPane(sideContent);
+        side.setFitToWidth(true);
+        side.getStyleClass().add("side-panel");
+        side.setId("sidePanel");
+        side.setMinWidth(220);
+        workbench.getItems().setAll(left, inspector, side);
+        workbench.setDividerPositions(0.37, 0.80);
+        SplitPane.setResizableWithParent(left, false);
+        SplitPane.setResizableWithParent(side, false);
         workbench.setId("workbench");
+        setTop(MainMenus.build(this, vm, inspector, recentMenu));
         VBox empty = emptyState();
         workbench.visibleProperty().bind(vm.graphProperty().isNotNull());
         empty.visibleProperty().bind(vm.graphProperty().isNull());
         setCenter(new StackPane(workbench, empty));
 
-        StatusBar status = new StatusBar();
-        status.setId("statusBar");
-        status.textProperty().bind(vm.statusProperty());
-        status.progressProperty().bind(Bindings.when(vm.loadingProperty()).then(-1.0).otherwise(0.0));
-        Label modelInfo = new Label();
-        modelInfo.textProperty().bind(Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
-                : Format.bytes(vm.graphProperty().get().fileBytes()) + "  |  "
-                + Format.shortCount(vm.graphProperty().get().params()) + " params", vm.graphProperty()));
-        status.getRightItems().add(modelInfo);
-        setBottom(status);
+        StringBinding modelFile = Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
+                : vm.graphProperty().get().fileName() + "  " + Format.bytes(vm.graphProperty().get().fileBytes()) + "  "
+                + Format.shortCount(vm.graphProperty().get().params()) + " params", vm.graphProperty());
+        StatusBarView status = new StatusBarView(vm.statusProperty(), vm.jobs(), modelFile);
+        totals = new TotalsView(vm.plan().totalsProperty());
+        totals.visibleProperty().bind(vm.graphProperty().isNotNull());
+        totals.managedProperty().bind(totals.visibleProperty());
+        setBottom(new VBox(totals, status));
+        panels = new PanelMemory(workbench, left, inspector);
+        layers.table().setContextMenu(new javafx.scene.control.ContextMenu(
+                menuItem("Apply this layer's settings to the selected layers", this::applyToSelected),
+                menuItem("Reset the selected layers", this::resetSelected)));
 
-        vm.graphProperty().addListener((o, a, g) -> summary.show(g));
+        vm.modelFileProperty().addListener((o, a, f) -> panels.switchTo(a, f));
+        vm.graphProperty().addListener((o, a, g) -> {
+            summary.show(g);
+            if (g != null) {
+                Platform.runLater(() -> layers.table().requestFocus()); // once shown; keys then go to the table
+            }
+        });
         summary.show(vm.graphProperty().get());
         vm.setErrorHandler(r -> lastError = Dialogs.error(window(), r));
         vm.recentFiles().files().addListener((javafx.collections.ListChangeListener<Path>) c -> rebuildRecent());
         rebuildRecent();
         dragAndDrop();
-        KeyCombination find = KeyCombination.keyCombination("Shortcut+F");
+        KeyCombination undoKey = KeyCombination.keyCombination("Shortcut+Z");
+        KeyCombination redoKey = KeyCombination.keyCombination("Shortcut+Shift+Z");
         addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-            if (find.match(e) && vm.graphProperty().get() != null) {
-                lookup("#layerNameFilter").requestFocus();
+            // Plan undo wins over a slider's or a table's own handling; a text field keeps its own undo.
+            boolean typing = getScene() != null && getScene().getFocusOwner() instanceof javafx.scene.control.TextInputControl t
+                    && (t.isUndoable() || t.isRedoable());
+            if (!typing && redoKey.match(e)) {
+                vm.plan().redo();
+                e.consume();
+            } else if (!typing && undoKey.match(e)) {
+                vm.plan().undo();
+                e.consume();
+            } else if (e.getCode() == KeyCode.ESCAPE && vm.jobs().cancelLatest()) {
+                vm.setStatus("Cancelling the newest running job...");
                 e.consume();
             }
         });
+    }
+
+    private static MenuItem menuItem(String text, Runnable action) {
+        MenuItem m = new MenuItem(text);
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    /** Copies the focused layer's hand-tuned settings to every selected layer: one undo step. */
+    void applyToSelected() {
+        WeightLayer from = vm.layers().selectedProperty().get();
+        List<String> targets = layers.table().getSelectionModel().getSelectedItems().stream().map(WeightLayer::node).toList();
+        if (from == null || targets.size() < 2) {
+            vm.setStatus("Select the layer to copy from, then Ctrl+click or Shift+click the layers to copy to.");
+            return;
+        }
+        if (vm.plan().applyToSelected(from.node(), targets)) {
+            vm.setStatus("Applied " + from.node() + "'s settings to " + (targets.size() - 1) + " more layers.");
+        }
+    }
+
+    void resetSelected() {
+        List<String> targets = layers.table().getSelectionModel().getSelectedItems().stream().map(WeightLayer::node).toList();
+        if (vm.plan().resetLayers(targets)) {
+            vm.setStatus("Reset " + (targets.size() == 1 ? targets.get(0) : targets.size() + " layers") + " to the plan's rules.");
+        }
+    }
+
+    void focusFilter() {
+        if (vm.graphProperty().get() != null) {
+            lookup("#layerNameFilter").requestFocus();
+        }
+    }
+
+    Path modelFile() {
+        return vm.modelFileProperty().get();
+    }
+
+    public PruneTabView pruneTab() {
+        return pruneTab;
+    }
+
+    public QuantTabView quantTab() {
+        return quantTab;
+    }
+
+    public LowRankTabView lowRankTab() {
+        return rankTab;
+    }
+
+    public TabPane inspector() {
+        return inspector;
+    }
+
+    public ExplainView explain() {
+        return explain;
+    }
+
+    public TotalsView totals() {
+        return totals;
+    }
+
+    static Tab tab(String name, String id, javafx.scene.Node content) {
+        Tab t = new Tab(name, content);
+        t.setId(id);
+        return t;
     }
 
     /** Shows the file chooser and opens the chosen model. */
@@ -126,28 +248,6 @@ public final class MainView extends BorderPane {
 
     private Window window() {
         return getScene() == null ? null : getScene().getWindow();
-    }
-
-    private MenuBar menuBar() {
-        MenuItem open = new MenuItem("Open...");
-        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
-        open.setOnAction(e -> chooseAndOpen());
-        recentMenu.setOnShowing(e -> vm.removeMissingRecentFiles());
-        MenuItem close = new MenuItem("Close");
-        close.setAccelerator(KeyCombination.keyCombination("Shortcut+W"));
-        close.disableProperty().bind(vm.graphProperty().isNull());
-        close.setOnAction(e -> vm.close());
-        MenuItem quit = new MenuItem("Quit");
-        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> Platform.exit());
-        Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), close,
-                new SeparatorMenuItem(), quit);
-        MenuItem about = new MenuItem("About Whittle");
-        about.setOnAction(e -> Dialogs.about(window()));
-        Menu help = new Menu("Help", null, about);
-        MenuBar bar = new MenuBar(file, help);
-        bar.setId("menuBar");
-        return bar;
     }
 
     private void rebuildRecent() {

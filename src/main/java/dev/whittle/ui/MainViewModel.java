@@ -3,6 +3,7 @@ package dev.whittle.ui;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.preview.PreviewCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +33,11 @@ public final class MainViewModel {
     private final LayerDetailViewModel detail;
 
     private final ReadOnlyObjectWrapper<OnnxModel> model = new ReadOnlyObjectWrapper<>(this, "model");
+    private final ReadOnlyObjectWrapper<Path> modelFile = new ReadOnlyObjectWrapper<>(this, "modelFile");
+    private final JobRunner jobs;
+    private final PreviewCache cache = new PreviewCache();
+    private final PlanViewModel plan;
+    private final InspectorViewModel inspector;
     private final ReadOnlyObjectWrapper<ModelGraph> graph = new ReadOnlyObjectWrapper<>(this, "graph");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "Ready.");
@@ -40,16 +46,33 @@ public final class MainViewModel {
     private long generation;
 
     public MainViewModel(Background background, RecentFiles recent) {
-        this(background, recent, file -> OnnxReader.read(file), new LayerDetailViewModel(background));
+        this(background, recent, JobRunner.forFx());
+    }
+
+    public MainViewModel(Background background, RecentFiles recent, JobRunner jobs) {
+        this(background, recent, file -> OnnxReader.read(file), new LayerDetailViewModel(background), jobs);
     }
 
     public MainViewModel(Background background, RecentFiles recent, Function<Path, OnnxModel> loader,
                          LayerDetailViewModel detail) {
+        this(background, recent, loader, detail, JobRunner.direct());
+    }
+
+    public MainViewModel(Background background, RecentFiles recent, Function<Path, OnnxModel> loader,
+                         LayerDetailViewModel detail, JobRunner jobs) {
         this.background = background;
+        this.jobs = jobs;
+        this.plan = new PlanViewModel(jobs);
+        this.inspector = new InspectorViewModel(jobs, plan, cache);
+        plan.setStatusHandler(status::set);
+        plan.setErrorHandler(e -> errorHandler.accept(e));
         this.recent = recent;
         this.loader = loader;
         this.detail = detail;
-        layers.selectedProperty().addListener((o, a, b) -> detail.select(b));
+        layers.selectedProperty().addListener((o, a, b) -> {
+            detail.select(b);
+            inspector.select(b);
+        });
         title = Bindings.createStringBinding(() -> graph.get() == null ? "Whittle"
                 : graph.get().fileName() + " - Whittle", graph);
     }
@@ -71,6 +94,7 @@ public final class MainViewModel {
                 return; // another file was opened (or the model closed) meanwhile
             }
             setModel(m);
+            modelFile.set(file.toAbsolutePath());
             recent.add(file);
             ModelGraph g = m.graph();
             status.set((note == null ? "" : note + " ") + String.format(Locale.ROOT,
@@ -115,10 +139,15 @@ public final class MainViewModel {
             status.set("Closed " + model.get().graph().fileName() + ".");
         }
         setModel(null);
+        modelFile.set(null);
     }
 
     private void setModel(OnnxModel m) {
         detail.reset();
+        jobs.cancelAll();
+        cache.clear();
+        inspector.select(null);
+        plan.setModel(m);
         model.set(m);
         graph.set(m == null ? null : m.graph());
         layers.setLayers(m == null ? List.of() : m.graph().weightLayers());
@@ -138,6 +167,23 @@ public final class MainViewModel {
 
     public ReadOnlyObjectProperty<OnnxModel> modelProperty() {
         return model.getReadOnlyProperty();
+    }
+
+    /** The open model's file (absolute), or null. */
+    public ReadOnlyObjectProperty<Path> modelFileProperty() {
+        return modelFile.getReadOnlyProperty();
+    }
+
+    public PlanViewModel plan() {
+        return plan;
+    }
+
+    public InspectorViewModel inspector() {
+        return inspector;
+    }
+
+    public JobRunner jobs() {
+        return jobs;
     }
 
     public ReadOnlyObjectProperty<ModelGraph> graphProperty() {

@@ -34,7 +34,7 @@ final class Screenshot {
         Screenshot s = new Screenshot(scene, vm, target);
         InvalidationListener check = o -> s.checkReady(expectModel);
         for (Observable o : new Observable[] {vm.graphProperty(), vm.loadingProperty(), vm.detail().statsProperty(),
-                vm.detail().computingProperty()}) {
+                vm.detail().computingProperty(), vm.jobs().running()}) {
             o.addListener(check);
         }
         PauseTransition timeout = new PauseTransition(Duration.seconds(60));
@@ -44,14 +44,18 @@ final class Screenshot {
     }
 
     private boolean ready(boolean expectModel) {
-        return !vm.loadingProperty().get() && !vm.detail().computingProperty().get()
+        // Every job done too: facts, spectrum, recipe, totals, exact figures and images are shown.
+        return !vm.loadingProperty().get() && !vm.detail().computingProperty().get() && vm.jobs().running().isEmpty()
                 && (!expectModel || vm.graphProperty().get() != null);
     }
 
     private void checkReady(boolean expectModel) {
         if (ready(expectModel)) {
             // Two more pulses so the canvas has been laid out and drawn with the new data.
-            Platform.runLater(() -> Platform.runLater(() -> take(ready(expectModel))));
+            // A pause, then two more pulses: a debounced exact-tier job may still start after the last one ends.
+            PauseTransition settle = new PauseTransition(Duration.millis(600));
+            settle.setOnFinished(e -> Platform.runLater(() -> Platform.runLater(() -> take(ready(expectModel)))));
+            settle.play();
         }
     }
 

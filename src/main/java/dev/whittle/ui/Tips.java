@@ -16,4 +16,9 @@ final class Tips {
         t.setMaxWidth(360);
         return t;
     }
+
+    /** A tooltip on any node (charts and panes have no setTooltip). */
+    static void install(javafx.scene.Node node, String text) {
+        Tooltip.install(node, of(text));
+    }
 }

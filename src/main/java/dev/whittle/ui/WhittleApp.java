@@ -23,7 +23,9 @@ public final class WhittleApp extends Application {
         MainView view = new MainView(vm);
 
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(view, Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        double w = options.size() != null ? options.size()[0] : Math.min(1440, screen.getWidth());
+        double h = options.size() != null ? options.size()[1] : Math.min(900, screen.getHeight());
+        Scene scene = new Scene(view, w, h);
         Styles.apply(scene);
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
@@ -41,20 +43,23 @@ public final class WhittleApp extends Application {
             System.err.println("whittle: " + startup.note());
         }
         if (startup.file() != null) {
-            if (options.select() != null) {
-                selectWhenOpen(vm, options.select());
+            if (options.select() != null || options.recipe() != null) {
+                selectWhenOpen(vm, options.select(), options.recipe());
             }
             vm.open(startup.file(), startup.note());
         } else if (startup.note() != null) {
             vm.setStatus(startup.note());
+        }
+        if (options.tab() != null) {
+            view.inspector().getSelectionModel().select(AppOptions.TABS.indexOf(options.tab()));
         }
         if (options.screenshot() != null) {
             Screenshot.whenReady(scene, vm, options.screenshot(), startup.file() != null);
         }
     }
 
-    /** Selects the layer named by --select once the start-up model is open. */
-    private static void selectWhenOpen(MainViewModel vm, String select) {
+    /** Opens the --recipe and selects the layer named by --select once the start-up model is open. */
+    private static void selectWhenOpen(MainViewModel vm, String select, Path recipe) {
         vm.loadingProperty().addListener(new ChangeListener<>() {
             @Override
             public void changed(ObservableValue<? extends Boolean> o, Boolean was, Boolean now) {
@@ -63,7 +68,10 @@ public final class WhittleApp extends Application {
                 }
                 vm.loadingProperty().removeListener(this);
                 ModelGraph g = vm.graphProperty().get();
-                if (g != null) {
+                if (g != null && recipe != null) {
+                    vm.plan().openRecipe(recipe, () -> { });
+                }
+                if (g != null && select != null) {
                     g.weightLayers().stream().filter(l -> l.node().contains(select)).findFirst()
                             .ifPresent(l -> vm.layers().selectedProperty().set(l));
                 }

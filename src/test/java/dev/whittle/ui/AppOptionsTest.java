@@ -29,6 +29,19 @@ class AppOptionsTest {
     }
 
     @Test
+    void parsesTheRecipeTabAndSizeForTunedScreenshots() {
+        AppOptions o = AppOptions.parse(List.of("m.onnx", "--recipe", "r.yaml", "--tab", "Low-rank", "--size", "1280x800"));
+        assertEquals(Path.of("r.yaml"), o.recipe());
+        assertEquals("lowrank", o.tab());
+        assertEquals(1280, o.size()[0]);
+        assertEquals(800, o.size()[1]);
+        IllegalArgumentException tab = assertThrows(IllegalArgumentException.class,
+                () -> AppOptions.parse(List.of("--tab", "pareto")));
+        assertEquals("--tab must be one of histogram, prune, quantize, lowrank, weights, got pareto", tab.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AppOptions.parse(List.of("--size", "big")));
+    }
+
+    @Test
     void anExistingModelIsOpenedAsIs() throws IOException {
         Path m = Files.writeString(dir.resolve("m.onnx"), "x");
         assertEquals(new AppOptions.Startup(m, null), AppOptions.startup(m, dir));

@@ -1,0 +1,165 @@
+package dev.whittle.ui;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRankSpec;
+import dev.whittle.core.plan.ResolvedPlan;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.RangeSpec;
+import dev.whittle.core.quant.WeightSpec;
+import java.util.Locale;
+
+/**
+ * The plan columns' text and what typing into them means. Prune: "50%" or "0.5" (unstructured
+ * sparsity), "t0.01" (threshold), "2:4", "ch 30%" (channels); Rank: a number; Bits: 8 or 4;
+ * Granularity: tensor, channel or block32; Range: minmax, mse, p99.9 or lo..hi. An empty cell
+ * means "no such setting on this layer". Pure functions: tested without the toolkit.
+ */
+final class PlanCells {
+    private PlanCells() {
+    }
+
+    static String prune(ResolvedPlan.Effective e) {
+        PruneSpec p = e == null ? null : e.prune();
+        if (p == null) {
+            return "";
+        }
+        if (p.isNofM()) {
+            return p.structure();
+        }
+        String s = p.threshold() != null ? "t" + Format.number(p.threshold()) : pct(p.sparsity());
+        return (p.isChannel() ? "ch " : p.isGlobal() ? "global " : "") + s;
+    }
+
+    /** Short percentages for narrow cells: 60%, 12.5%. */
+    static String pct(double f) {
+        double p = f * 100;
+        return Math.abs(p - Math.rint(p)) < 1e-9 ? String.format(Locale.ROOT, "%.0f%%", p)
+                : String.format(Locale.ROOT, "%.1f%%", p);
+    }
+
+    static String rank(ResolvedPlan.Effective e) {
+        LowRankSpec l = e == null ? null : e.lowrank();
+        if (l == null) {
+            return "";
+        }
+        return l.rank() != null ? String.valueOf(l.rank()) : l.energy() != null ? "E " + pct(l.energy())
+                : "P " + pct(l.params());
+    }
+
+    static WeightSpec weights(ResolvedPlan.Effective e) {
+        return e == null || e.quantize() == null ? null : e.quantize().weights();
+    }
+
+    static String bits(ResolvedPlan.Effective e) {
+        WeightSpec w = weights(e);
+        return w == null ? "" : "int" + w.bits() + (w.symmetric() ? "" : " asym");
+    }
+
+    static String granularity(ResolvedPlan.Effective e) {
+        WeightSpec w = weights(e);
+        return w == null ? "" : w.granularity() == Granularity.BLOCK ? "block" + w.block() : w.granularity().key();
+    }
+
+    static String range(ResolvedPlan.Effective e) {
+        WeightSpec w = weights(e);
+        if (w == null) {
+            return "";
+        }
+        if (w.range() instanceof RangeSpec.Explicit x) {
+            return Format.number(x.lo()) + ".." + Format.number(x.hi());
+        }
+        return String.valueOf(w.range());
+    }
+
+    /** Parses a Prune cell; null for an empty one. */
+    static PruneSpec parsePrune(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            return null;
+        }
+        if (t.matches("\\d+:\\d+")) {
+            String[] nm = t.split(":");
+            return PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
+        }
+        if (t.startsWith("t")) {
+            return PruneSpec.threshold(number(t.substring(1), "prune threshold"));
+        }
+        if (t.startsWith("ch")) {
+            return PruneSpec.channel(fraction(t.substring(2)), "l1");
+        }
+        return PruneSpec.sparsity(fraction(t));
+    }
+
+    static LowRankSpec parseRank(String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.isEmpty()) {
+            return null;
+        }
+        try {
+            return LowRankSpec.rank(Integer.parseInt(t));
+        } catch (NumberFormatException e) {
+            throw new BadInputException("Rank must be a whole number such as 64, got '" + t + "'.");
+        }
+    }
+
+    /** A new bits setting over the layer's current weights spec (or the defaults: symmetric, per channel, min-max). */
+    static QuantizeSpec withBits(WeightSpec current, String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace("int", "");
+        if (t.isEmpty()) {
+            return null;
+        }
+        boolean asym = t.contains("asym");
+        int bits = (int) number(t.replace("asym", "").trim(), "bits");
+        WeightSpec base = current != null ? current : WeightSpec.of(bits, Granularity.CHANNEL);
+        return QuantizeSpec.weights(new WeightSpec(bits, current == null ? !asym : asym ? false : base.symmetric(),
+                base.granularity(), base.block(), base.range()));
+    }
+
+    static QuantizeSpec withGranularity(WeightSpec current, String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        WeightSpec base = current != null ? current : WeightSpec.of(8, Granularity.CHANNEL);
+        if (t.startsWith("block")) {
+            String n = t.substring(5).trim();
+            int block = n.isEmpty() ? 32 : (int) number(n, "block size");
+            return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), Granularity.BLOCK, block, base.range()));
+        }
+        Granularity g = Granularity.parse("granularity", t);
+        return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), g, 0, base.range()));
+    }
+
+    static QuantizeSpec withRange(WeightSpec current, String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        WeightSpec base = current != null ? current : WeightSpec.of(8, Granularity.CHANNEL);
+        RangeSpec r;
+        if (t.isEmpty() || t.equals("minmax")) {
+            r = RangeSpec.MINMAX;
+        } else if (t.equals("mse")) {
+            r = RangeSpec.MSE;
+        } else if (t.startsWith("p") || t.startsWith("percentile")) {
+            r = new RangeSpec.Percentile(number(t.replace("percentile", "").replace("p", "").replace(":", ""), "percentile"));
+        } else if (t.contains("..")) {
+            String[] ab = t.split("\\.\\.", 2);
+            r = new RangeSpec.Explicit(number(ab[0], "range low end"), number(ab[1], "range high end"));
+        } else {
+            throw new BadInputException("Range must be minmax, mse, p99.9 or lo..hi such as -0.5..0.5, got '" + text + "'.");
+        }
+        return QuantizeSpec.weights(base.withRange(r));
+    }
+
+    private static double fraction(String s) {
+        String t = s.trim();
+        boolean pct = t.endsWith("%");
+        double v = number(pct ? t.substring(0, t.length() - 1) : t, "sparsity");
+        return pct || v >= 1 ? v / 100 : v;
+    }
+
+    private static double number(String s, String what) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("The " + what + " must be a number, got '" + s.trim() + "'.");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.whittle.ui;
+
+import java.util.Locale;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.beans.value.ObservableStringValue;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Separator;
+import javafx.geometry.Orientation;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.util.Duration;
+
+/**
+ * The bottom line of the window: the status message, one button per running job (click to
+ * cancel; Esc cancels the newest), the JVM heap in use, and the open model's file.
+ */
+public final class StatusBarView extends HBox {
+    private final JobRunner jobs;
+    private final HBox jobBox = new HBox(6);
+    private final Label memory = new Label();
+
+    public StatusBarView(ObservableStringValue status, JobRunner jobs, ObservableStringValue modelFile) {
+        this.jobs = jobs;
+        setId("statusBar");
+        getStyleClass().add("status-bar");
+        setAlignment(Pos.CENTER_LEFT);
+        setSpacing(10);
+        Label text = new Label();
+        text.setId("statusText");
+        text.textProperty().bind(status);
+        text.setMinWidth(0);
+        HBox.setHgrow(text, Priority.ALWAYS);
+        text.setMaxWidth(Double.MAX_VALUE);
+        jobBox.setId("runningJobs");
+        jobBox.setAlignment(Pos.CENTER_LEFT);
+        memory.setId("memoryInUse");
+        memory.setTooltip(Tips.of("Java heap in use / the most the JVM may take (-Xmx). Cached layer statistics"
+                + " count here; they are dropped least-recently-used first when the budget is reached."));
+        memory.getStyleClass().add("muted");
+        Label file = new Label();
+        file.setId("statusModelFile");
+        file.textProperty().bind(modelFile);
+        file.getStyleClass().add("muted");
+        file.setTooltip(Tips.of("The model file that is open. Whittle never writes it; exports go to a new file."));
+        file.setMinWidth(0);
+        getChildren().addAll(text, jobBox, sep(), memory, sep(), file);
+        jobs.running().addListener((ListChangeListener<RunningJob>) c -> rebuild());
+        updateMemory();
+        Timeline tick = new Timeline(new KeyFrame(Duration.seconds(2), e -> updateMemory()));
+        tick.setCycleCount(Timeline.INDEFINITE);
+        tick.play();
+    }
+
+    private static Separator sep() {
+        return new Separator(Orientation.VERTICAL);
+    }
+
+    private void rebuild() {
+        jobBox.getChildren().clear();
+        for (RunningJob j : jobs.running()) {
+            ProgressBar bar = new ProgressBar();
+            bar.setPrefWidth(70);
+            bar.progressProperty().bind(j.progressProperty());
+            Button b = new Button();
+            b.getStyleClass().add("job-button");
+            b.textProperty().bind(Bindings.createStringBinding(() -> j.title()
+                    + (j.messageProperty().get().isEmpty() ? "" : ": " + j.messageProperty().get()) + "  \u2715",
+                    j.messageProperty()));
+            b.setGraphic(bar);
+            b.setTooltip(Tips.of("Running in the background. Click to cancel it (Esc cancels the newest job)."));
+            b.setOnAction(e -> j.cancel());
+            jobBox.getChildren().add(b);
+        }
+    }
+
+    private void updateMemory() {
+        Runtime rt = Runtime.getRuntime();
+        long used = rt.totalMemory() - rt.freeMemory();
+        memory.setText(String.format(Locale.ROOT, "Memory %s / %s", Format.bytes(used), Format.bytes(rt.maxMemory())));
+    }
+}

@@ -1,0 +1,184 @@
+package dev.whittle.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.preview.PreviewCache;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.RangeSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The plan, the inspector's previews and undo without the FX toolkit (a same-thread job runner),
+ * on the Fashion-MNIST CNN.
+ */
+class PlanViewModelTest {
+    static final Path CNN = Path.of("sample-models", "fashion-cnn.onnx");
+
+    @TempDir
+    Path dir;
+
+    private final JobRunner jobs = JobRunner.direct();
+    private final PlanViewModel plan = new PlanViewModel(jobs);
+    private final InspectorViewModel inspector = new InspectorViewModel(jobs, plan, new PreviewCache());
+    private final List<ErrorReport> errors = new ArrayList<>();
+    private OnnxModel model;
+
+    private WeightLayer open(String node) {
+        model = OnnxReader.read(CNN);
+        plan.setErrorHandler(errors::add);
+        plan.setModel(model);
+        WeightLayer l = model.graph().weightLayers().stream().filter(x -> x.node().equals(node)).findFirst().orElseThrow();
+        inspector.select(l);
+        return l;
+    }
+
+    @Test
+    void movingTheSparsityMovesTheThresholdAndTheCommitIsOneUndoStep() {
+        open("fc1");
+        assertNotNull(inspector.factsProperty().get());
+        PruneViewModel p = inspector.prune();
+        p.sparsityProperty().set(0.5);
+        assertEquals(0.5, p.figuresProperty().get().fraction(), 0.001, "estimate within 0.1 pp");
+        double t = p.thresholdProperty().get();
+        assertTrue(t > 0, "the threshold followed the slider");
+        p.thresholdProperty().set(t * 1.5);
+        assertTrue(p.sparsityProperty().get() > 0.5, "the slider followed the threshold");
+        assertFalse(plan.canUndoProperty().get(), "nothing is written while dragging");
+        p.commit();
+        assertNotNull(plan.planProperty().get().layer("fc1").prune());
+        assertTrue(p.figuresProperty().get().exact(), "the exact figure replaced the estimate");
+        assertEquals("prune fc1", plan.history().undoLabel());
+        assertEquals(1, plan.history().undoDepth());
+        assertTrue(PlanCells.prune(plan.resolvedProperty().get().layer("fc1")).startsWith("t"));
+        plan.undo();
+        assertNull(plan.planProperty().get().layer("fc1").prune());
+        assertEquals(0, p.sparsityProperty().get(), 0, "the tab shows the plan after undo");
+        plan.redo();
+        assertNotNull(plan.planProperty().get().layer("fc1").prune());
+    }
+
+    @Test
+    void snappingTheRangeQuantizesTheLayerAndTheTotalsShrink() {
+        open("fc1");
+        long before = plan.totalsProperty().get().after().bytes();
+        QuantViewModel q = inspector.quant();
+        q.bitsProperty().set(4);
+        assertEquals(4, plan.planProperty().get().layer("fc1").quantize().weights().bits(), "picking bits quantizes the layer");
+        q.snap(RangeSpec.MSE);
+        var w = plan.planProperty().get().layer("fc1").quantize().weights();
+        assertEquals(4, w.bits());
+        assertEquals(Granularity.CHANNEL, w.granularity());
+        assertEquals(RangeSpec.MSE, w.range());
+        assertTrue(q.figuresProperty().get().exact());
+        assertTrue(q.figuresProperty().get().sqnrDb() > 10, "int4 per channel keeps a usable SQNR");
+        assertTrue(plan.totalsProperty().get().after().bytes() < before, "int4 weights take fewer bytes");
+        assertEquals("int4", PlanCells.bits(plan.resolvedProperty().get().layer("fc1")));
+        assertEquals("mse", PlanCells.range(plan.resolvedProperty().get().layer("fc1")));
+        assertTrue(inspector.finalErrorProperty().get().contains("relative error"), inspector.finalErrorProperty().get());
+    }
+
+    @Test
+    void symmetricRangesStayMirroredAndTheScaleIsTheTextbookOne() {
+        open("fc2");
+        QuantViewModel q = inspector.quant();
+        q.symmetricProperty().set(false);
+        q.loProperty().set(-0.1);
+        q.hiProperty().set(0.3);
+        assertEquals((0.3 + 0.1) / 255, q.figuresProperty().get().scale(), 1e-9);
+        assertEquals(Math.round(0.1 / ((0.3 + 0.1) / 255)), q.figuresProperty().get().zeroPoint());
+        q.symmetricProperty().set(true);
+        assertEquals(-0.3, q.loProperty().get(), 1e-12);
+        assertEquals(0.3, q.hiProperty().get(), 1e-12);
+        assertEquals(0.3 / 127, q.figuresProperty().get().scale(), 1e-9);
+    }
+
+    @Test
+    void aRankIsALookupInTheSpectrumAndFactoringFc3SaysItSavesNothingAtFullRank() {
+        WeightLayer l = open("fc3");
+        inspector.wantSpectrumProperty().set(true);
+        assertNotNull(inspector.spectrumProperty().get());
+        RankViewModel r = inspector.rank();
+        r.rankProperty().set(10);
+        assertTrue(r.figuresProperty().get().savesNothing(), "fc3 is 10 x 84: rank 10 factors hold 940 > 840");
+        r.rankProperty().set(2);
+        assertFalse(r.figuresProperty().get().savesNothing());
+        r.commitRank();
+        assertEquals(2, plan.planProperty().get().layer(l.node()).lowrank().rank());
+        assertEquals("2", PlanCells.rank(plan.resolvedProperty().get().layer(l.node())));
+    }
+
+    @Test
+    void applyToSelectedAndResetAreOneStepEach() {
+        open("fc1");
+        inspector.quant().bitsProperty().set(4);
+        inspector.quant().snap(RangeSpec.MINMAX);
+        assertTrue(plan.applyToSelected("fc1", List.of("fc1", "fc2", "fc3")));
+        assertEquals(2, plan.history().undoDepth());
+        for (String n : List.of("fc2", "fc3")) {
+            assertEquals(4, plan.planProperty().get().layer(n).quantize().weights().bits());
+        }
+        assertTrue(plan.resetLayers(List.of("fc1", "fc2", "fc3")));
+        assertTrue(plan.planProperty().get().isEmpty());
+        plan.undo();
+        assertEquals(3, plan.planProperty().get().layers().size());
+    }
+
+    @Test
+    void exportedRecipesOpenToTheSamePlanAndExportModelNeverWritesOverTheSource() throws Exception {
+        open("fc1");
+        plan.setPrune("fc3", PruneSpec.nOfM(2, 4));
+        inspector.quant().snap(new RangeSpec.Percentile(99.9));
+        Path recipe = dir.resolve("r.yaml");
+        plan.exportRecipe(recipe);
+        var tuned = plan.planProperty().get();
+        plan.resetLayers(List.of("fc1", "fc3"));
+        plan.openRecipe(recipe, () -> { });
+        assertEquals(tuned.layers(), plan.planProperty().get().layers());
+
+        Path copy = dir.resolve("cnn.onnx");
+        Files.copy(CNN, copy);
+        model = OnnxReader.read(copy);
+        plan.setModel(model);
+        assertNull(plan.exportModel(copy, () -> { }));
+        assertEquals("Export Model never writes over the open model cnn.onnx; choose another file name.",
+                errors.get(errors.size() - 1).message());
+        Path out = dir.resolve("out.onnx");
+        plan.setPrune("fc3", PruneSpec.nOfM(2, 4));
+        boolean[] done = new boolean[1];
+        plan.exportModel(out, () -> done[0] = true);
+        assertTrue(done[0]);
+        assertTrue(Files.size(out) > 0);
+    }
+
+    @Test
+    void typedCellsParseOrSayWhatIsWrong() {
+        assertEquals(0.5, PlanCells.parsePrune("50%").sparsity(), 1e-12);
+        assertEquals(0.25, PlanCells.parsePrune("0.25").sparsity(), 1e-12);
+        assertEquals("2:4", PlanCells.parsePrune("2:4").structure());
+        assertTrue(PlanCells.parsePrune("ch 30%").isChannel());
+        assertEquals(0.01, PlanCells.parsePrune("t0.01").threshold(), 1e-12);
+        assertNull(PlanCells.parsePrune(" "));
+        assertEquals(64, PlanCells.parseRank("64").rank());
+        assertEquals(4, PlanCells.withBits(null, "int4").weights().bits());
+        assertFalse(PlanCells.withBits(null, "8 asym").weights().symmetric());
+        assertEquals(64, PlanCells.withGranularity(null, "block64").weights().block());
+        assertEquals(new RangeSpec.Explicit(-0.5, 0.5), PlanCells.withRange(null, "-0.5..0.5").weights().range());
+        BadInputException e = assertThrows(BadInputException.class, () -> PlanCells.parseRank("big"));
+        assertEquals("Rank must be a whole number such as 64, got 'big'.", e.getMessage());
+    }
+}
