@@ -16,7 +16,7 @@ import javafx.scene.text.TextAlignment;
  * A chart drawn on a canvas that follows the region's size: a plot rectangle with axes, round
  * ticks, axis titles with units and a hover read-out; subclasses draw the data and may offer
  * draggable handles. A canvas, not JavaFX's charts: those create a node per point and slow
- * down past a few thousand points (docs/decisions/0004-ui-canvas-charts-and-workbench-layout.md). Redraws happen on the FX
+ * down past a few thousand points (docs/decisions/0010-canvas-charts-and-workbench-layout.md). Redraws happen on the FX
  * thread from data already prepared off it, so one redraw is a few thousand canvas calls.
  */
 public abstract class PlotView extends Region {

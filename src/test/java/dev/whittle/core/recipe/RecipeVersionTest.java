@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Recipe format versions (RECIPE-FORMAT.md, "Layer kinds beyond version 1"): in version 1 a
+ * Recipe format versions (docs/recipes.md, "Layer kinds beyond version 1"): in version 1 a
  * select without ops leaves Gather tables alone and {@code ops: [Gather]} reaches them; in
  * version 2 a select without ops reaches every kind.
  */
