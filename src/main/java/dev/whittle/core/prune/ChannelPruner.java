@@ -60,7 +60,7 @@ final class ChannelPruner {
             if (ed.uses(target).size() > 1) {
                 String key = s.node() + ":" + s.slot();
                 target = renamed.computeIfAbsent(key, k -> ed.addTensor(s.constant() + "_pruned", ed.dims(s.constant()),
-                        ed.floats(s.constant())));
+                        ed.floats(s.constant()), ed.floatType(s.constant())));
                 ed.setInput(s.node(), s.slot(), target);
             }
             cuts.computeIfAbsent(target, k -> new HashMap<>()).put(s.axis(), keep);
