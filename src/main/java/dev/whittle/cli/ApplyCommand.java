@@ -52,6 +52,7 @@ final class ApplyCommand implements Callable<Integer> {
         RecipeFile r = RecipeFile.read(recipe);
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
+        dev.whittle.core.eval.LoadCheck.require(result.model(), output.getFileName().toString());
         result.model().save(output);
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
         Map<String, Object> evaluation = out.evaluate(m);

@@ -32,6 +32,15 @@ public final class OnnxModel {
         return proto.toByteArray();
     }
 
+    /**
+     * Bytes of the serialized .onnx file (external tensors not counted), or -1 when protobuf
+     * cannot serialize it as one message (over 2 GiB).
+     */
+    public long serializedBytes() {
+        int n = proto.getSerializedSize();
+        return n < 0 ? -1 : n;
+    }
+
     public ModelGraph graph() {
         return graph;
     }
