@@ -53,7 +53,7 @@ final class ApplyCommand implements Callable<Integer> {
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
         dev.whittle.core.eval.LoadCheck.require(result.model(), output.getFileName().toString());
-        result.model().save(output);
+        out.save(result.model(), spec.commandLine().getErr());
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
         Map<String, Object> evaluation = out.evaluate(m);
         Map<String, Object> json = RecipeReportJson.map(rep);

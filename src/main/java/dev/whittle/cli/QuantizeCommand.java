@@ -145,7 +145,7 @@ final class QuantizeCommand implements Callable<Integer> {
         // Whittle as the producer; the source's accuracy and the like are marked as the source's.
         OnnxModel stamped = dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null);
         dev.whittle.core.eval.LoadCheck.require(stamped, output.getFileName().toString());
-        stamped.save(output);
+        out.save(stamped, err);
         long before = m.graph().fileBytes();
         long after = sizeOf(output);
         Map<String, Object> evaluation = out.evaluate(m);

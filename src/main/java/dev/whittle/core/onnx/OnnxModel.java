@@ -68,4 +68,14 @@ public final class OnnxModel {
     public void save(Path target) {
         OnnxWriter.write(this, target);
     }
+
+    /**
+     * Writes the model to {@code target} atomically; with {@code externalData}, or when the model
+     * would exceed protobuf's 2 GiB limit, every initializer of 1 KiB or more goes to
+     * {@code <target file name>.data} (ONNX Runtime's layout: relative location, 4096-byte aligned
+     * offsets). Returns whether the written model keeps weights in that file.
+     */
+    public boolean save(Path target, boolean externalData) {
+        return OnnxWriter.write(proto, target, source, externalData);
+    }
 }
