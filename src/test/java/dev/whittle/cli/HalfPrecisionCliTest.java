@@ -105,6 +105,19 @@ class HalfPrecisionCliTest {
         assertTrue(s.out().contains("w1") || s.out().contains("first"), s.out());
     }
 
+    @Test
+    void externalDataOnRequestWritesOneDataFileThatEvaluates() {
+        Path out = dir.resolve("ext.onnx");
+        var q = CliTestSupport.run("quantize", model.toString(), "--bits", "8", "--external-data", "-o", out.toString());
+        assertEquals(0, q.code(), q.err());
+        assertTrue(Files.isRegularFile(dir.resolve("ext.onnx.data")), "weights beside the model");
+        assertTrue(!q.err().contains("keeps its weights"), "no note when asked for: " + q.err());
+        var e = CliTestSupport.run("eval", out.toString(), "--inputs", dir.resolve("x16.npy").toString(),
+                "--baseline", model.toString());
+        assertEquals(0, e.code(), e.err() + e.out());
+        assertTrue(cosine(e.out()) > 0.999, e.out());
+    }
+
     private static double cosine(String out) {
         Matcher m = Pattern.compile("cosine[^0-9-]*(-?[0-9.]+)").matcher(out);
         assertTrue(m.find(), "no cosine in: " + out);
