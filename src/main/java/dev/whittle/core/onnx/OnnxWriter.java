@@ -59,11 +59,16 @@ public final class OnnxWriter {
      * {@code <target>.data} as well. Returns whether the written model keeps data in that file.
      */
     public static boolean write(ModelProto proto, Path target, Path source, boolean externalData) {
+        return write(proto, target, source, externalData, INLINE_LIMIT);
+    }
+
+    /** As above, with the inline size that sends weights to external data given (for tests). */
+    static boolean write(ModelProto proto, Path target, Path source, boolean externalData, long inlineLimit) {
         Path out = target.toAbsolutePath().normalize();
         Path dir = out.getParent();
         Path dataFile = dir.resolve(out.getFileName() + ".data");
         boolean fromSource = hasExternal(proto);
-        boolean moveOut = externalData || inlineBytes(proto) > INLINE_LIMIT;
+        boolean moveOut = externalData || inlineBytes(proto) > inlineLimit;
         boolean external = fromSource || moveOut;
         List<Path> sources = sourceFiles(proto, source, fromSource);
         refuse(out, sources);

@@ -68,6 +68,18 @@ class ExternalDataWriteTest {
     }
 
     @Test
+    void aModelOverTheLimitGoesToExternalDataWithoutBeingAsked() throws Exception {
+        OnnxModel m = MethodMatrix.mlp(DataType.FLOAT16);
+        long inline = OnnxWriter.inlineBytes(m.proto());
+        Path out = dir.resolve("big.onnx");
+        assertTrue(OnnxWriter.write(m.proto(), out, null, false, inline - 1), "over the (lowered) limit: external");
+        assertTrue(Files.isRegularFile(dir.resolve("big.onnx.data")));
+        assertFalse(OnnxWriter.write(m.proto(), dir.resolve("fits.onnx"), null, false, inline), "at the limit: one file");
+        OnnxModel back = OnnxReader.read(out);
+        assertArrayEquals(m.graph().constant("w2").orElseThrow().toFloatArray(), back.graph().constant("w2").orElseThrow().toFloatArray());
+    }
+
+    @Test
     void aSmallModelStaysInOneFileUnlessAsked() {
         OnnxModel m = MethodMatrix.mlp(DataType.FLOAT16);
         Path out = dir.resolve("one.onnx");
