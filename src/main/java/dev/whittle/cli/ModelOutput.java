@@ -43,10 +43,10 @@ final class ModelOutput {
      * when it is too large for one file, and notes on {@code err} when that was not asked for.
      */
     void save(dev.whittle.core.onnx.OnnxModel model, java.io.PrintWriter err) {
-        boolean external = model.save(output, externalData);
-        if (external && !externalData) {
+        boolean movedOut = model.save(output, externalData);
+        if (movedOut && !externalData) {
             err.println("whittle: note: " + output.getFileName() + " keeps its weights in " + output.getFileName()
-                    + ".data beside it (the model is larger than protobuf's 2 GiB limit, or its source kept them outside).");
+                    + ".data beside it: the model is larger than protobuf's 2 GiB limit.");
             err.flush();
         }
     }

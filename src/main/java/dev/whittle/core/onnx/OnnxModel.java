@@ -73,7 +73,8 @@ public final class OnnxModel {
      * Writes the model to {@code target} atomically; with {@code externalData}, or when the model
      * would exceed protobuf's 2 GiB limit, every initializer of 1 KiB or more goes to
      * {@code <target file name>.data} (ONNX Runtime's layout: relative location, 4096-byte aligned
-     * offsets). Returns whether the written model keeps weights in that file.
+     * offsets). Returns whether weights were moved to that file (asked, or over the limit); the
+     * source's external tensors always go there and do not count.
      */
     public boolean save(Path target, boolean externalData) {
         return OnnxWriter.write(proto, target, source, externalData);

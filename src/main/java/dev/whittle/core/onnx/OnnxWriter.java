@@ -56,7 +56,8 @@ public final class OnnxWriter {
     /**
      * As {@link #write(ModelProto, Path, Path)}; with {@code externalData}, or when the inline
      * tensors would exceed protobuf's 2 GiB limit, initializers of 1 KiB or more are written to
-     * {@code <target>.data} as well. Returns whether the written model keeps data in that file.
+     * {@code <target>.data} as well. Returns whether inline weights were moved to that file (a
+     * source's external tensors always go there, and do not count).
      */
     public static boolean write(ModelProto proto, Path target, Path source, boolean externalData) {
         return write(proto, target, source, externalData, INLINE_LIMIT);
@@ -111,7 +112,7 @@ public final class OnnxWriter {
             }
             AtomicWrite.moveOver(modelTmp, out);
             modelTmp = null;
-            return external;
+            return moveOut;
         } catch (IOException e) {
             throw new BadInputException("Cannot write " + out + ": " + reason(e) + ".", e);
         } finally {
