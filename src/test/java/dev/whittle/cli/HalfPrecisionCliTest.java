@@ -106,6 +106,17 @@ class HalfPrecisionCliTest {
     }
 
     @Test
+    void reportsCountFloat16ScalesAndWeightsAtTwoBytes() throws Exception {
+        Path report = dir.resolve("q.json");
+        var q = CliTestSupport.run("quantize", model.toString(), "--bits", "8", "--granularity", "channel",
+                "-o", dir.resolve("q8.onnx").toString(), "--report", report.toString());
+        assertEquals(0, q.code(), q.err());
+        var first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile()).get("layers").get(0);
+        assertEquals(16 * 32 * 2, first.get("bytesBefore").asLong(), "float16 weight: 2 bytes each");
+        assertEquals(16 * 32 + 32 * 2 + 32, first.get("bytesAfter").asLong(), "int8 codes, float16 scales, int8 zero points");
+    }
+
+    @Test
     void externalDataOnRequestWritesOneDataFileThatEvaluates() {
         Path out = dir.resolve("ext.onnx");
         var q = CliTestSupport.run("quantize", model.toString(), "--bits", "8", "--external-data", "-o", out.toString());

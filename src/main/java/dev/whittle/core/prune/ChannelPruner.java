@@ -222,7 +222,7 @@ final class ChannelPruner {
         long zeros = WeightChecks.zeros(after);
         String method = channels == null ? METHOD + " (inputs of removed channels)" : METHOD;
         return new LayerReport(l.node(), l.weight(), method, l.params(), after.length, l.bytes(),
-                (long) after.length * 4, zeros, after.length == 0 ? 0 : (double) zeros / after.length, null, rel, null,
+                l.dtype().storageBytes(after.length), zeros, after.length == 0 ? 0 : (double) zeros / after.length, null, rel, null,
                 channels, note);
     }
 }

@@ -87,7 +87,7 @@ public final class Quantizer {
                 default -> {
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
                     qdqWeights.put(l.node(), q);
-                    bytes = WeightEmitter.qdqBytes(q);
+                    bytes = WeightEmitter.qdqBytes(l, q);
                 }
             }
             before += l.bytes();

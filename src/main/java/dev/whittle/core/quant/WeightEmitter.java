@@ -35,6 +35,11 @@ final class WeightEmitter {
         return q.codeBytes() + 4L * q.scales().length + t.storageBytes(q.zeroPoints().length);
     }
 
+    /** As {@link #qdqBytes(QuantizedWeight)} with the scales in {@code l}'s scale type (2 bytes for float16). */
+    static long qdqBytes(WeightLayer l, QuantizedWeight q) {
+        return qdqBytes(q) - (4L - scaleType(l).storageBytes(1)) * q.scales().length;
+    }
+
     /**
      * The type of a weight's scales: the graph's float type where the dequantized weight (or
      * MatMulNBits' T1) must match it, float32 otherwise.
@@ -52,7 +57,7 @@ final class WeightEmitter {
                 lay.zeroPoints() == null ? null
                         : new TensorBytes(DataType.UINT8, new long[] {lay.zeroPoints().length}, lay.zeroPoints()),
                 lay.k(), lay.n(), NBitsLayout.BITS, lay.block());
-        return lay.bytes();
+        return lay.bytes() - (4L - scaleType(l).storageBytes(1)) * lay.scales().length;
     }
 
     static long dynamic(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
