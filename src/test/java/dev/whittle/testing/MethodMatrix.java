@@ -80,22 +80,37 @@ public final class MethodMatrix {
 
     /** Deterministic weights in [-1, 1) as {@code type}'s little-endian bytes. */
     static ByteBuffer weights(DataType type, int n, long seed) {
+        return weights(type, n, seed, type);
+    }
+
+    /** The same weights rounded to {@code values} first (float16 values stored as float32, ...). */
+    static ByteBuffer weights(DataType type, int n, long seed, DataType values) {
         Random r = new Random(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) (r.nextDouble() * 2 - 1);
+            if (values == DataType.FLOAT16) {
+                v[i] = dev.whittle.core.tensor.Numerics.halfToFloat(dev.whittle.core.tensor.Numerics.floatToHalf(v[i]));
+            } else if (values == DataType.BFLOAT16) {
+                v[i] = dev.whittle.core.tensor.Numerics.bfloat16ToFloat(dev.whittle.core.tensor.Numerics.floatToBfloat16(v[i]));
+            }
         }
         return ByteBuffer.wrap(TensorBytes.encodeFloats(type, v)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** x[N,16] -> first: MatMul [16,32] + bias -> Relu -> last: MatMul [32,16] + bias. */
     public static OnnxModel mlp(DataType t) {
+        return mlp(t, t);
+    }
+
+    /** The MLP stored as {@code t} with values rounded to {@code values} (the float16 model's values in float32). */
+    public static OnnxModel mlp(DataType t, DataType values) {
         return new GraphBuilder("mlp").opset(21)
                 .input("x", t, "N", 16)
-                .initializer("w1", t, weights(t, 16 * 32, 1), 16, 32)
-                .initializer("b1", t, weights(t, 32, 2), 32)
-                .initializer("w2", t, weights(t, 32 * 16, 3), 32, 16)
-                .initializer("b2", t, weights(t, 16, 4), 16)
+                .initializer("w1", t, weights(t, 16 * 32, 1, values), 16, 32)
+                .initializer("b1", t, weights(t, 32, 2, values), 32)
+                .initializer("w2", t, weights(t, 32 * 16, 3, values), 32, 16)
+                .initializer("b2", t, weights(t, 16, 4, values), 16)
                 .node("MatMul", "x", "w1").name("first").outputs("h").done()
                 .node("Add", "h", "b1").name("add1").outputs("hb").done()
                 .node("Relu", "hb").name("relu").outputs("a").done()
