@@ -13,7 +13,10 @@ import dev.whittle.core.onnx.OnnxModel;
  * the check is about loading, not speed.
  */
 public final class LoadCheck {
-    /** Models larger than this are not checked: a session would hold a second copy of the weights. */
+    /**
+     * Models larger than this (inline plus external bytes, or inline bytes over a quarter of the
+     * heap) are not checked: a session would hold a second copy of the weights.
+     */
     static final long MAX_CHECKED_BYTES = 1L << 30;
 
     private LoadCheck() {
@@ -29,7 +32,15 @@ public final class LoadCheck {
      */
     public static Outcome require(OnnxModel model, String what) {
         long size = model.serializedBytes();
-        if (size < 0 || size > MAX_CHECKED_BYTES) {
+        long external = 0;
+        for (dev.whittle.core.model.TensorData t : model.graph().constants()) {
+            if (t.storage() == dev.whittle.core.model.Storage.EXTERNAL) {
+                external += t.bytes();
+            }
+        }
+        // The serialized copy is on the heap: leave room for the rest of the work.
+        long limit = Math.min(MAX_CHECKED_BYTES, Runtime.getRuntime().maxMemory() / 4);
+        if (size < 0 || size > limit || size + external > MAX_CHECKED_BYTES) {
             return Outcome.NOT_CHECKED;
         }
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
