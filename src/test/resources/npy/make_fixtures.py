@@ -17,7 +17,7 @@ for v in [(2, 0), (3, 0)]:
         fmt.write_array(f, (np.arange(6, dtype=np.float32) * 0.5 - 1).reshape(2, 3), version=v)
 np.save("bigendian_f4.npy", np.array([1.0, 2.0], dtype=">f4"))
 np.save("fortran_2x3.npy", np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3)))
-np.save("f2_unsupported.npy", np.array([1.0], dtype=np.float16))
+np.save("f2_4.npy", np.array([1.0, -2.5, 65504.0, 6e-08], dtype=np.float16))
 x = (np.arange(24, dtype=np.float32) / 8).reshape(2, 3, 4)
 y = np.array([3, 1], dtype=np.int64)
 np.savez("stored.npz", x=x, y=y)

@@ -52,7 +52,8 @@ final class ApplyCommand implements Callable<Integer> {
         RecipeFile r = RecipeFile.read(recipe);
         OnnxModel m = OnnxReader.read(model);
         RecipeRunner.Result result = RecipeRunner.run(r, m);
-        result.model().save(output);
+        dev.whittle.core.eval.LoadCheck.require(result.model(), output.getFileName().toString());
+        out.save(result.model(), spec.commandLine().getErr());
         RecipeReport rep = result.report().withBytesAfter(writtenBytes(output));
         Map<String, Object> evaluation = out.evaluate(m);
         Map<String, Object> json = RecipeReportJson.map(rep);

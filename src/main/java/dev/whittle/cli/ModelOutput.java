@@ -34,6 +34,23 @@ final class ModelOutput {
     @Option(names = "--force", description = "Replace the output files when they exist (never an input).")
     boolean force;
 
+    @Option(names = "--external-data", description = "Write the weights to OUT.onnx.data beside the model (automatic"
+            + " when the model would exceed protobuf's 2 GiB limit).")
+    boolean externalData;
+
+    /**
+     * Writes {@code model} to the output, with its weights in {@code OUT.onnx.data} when asked or
+     * when it is too large for one file, and notes on {@code err} when that was not asked for.
+     */
+    void save(dev.whittle.core.onnx.OnnxModel model, java.io.PrintWriter err) {
+        boolean movedOut = model.save(output, externalData);
+        if (movedOut && !externalData) {
+            err.println("whittle: note: " + output.getFileName() + " keeps its weights in " + output.getFileName()
+                    + ".data beside it: the model is larger than protobuf's 2 GiB limit.");
+            err.flush();
+        }
+    }
+
     /**
      * Checks every output before any work: {@code extra} are further outputs of the command
      * (option name to path, e.g. --save-recipe), {@code inputs} the files it reads.

@@ -144,7 +144,9 @@ final class QuantizeCommand implements Callable<Integer> {
             return 0;
         }
         // Whittle as the producer; the source's accuracy and the like are marked as the source's.
-        dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null).save(output);
+        OnnxModel stamped = dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null);
+        dev.whittle.core.eval.LoadCheck.require(stamped, output.getFileName().toString());
+        out.save(stamped, err);
         long before = m.graph().fileBytes();
         long after = sizeOf(output);
         Map<String, Object> evaluation = out.evaluate(m);

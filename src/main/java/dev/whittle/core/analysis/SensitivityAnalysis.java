@@ -41,7 +41,7 @@ public final class SensitivityAnalysis {
         List<WeightLayer> layers = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (WeightLayer l : r.selector().select(model.graph())) {
-            if (l.dtype() != DataType.FLOAT || l.quantized()) {
+            if (!dev.whittle.core.transform.WeightChecks.editable(l.dtype()) || l.quantized()) {
                 skipped.add(l.node() + ": " + l.dtype() + (l.quantized() ? " quantized" : "") + " weight; "
                         + r.method() + " needs float32");
             } else {

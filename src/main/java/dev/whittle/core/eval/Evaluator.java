@@ -61,8 +61,9 @@ public final class Evaluator {
 
     /** The evaluation on a session already open on {@code r.model()}; the caller closes it. */
     EvalResult evaluateOn(EvalSession s, List<String> sessionNotes, EvalRequest r, ProgressSink progress, CancelToken cancel) {
-        Dataset data = r.data().limit(r.limit());
         ModelGraph g = r.model().graph();
+        Dataset given = r.data().limit(r.limit());
+        Dataset data = InputCheck.matchFloats(g, given);
         ValueInfo out = InputCheck.output(g, r.output());
         InputCheck.check(g, data, r.batch());
         InputCheck.checkLabels(g, out, data);
@@ -75,9 +76,12 @@ public final class Evaluator {
         if (r.baseline() != null) {
             ModelGraph bg = r.baseline().graph();
             String baseName = BaselineOutput.match(g, out, bg, r.baselineOutput(), notes).name();
-            InputCheck.check(bg, data, r.batch());
+            // The baseline may declare another float type (a float32 original of a float16 model).
+            Dataset baseData = InputCheck.matchFloats(bg, given);
+            InputCheck.check(bg, baseData, r.batch());
+            baseData.notes().stream().filter(n -> !notes.contains(n)).forEach(n -> notes.add(n + " (baseline)"));
             base = cache.get(r.baseline(), r.data(), r.limit(), r.batch(), baseName,
-                    () -> baselineOutputs(r, data, baseName, notes, progress, cancel));
+                    () -> baselineOutputs(r, baseData, baseName, notes, progress, cancel));
         }
         Accuracy acc = data.hasLabels() ? new Accuracy() : null;
         Fidelity fid = base == null ? null : new Fidelity();

@@ -37,6 +37,37 @@ public final class HostTensor {
         return new HostTensor(DataType.FLOAT, shape, b);
     }
 
+    /**
+     * This tensor converted to another float type (float32, float16, bfloat16, float64), rounding
+     * to nearest even; this tensor itself when it already has that type.
+     */
+    public HostTensor toFloatType(DataType target) {
+        if (target == type) {
+            return this;
+        }
+        if (!type.isFloating() || !convertible(target)) {
+            throw new IllegalArgumentException("cannot convert " + type + " to " + target);
+        }
+        long n = count();
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(target.storageBytes(n))).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < n; i++) {
+            double v = doubleAt(i);
+            switch (target) {
+                case FLOAT -> b.putFloat((float) v);
+                case DOUBLE -> b.putDouble(v);
+                case FLOAT16 -> b.putShort((short) dev.whittle.core.tensor.Numerics.floatToHalf((float) v));
+                default -> b.putShort((short) dev.whittle.core.tensor.Numerics.floatToBfloat16((float) v));
+            }
+        }
+        b.flip();
+        return new HostTensor(target, shape, b);
+    }
+
+    /** Whether {@link #toFloatType} converts to {@code t}. */
+    public static boolean convertible(DataType t) {
+        return t == DataType.FLOAT || t == DataType.DOUBLE || t == DataType.FLOAT16 || t == DataType.BFLOAT16;
+    }
+
     /** An int64 tensor holding a copy of {@code values}. */
     public static HostTensor ofLongs(long[] shape, long[] values) {
         ByteBuffer b = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);

@@ -80,8 +80,37 @@ public final class InputCheck {
         }
     }
 
+    /**
+     * The data with each float input converted to the float type {@code g} declares for it
+     * (float32 data for a float16 model, ...), with a note per converted input; the data itself
+     * when nothing needs converting. The evaluation runs each model on its own converted copy.
+     */
+    public static Dataset matchFloats(ModelGraph g, Dataset data) {
+        java.util.Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>(data.inputs());
+        List<String> notes = new ArrayList<>(data.notes());
+        boolean changed = false;
+        for (ValueInfo v : feedInputs(g)) {
+            HostTensor t = inputs.get(v.name());
+            if (t != null && needsConversion(v.type(), t.type())) {
+                inputs.put(v.name(), t.toFloatType(v.type()));
+                String note = "input '" + v.name() + "': " + numpyName(t.type()) + " data converted to "
+                        + numpyName(v.type()) + ", the model's input type";
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+                changed = true;
+            }
+        }
+        return changed ? new Dataset(inputs, data.labels(), data.description(), notes) : data;
+    }
+
+    private static boolean needsConversion(dev.whittle.core.model.DataType want, dev.whittle.core.model.DataType have) {
+        return want != null && want != have && have.isFloating() && HostTensor.convertible(have)
+                && HostTensor.convertible(want);
+    }
+
     private static void checkOne(ModelGraph g, ValueInfo v, HostTensor t, int batch) {
-        if (v.type() != null && v.type() != t.type()) {
+        if (v.type() != null && v.type() != t.type() && !needsConversion(v.type(), t.type())) {
             throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " is " + v.type()
                     + " but its data is " + t.type() + "; convert the array (e.g. arr.astype('"
                     + numpyName(v.type()) + "')).");
@@ -136,6 +165,7 @@ public final class InputCheck {
         return switch (t) {
             case FLOAT -> "float32";
             case DOUBLE -> "float64";
+            case FLOAT16 -> "float16";
             case BOOL -> "bool";
             default -> t.displayName();
         };

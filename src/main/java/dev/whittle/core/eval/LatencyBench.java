@@ -38,7 +38,7 @@ public final class LatencyBench {
                 if (r.data().samples() < b) {
                     throw new BadInputException("Batch " + b + " needs " + b + " samples but the data has " + r.data().samples() + ".");
                 }
-                d = r.data().limit(b);
+                d = InputCheck.matchFloats(g, r.data().limit(b));
             }
             InputCheck.check(g, d, b);
             notes.addAll(d.notes());

@@ -18,7 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Writes a file so that readers see either the old file or the complete new one: the bytes go
  * to a hidden temporary file beside the target ({@code .whittle-*.tmp}), are flushed to disk,
  * and the temporary file is renamed over the target. On failure the target is untouched and
- * the temporary file is removed.
+ * the temporary file is removed; on Ctrl+C or SIGTERM a shutdown hook removes every temporary
+ * file of an unfinished write (the writing thread's {@code finally} never runs then).
  */
 public final class AtomicWrite {
     /** Writes the content to the stream it is given; the stream is closed afterwards. */
@@ -27,7 +28,26 @@ public final class AtomicWrite {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Temporary files of writes in progress, removed by the shutdown hook if the JVM stops first. */
+    private static final java.util.Set<Path> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicWrite::removeUnfinished, "whittle-remove-unfinished-writes"));
+    }
+
     private AtomicWrite() {
+    }
+
+    /** Removes the temporary files of writes that have not finished; the shutdown hook calls it. */
+    static void removeUnfinished() {
+        for (Path p : LIVE) {
+            deleteQuietly(p);
+        }
+    }
+
+    /** Temporary files of writes in progress (for tests). */
+    static java.util.Set<Path> unfinished() {
+        return java.util.Set.copyOf(LIVE);
     }
 
     public static void text(Path target, String text) {
@@ -62,6 +82,7 @@ public final class AtomicWrite {
      */
     public static Path temporaryBeside(Path target, String suffix) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), ".whittle-", suffix);
+        LIVE.add(tmp);
         // createTempFile makes it owner-only (0600); that would stick to the renamed result.
         if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
@@ -76,12 +97,14 @@ public final class AtomicWrite {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
+        LIVE.remove(from);
     }
 
     public static void deleteQuietly(Path p) {
         if (p != null) {
             try {
                 Files.deleteIfExists(p);
+                LIVE.remove(p);
             } catch (IOException ignored) {
                 // A stray hidden .whittle-*.tmp file is harmless; the target was not touched.
             }

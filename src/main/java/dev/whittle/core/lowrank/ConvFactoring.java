@@ -107,8 +107,8 @@ final class ConvFactoring implements Factoring {
                     }
                 }
             }
-            String vName = ed.addTensor(layer.weight() + ".u", new long[] {r, c, kh, 1}, v);
-            secondIn.set(1, ed.addTensor(layer.weight() + ".v", new long[] {mAll, r, 1, kw}, h));
+            String vName = ed.addTensor(layer.weight() + ".u", new long[] {r, c, kh, 1}, v, layer.dtype());
+            secondIn.set(1, ed.addTensor(layer.weight() + ".v", new long[] {mAll, r, 1, kw}, h, layer.dtype()));
             long[] st = ints(node, "strides", 1, 1);
             long[] dl = ints(node, "dilations", 1, 1);
             long[] pd = node.stringAttr("auto_pad", "NOTSET").equals("VALID") ? new long[4] : ints(node, "pads", 0, 0, 0, 0);
@@ -135,8 +135,8 @@ final class ConvFactoring implements Factoring {
             Arrays.fill(qDims, 1);
             qDims[0] = s[0];
             qDims[1] = r;
-            String pName = ed.addTensor(layer.weight() + ".u", pDims, p);
-            secondIn.set(1, ed.addTensor(layer.weight() + ".v", qDims, q));
+            String pName = ed.addTensor(layer.weight() + ".u", pDims, p, layer.dtype());
+            secondIn.set(1, ed.addTensor(layer.weight() + ".v", qDims, q, layer.dtype()));
             Map<String, Object> firstAttrs = new LinkedHashMap<>(node.attrs());
             first = GraphNode.of(firstName, "Conv", List.of(node.input(0), pName), List.of(mid), firstAttrs);
             long[] ones = new long[s.length - 2];

@@ -114,7 +114,7 @@ public final class LowRank {
             long after = factors.stream().mapToLong(Factors::params).sum();
             WeightLayer l = p.layer();
             long zeros = factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum();
-            reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), after * 4,
+            reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), l.dtype().storageBytes(after),
                     zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
                     null, null, "factored into " + names.get(0) + " and " + names.get(1) + " (rank " + p.rank() + ")"));
         }

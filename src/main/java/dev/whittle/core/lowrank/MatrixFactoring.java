@@ -47,7 +47,7 @@ final class MatrixFactoring implements Factoring {
     @Override
     public List<String> write(GraphEditor ed, int index, GraphNode node, WeightLayer layer, List<Factors> factors, boolean spatial) {
         Factors f = factors.get(0);
-        String p = ed.addTensor(layer.weight() + ".u", new long[] {f.m(), f.r()}, f.left());
+        String p = ed.addTensor(layer.weight() + ".u", new long[] {f.m(), f.r()}, f.left(), layer.dtype());
         String mid = ed.uniqueName(node.outputs().get(0) + ".u");
         GraphNode first = GraphNode.of(ed.uniqueName(node.name() + ".u"), "MatMul",
                 List.of(node.input(0), p), List.of(mid), Map.of());
@@ -56,13 +56,13 @@ final class MatrixFactoring implements Factoring {
         if (node.op().equals("Gemm")) {
             boolean t = transposed(node);
             String q = ed.addTensor(layer.weight() + ".v", t ? new long[] {f.n(), f.r()} : new long[] {f.r(), f.n()},
-                    t ? Matrix.transpose(f.right(), f.r(), f.n()) : f.right());
+                    t ? Matrix.transpose(f.right(), f.r(), f.n()) : f.right(), layer.dtype());
             List<String> in = new ArrayList<>(node.inputs());
             in.set(0, mid);
             in.set(1, q);
             second = node.withIo(secondName, in, node.outputs());
         } else {
-            String q = ed.addTensor(layer.weight() + ".v", new long[] {f.r(), f.n()}, f.right());
+            String q = ed.addTensor(layer.weight() + ".v", new long[] {f.r(), f.n()}, f.right(), layer.dtype());
             second = GraphNode.of(secondName, "MatMul", List.of(mid, q), node.outputs(), Map.of());
         }
         ed.dropIfUnused(node.input(1));

@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * Edits a copy of a model's main graph for the compression transforms, so that they never touch
  * protobuf: look nodes up by the names the model view uses, find producers and consumers,
- * replace constant tensors (float32), add tensors, rewire inputs, replace a node by several.
+ * replace constant tensors (computed as float32, written in the constant's own float type:
+ * float32, float16, bfloat16), add tensors, rewire inputs, replace a node by several.
  * Nodes keep their original indices while editing; {@link #build} writes the new model and
  * checks it. The input model is never modified.
  *
@@ -39,7 +40,8 @@ public final class GraphEditor {
     private record ConstRef(Kind kind, int index) {
     }
 
-    private record Data(long[] dims, float[] values) {
+    /** New values of a constant, computed in float32 and written back as {@code type}. */
+    private record Data(long[] dims, float[] values, dev.whittle.core.model.DataType type) {
     }
 
     private final OnnxModel model;
@@ -220,24 +222,49 @@ public final class GraphEditor {
         return data.containsKey(value) ? data.get(value) : added.get(value);
     }
 
-    /** Replaces the values (and possibly dims) of an existing constant; it is written as float32. */
+    /**
+     * Replaces the values (and possibly dims) of an existing constant; it is written in its own
+     * float type (float32, float16, bfloat16 or float64; any other type is written as float32).
+     */
     public void setTensor(String value, long[] dims, float[] values) {
         if (added.containsKey(value)) {
-            added.put(value, new Data(dims.clone(), values.clone()));
+            added.put(value, new Data(dims.clone(), values.clone(), added.get(value).type()));
             return;
         }
         if (!constants.containsKey(value)) {
             throw new IllegalArgumentException("'" + value + "' is not a constant of the main graph");
         }
         checkCount(value, dims, values.length);
-        data.put(value, new Data(dims.clone(), values.clone()));
+        data.put(value, new Data(dims.clone(), values.clone(), writable(tensor(value).type())));
+    }
+
+    /** The float type a constant of {@code type} is written back in. */
+    private static dev.whittle.core.model.DataType writable(dev.whittle.core.model.DataType type) {
+        return switch (type) {
+            case FLOAT16, BFLOAT16, DOUBLE -> type;
+            default -> dev.whittle.core.model.DataType.FLOAT;
+        };
+    }
+
+    /** The float type a constant is (or will be) written in: float32, float16, bfloat16 or float64. */
+    public dev.whittle.core.model.DataType floatType(String value) {
+        Data d = current(value);
+        if (d != null) {
+            return d.type();
+        }
+        return writable(tensor(value).type());
     }
 
     /** Adds a float32 initializer named like {@code base} (made unique); returns its name. */
     public String addTensor(String base, long[] dims, float[] values) {
+        return addTensor(base, dims, values, dev.whittle.core.model.DataType.FLOAT);
+    }
+
+    /** Adds an initializer of float type {@code type} (float32, float16, bfloat16) named like {@code base}. */
+    public String addTensor(String base, long[] dims, float[] values, dev.whittle.core.model.DataType type) {
         String name = uniqueName(base);
         checkCount(name, dims, values.length);
-        added.put(name, new Data(dims.clone(), values.clone()));
+        added.put(name, new Data(dims.clone(), values.clone(), writable(type)));
         return name;
     }
 
@@ -335,7 +362,7 @@ public final class GraphEditor {
                 Data d = n.getOpType().equals("Constant") && n.getOutputCount() == 1 ? data.get(n.getOutput(0)) : null;
                 g.addNode(d == null ? n : n.toBuilder().clearAttribute()
                         .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                                .setT(TensorProtos.floats(n.getOutput(0), d.dims(), d.values()))).build());
+                                .setT(TensorProtos.floats(n.getOutput(0), d.dims(), d.values(), d.type()))).build());
             }
         }
         for (TensorProto t : graph.getInitializerList()) {
@@ -377,9 +404,9 @@ public final class GraphEditor {
         if (d == null) {
             g.addInitializer(original);
         } else if (sparse.contains(name)) {
-            g.addSparseInitializer(TensorProtos.sparse(name, d.dims(), d.values()));
+            g.addSparseInitializer(TensorProtos.sparse(name, d.dims(), d.values(), d.type()));
         } else {
-            g.addInitializer(TensorProtos.floats(name, d.dims(), d.values()));
+            g.addInitializer(TensorProtos.floats(name, d.dims(), d.values(), d.type()));
         }
     }
 
@@ -388,10 +415,10 @@ public final class GraphEditor {
         for (int i = 0; i < g.getInputCount(); i++) {
             Data d = data.get(g.getInput(i).getName());
             if (d != null) {
-                g.setInput(i, valueInfo(g.getInput(i).getName(), d.dims(), 1));
+                g.setInput(i, valueInfo(g.getInput(i).getName(), d.dims(), d.type().code()));
             }
         }
-        added.forEach((name, d) -> g.addInput(valueInfo(name, d.dims(), 1)));
+        added.forEach((name, d) -> g.addInput(valueInfo(name, d.dims(), d.type().code())));
         addedInt64.forEach((name, v) -> g.addInput(valueInfo(name, new long[] {v.length}, 7)));
     }
 

@@ -32,6 +32,15 @@ public final class OnnxModel {
         return proto.toByteArray();
     }
 
+    /**
+     * Bytes of the serialized .onnx file (external tensors not counted), or -1 when protobuf
+     * cannot serialize it as one message (over 2 GiB).
+     */
+    public long serializedBytes() {
+        int n = proto.getSerializedSize();
+        return n < 0 ? -1 : n;
+    }
+
     public ModelGraph graph() {
         return graph;
     }
@@ -58,5 +67,16 @@ public final class OnnxModel {
      */
     public void save(Path target) {
         OnnxWriter.write(this, target);
+    }
+
+    /**
+     * Writes the model to {@code target} atomically; with {@code externalData}, or when the model
+     * would exceed protobuf's 2 GiB limit, every initializer of 1 KiB or more goes to
+     * {@code <target file name>.data} (ONNX Runtime's layout: relative location, 4096-byte aligned
+     * offsets). Returns whether weights were moved to that file (asked, or over the limit); the
+     * source's external tensors always go there and do not count.
+     */
+    public boolean save(Path target, boolean externalData) {
+        return OnnxWriter.write(proto, target, source, externalData);
     }
 }

@@ -23,10 +23,16 @@ import java.util.List;
  * Writes models atomically: to a temporary file in the target's folder, flushed to disk, then
  * renamed over the target. Refuses to write over the file a model was loaded from or any of
  * its external data files. External tensors are copied into {@code <target>.data}, each at a
- * 4096-byte aligned offset, so the output never depends on the source folder.
+ * 4096-byte aligned offset, so the output never depends on the source folder. When asked, or
+ * when the model would exceed protobuf's 2 GiB limit, the inline initializers of 1 KiB or more
+ * go to that file too (as ONNX's {@code convert_model_to_external_data} does).
  */
 public final class OnnxWriter {
     private static final long ALIGN = 4096;
+    /** Initializers smaller than this stay inline when weights are moved out (ONNX's default threshold). */
+    static final int EXTERNAL_THRESHOLD = 1024;
+    /** Inline bytes above which the model goes to external data: 2 GiB less room for the graph itself. */
+    static final long INLINE_LIMIT = (2L << 30) - (64L << 20);
 
     private OnnxWriter() {
     }
@@ -44,11 +50,28 @@ public final class OnnxWriter {
      * @throws InvalidModelException when the source's external data is gone or inconsistent
      */
     public static void write(ModelProto proto, Path target, Path source) {
+        write(proto, target, source, false);
+    }
+
+    /**
+     * As {@link #write(ModelProto, Path, Path)}; with {@code externalData}, or when the inline
+     * tensors would exceed protobuf's 2 GiB limit, initializers of 1 KiB or more are written to
+     * {@code <target>.data} as well. Returns whether inline weights were moved to that file (a
+     * source's external tensors always go there, and do not count).
+     */
+    public static boolean write(ModelProto proto, Path target, Path source, boolean externalData) {
+        return write(proto, target, source, externalData, INLINE_LIMIT);
+    }
+
+    /** As above, with the inline size that sends weights to external data given (for tests). */
+    static boolean write(ModelProto proto, Path target, Path source, boolean externalData, long inlineLimit) {
         Path out = target.toAbsolutePath().normalize();
         Path dir = out.getParent();
         Path dataFile = dir.resolve(out.getFileName() + ".data");
-        boolean external = hasExternal(proto);
-        List<Path> sources = sourceFiles(proto, source, external);
+        boolean fromSource = hasExternal(proto);
+        boolean moveOut = externalData || inlineBytes(proto) > inlineLimit;
+        boolean external = fromSource || moveOut;
+        List<Path> sources = sourceFiles(proto, source, fromSource);
         refuse(out, sources);
         if (external) {
             refuse(dataFile, sources);
@@ -66,11 +89,12 @@ public final class OnnxWriter {
         try {
             ModelProto toWrite = proto;
             if (external) {
-                if (source == null) {
+                if (fromSource && source == null) {
                     throw new BadInputException("The model has external tensors but no source folder to read them from.");
                 }
                 dataTmp = AtomicWrite.temporaryBeside(out, ".data.tmp");
-                toWrite = relocateExternal(proto, source, dataTmp, dataFile.getFileName().toString());
+                toWrite = relocateExternal(proto, fromSource ? source : null, dataTmp, dataFile.getFileName().toString(),
+                        moveOut ? initializerNames(proto) : java.util.Set.of());
             }
             if (toWrite.getSerializedSize() < 0) {
                 throw new BadInputException("The model is larger than 2 GiB; protobuf cannot write it as one file.");
@@ -88,6 +112,7 @@ public final class OnnxWriter {
             }
             AtomicWrite.moveOver(modelTmp, out);
             modelTmp = null;
+            return moveOut;
         } catch (IOException e) {
             throw new BadInputException("Cannot write " + out + ": " + reason(e) + ".", e);
         } finally {
@@ -146,15 +171,54 @@ public final class OnnxWriter {
         return found[0];
     }
 
-    private static ModelProto relocateExternal(ModelProto p, Path source, Path dataTmp, String dataName) throws IOException {
-        ExternalData ext = new ExternalData(source);
+    /** Bytes of the tensors stored inline (raw or typed fields), summed as a long: protobuf's own int size overflows. */
+    static long inlineBytes(ModelProto p) {
+        long[] sum = {0};
+        ProtoWalk.mapEveryTensor(p, t -> {
+            if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+                sum[0] += t.getRawData().size() + 8L * (t.getFloatDataCount() + t.getInt32DataCount()
+                        + t.getInt64DataCount() + t.getDoubleDataCount() + t.getUint64DataCount());
+            }
+            return t;
+        });
+        return sum[0];
+    }
+
+    /** Names of the initializers of the main graph and its subgraphs: the tensors moved out. */
+    private static java.util.Set<String> initializerNames(ModelProto p) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collectInitializers(p.getGraph(), names);
+        return names;
+    }
+
+    private static void collectInitializers(ai.onnx.proto.OnnxMl.GraphProto g, java.util.Set<String> names) {
+        g.getInitializerList().forEach(t -> names.add(t.getName()));
+        for (ai.onnx.proto.OnnxMl.NodeProto n : g.getNodeList()) {
+            for (ai.onnx.proto.OnnxMl.AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectInitializers(a.getG(), names);
+                }
+                a.getGraphsList().forEach(s -> collectInitializers(s, names));
+            }
+        }
+    }
+
+    /**
+     * Writes the external tensors (read from {@code source}'s data files) and the inline tensors
+     * named in {@code moveOut} that hold at least {@link #EXTERNAL_THRESHOLD} raw bytes into one
+     * data file, each at an aligned offset, and points the tensors at it.
+     */
+    private static ModelProto relocateExternal(ModelProto p, Path source, Path dataTmp, String dataName,
+                                               java.util.Set<String> moveOut) throws IOException {
+        ExternalData ext = source == null ? null : new ExternalData(source);
         try (FileChannel out = FileChannel.open(dataTmp, StandardOpenOption.WRITE)) {
             long[] pos = {0};
             ModelProto relocated = ProtoWalk.mapEveryTensor(p, t -> {
-                if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+                boolean inline = t.getDataLocation() != TensorProto.DataLocation.EXTERNAL;
+                if (inline && !(moveOut.contains(t.getName()) && t.getRawData().size() >= EXTERNAL_THRESHOLD)) {
                     return t;
                 }
-                ByteBuffer bytes = bytes(ext, t);
+                ByteBuffer bytes = inline ? t.getRawData().asReadOnlyByteBuffer() : bytes(ext, t);
                 long offset = (pos[0] + ALIGN - 1) / ALIGN * ALIGN;
                 try {
                     ByteBuffer b = bytes.duplicate();
@@ -166,7 +230,8 @@ public final class OnnxWriter {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                return t.toBuilder().clearExternalData()
+                return t.toBuilder().clearExternalData().clearRawData()
+                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                         .addExternalData(entry("location", dataName))
                         .addExternalData(entry("offset", Long.toString(offset)))
                         .addExternalData(entry("length", Long.toString(bytes.remaining())))

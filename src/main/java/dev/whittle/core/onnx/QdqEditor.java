@@ -97,7 +97,8 @@ public final class QdqEditor {
         if (block > 0) {
             dq.addAttribute(intAttr("block_size", block));
         }
-        require(needsOpset21(q.type()) || block > 0 ? 21 : scale.dims().length > 0 ? 13 : 10);
+        require(needsOpset21(q.type()) || block > 0 ? 21 : scale.type() != DataType.FLOAT ? 19
+                : scale.dims().length > 0 ? 13 : 10);
         prepend.add(dq.build());
         maybeUnused.add(weight);
         if (reshapeTo == null) {
@@ -196,22 +197,33 @@ public final class QdqEditor {
      * Replaces MatMul {@code node} (A x W) by dynamic quantization: A goes through
      * DynamicQuantizeLinear (shared by every MatMul reading A), MatMulInteger multiplies by the
      * int8/uint8 weight {@code wq} ([K, N]) with zero point {@code wzp}, and the int32 result is
-     * scaled by A's scale times {@code wscale} (scalar or [N]).
+     * scaled by A's scale times {@code wscale} (scalar or [N]). DynamicQuantizeLinear reads
+     * float32 only, so when the graph's float type {@code floatType} is float16 or bfloat16, A is
+     * cast to float32 first and the result cast back to {@code floatType}; the scales stay float32
+     * because their consumer (the Mul by A's float32 scale) expects float32.
      */
-    public void dynamicMatMul(String node, TensorBytes wq, TensorBytes wzp, TensorBytes wscale) {
+    public void dynamicMatMul(String node, TensorBytes wq, TensorBytes wzp, TensorBytes wscale, DataType floatType) {
         int at = idx(node);
         NodeProto mm = nodes.get(at);
         String a = mm.getInput(0);
         String w = mm.getInput(1);
+        boolean cast = floatType != DataType.FLOAT;
         String aq = sharedDynamic.get(a);
         if (aq == null) {
             aq = unique(a + "_quantized");
-            NodeProto dql = NodeProto.newBuilder().setOpType("DynamicQuantizeLinear").setName(unique(a + "_DynamicQuantizeLinear"))
-                    .addInput(a).addOutput(aq).addOutput(aq + "_scale").addOutput(aq + "_zero_point").build();
+            List<NodeProto> list = new ArrayList<>();
+            String in = a;
+            if (cast) {
+                in = unique(a + "_float32");
+                list.add(NodeProto.newBuilder().setOpType("Cast").setName(unique(a + "_Cast")).addInput(a).addOutput(in)
+                        .addAttribute(intAttr("to", DataType.FLOAT.code())).build());
+            }
+            list.add(NodeProto.newBuilder().setOpType("DynamicQuantizeLinear").setName(unique(a + "_DynamicQuantizeLinear"))
+                    .addInput(in).addOutput(aq).addOutput(aq + "_scale").addOutput(aq + "_zero_point").build());
             used.add(aq + "_scale");
             used.add(aq + "_zero_point");
             int p = placeAfter(a);
-            (p < 0 ? prepend : after.computeIfAbsent(p, x -> new ArrayList<>())).add(dql);
+            (p < 0 ? prepend : after.computeIfAbsent(p, x -> new ArrayList<>())).addAll(list);
             sharedDynamic.put(a, aq);
         }
         String name = nameOf(mm, node);
@@ -221,7 +233,8 @@ public final class QdqEditor {
         String y = unique(name + "_int32");
         String yf = unique(name + "_float");
         String s = unique(name + "_output_scale");
-        List<NodeProto> list = List.of(
+        String scaled = cast ? unique(name + "_float32_output") : mm.getOutput(0);
+        List<NodeProto> list = new ArrayList<>(List.of(
                 NodeProto.newBuilder().setOpType("MatMulInteger").setName(unique(name + "_MatMulInteger"))
                         .addInput(aq).addInput(wqName).addInput(aq + "_zero_point").addInput(wzName).addOutput(y).build(),
                 NodeProto.newBuilder().setOpType("Cast").setName(unique(name + "_Cast")).addInput(y).addOutput(yf)
@@ -229,7 +242,11 @@ public final class QdqEditor {
                 NodeProto.newBuilder().setOpType("Mul").setName(unique(name + "_scale_Mul")).addInput(aq + "_scale")
                         .addInput(wsName).addOutput(s).build(),
                 NodeProto.newBuilder().setOpType("Mul").setName(unique(name + "_output_Mul")).addInput(yf).addInput(s)
-                        .addOutput(mm.getOutput(0)).build());
+                        .addOutput(scaled).build()));
+        if (cast) {
+            list.add(NodeProto.newBuilder().setOpType("Cast").setName(unique(name + "_output_Cast")).addInput(scaled)
+                    .addOutput(mm.getOutput(0)).addAttribute(intAttr("to", floatType.code())).build());
+        }
         replaced.put(at, list);
         maybeUnused.add(w);
         require(11);

@@ -28,6 +28,44 @@ public record TensorBytes(DataType type, long[] dims, byte[] bytes) {
         return new TensorBytes(DataType.FLOAT, dims, b.array());
     }
 
+    /**
+     * Float values stored as {@code type}: float32, float16 or bfloat16 (rounded to nearest
+     * even), so that scales and weights keep the graph's float type.
+     */
+    public static TensorBytes floats(DataType type, long[] dims, float[] v) {
+        return new TensorBytes(type, dims, encodeFloats(type, v));
+    }
+
+    /** Little-endian bytes of {@code v} as float32, float16, bfloat16 or float64. */
+    public static byte[] encodeFloats(DataType type, float[] v) {
+        switch (type) {
+            case FLOAT -> {
+                ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(v);
+                return b.array();
+            }
+            case FLOAT16, BFLOAT16 -> {
+                byte[] out = new byte[v.length * 2];
+                boolean half = type == DataType.FLOAT16;
+                for (int i = 0; i < v.length; i++) {
+                    int bits = half ? dev.whittle.core.tensor.Numerics.floatToHalf(v[i])
+                            : dev.whittle.core.tensor.Numerics.floatToBfloat16(v[i]);
+                    out[2 * i] = (byte) bits;
+                    out[2 * i + 1] = (byte) (bits >>> 8);
+                }
+                return out;
+            }
+            case DOUBLE -> {
+                ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+                for (float f : v) {
+                    b.putDouble(f);
+                }
+                return b.array();
+            }
+            default -> throw new IllegalArgumentException("not a float type Whittle writes: " + type);
+        }
+    }
+
     public static TensorBytes int32(long[] dims, int[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asIntBuffer().put(v);

@@ -7,16 +7,19 @@ import dev.whittle.core.model.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Encodes float32 and int64 tensors as raw little-endian TensorProtos, dense or sparse. */
+/** Encodes float (32, 16, bfloat16) and int64 tensors as raw little-endian TensorProtos, dense or sparse. */
 final class TensorProtos {
     private TensorProtos() {
     }
 
     static TensorProto floats(String name, long[] dims, float[] values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT.code())
-                .addAllDims(boxed(dims)).setRawData(ByteString.copyFrom(b.array())).build();
+        return floats(name, dims, values, DataType.FLOAT);
+    }
+
+    /** Float values written as {@code type} (float32, float16, bfloat16 or float64). */
+    static TensorProto floats(String name, long[] dims, float[] values, DataType type) {
+        return TensorProto.newBuilder().setName(name).setDataType(type.code())
+                .addAllDims(boxed(dims)).setRawData(ByteString.copyFrom(TensorBytes.encodeFloats(type, values))).build();
     }
 
     static TensorProto int64s(String name, long[] dims, long[] values) {
@@ -31,6 +34,11 @@ final class TensorProtos {
      * their linear positions in the dense tensor ([NNZ] int64, ascending), plus the dense dims.
      */
     static SparseTensorProto sparse(String name, long[] dims, float[] values) {
+        return sparse(name, dims, values, DataType.FLOAT);
+    }
+
+    /** The sparse form with values of {@code type}. */
+    static SparseTensorProto sparse(String name, long[] dims, float[] values, DataType type) {
         int nnz = 0;
         for (float v : values) {
             if (v != 0f) {
@@ -46,7 +54,7 @@ final class TensorProtos {
             }
         }
         return SparseTensorProto.newBuilder()
-                .setValues(floats(name, new long[] {nnz}, nz))
+                .setValues(floats(name, new long[] {nnz}, nz, type))
                 .setIndices(int64s("", new long[] {nnz}, idx))
                 .addAllDims(boxed(dims)).build();
     }

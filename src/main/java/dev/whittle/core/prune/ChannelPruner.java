@@ -60,7 +60,7 @@ final class ChannelPruner {
             if (ed.uses(target).size() > 1) {
                 String key = s.node() + ":" + s.slot();
                 target = renamed.computeIfAbsent(key, k -> ed.addTensor(s.constant() + "_pruned", ed.dims(s.constant()),
-                        ed.floats(s.constant())));
+                        ed.floats(s.constant()), ed.floatType(s.constant())));
                 ed.setInput(s.node(), s.slot(), target);
             }
             cuts.computeIfAbsent(target, k -> new HashMap<>()).put(s.axis(), keep);
@@ -222,7 +222,7 @@ final class ChannelPruner {
         long zeros = WeightChecks.zeros(after);
         String method = channels == null ? METHOD + " (inputs of removed channels)" : METHOD;
         return new LayerReport(l.node(), l.weight(), method, l.params(), after.length, l.bytes(),
-                (long) after.length * 4, zeros, after.length == 0 ? 0 : (double) zeros / after.length, null, rel, null,
+                l.dtype().storageBytes(after.length), zeros, after.length == 0 ? 0 : (double) zeros / after.length, null, rel, null,
                 channels, note);
     }
 }

@@ -73,7 +73,7 @@ public final class Pruner {
             }
             long zeros = WeightChecks.zeros(after);
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
-                    spec.sparseStorage() ? sparseBytes(l.params() - zeros) : l.bytes(), zeros,
+                    spec.sparseStorage() ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
                     (double) zeros / Math.max(1, l.params()), null, WeightChecks.relError(before, after), null, null, null));
         }
         OnnxModel out = editor.build();
@@ -106,6 +106,11 @@ public final class Pruner {
     /** Bytes of a sparse float32 tensor: 4-byte values plus 8-byte int64 linear indices. */
     static long sparseBytes(long nonZeros) {
         return nonZeros * 12;
+    }
+
+    /** Bytes of a sparse tensor whose values are of type {@code t} (float16: 2 bytes) plus int64 indices. */
+    static long sparseBytes(long nonZeros, dev.whittle.core.model.DataType t) {
+        return t.storageBytes(nonZeros) + 8 * nonZeros;
     }
 
     private static void sparseIfInitializer(GraphEditor editor, WeightLayer l) {

@@ -87,7 +87,7 @@ public final class Quantizer {
                 default -> {
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
                     qdqWeights.put(l.node(), q);
-                    bytes = WeightEmitter.qdqBytes(q);
+                    bytes = WeightEmitter.qdqBytes(l, q);
                 }
             }
             before += l.bytes();
@@ -139,6 +139,15 @@ public final class Quantizer {
                 }
                 merged = new QuantizeSpec(merged.weights(), null, merged.format());
             }
+            if (merged.activations() != null && l.dtype() != dev.whittle.core.model.DataType.FLOAT
+                    && merged.formatOrDefault() == QuantFormat.QDQ) {
+                messages.add("Layer '" + l.node() + "' keeps " + l.dtype() + " activations: static activation"
+                        + " quantization calibrates float32 activations only; its weight is quantized alone.");
+                if (merged.weights() == null) {
+                    continue;
+                }
+                merged = new QuantizeSpec(merged.weights(), null, merged.format());
+            }
             merged = merged.withLayoutDefault();
             String skip = skipReason(l, merged);
             if (skip != null) {
@@ -160,6 +169,8 @@ public final class Quantizer {
             return "Whittle does not quantize " + l.op() + " layers";
         } else if (!l.dtype().isFloating()) {
             return "its weight is " + l.dtype() + ", not floating point";
+        } else if (!dev.whittle.core.transform.WeightChecks.editable(l.dtype())) {
+            return "its weight is " + l.dtype() + "; Whittle quantizes float32, float16 and bfloat16 weights";
         } else if (l.params() == 0) {
             return "its weight is empty";
         } else if (merged.weights() != null && !rule.get().formats().contains(f) && !fallsBackToQdq(l)) {

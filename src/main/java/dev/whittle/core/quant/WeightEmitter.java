@@ -24,7 +24,7 @@ final class WeightEmitter {
         long[] sd = g.scaleDims();
         boolean flat = !java.util.Arrays.equals(g.dims(), l.shape());
         String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
-                TensorBytes.floats(sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
+                TensorBytes.floats(scaleType(l), sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
                 Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
         ed.setInput(l.node(), OpRules.weightInput(l), out);
         return out;
@@ -35,23 +35,36 @@ final class WeightEmitter {
         return q.codeBytes() + 4L * q.scales().length + t.storageBytes(q.zeroPoints().length);
     }
 
+    /** As {@link #qdqBytes(QuantizedWeight)} with the scales in {@code l}'s scale type (2 bytes for float16). */
+    static long qdqBytes(WeightLayer l, QuantizedWeight q) {
+        return qdqBytes(q) - (4L - scaleType(l).storageBytes(1)) * q.scales().length;
+    }
+
+    /**
+     * The type of a weight's scales: the graph's float type where the dequantized weight (or
+     * MatMulNBits' T1) must match it, float32 otherwise.
+     */
+    static DataType scaleType(WeightLayer l) {
+        return l.dtype() == DataType.FLOAT16 || l.dtype() == DataType.BFLOAT16 ? l.dtype() : DataType.FLOAT;
+    }
+
     static long matMulNBits(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
         NBitsLayout lay = NBitsLayout.of(q);
         int blocks = lay.blocks();
         ed.matMulNBits(l.node(),
                 new TensorBytes(DataType.UINT8, new long[] {lay.n(), blocks, lay.block() / 2}, lay.packed()),
-                TensorBytes.floats(new long[] {lay.n() * blocks}, lay.scales()),
+                TensorBytes.floats(scaleType(l), new long[] {lay.n() * blocks}, lay.scales()),
                 lay.zeroPoints() == null ? null
                         : new TensorBytes(DataType.UINT8, new long[] {lay.zeroPoints().length}, lay.zeroPoints()),
                 lay.k(), lay.n(), NBitsLayout.BITS, lay.block());
-        return lay.bytes();
+        return lay.bytes() - (4L - scaleType(l).storageBytes(1)) * lay.scales().length;
     }
 
     static long dynamic(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
         DataType t = codeType(8, !q.spec().unsignedCodes());
         long[] sd = q.grouping().scaleDims();
         ed.dynamicMatMul(l.node(), TensorBytes.codes(t, l.shape(), q.codes()),
-                TensorBytes.codes(t, sd, zeroPointBytes(q)), TensorBytes.floats(sd, q.scales()));
+                TensorBytes.codes(t, sd, zeroPointBytes(q)), TensorBytes.floats(sd, q.scales()), l.dtype());
         return qdqBytes(q);
     }
 

@@ -22,7 +22,7 @@ public record NpyArray(String dtype, long[] shape, ByteBuffer data) {
     /** Largest data size one array may have (a Java ByteBuffer holds at most 2 GiB). */
     public static final long MAX_BYTES = Integer.MAX_VALUE - 8;
     /** The dtypes Whittle reads and writes. */
-    public static final List<String> DTYPES = List.of("float32", "float64", "int64", "int32", "uint8", "int8", "bool");
+    public static final List<String> DTYPES = List.of("float32", "float64", "float16", "int64", "int32", "uint8", "int8", "bool");
 
     public NpyArray {
         if (!DTYPES.contains(dtype)) {
@@ -95,6 +95,7 @@ public record NpyArray(String dtype, long[] shape, ByteBuffer data) {
         return switch (dtype) {
             case "float32" -> DataType.FLOAT;
             case "float64" -> DataType.DOUBLE;
+            case "float16" -> DataType.FLOAT16;
             case "int64" -> DataType.INT64;
             case "int32" -> DataType.INT32;
             case "uint8" -> DataType.UINT8;
@@ -111,6 +112,7 @@ public record NpyArray(String dtype, long[] shape, ByteBuffer data) {
         switch (dtype) {
             case "float32" -> b.asFloatBuffer().get(out);
             case "float64" -> { for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8); }
+            case "float16" -> { for (int i = 0; i < n; i++) out[i] = Numerics.halfToFloat(b.getShort(i * 2) & 0xffff); }
             case "int64" -> { for (int i = 0; i < n; i++) out[i] = b.getLong(i * 8); }
             case "int32" -> { for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4); }
             case "uint8" -> { for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; }
@@ -134,7 +136,8 @@ public record NpyArray(String dtype, long[] shape, ByteBuffer data) {
             case "int8", "bool" -> { for (int i = 0; i < n; i++) out[i] = b.get(i); }
             default -> {
                 for (int i = 0; i < n; i++) {
-                    double v = dtype.equals("float32") ? b.getFloat(i * 4) : b.getDouble(i * 8);
+                    double v = dtype.equals("float32") ? b.getFloat(i * 4)
+                            : dtype.equals("float16") ? Numerics.halfToFloat(b.getShort(i * 2) & 0xffff) : b.getDouble(i * 8);
                     if (v != Math.rint(v) || Math.abs(v) > 0x1p62) {
                         throw new BadInputException("The " + dtype + " array holds " + v + " at index " + i
                                 + ", which is not an integer.");
@@ -164,6 +167,7 @@ public record NpyArray(String dtype, long[] shape, ByteBuffer data) {
     /** Bytes per element of a NumPy dtype name from {@link #DTYPES}. */
     public static int itemSize(String dtype) {
         return switch (dtype) {
+            case "float16" -> 2;
             case "float32", "int32" -> 4;
             case "float64", "int64" -> 8;
             case "uint8", "int8", "bool" -> 1;

@@ -11,7 +11,7 @@ import java.util.List;
  */
 record NpyHeader(String dtype, long[] shape) {
     private static final String[][] DESCRS = {
-        {"f4", "float32"}, {"f8", "float64"}, {"i8", "int64"}, {"i4", "int32"},
+        {"f4", "float32"}, {"f8", "float64"}, {"f2", "float16"}, {"i8", "int64"}, {"i4", "int32"},
         {"u1", "uint8"}, {"i1", "int8"}, {"b1", "bool"},
     };
 
@@ -101,6 +101,12 @@ record NpyHeader(String dtype, long[] shape) {
                         }
                     }
                 }
+            }
+            if (descr.length() >= 2 && descr.substring(1).equals("V2")) {
+                // NumPy has no bfloat16: ml_dtypes' bfloat16 is saved as a 2-byte void, which could be anything.
+                throw bad("has dtype '" + descr + "' (2 raw bytes, as NumPy saves ml_dtypes' bfloat16), which Whittle"
+                        + " does not read; save it as float32 (arr.astype(np.float32)): Whittle converts float data to"
+                        + " the model's input type");
             }
             throw bad("has dtype '" + descr + "', which Whittle does not read (supported: " + NpyArray.DTYPES + ")");
         }

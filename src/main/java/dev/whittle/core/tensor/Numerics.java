@@ -62,6 +62,16 @@ public final class Numerics {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
 
+    /** Float to bfloat16 bits, rounding to nearest even (NaN stays a quiet NaN). */
+    public static int floatToBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return ((bits >>> 16) | 0x40) & 0xffff;
+        }
+        int rounding = 0x7fff + ((bits >>> 16) & 1);
+        return ((bits + rounding) >>> 16) & 0xffff;
+    }
+
     /** float8 E4M3FN: no infinities, 0x7f/0xff are NaN. */
     public static float e4m3fnToFloat(int b) {
         return fp8(b, 4, 3, 7, (b & 0x7f) == 0x7f, false);

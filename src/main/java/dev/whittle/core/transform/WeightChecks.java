@@ -19,10 +19,18 @@ public final class WeightChecks {
         if (l.quantized()) {
             return "the weight is already quantized";
         }
-        if (l.dtype() != DataType.FLOAT) {
-            return "the weight is " + l.dtype() + "; only float32 weights are supported";
+        if (!editable(l.dtype())) {
+            return "the weight is " + l.dtype() + "; only float32, float16 and bfloat16 weights are supported";
         }
         return null;
+    }
+
+    /**
+     * Whether the transforms edit weights of this type: they compute in float32 and write the
+     * result back in the weight's own type (float16 and bfloat16 round to nearest even).
+     */
+    public static boolean editable(DataType t) {
+        return t == DataType.FLOAT || t == DataType.FLOAT16 || t == DataType.BFLOAT16;
     }
 
     /** A report for a selected layer left alone. */

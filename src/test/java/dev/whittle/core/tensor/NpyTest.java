@@ -55,6 +55,10 @@ class NpyTest {
         assertEquals("float64", f8.dtype());
         assertEquals(1e300, f8.data().getDouble(16));
         assertArrayEquals(new float[] {1.5f, -2.25f, Float.POSITIVE_INFINITY}, f8.toFloatArray());
+        NpyArray f2 = Npy.read(fixture("f2_4.npy"));  // written by NumPy: make_fixtures.py
+        assertEquals("float16", f2.dtype());
+        assertArrayEquals(new float[] {1.0f, -2.5f, 65504.0f, 5.960464477539063e-08f}, f2.toFloatArray());
+        assertEquals(dev.whittle.core.model.DataType.FLOAT16, f2.dataType());
         assertArrayEquals(new long[] {0, -1, 1L << 40, -(1L << 62)}, Npy.read(fixture("i8_2x2.npy")).toLongArray());
         assertArrayEquals(new long[] {7, -8, Integer.MAX_VALUE, Integer.MIN_VALUE}, Npy.read(fixture("i4_4.npy")).toLongArray());
         NpyArray u1 = Npy.read(fixture("u1_2x2x2.npy"));
@@ -216,10 +220,14 @@ class NpyTest {
     }
 
     @Test
-    void refusesBigEndianFortranOrderAndUnsupportedDtypesByName() {
+    void refusesBigEndianFortranOrderAndUnsupportedDtypesByName() throws IOException {
         assertTrue(badNpy(fixture("bigendian_f4.npy")).getMessage().contains("big-endian"));
         assertTrue(badNpy(fixture("fortran_2x3.npy")).getMessage().contains("Fortran order"));
-        assertTrue(badNpy(fixture("f2_unsupported.npy")).getMessage().contains("'<f2'"));
+        String v2 = badNpy(withBytes("bf16.npy", npyWithHeader("{'descr': '|V2', 'fortran_order': False, 'shape': (2,), }", 4)))
+                .getMessage();
+        assertTrue(v2.contains("'|V2'") && v2.contains("astype(np.float32)"), v2);
+        assertTrue(badNpy(withBytes("c8.npy", npyWithHeader("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", 8)))
+                .getMessage().contains("'<c8'"));
     }
 
     @Test
