@@ -137,6 +137,9 @@ public final class RecipeWriter {
         if (p.isChannel()) {
             m.put("criterion", p.criterion());
         } else {
+            if (p.dataAware()) {
+                m.put("criterion", p.criterion());
+            }
             m.put("storage", p.storage());
         }
         return m;
