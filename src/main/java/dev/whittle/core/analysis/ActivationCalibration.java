@@ -31,7 +31,8 @@ public final class ActivationCalibration {
         for (String t : tensors) {
             hist.put(t, new ActivationHistogram());
         }
-        stream(model, tensors, data, externalDir, (name, values) -> hist.get(name).add(values), progress, cancelled);
+        stream(model, tensors, data.batches(), data.batchCount(), externalDir, (name, values) -> hist.get(name).add(values),
+                progress, cancelled);
         return hist;
     }
 
@@ -39,12 +40,13 @@ public final class ActivationCalibration {
      * Streams the calibration data through {@code model} with {@code tensors} exposed and hands
      * each batch's values of each tensor to {@code sink} (valid only during the call).
      */
-    static void stream(OnnxModel model, List<String> tensors, CalibrationData data, Path externalDir,
-                       ActivationCollector.Sink sink, DoubleConsumer progress, BooleanSupplier cancelled) {
+    static void stream(OnnxModel model, List<String> tensors, Iterable<Map<String, ActivationCollector.Input>> batches,
+                       int batchCount, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
+                       BooleanSupplier cancelled) {
         if (externalDir != null) {
             // Weights live in external files, so the model itself is small: pass it as bytes.
             try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
-                c.collect(tensors, data.batches(), data.batchCount(), sink, progress, cancelled);
+                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
             }
             return;
         }
@@ -54,7 +56,7 @@ public final class ActivationCalibration {
             tmp = Files.createTempFile("whittle-calibration-", ".onnx");
             ExposedOutputs.write(model, tensors, tmp);
             try (ActivationCollector c = new ActivationCollector(tmp)) {
-                c.collect(tensors, data.batches(), data.batchCount(), sink, progress, cancelled);
+                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
             }
             return;
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.CblasUpper;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.model.Storage;
 import dev.whittle.core.model.WeightLayer;
@@ -33,6 +34,11 @@ import org.bytedeco.openblas.global.openblas;
 public final class LayerInputs {
     /** Default memory for the XᵀX matrices of one pass. */
     public static final long DEFAULT_BUDGET = 256L << 20;
+    /**
+     * A model input of this name ([batch, tokens], 0 = padding) marks rows to leave out: padding
+     * tokens are computed but never used, and would otherwise weigh on the statistics.
+     */
+    static final String MASK = "attention_mask";
 
     private LayerInputs() {
     }
@@ -86,12 +92,30 @@ public final class LayerInputs {
             tensors.addAll(byOutput.keySet());
             int done = p;
             int total = passes.size();
-            ActivationCalibration.stream(model, List.copyOf(tensors), data, dir, (name, values) -> {
+            // The batch being run, so that padding tokens (attention_mask 0) can be left out of the statistics.
+            Map<String, Input>[] current = new Map[1];
+            Iterable<Map<String, Input>> batches = () -> {
+                java.util.Iterator<Map<String, Input>> it = data.batches().iterator();
+                return new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Map<String, Input> next() {
+                        current[0] = it.next();
+                        return current[0];
+                    }
+                };
+            };
+            ActivationCalibration.stream(model, List.copyOf(tensors), batches, data.batchCount(), dir, (name, values) -> {
+                long[] mask = mask(current[0]);
                 for (Acc a : byInput.getOrDefault(name, List.of())) {
-                    a.addInput(values.duplicate());
+                    a.addInput(values.duplicate(), mask);
                 }
                 for (Acc a : byOutput.getOrDefault(name, List.of())) {
-                    a.addOutput(values.duplicate());
+                    a.addOutput(values.duplicate(), mask);
                 }
             }, progress == null ? null : f -> progress.accept((done + f) / total), cancelled);
             for (Acc a : accs) {
@@ -99,6 +123,12 @@ public final class LayerInputs {
             }
         }
         return out;
+    }
+
+    /** A transformer's attention_mask of the batch (one flag per token), or null. */
+    private static long[] mask(Map<String, Input> batch) {
+        Input m = batch == null ? null : batch.get(MASK);
+        return m == null || m.longs() == null || m.shape().length != 2 ? null : m.longs();
     }
 
     /** The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or null. */
@@ -142,7 +172,7 @@ public final class LayerInputs {
             outAbs = new double[outDim];
         }
 
-        void addInput(FloatBuffer v) {
+        void addInput(FloatBuffer v, long[] mask) {
             int n = v.remaining();
             if (n % dim != 0) {
                 throw new BadInputException("layer '" + layer.node() + "': its input '" + input + "' has " + n
@@ -153,6 +183,18 @@ public final class LayerInputs {
                 buf = new float[n];
             }
             v.get(buf, 0, n);
+            if (mask != null && mask.length == r) {
+                // Keep only the rows of real tokens, packed at the front of buf.
+                int kept = 0;
+                for (int i = 0; i < r; i++) {
+                    if (mask[i] != 0) {
+                        System.arraycopy(buf, i * dim, buf, kept * dim, dim);
+                        kept++;
+                    }
+                }
+                r = kept;
+                n = r * dim;
+            }
             for (int i = 0, idx = 0; i < r; i++) {
                 for (int j = 0; j < dim; j++, idx++) {
                     double x = buf[idx];
@@ -174,18 +216,22 @@ public final class LayerInputs {
             rows += r;
         }
 
-        void addOutput(FloatBuffer v) {
+        void addOutput(FloatBuffer v, long[] mask) {
             int n = v.remaining();
             if (n % outDim != 0) {
                 return;
             }
-            for (int i = 0, c = 0; i < n; i++) {
-                outAbs[c] += Math.abs(v.get(v.position() + i));
-                if (++c == outDim) {
-                    c = 0;
+            int r = n / outDim;
+            boolean masked = mask != null && mask.length == r;
+            for (int i = 0; i < r; i++) {
+                if (masked && mask[i] == 0) {
+                    continue;
                 }
+                for (int c = 0; c < outDim; c++) {
+                    outAbs[c] += Math.abs(v.get(v.position() + i * outDim + c));
+                }
+                outRows++;
             }
-            outRows += n / outDim;
         }
 
         InputMoments result() {

@@ -32,6 +32,15 @@ public final class Gptq {
      * @param damp    λ as a share of the mean diagonal of XᵀX (GPTQ uses 0.01)
      */
     public static QuantizedWeight refine(float[] w, QuantizedWeight rtn, int inAxis, double[] xtx, double damp) {
+        return refine(w, rtn, inAxis, xtx, damp, false);
+    }
+
+    /**
+     * As above; {@code actOrder} rounds the input features in order of decreasing XᵀX diagonal
+     * (largest activations first, so their errors can still be compensated by the rest).
+     */
+    public static QuantizedWeight refine(float[] w, QuantizedWeight rtn, int inAxis, double[] xtx, double damp,
+                                         boolean actOrder) {
         long[] dims = rtn.grouping().dims();
         if (dims.length != 2) {
             throw new BadInputException("GPTQ applies to 2-D weights, not shape " + java.util.Arrays.toString(dims) + ".");
@@ -41,14 +50,24 @@ public final class Gptq {
         if (xtx.length != (long) k * k) {
             throw new BadInputException("GPTQ: XᵀX of size " + xtx.length + " does not match an input dimension of " + k + ".");
         }
-        float[] u = inverseCholesky(xtx, k, damp);
+        int[] perm = order(xtx, k, actOrder);
+        double[] h = xtx;
+        if (actOrder) {
+            h = new double[k * k];
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    h[a * k + b] = xtx[perm[a] * k + perm[b]];
+                }
+            }
+        }
+        float[] u = inverseCholesky(h, k, damp);
         int[] group = rtn.grouping().groupOfElements();
-        // Working copy with input features as rows: wk[j * n + o].
+        // Working copy with input features (in processing order) as rows: wk[j * n + o].
         float[] wk = new float[k * n];
         int[] at = new int[k * n];
         for (int j = 0; j < k; j++) {
             for (int o = 0; o < n; o++) {
-                int idx = inAxis == 0 ? j * n + o : o * k + j;
+                int idx = inAxis == 0 ? perm[j] * n + o : o * k + perm[j];
                 wk[j * n + o] = w[idx];
                 at[j * n + o] = idx;
             }
@@ -108,6 +127,22 @@ public final class Gptq {
             noise += (double) e * e;
         }
         return new QuantizedWeight(rtn.grouping(), spec, codes, scale, zp, rtn.lo(), rtn.hi(), clipped, rtn.signal(), noise);
+    }
+
+    /** Input features in processing order: as stored, or by decreasing diagonal (ties by position). */
+    private static int[] order(double[] xtx, int k, boolean actOrder) {
+        Integer[] p = new Integer[k];
+        for (int j = 0; j < k; j++) {
+            p[j] = j;
+        }
+        if (actOrder) {
+            java.util.Arrays.sort(p, (a, b) -> Double.compare(xtx[b * k + b], xtx[a * k + a]));
+        }
+        int[] out = new int[k];
+        for (int j = 0; j < k; j++) {
+            out[j] = p[j];
+        }
+        return out;
     }
 
     /**

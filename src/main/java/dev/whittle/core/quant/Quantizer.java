@@ -33,7 +33,7 @@ public final class Quantizer {
     }
 
     /** GPTQ's damping, as a share of the mean diagonal of XᵀX (the paper's default). */
-    static final double GPTQ_DAMP = 0.01;
+    static final double GPTQ_DAMP = 0.1;
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, QuantOptions options) {
         ModelGraph g = model.graph();
@@ -64,7 +64,7 @@ public final class Quantizer {
             WeightLayer l = own.get(i).layer();
             double[] xtx = options.gptq().get(l.node());
             computed.put(l.node(), xtx == null ? qs.get(i) : Gptq.refine(l.tensor().toFloatArray(), qs.get(i),
-                    l.shape().length == 2 ? 1 - l.axis() : 0, xtx, GPTQ_DAMP));
+                    l.shape().length == 2 ? 1 - l.axis() : 0, xtx, GPTQ_DAMP, true));
         }
         for (Planned p : plan) {
             WeightSpec ws = p.spec().weights();
