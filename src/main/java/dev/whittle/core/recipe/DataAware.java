@@ -41,7 +41,24 @@ final class DataAware {
         return Optional.empty();
     }
 
+    /** Reconstruction in this version refits unstructured and N:M pruning only. */
+    static Optional<Problem> reconstructProblem(Recipe recipe) {
+        List<Step> steps = recipe.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s.reconstructDamp() != null && (s.prune() == null || s.prune().isChannel() || s.prune().sparseStorage())) {
+                return Optional.of(new Problem(i + 1, "reconstruct refits the kept weights of unstructured or N:M pruning with"
+                        + " dense storage in this version; this step has " + (s.prune() == null ? "no prune"
+                        : s.prune().isChannel() ? "channel pruning" : "prune.storage sparse") + "."));
+            }
+        }
+        return Optional.empty();
+    }
+
     private static String key(Step s) {
+        if (s.reconstructDamp() != null) {
+            return "reconstruct";
+        }
         if (s.prune() != null && s.prune().dataAware()) {
             return "prune.criterion " + s.prune().criterion();
         }
@@ -67,7 +84,7 @@ final class DataAware {
         return out;
     }
 
-    private static Map<String, InputMoments> moments(Recipe recipe, OnnxModel model, Set<String> nodes, boolean xtx,
+    static Map<String, InputMoments> moments(Recipe recipe, OnnxModel model, Set<String> nodes, boolean xtx,
                                                      Path folder, DoubleConsumer progress, BooleanSupplier cancelled) {
         List<WeightLayer> layers = new ArrayList<>();
         for (WeightLayer l : model.graph().weightLayers()) {

@@ -213,6 +213,7 @@ public final class RecipePlan {
         if (q.calibrationProblem(recipe).isEmpty()) {
             DataAware.calibrationProblem(recipe).ifPresent(problems::add);
         }
+        DataAware.reconstructProblem(recipe).ifPresent(problems::add);
         problems.sort(java.util.Comparator.comparingInt(Problem::step));
         List<StepPlan> plans = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

@@ -87,7 +87,7 @@ public final class RecipeRunner {
                 if (nodes.isEmpty()) {
                     continue;
                 }
-                TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i).prune(), options)
+                TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options)
                         : LowRank.apply(current, byName(nodes), steps.get(i).lowrank());
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
@@ -111,8 +111,22 @@ public final class RecipeRunner {
     }
 
     /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */
-    private static TransformResult prune(Recipe recipe, OnnxModel current, List<String> nodes,
-                                         dev.whittle.core.prune.PruneSpec spec, Options options) {
+    private static TransformResult prune(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
+        dev.whittle.core.prune.PruneSpec spec = step.prune();
+        Double damp = step.reconstructDamp();
+        if (damp != null) {
+            // One pass gives both: Wanda's norms are the square roots of XᵀX's diagonal.
+            Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
+                    options.folder(), options.progress(), options.cancelled());
+            Map<String, double[]> norms = new HashMap<>();
+            Map<String, double[]> xtx = new HashMap<>();
+            m.forEach((k, v) -> {
+                norms.put(k, v.norms());
+                xtx.put(k, v.xtx());
+            });
+            TransformResult r = Pruner.apply(current, byName(nodes), spec, spec.dataAware() ? norms : Map.of());
+            return new TransformResult(dev.whittle.core.prune.Reconstruction.apply(current, r.model(), xtx, damp), r.report());
+        }
         if (!spec.dataAware()) {
             return Pruner.apply(current, byName(nodes), spec);
         }
