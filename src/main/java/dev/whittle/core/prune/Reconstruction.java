@@ -8,9 +8,9 @@ import org.bytedeco.openblas.global.openblas;
 /**
  * Refits a pruned layer's kept weights so that its output on the calibration data stays as close
  * as least squares allows to the original's: for each output, with S the inputs it keeps and
- * H = XᵀX, solve (H_SS + λI) w_S = (H w)_S, the normal equations of min ‖X w − X_S w_S‖² with
- * ridge damping λ = damp · mean diagonal of H (SparseGPT's reconstruction without its pruning
- * order). Pruned weights stay exactly zero. Uses LAPACK's dposv (Cholesky) per output.
+ * H = XᵀX, solve (H_SS + λI) v_S = (H w)_S + λ w_S, the normal equations of
+ * min ‖X w − X_S v_S‖² + λ‖v_S − w_S‖², λ = damp · mean diagonal of H: damping keeps the refit
+ * near the kept weights (large damp: plain pruning), so few calibration samples do not overfit. Pruned weights stay exactly zero. Uses LAPACK's dposv (Cholesky) per output.
  */
 public final class Reconstruction {
     private Reconstruction() {
@@ -54,7 +54,8 @@ public final class Reconstruction {
                 for (int j = 0; j < k; j++) {
                     r += xtx[jp * k + j] * original[at(inAxis, j, o, k, n)];
                 }
-                b[p] = r;
+                // Damping pulls towards the weight as it was, not towards zero: the step can only help.
+                b[p] = r + lambda * original[at(inAxis, jp, o, k, n)];
             }
             int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', s, 1, a, s, b, 1);
             if (info != 0) {
