@@ -10,12 +10,12 @@ import java.util.Map;
  *
  * @param reconstruct absent or false: off; true: after this step's pruning, refit each layer's
  *                    kept weights by damped least squares to its original outputs on the
- *                    calibration data (damping 0.01 of the mean diagonal of XᵀX); a mapping
+ *                    calibration data (damping 0.1 of the mean diagonal of XᵀX); a mapping
  *                    {@code {damp: 0.05}} sets the damping
  */
 public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize, Object reconstruct) {
     /** Default damping of {@code reconstruct: true}. */
-    public static final double DAMP = 0.01;
+    public static final double DAMP = 0.1;
 
     public Step {
         if (select == null) {
