@@ -29,6 +29,10 @@ class RecipeDataAwareTest {
             assertTrue(p.problems().get(0).text().startsWith("steps[1]: " + (step.startsWith("prune") ? "prune.criterion wanda"
                     : "quantize.weights.method gptq") + " needs calibration data"), p.problems().get(0).text());
         }
+        RecipePlan channel = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
+                + "  - select: {}\n    prune: {sparsity: 0.5, structure: channel}\n    reconstruct: true\n"), TestModels.mlp());
+        assertTrue(channel.problems().get(0).text().startsWith("steps[1]: reconstruct refits the kept weights of unstructured or"
+                + " N:M pruning"), channel.problems().toString());
         var bad = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
                 "whittle: 1\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 4, method: best}}\n"));
         assertTrue(bad.getMessage().contains("quantize.weights.method must be rtn or gptq, got 'best'"), bad.getMessage());
@@ -44,6 +48,7 @@ class RecipeDataAwareTest {
                 steps:
                   - select: {names: [fc1]}
                     prune: {sparsity: 0.5, criterion: wanda}
+                    reconstruct: {damp: 0.05}
                   - select: {names: [fc2, fc3]}
                     quantize: {weights: {bits: 4, granularity: channel, method: gptq}}
                 """);
@@ -52,7 +57,8 @@ class RecipeDataAwareTest {
         float[] w = fc1.tensor().toFloatArray();
         assertEquals(w.length / 2, Arrays.stream(toDoubles(w)).filter(v -> v == 0).count(), "exactly half of fc1 pruned");
         Path rtn = tmp.resolve("rtn.yaml");
-        Files.writeString(rtn, Files.readString(r).replace(", method: gptq", "").replace("criterion: wanda", "criterion: magnitude"));
+        Files.writeString(rtn, Files.readString(r).replace(", method: gptq", "").replace("criterion: wanda", "criterion: magnitude")
+                .replace("    reconstruct: {damp: 0.05}\n", ""));
         RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(rtn), TestModels.mlp());
         assertNotEquals(Arrays.toString(fc1.tensor().toFloatArray()),
                 Arrays.toString(plain.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()), "Wanda ranks differently");
