@@ -30,14 +30,15 @@ public final class Pruner {
     }
 
     /**
-     * As {@link #apply(OnnxModel, LayerSelector, PruneSpec)}, with per-layer input norms ‖x_j‖₂
-     * (keyed by node name, collected on calibration data) for {@code criterion: wanda}.
+     * As {@link #apply(OnnxModel, LayerSelector, PruneSpec)}, with per-layer statistics keyed by
+     * node name, collected on calibration data: the input norms ‖x_j‖₂ for {@code criterion:
+     * wanda}, the mean |output| per output channel for channel pruning's {@code criterion: activation}.
      */
     public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec,
                                         Map<String, double[]> inputNorms) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "prune");
         if (spec.isChannel()) {
-            return ChannelPruner.apply(model, selected, spec);
+            return ChannelPruner.apply(model, selected, spec, inputNorms);
         }
         String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "") + (spec.dataAware() ? " wanda" : "");
         GraphEditor editor = GraphEditor.of(model);

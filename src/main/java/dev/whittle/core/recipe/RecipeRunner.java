@@ -130,6 +130,14 @@ public final class RecipeRunner {
         if (!spec.dataAware()) {
             return Pruner.apply(current, byName(nodes), spec);
         }
+        if (spec.isChannel()) {
+            // Activation criterion: every layer's output activity, since grouped channels are ranked together.
+            Map<String, double[]> activity = new HashMap<>();
+            List<String> all = current.graph().weightLayers().stream().map(WeightLayer::node).toList();
+            DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(), options.progress(), options.cancelled())
+                    .forEach((k, v) -> activity.put(k, v.outputMeanAbs()));
+            return Pruner.apply(current, byName(nodes), spec, activity);
+        }
         return Pruner.apply(current, byName(nodes), spec, DataAware.inputNorms(recipe, current, nodes, options.folder(),
                 options.progress(), options.cancelled()));
     }
