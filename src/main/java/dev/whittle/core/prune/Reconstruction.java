@@ -31,41 +31,10 @@ public final class Reconstruction {
         }
         double lambda = damp * Math.max(mean / k, Double.MIN_NORMAL);
         float[] out = pruned.clone();
-        int[] kept = new int[k];
-        for (int o = 0; o < n; o++) {
-            int s = 0;
-            for (int j = 0; j < k; j++) {
-                if (pruned[at(inAxis, j, o, k, n)] != 0f) {
-                    kept[s++] = j;
-                }
-            }
-            if (s == 0) {
-                continue;
-            }
-            double[] a = new double[s * s];
-            double[] b = new double[s];
-            for (int p = 0; p < s; p++) {
-                int jp = kept[p];
-                for (int q = 0; q < s; q++) {
-                    a[p * s + q] = xtx[jp * k + kept[q]];
-                }
-                a[p * s + p] += lambda;
-                double r = 0;
-                for (int j = 0; j < k; j++) {
-                    r += xtx[jp * k + j] * original[at(inAxis, j, o, k, n)];
-                }
-                // Damping pulls towards the weight as it was, not towards zero: the step can only help.
-                b[p] = r + lambda * original[at(inAxis, jp, o, k, n)];
-            }
-            int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', s, 1, a, s, b, 1);
-            if (info != 0) {
-                throw new BadInputException("reconstruct: the damped normal equations of output " + o + " are not positive"
-                        + " definite (LAPACK dposv info " + info + "); raise reconstruct.damp.");
-            }
-            for (int p = 0; p < s; p++) {
-                out[at(inAxis, kept[p], o, k, n)] = (float) b[p];
-            }
-        }
+        // Outputs are independent (each writes only its own weights), so they run in parallel
+        // with the same result as in order.
+        java.util.stream.IntStream.range(0, n).parallel().forEach(o -> refitOutput(original, pruned, out, inAxis, xtx, k, n,
+                o, lambda));
         return out;
     }
 
@@ -89,6 +58,43 @@ public final class Reconstruction {
             changed = true;
         }
         return changed ? editor.build() : after;
+    }
+
+    private static void refitOutput(float[] original, float[] pruned, float[] out, int inAxis, double[] xtx, int k, int n,
+                                    int o, double lambda) {
+        int[] kept = new int[k];
+        int s = 0;
+        for (int j = 0; j < k; j++) {
+            if (pruned[at(inAxis, j, o, k, n)] != 0f) {
+                kept[s++] = j;
+            }
+        }
+        if (s == 0) {
+            return;
+        }
+        double[] a = new double[s * s];
+        double[] b = new double[s];
+        for (int p = 0; p < s; p++) {
+            int jp = kept[p];
+            for (int q = 0; q < s; q++) {
+                a[p * s + q] = xtx[jp * k + kept[q]];
+            }
+            a[p * s + p] += lambda;
+            double r = 0;
+            for (int j = 0; j < k; j++) {
+                r += xtx[jp * k + j] * original[at(inAxis, j, o, k, n)];
+            }
+            // Damping pulls towards the weight as it was, not towards zero: the step can only help.
+            b[p] = r + lambda * original[at(inAxis, jp, o, k, n)];
+        }
+        int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', s, 1, a, s, b, 1);
+        if (info != 0) {
+            throw new BadInputException("reconstruct: the damped normal equations of output " + o + " are not positive"
+                    + " definite (LAPACK dposv info " + info + "); raise reconstruct.damp.");
+        }
+        for (int p = 0; p < s; p++) {
+            out[at(inAxis, kept[p], o, k, n)] = (float) b[p];
+        }
     }
 
     private static int at(int inAxis, int j, int o, int k, int n) {
