@@ -139,13 +139,13 @@ final class ValidateCommand implements Callable<Integer> {
 
     static String prune(PruneSpec p) {
         if (p.isNofM()) {
-            return p.structure() + " (keep " + p.keepN() + " of every " + p.groupM() + " weights)";
+            return p.structure() + " (keep " + p.keepN() + " of every " + p.groupM() + " weights" + (p.dataAware() ? ", by Wanda)" : ")");
         }
         String amount = p.sparsity() != null ? pct(p.sparsity()) : "|w| <= " + p.threshold();
         if (p.isChannel()) {
             return amount + " of output channels by " + p.criterion() + " norm";
         }
-        String s = amount + " unstructured, " + p.scope() + " scope";
+        String s = amount + " unstructured, " + p.scope() + " scope" + (p.dataAware() ? ", by Wanda (|w| x input norm)" : "");
         if (p.minSparsity() != null || p.maxSparsity() != null) {
             s += ", each layer " + (p.minSparsity() == null ? "0%" : pct(p.minSparsity())) + " to "
                     + (p.maxSparsity() == null ? "100%" : pct(p.maxSparsity()));

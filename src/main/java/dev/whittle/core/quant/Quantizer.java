@@ -32,6 +32,9 @@ public final class Quantizer {
         return apply(model, steps, QuantOptions.none());
     }
 
+    /** GPTQ's damping, as a share of the mean diagonal of XᵀX (the paper's default). */
+    static final double GPTQ_DAMP = 0.1;
+
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, QuantOptions options) {
         ModelGraph g = model.graph();
         Optional<String> existing = QuantizedOps.describe(g);
@@ -58,7 +61,10 @@ public final class Quantizer {
         List<QuantizedWeight> qs = WeightQuantizer.quantizeAll(own.stream().map(Planned::layer).toList(),
                 l -> own.stream().filter(p -> p.layer() == l).findFirst().orElseThrow().spec().weights(), options.analyses());
         for (int i = 0; i < own.size(); i++) {
-            computed.put(own.get(i).layer().node(), qs.get(i));
+            WeightLayer l = own.get(i).layer();
+            double[] xtx = options.gptq().get(l.node());
+            computed.put(l.node(), xtx == null ? qs.get(i) : Gptq.refine(l.tensor().toFloatArray(), qs.get(i),
+                    l.shape().length == 2 ? 1 - l.axis() : 0, xtx, GPTQ_DAMP, true));
         }
         for (Planned p : plan) {
             WeightSpec ws = p.spec().weights();

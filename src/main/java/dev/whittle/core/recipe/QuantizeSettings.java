@@ -39,12 +39,31 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
      * @param int8Layout  full | reduced | uint8: how symmetric 8-bit codes are stored; absent means
      *                    uint8 when the layer's activations are quantized (static or dynamic
      *                    format), else full
+     * @param method      rtn (default): round to nearest | gptq: GPTQ rounding with error feedback,
+     *                    from the layer's input statistics on the calibration data
      */
     public record Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range,
-                          String int8Layout) {
+                          String int8Layout, String method) {
+        public Weights {
+            if (method != null && !method.equals("rtn") && !method.equals("gptq")) {
+                throw new BadInputException("quantize.weights.method must be rtn or gptq, got '" + method + "'.");
+            }
+        }
+
+        /** Round to nearest. */
+        public Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range,
+                       String int8Layout) {
+            this(bits, symmetric, granularity, block, range, int8Layout, null);
+        }
+
         /** Without an int8 layout (the quantizer's default applies). */
         public Weights(Integer bits, Boolean symmetric, String granularity, Integer block, Object range) {
-            this(bits, symmetric, granularity, block, range, null);
+            this(bits, symmetric, granularity, block, range, null, null);
+        }
+
+        /** Whether codes are chosen by GPTQ (calibration data needed) rather than round to nearest. */
+        public boolean gptq() {
+            return "gptq".equals(method);
         }
     }
 

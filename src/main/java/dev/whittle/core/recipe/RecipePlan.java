@@ -210,6 +210,10 @@ public final class RecipePlan {
             }
         }
         q.calibrationProblem(recipe).ifPresent(problems::add);
+        if (q.calibrationProblem(recipe).isEmpty()) {
+            DataAware.calibrationProblem(recipe).ifPresent(problems::add);
+        }
+        DataAware.reconstructProblem(recipe).ifPresent(problems::add);
         problems.sort(java.util.Comparator.comparingInt(Problem::step));
         List<StepPlan> plans = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

@@ -87,7 +87,7 @@ public final class RecipeRunner {
                 if (nodes.isEmpty()) {
                     continue;
                 }
-                TransformResult r = setting == Setting.PRUNE ? Pruner.apply(current, byName(nodes), steps.get(i).prune())
+                TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options)
                         : LowRank.apply(current, byName(nodes), steps.get(i).lowrank());
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
@@ -108,6 +108,57 @@ public final class RecipeRunner {
                 current.graph().params() - quantAfter, model.graph().fileBytes(), current.graph().fileBytes(), quantAfter,
                 factors(model, current));
         return new Result(current, report, plan, warnings);
+    }
+
+    /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */
+    private static TransformResult prune(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
+        dev.whittle.core.prune.PruneSpec spec = step.prune();
+        Double damp = step.reconstructDamp();
+        if (damp != null) {
+            // One pass gives both: Wanda's norms are the square roots of XᵀX's diagonal.
+            Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
+                    options.folder(), options.progress(), options.cancelled());
+            Map<String, double[]> norms = new HashMap<>();
+            Map<String, double[]> xtx = new HashMap<>();
+            m.forEach((k, v) -> {
+                norms.put(k, v.norms());
+                xtx.put(k, v.xtx());
+            });
+            TransformResult r = Pruner.apply(current, byName(nodes), spec, spec.dataAware() ? norms : Map.of());
+            return new TransformResult(dev.whittle.core.prune.Reconstruction.apply(current, r.model(), xtx, damp), r.report());
+        }
+        if (!spec.dataAware()) {
+            return Pruner.apply(current, byName(nodes), spec);
+        }
+        if (spec.isChannel()) {
+            // Activation criterion: every layer's output activity, since grouped channels are ranked together.
+            Map<String, double[]> activity = new HashMap<>();
+            List<String> all = current.graph().weightLayers().stream().map(WeightLayer::node).toList();
+            DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(), options.progress(), options.cancelled())
+                    .forEach((k, v) -> activity.put(k, v.outputMeanAbs()));
+            return Pruner.apply(current, byName(nodes), spec, activity);
+        }
+        return Pruner.apply(current, byName(nodes), spec, DataAware.inputNorms(recipe, current, nodes, options.folder(),
+                options.progress(), options.cancelled()));
+    }
+
+    /** The original nodes whose effective weights setting says method gptq (the last step that sets weights). */
+    private static java.util.Set<String> gptqNodes(RecipePlan plan) {
+        java.util.Set<String> out = new HashSet<>();
+        Set<String> decided = new HashSet<>();
+        List<RecipePlan.StepPlan> steps = plan.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            QuantizeSettings q = steps.get(i).step().quantize();
+            if (q == null || q.weights() == null) {
+                continue;
+            }
+            for (String node : steps.get(i).selected()) {
+                if (decided.add(node) && q.weights().gptq()) {
+                    out.add(node);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -155,7 +206,16 @@ public final class RecipeRunner {
         groups.forEach((spec, nodes) -> qsteps.add(new QuantizeStep(byName(nodes), spec)));
         CalibrationData data = activations ? CalibrationSource.load(recipe.calibration(), options.folder(), current.graph())
                 : null;
-        QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, options.progress(), options.cancelled());
+        Set<String> gptqOrigins = gptqNodes(plan);
+        Set<String> gptq = new HashSet<>();
+        originOf.forEach((node, origin) -> {
+            if (gptqOrigins.contains(origin)) {
+                gptq.add(node);
+            }
+        });
+        Map<String, double[]> xtx = gptq.isEmpty() ? Map.of() : DataAware.secondMoments(recipe, current, gptq,
+                options.folder(), options.progress(), options.cancelled());
+        QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, xtx, options.progress(), options.cancelled());
         if (q.report().alreadyQuantized()) {
             throw new BadInputException(String.join(" ", q.report().messages()) + " A recipe quantizes float models only;"
                     + " nothing was written.");

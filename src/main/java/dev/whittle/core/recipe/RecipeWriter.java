@@ -121,6 +121,9 @@ public final class RecipeWriter {
         if (s.quantize() != null) {
             out.put("quantize", quantize(s.quantize()));
         }
+        if (s.reconstructDamp() != null) {
+            out.put("reconstruct", Map.of("damp", s.reconstructDamp()));
+        }
         return out;
     }
 
@@ -137,6 +140,9 @@ public final class RecipeWriter {
         if (p.isChannel()) {
             m.put("criterion", p.criterion());
         } else {
+            if (p.dataAware()) {
+                m.put("criterion", p.criterion());
+            }
             m.put("storage", p.storage());
         }
         return m;
@@ -168,6 +174,9 @@ public final class RecipeWriter {
             if (w.int8Layout() != null) {
                 // Only when the recipe chose one: the default depends on the merged activations.
                 o.put("int8Layout", w.int8Layout().key());
+            }
+            if (q.weights() != null && q.weights().gptq()) {
+                o.put("method", "gptq");
             }
             m.put("weights", o);
         }

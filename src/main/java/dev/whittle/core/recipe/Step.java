@@ -3,9 +3,20 @@ package dev.whittle.core.recipe;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.prune.PruneSpec;
+import java.util.Map;
 
-/** One recipe step: a selection and the settings it applies to the layers it selects. */
-public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize) {
+/**
+ * One recipe step: a selection and the settings it applies to the layers it selects.
+ *
+ * @param reconstruct absent or false: off; true: after this step's pruning, refit each layer's
+ *                    kept weights by damped least squares to its original outputs on the
+ *                    calibration data (damping 0.1 of the mean diagonal of XᵀX); a mapping
+ *                    {@code {damp: 0.05}} sets the damping
+ */
+public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize, Object reconstruct) {
+    /** Default damping of {@code reconstruct: true}. */
+    public static final double DAMP = 0.1;
+
     public Step {
         if (select == null) {
             throw new BadInputException("a step needs select (use select: {} for every weight layer).");
@@ -13,5 +24,29 @@ public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, Quant
         if (prune == null && lowrank == null && quantize == null) {
             throw new BadInputException("a step needs prune, lowrank or quantize.");
         }
+        damp(reconstruct);
+    }
+
+    public Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize) {
+        this(select, prune, lowrank, quantize, null);
+    }
+
+    /** The damping of {@code reconstruct}, or null when the step does not reconstruct. */
+    public Double reconstructDamp() {
+        return damp(reconstruct);
+    }
+
+    private static Double damp(Object r) {
+        if (r == null || Boolean.FALSE.equals(r)) {
+            return null;
+        }
+        if (Boolean.TRUE.equals(r)) {
+            return DAMP;
+        }
+        if (r instanceof Map<?, ?> m && m.size() == 1 && m.get("damp") instanceof Number n && n.doubleValue() > 0
+                && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        throw new BadInputException("reconstruct must be true, false or {damp: D} with D > 0, got " + r + ".");
     }
 }

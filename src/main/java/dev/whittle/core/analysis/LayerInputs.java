@@ -1,0 +1,254 @@
+package dev.whittle.core.analysis;
+
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.CblasUpper;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.eval.ActivationCollector.Input;
+import dev.whittle.core.model.NodeInfo;
+import dev.whittle.core.model.Storage;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.tensor.InputMoments;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * Collects what each selected weight layer sees on the calibration data ({@link InputMoments}):
+ * per input feature the sum of squares, optionally the full second moment XᵀX, and per output
+ * channel the mean |output|. The data streams batch by batch through the float model, so memory
+ * is one batch of activations plus the statistics of the layers in the current pass; when XᵀX
+ * is asked for, layers are split into passes whose matrices fit {@code budgetBytes}.
+ * MatMul and Gemm layers (input 0 = activations, input 1 = weight) are supported; Conv is not
+ * yet (its im2col view): such layers are absent from the result.
+ */
+public final class LayerInputs {
+    /** Default memory for the XᵀX matrices of one pass. */
+    public static final long DEFAULT_BUDGET = 256L << 20;
+    /**
+     * A model input of this name ([batch, tokens], 0 = padding) marks rows to leave out: padding
+     * tokens are computed but never used, and would otherwise weigh on the statistics.
+     */
+    static final String MASK = "attention_mask";
+
+    private LayerInputs() {
+    }
+
+    /** Whether {@link #collect} can describe this layer's input. */
+    public static boolean supported(OnnxModel model, WeightLayer l) {
+        return node(model, l) != null;
+    }
+
+    /**
+     * @param secondMoment also accumulate XᵀX (needed by GPTQ); else only norms and output means
+     * @param progress     fraction done over all passes, or null
+     * @param cancelled    polled once per batch, or null
+     */
+    public static Map<String, InputMoments> collect(OnnxModel model, List<WeightLayer> layers, boolean secondMoment,
+                                                    CalibrationData data, long budgetBytes, DoubleConsumer progress,
+                                                    BooleanSupplier cancelled) {
+        List<List<Acc>> passes = new ArrayList<>();
+        List<Acc> pass = new ArrayList<>();
+        long used = 0;
+        for (WeightLayer l : layers) {
+            NodeInfo n = node(model, l);
+            if (n == null) {
+                continue;
+            }
+            Acc a = new Acc(l, n, secondMoment);
+            long cost = secondMoment ? 12L * a.dim * a.dim : 0;
+            if (!pass.isEmpty() && used + cost > budgetBytes) {
+                passes.add(pass);
+                pass = new ArrayList<>();
+                used = 0;
+            }
+            pass.add(a);
+            used += cost;
+        }
+        if (!pass.isEmpty()) {
+            passes.add(pass);
+        }
+        boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
+        Path dir = external && model.source() != null ? model.source().toAbsolutePath().getParent() : null;
+        Map<String, InputMoments> out = new LinkedHashMap<>();
+        for (int p = 0; p < passes.size(); p++) {
+            List<Acc> accs = passes.get(p);
+            Map<String, List<Acc>> byInput = new LinkedHashMap<>();
+            Map<String, List<Acc>> byOutput = new LinkedHashMap<>();
+            for (Acc a : accs) {
+                byInput.computeIfAbsent(a.input, k -> new ArrayList<>()).add(a);
+                byOutput.computeIfAbsent(a.output, k -> new ArrayList<>()).add(a);
+            }
+            LinkedHashSet<String> tensors = new LinkedHashSet<>(byInput.keySet());
+            tensors.addAll(byOutput.keySet());
+            int done = p;
+            int total = passes.size();
+            // The batch being run, so that padding tokens (attention_mask 0) can be left out of the statistics.
+            Map<String, Input>[] current = new Map[1];
+            Iterable<Map<String, Input>> batches = () -> {
+                java.util.Iterator<Map<String, Input>> it = data.batches().iterator();
+                return new java.util.Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Map<String, Input> next() {
+                        current[0] = it.next();
+                        return current[0];
+                    }
+                };
+            };
+            ActivationCalibration.stream(model, List.copyOf(tensors), batches, data.batchCount(), dir, (name, values) -> {
+                long[] mask = mask(current[0]);
+                for (Acc a : byInput.getOrDefault(name, List.of())) {
+                    a.addInput(values.duplicate(), mask);
+                }
+                for (Acc a : byOutput.getOrDefault(name, List.of())) {
+                    a.addOutput(values.duplicate(), mask);
+                }
+            }, progress == null ? null : f -> progress.accept((done + f) / total), cancelled);
+            for (Acc a : accs) {
+                out.put(a.layer.node(), a.result());
+            }
+        }
+        return out;
+    }
+
+    /** A transformer's attention_mask of the batch (one flag per token), or null. */
+    private static long[] mask(Map<String, Input> batch) {
+        Input m = batch == null ? null : batch.get(MASK);
+        return m == null || m.longs() == null || m.shape().length != 2 ? null : m.longs();
+    }
+
+    /** The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or null. */
+    private static NodeInfo node(OnnxModel model, WeightLayer l) {
+        if (!(l.op().equals("MatMul") || l.op().equals("Gemm")) || l.shape().length != 2 || !l.graphPath().isEmpty()
+                || l.quantized()) {
+            return null;
+        }
+        for (NodeInfo n : model.graph().nodes()) {
+            if (n.name().equals(l.node()) && n.graphPath().isEmpty()) {
+                return n.inputs().size() >= 2 && n.inputs().get(1).equals(l.weight()) ? n : null;
+            }
+        }
+        return null;
+    }
+
+    /** Accumulators of one layer. */
+    private static final class Acc {
+        final WeightLayer layer;
+        final String input;
+        final String output;
+        final int dim;
+        final int outDim;
+        final double[] sumSquares;
+        final double[] xtx;
+        final double[] outAbs;
+        long rows;
+        long outRows;
+        float[] buf = new float[0];
+        float[] gram;
+
+        Acc(WeightLayer l, NodeInfo n, boolean secondMoment) {
+            layer = l;
+            input = n.inputs().get(0);
+            output = n.outputs().get(0);
+            int in = l.axis() == 0 ? 1 : 0;
+            dim = (int) l.shape()[in];
+            outDim = (int) l.outputChannels();
+            sumSquares = new double[dim];
+            xtx = secondMoment ? new double[dim * dim] : null;
+            outAbs = new double[outDim];
+        }
+
+        void addInput(FloatBuffer v, long[] mask) {
+            int n = v.remaining();
+            if (n % dim != 0) {
+                throw new BadInputException("layer '" + layer.node() + "': its input '" + input + "' has " + n
+                        + " values per batch, not a multiple of the weight's input dimension " + dim + ".");
+            }
+            int r = n / dim;
+            if (buf.length < n) {
+                buf = new float[n];
+            }
+            v.get(buf, 0, n);
+            if (mask != null && mask.length == r) {
+                // Keep only the rows of real tokens, packed at the front of buf.
+                int kept = 0;
+                for (int i = 0; i < r; i++) {
+                    if (mask[i] != 0) {
+                        System.arraycopy(buf, i * dim, buf, kept * dim, dim);
+                        kept++;
+                    }
+                }
+                r = kept;
+                n = r * dim;
+            }
+            for (int i = 0, idx = 0; i < r; i++) {
+                for (int j = 0; j < dim; j++, idx++) {
+                    double x = buf[idx];
+                    sumSquares[j] += x * x;
+                }
+            }
+            if (xtx != null) {
+                if (gram == null) {
+                    gram = new float[dim * dim];
+                }
+                // One batch in float (a few thousand rows), summed over batches in double.
+                openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, dim, r, 1f, buf, dim, 0f, gram, dim);
+                for (int i = 0; i < dim; i++) {
+                    for (int j = i; j < dim; j++) {
+                        xtx[i * dim + j] += gram[i * dim + j];
+                    }
+                }
+            }
+            rows += r;
+        }
+
+        void addOutput(FloatBuffer v, long[] mask) {
+            int n = v.remaining();
+            if (n % outDim != 0) {
+                return;
+            }
+            int r = n / outDim;
+            boolean masked = mask != null && mask.length == r;
+            for (int i = 0; i < r; i++) {
+                if (masked && mask[i] == 0) {
+                    continue;
+                }
+                for (int c = 0; c < outDim; c++) {
+                    outAbs[c] += Math.abs(v.get(v.position() + i * outDim + c));
+                }
+                outRows++;
+            }
+        }
+
+        InputMoments result() {
+            if (xtx != null) {
+                for (int i = 0; i < dim; i++) {
+                    for (int j = 0; j < i; j++) {
+                        xtx[i * dim + j] = xtx[j * dim + i];
+                    }
+                }
+            }
+            double[] mean = outAbs.clone();
+            for (int c = 0; c < outDim; c++) {
+                mean[c] /= Math.max(1, outRows);
+            }
+            buf = null;
+            gram = null;
+            return new InputMoments(dim, rows, sumSquares, xtx, mean);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.whittle.core.prune;
+
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+
+import dev.whittle.core.BadInputException;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * Refits a pruned layer's kept weights so that its output on the calibration data stays as close
+ * as least squares allows to the original's: for each output, with S the inputs it keeps and
+ * H = XᵀX, solve (H_SS + λI) v_S = (H w)_S + λ w_S, the normal equations of
+ * min ‖X w − X_S v_S‖² + λ‖v_S − w_S‖², λ = damp · mean diagonal of H: damping keeps the refit
+ * near the kept weights (large damp: plain pruning), so few calibration samples do not overfit. Pruned weights stay exactly zero. Uses LAPACK's dposv (Cholesky) per output.
+ */
+public final class Reconstruction {
+    private Reconstruction() {
+    }
+
+    /**
+     * @param original the weights before pruning, in tensor layout (2-D)
+     * @param pruned   the same after pruning: its zeros are the mask
+     * @param inAxis   the input axis (0 for MatMul [K, N], 1 for Gemm with transB)
+     * @param xtx      XᵀX of the layer's input on the calibration data, K×K
+     */
+    public static float[] refit(float[] original, float[] pruned, long[] shape, int inAxis, double[] xtx, double damp) {
+        int k = (int) shape[inAxis];
+        int n = (int) shape[1 - inAxis];
+        double mean = 0;
+        for (int j = 0; j < k; j++) {
+            mean += xtx[j * k + j];
+        }
+        double lambda = damp * Math.max(mean / k, Double.MIN_NORMAL);
+        float[] out = pruned.clone();
+        // Outputs are independent (each writes only its own weights), so they run in parallel
+        // with the same result as in order.
+        java.util.stream.IntStream.range(0, n).parallel().forEach(o -> refitOutput(original, pruned, out, inAxis, xtx, k, n,
+                o, lambda));
+        return out;
+    }
+
+    /**
+     * {@code after} with the kept weights of every layer keyed in {@code xtx} (node name to its
+     * input's XᵀX) refit against that layer's weights in {@code before}.
+     */
+    public static dev.whittle.core.onnx.OnnxModel apply(dev.whittle.core.onnx.OnnxModel before,
+                                                       dev.whittle.core.onnx.OnnxModel after, java.util.Map<String, double[]> xtx,
+                                                       double damp) {
+        dev.whittle.core.onnx.GraphEditor editor = dev.whittle.core.onnx.GraphEditor.of(after);
+        boolean changed = false;
+        for (dev.whittle.core.model.WeightLayer l : after.graph().weightLayers()) {
+            double[] h = xtx.get(l.node());
+            dev.whittle.core.model.WeightLayer orig = before.graph().layer(l.node()).orElse(null);
+            if (h == null || orig == null || l.shape().length != 2 || !editor.isConstant(l.weight())) {
+                continue;
+            }
+            float[] refit = refit(orig.tensor().toFloatArray(), l.tensor().toFloatArray(), l.shape(), 1 - l.axis(), h, damp);
+            editor.setTensor(l.weight(), l.shape(), refit);
+            changed = true;
+        }
+        return changed ? editor.build() : after;
+    }
+
+    private static void refitOutput(float[] original, float[] pruned, float[] out, int inAxis, double[] xtx, int k, int n,
+                                    int o, double lambda) {
+        int[] kept = new int[k];
+        int s = 0;
+        for (int j = 0; j < k; j++) {
+            if (pruned[at(inAxis, j, o, k, n)] != 0f) {
+                kept[s++] = j;
+            }
+        }
+        if (s == 0) {
+            return;
+        }
+        double[] a = new double[s * s];
+        double[] b = new double[s];
+        for (int p = 0; p < s; p++) {
+            int jp = kept[p];
+            for (int q = 0; q < s; q++) {
+                a[p * s + q] = xtx[jp * k + kept[q]];
+            }
+            a[p * s + p] += lambda;
+            double r = 0;
+            for (int j = 0; j < k; j++) {
+                r += xtx[jp * k + j] * original[at(inAxis, j, o, k, n)];
+            }
+            // Damping pulls towards the weight as it was, not towards zero: the step can only help.
+            b[p] = r + lambda * original[at(inAxis, jp, o, k, n)];
+        }
+        int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', s, 1, a, s, b, 1);
+        if (info != 0) {
+            throw new BadInputException("reconstruct: the damped normal equations of output " + o + " are not positive"
+                    + " definite (LAPACK dposv info " + info + "); raise reconstruct.damp.");
+        }
+        for (int p = 0; p < s; p++) {
+            out[at(inAxis, kept[p], o, k, n)] = (float) b[p];
+        }
+    }
+
+    private static int at(int inAxis, int j, int o, int k, int n) {
+        return inAxis == 0 ? j * n + o : o * k + j;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.whittle.core.quant;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+
+import dev.whittle.core.BadInputException;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * GPTQ (Frantar et al. 2022, "GPTQ: Accurate Post-Training Quantization for Generative
+ * Pre-trained Transformers"): rounds a layer's weights one input feature at a time and spreads
+ * each rounding error over the input features not yet rounded, weighted by the inverse of the
+ * input's second moment H = XᵀX + λI, so the layer's output on the calibration data moves as
+ * little as possible. Scales and zero points stay those of round to nearest (static groups), so
+ * the written layout is unchanged; only the codes differ. Errors propagate in blocks of
+ * {@link #BLOCK} features with one matrix product per block ("lazy batch" updates).
+ */
+public final class Gptq {
+    /** Input features rounded between two updates of the rest. */
+    static final int BLOCK = 128;
+
+    private Gptq() {
+    }
+
+    /**
+     * @param w       the original weights in their tensor layout
+     * @param rtn     round to nearest of {@code w}, whose grouping, scales and zero points are kept
+     * @param inAxis  the weight's input axis (0 for MatMul [K, N], 1 for Gemm with transB)
+     * @param xtx     XᵀX of the layer's input, K×K row-major
+     * @param damp    λ as a share of the mean diagonal of XᵀX (GPTQ uses 0.01)
+     */
+    public static QuantizedWeight refine(float[] w, QuantizedWeight rtn, int inAxis, double[] xtx, double damp) {
+        return refine(w, rtn, inAxis, xtx, damp, false);
+    }
+
+    /**
+     * As above; {@code actOrder} rounds the input features in order of decreasing XᵀX diagonal
+     * (largest activations first, so their errors can still be compensated by the rest).
+     */
+    public static QuantizedWeight refine(float[] w, QuantizedWeight rtn, int inAxis, double[] xtx, double damp,
+                                         boolean actOrder) {
+        long[] dims = rtn.grouping().dims();
+        if (dims.length != 2) {
+            throw new BadInputException("GPTQ applies to 2-D weights, not shape " + java.util.Arrays.toString(dims) + ".");
+        }
+        int k = (int) dims[inAxis];
+        int n = (int) dims[1 - inAxis];
+        if (xtx.length != (long) k * k) {
+            throw new BadInputException("GPTQ: XᵀX of size " + xtx.length + " does not match an input dimension of " + k + ".");
+        }
+        int[] perm = order(xtx, k, actOrder);
+        double[] h = xtx;
+        if (actOrder) {
+            h = new double[k * k];
+            for (int a = 0; a < k; a++) {
+                for (int b = 0; b < k; b++) {
+                    h[a * k + b] = xtx[perm[a] * k + perm[b]];
+                }
+            }
+        }
+        float[] u = inverseCholesky(h, k, damp);
+        int[] group = rtn.grouping().groupOfElements();
+        // Working copy with input features (in processing order) as rows: wk[j * n + o].
+        float[] wk = new float[k * n];
+        int[] at = new int[k * n];
+        for (int j = 0; j < k; j++) {
+            for (int o = 0; o < n; o++) {
+                int idx = inAxis == 0 ? perm[j] * n + o : o * k + perm[j];
+                wk[j * n + o] = w[idx];
+                at[j * n + o] = idx;
+            }
+        }
+        WeightSpec spec = rtn.spec();
+        int qmin = spec.qmin();
+        int qmax = spec.qmax();
+        float[] scale = rtn.scales();
+        int[] zp = rtn.zeroPoints();
+        byte[] codes = new byte[w.length];
+        long clipped = 0;
+        float[] err = new float[BLOCK * n];
+        for (int b0 = 0; b0 < k; b0 += BLOCK) {
+            int b1 = Math.min(k, b0 + BLOCK);
+            for (int j = b0; j < b1; j++) {
+                float d = u[j * k + j];
+                int row = j * n;
+                int er = (j - b0) * n;
+                for (int o = 0; o < n; o++) {
+                    int idx = at[row + o];
+                    int gi = group[idx];
+                    float v = wk[row + o];
+                    double r = Math.rint(v / scale[gi]) + zp[gi];
+                    int q = (int) Math.max(qmin, Math.min(qmax, r));
+                    clipped += r < qmin || r > qmax ? 1 : 0;
+                    codes[idx] = (byte) q;
+                    float deq = (q - zp[gi]) * scale[gi];
+                    err[er + o] = (v - deq) / d;
+                }
+                for (int i = j + 1; i < b1; i++) {
+                    float c = u[j * k + i];
+                    int ri = i * n;
+                    for (int o = 0; o < n; o++) {
+                        wk[ri + o] -= c * err[er + o];
+                    }
+                }
+            }
+            if (b1 < k) {
+                // wk[b1:, :] -= U[b0:b1, b1:]ᵀ · err, with the block of U copied out (arrays carry no offset).
+                int rest = k - b1;
+                int rows = b1 - b0;
+                float[] ub = new float[rows * rest];
+                for (int j = 0; j < rows; j++) {
+                    System.arraycopy(u, (b0 + j) * k + b1, ub, j * rest, rest);
+                }
+                float[] delta = new float[rest * n];
+                openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rest, n, rows, 1f, ub, rest, err, n, 0f, delta, n);
+                for (int i = 0, off = b1 * n; i < delta.length; i++) {
+                    wk[off + i] -= delta[i];
+                }
+            }
+        }
+        double noise = 0;
+        for (int i = 0; i < w.length; i++) {
+            int gi = group[i];
+            float e = w[i] - (codes[i] - zp[gi]) * scale[gi];
+            noise += (double) e * e;
+        }
+        return new QuantizedWeight(rtn.grouping(), spec, codes, scale, zp, rtn.lo(), rtn.hi(), clipped, rtn.signal(), noise);
+    }
+
+    /** Input features in processing order: as stored, or by decreasing diagonal (ties by position). */
+    private static int[] order(double[] xtx, int k, boolean actOrder) {
+        Integer[] p = new Integer[k];
+        for (int j = 0; j < k; j++) {
+            p[j] = j;
+        }
+        if (actOrder) {
+            java.util.Arrays.sort(p, (a, b) -> Double.compare(xtx[b * k + b], xtx[a * k + a]));
+        }
+        int[] out = new int[k];
+        for (int j = 0; j < k; j++) {
+            out[j] = p[j];
+        }
+        return out;
+    }
+
+    /**
+     * Upper-triangular U with UᵀU = (XᵀX + λI)⁻¹, λ = damp · mean diagonal; features that never
+     * fire (zero diagonal) get a diagonal of 1 so their rounding error stays put.
+     */
+    static float[] inverseCholesky(double[] xtx, int k, double damp) {
+        double[] h = xtx.clone();
+        double mean = 0;
+        for (int j = 0; j < k; j++) {
+            mean += h[j * k + j];
+        }
+        mean /= k;
+        double lambda = damp * (mean > 0 ? mean : 1);
+        for (int j = 0; j < k; j++) {
+            if (h[j * k + j] == 0) {
+                h[j * k + j] = 1;
+            }
+            h[j * k + j] += lambda;
+        }
+        check("dpotrf", openblas.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        check("dpotri", openblas.LAPACKE_dpotri(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < i; j++) {
+                h[i * k + j] = h[j * k + i];
+            }
+        }
+        check("dpotrf", openblas.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        float[] u = new float[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = i; j < k; j++) {
+                u[i * k + j] = (float) h[i * k + j];
+            }
+        }
+        return u;
+    }
+
+    private static void check(String what, int info) {
+        if (info != 0) {
+            throw new BadInputException("GPTQ: " + what + " failed (info " + info + "); the layer's input statistics are not"
+                    + " positive definite even with damping; raise the damping.");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.whittle.core.recipe;
+
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.LayerInputs;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.recipe.RecipePlan.Problem;
+import dev.whittle.core.tensor.InputMoments;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+
+/**
+ * The recipe's data-aware keys (docs/recipes.md): {@code prune.criterion: wanda} and
+ * {@code quantize.weights.method: gptq}. They need {@code calibration}; here they are checked
+ * for it and their statistics are collected on the model as it stands before the step.
+ */
+final class DataAware {
+    private DataAware() {
+    }
+
+    /** The first step using a data-aware key when the recipe has no calibration data. */
+    static Optional<Problem> calibrationProblem(Recipe recipe) {
+        if (recipe.calibration() != null && recipe.calibration().data() != null) {
+            return Optional.empty();
+        }
+        List<Step> steps = recipe.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            String key = key(steps.get(i));
+            if (key != null) {
+                return Optional.of(new Problem(i + 1, key + " needs calibration data: add 'calibration: {data: FILE}' at the"
+                        + " top of the recipe (relative to the recipe's folder)."));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Reconstruction in this version refits unstructured and N:M pruning only. */
+    static Optional<Problem> reconstructProblem(Recipe recipe) {
+        List<Step> steps = recipe.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            if (s.reconstructDamp() != null && (s.prune() == null || s.prune().isChannel() || s.prune().sparseStorage())) {
+                return Optional.of(new Problem(i + 1, "reconstruct refits the kept weights of unstructured or N:M pruning with"
+                        + " dense storage in this version; this step has " + (s.prune() == null ? "no prune"
+                        : s.prune().isChannel() ? "channel pruning" : "prune.storage sparse") + "."));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String key(Step s) {
+        if (s.reconstructDamp() != null) {
+            return "reconstruct";
+        }
+        if (s.prune() != null && s.prune().dataAware()) {
+            return "prune.criterion " + s.prune().criterion();
+        }
+        if (s.quantize() != null && s.quantize().weights() != null && s.quantize().weights().gptq()) {
+            return "quantize.weights.method gptq";
+        }
+        return null;
+    }
+
+    /** Input norms ‖x_j‖₂ per node for Wanda, collected on {@code model}. */
+    static Map<String, double[]> inputNorms(Recipe recipe, OnnxModel model, List<String> nodes, Path folder,
+                                            DoubleConsumer progress, BooleanSupplier cancelled) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        moments(recipe, model, Set.copyOf(nodes), false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.norms()));
+        return out;
+    }
+
+    /** XᵀX per node for GPTQ, collected on {@code model} (float, after pruning and factoring). */
+    static Map<String, double[]> secondMoments(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
+                                               DoubleConsumer progress, BooleanSupplier cancelled) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        moments(recipe, model, nodes, true, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.xtx()));
+        return out;
+    }
+
+    static Map<String, InputMoments> moments(Recipe recipe, OnnxModel model, Set<String> nodes, boolean xtx,
+                                                     Path folder, DoubleConsumer progress, BooleanSupplier cancelled) {
+        List<WeightLayer> layers = new ArrayList<>();
+        for (WeightLayer l : model.graph().weightLayers()) {
+            if (nodes.contains(l.node()) && LayerInputs.supported(model, l)) {
+                layers.add(l);
+            }
+        }
+        if (layers.isEmpty()) {
+            return Map.of();
+        }
+        CalibrationData data = CalibrationSource.load(recipe.calibration(), folder, model.graph());
+        return LayerInputs.collect(model, layers, xtx, data, LayerInputs.DEFAULT_BUDGET, progress, cancelled);
+    }
+}

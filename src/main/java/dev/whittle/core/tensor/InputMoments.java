@@ -1,0 +1,28 @@
+package dev.whittle.core.tensor;
+
+/**
+ * What one weight layer saw on calibration data, as plain values for the data-aware methods
+ * (Wanda, GPTQ): its input flattened to {@code rows} rows of {@code dim} input features.
+ *
+ * @param dim            input features (the weight's input dimension)
+ * @param rows           rows accumulated (tokens or samples)
+ * @param sumSquares     per input feature, sum over rows of x_j² (so ‖X_j‖₂ = sqrt)
+ * @param xtx            XᵀX, row-major dim×dim (symmetric), or null when only norms were asked for
+ * @param outputMeanAbs  per output channel, mean |y| of the layer's output over rows, or null
+ */
+public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs) {
+    public InputMoments {
+        if (sumSquares.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
+            throw new IllegalArgumentException("input moments of dimension " + dim + " have arrays of the wrong size");
+        }
+    }
+
+    /** ‖X_j‖₂ per input feature. */
+    public double[] norms() {
+        double[] n = new double[dim];
+        for (int j = 0; j < dim; j++) {
+            n[j] = Math.sqrt(sumSquares[j]);
+        }
+        return n;
+    }
+}

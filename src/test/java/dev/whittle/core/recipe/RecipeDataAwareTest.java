@@ -1,0 +1,75 @@
+package dev.whittle.core.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.tensor.Npy;
+import dev.whittle.core.tensor.NpyArray;
+import dev.whittle.testing.Tensor;
+import dev.whittle.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data-aware keys wanda and gptq: refused without calibration, run with it, and differ from the defaults. */
+class RecipeDataAwareTest {
+    @Test
+    void dataAwareKeysNeedCalibration() {
+        for (String step : new String[] {"prune: {sparsity: 0.5, criterion: wanda}",
+                "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}"}) {
+            RecipePlan p = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\nsteps:\n  - select: {ops: [MatMul]}\n    " + step + "\n"),
+                    TestModels.mlp());
+            assertEquals(1, p.problems().size(), p.problems().toString());
+            assertTrue(p.problems().get(0).text().startsWith("steps[1]: " + (step.startsWith("prune") ? "prune.criterion wanda"
+                    : "quantize.weights.method gptq") + " needs calibration data"), p.problems().get(0).text());
+        }
+        RecipePlan channel = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
+                + "  - select: {}\n    prune: {sparsity: 0.5, structure: channel}\n    reconstruct: true\n"), TestModels.mlp());
+        assertTrue(channel.problems().get(0).text().startsWith("steps[1]: reconstruct refits the kept weights of unstructured or"
+                + " N:M pruning"), channel.problems().toString());
+        var bad = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
+                "whittle: 1\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 4, method: best}}\n"));
+        assertTrue(bad.getMessage().contains("quantize.weights.method must be rtn or gptq, got 'best'"), bad.getMessage());
+    }
+
+    @Test
+    void wandaAndGptqRunFromARecipe(@TempDir Path tmp) throws Exception {
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(Tensor.random(3, 64 * 16).data(), 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {names: [fc1]}
+                    prune: {sparsity: 0.5, criterion: wanda}
+                    reconstruct: {damp: 0.05}
+                  - select: {names: [fc2, fc3]}
+                    quantize: {weights: {bits: 4, granularity: channel, method: gptq}}
+                """);
+        RecipeRunner.Result res = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
+        WeightLayer fc1 = res.model().graph().layer("fc1").orElseThrow();
+        float[] w = fc1.tensor().toFloatArray();
+        assertEquals(w.length / 2, Arrays.stream(toDoubles(w)).filter(v -> v == 0).count(), "exactly half of fc1 pruned");
+        Path rtn = tmp.resolve("rtn.yaml");
+        Files.writeString(rtn, Files.readString(r).replace(", method: gptq", "").replace("criterion: wanda", "criterion: magnitude")
+                .replace("    reconstruct: {damp: 0.05}\n", ""));
+        RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(rtn), TestModels.mlp());
+        assertNotEquals(Arrays.toString(fc1.tensor().toFloatArray()),
+                Arrays.toString(plain.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()), "Wanda ranks differently");
+        assertEquals(2, res.report().layers().stream().filter(e -> e.quant() != null).count());
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}
