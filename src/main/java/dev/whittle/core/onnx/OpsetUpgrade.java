@@ -62,6 +62,39 @@ public final class OpsetUpgrade {
         return b.build();
     }
 
+    /**
+     * What upgrading {@code model} to {@code target} adds to it: {parameters, bytes} of the
+     * constant inputs that replace attributes (Reduce* axes and the like). Zeros when no upgrade
+     * is needed or the model cannot be upgraded (quantizing it then fails with that message).
+     */
+    public static long[] added(OnnxModel model, long target) {
+        ModelProto p = model.proto();
+        ModelProto u;
+        try {
+            u = upgrade(p, target, model.graph().fileName());
+        } catch (RuntimeException e) {
+            return new long[2];
+        }
+        if (u == p) {
+            return new long[2];
+        }
+        java.util.Set<String> before = new java.util.HashSet<>();
+        p.getGraph().getInitializerList().forEach(t -> before.add(t.getName()));
+        long params = 0;
+        long bytes = 0;
+        for (var t : u.getGraph().getInitializerList()) {
+            if (!before.contains(t.getName())) {
+                long n = 1;
+                for (long d : t.getDimsList()) {
+                    n *= d;
+                }
+                params += n;
+                bytes += t.getSerializedSize() + 3;
+            }
+        }
+        return new long[] {params, bytes};
+    }
+
     /** Adds an opset import for {@code domain} if the model has none. */
     public static ModelProto importDomain(ModelProto p, String domain, long version) {
         if (p.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals(domain))) {

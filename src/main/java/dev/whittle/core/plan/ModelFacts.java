@@ -25,6 +25,7 @@ final class ModelFacts {
     private final int sequenceLength;
     private final Map<String, LayerInfo> layers;
     private final Map<String, ChannelImpact> impacts = new HashMap<>();
+    private final Map<Integer, long[]> upgrades = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ModelFacts(OnnxModel model, int sequenceLength, Map<String, LayerInfo> layers) {
         this.model = model;
@@ -156,7 +157,7 @@ final class ModelFacts {
         ModelGraph g = plan.model();
         Figures whole = new Figures(g.params(), g.fileBytes(), before.macs());
         Figures stamp = new Figures(0, stampBytes(plan), 0);
-        return new Totals(whole, whole.plus(after.minus(before)).plus(stamp), rows);
+        return new Totals(whole, whole.plus(after.minus(before)).plus(stamp).plus(upgrade(plan)), rows);
     }
 
     /**
@@ -164,6 +165,35 @@ final class ModelFacts {
      * recipe's canonical copy and its sha256, Whittle as producer, the source's producer kept
      * under source.producer). A few bytes of protobuf framing are approximated.
      */
+    /**
+     * What the opset upgrade that quantization may need adds (attributes such as ReduceMean's axes
+     * become constant inputs): int4 or blocked QDQ needs opset 21, half-precision scales 19.
+     */
+    private Figures upgrade(ResolvedPlan plan) {
+        int target = 0;
+        for (ResolvedPlan.Effective e : plan.layers().values()) {
+            if (e.quantize() == null || e.quantize().weights() == null) {
+                continue;
+            }
+            var w = e.quantize().weights();
+            var f = e.quantize().formatOrDefault();
+            boolean nbits = f == dev.whittle.core.quant.QuantFormat.MATMULNBITS && e.layer().op().equals("MatMul");
+            if (!nbits && (w.bits() == 4 || (w.granularity() == dev.whittle.core.quant.Granularity.BLOCK
+                    && f != dev.whittle.core.quant.QuantFormat.DYNAMIC))) {
+                target = 21;
+                break;
+            }
+            if (!nbits && e.layer().dtype() != dev.whittle.core.model.DataType.FLOAT) {
+                target = 19;
+            }
+        }
+        if (target == 0) {
+            return Figures.ZERO;
+        }
+        long[] a = upgrades.computeIfAbsent(target, t -> dev.whittle.core.onnx.OpsetUpgrade.added(model, t));
+        return new Figures(a[0], a[1], 0);
+    }
+
     private static long stampBytes(ResolvedPlan plan) {
         if (plan.plan().isEmpty()) {
             return 0;

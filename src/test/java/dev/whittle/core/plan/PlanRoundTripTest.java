@@ -34,6 +34,11 @@ class PlanRoundTripTest {
         }
     }
 
+    /** The example recipes whose steps run a data-aware method (slow to apply on MiniLM). */
+    static boolean dataAware(String recipe) {
+        return recipe.contains("gptq") || recipe.contains("wanda");
+    }
+
     static Path modelOf(String recipe) {
         return recipe.startsWith("minilm") ? SAMPLES.resolve("minilm/all-minilm-l6-v2.onnx")
                 : SAMPLES.resolve(recipe.startsWith("fashion-cnn") ? "fashion-cnn.onnx" : "fashion-mlp.onnx");
@@ -56,6 +61,14 @@ class PlanRoundTripTest {
         Plan back = PlanRecipes.fromRecipe(reread, model.graph());
         assertEquals(ResolvedPlan.of(plan, model.graph()).layers(), ResolvedPlan.of(back, model.graph()).layers(), name);
         assertEquals(plan.layers(), back.layers(), name);
+        if (dataAware(name)) {
+            // Applying these takes 40-76 s each (GPTQ, Wanda + reconstruct over MiniLM's calibration
+            // set). A written model is a function of the recipe's canonical form (ModelStamp records
+            // it, ApplyDeterminismTest holds the runner to it), so the same canonical form is the
+            // same bytes.
+            assertEquals(RecipeWriter.canonicalJson(original.recipe()), RecipeWriter.canonicalJson(reread), name);
+            return;
+        }
 
         byte[] viaOriginal = apply(modelPath, recipePath, tmp.resolve("original.onnx"));
         byte[] viaExported = apply(modelPath, exported, tmp.resolve("exported.onnx"));

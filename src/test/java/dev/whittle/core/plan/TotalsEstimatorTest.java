@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TotalsEstimatorTest {
     static java.util.stream.Stream<String> recipes() throws IOException {
-        return PlanRoundTripTest.recipes();
+        // GPTQ and Wanda change weight values only: their totals are those of their round-to-nearest
+        // and magnitude siblings, and applying them on MiniLM takes 40-76 s each.
+        return PlanRoundTripTest.recipes().filter(n -> !PlanRoundTripTest.dataAware(n));
     }
 
     @ParameterizedTest
