@@ -162,34 +162,8 @@ public record LayerError(String node, double relativeError, double sqnrDb, Strin
     }
 
     private static void nOfM(WeightLayer l, float[] w, int keep, int m) {
-        long[] shape = l.shape();
-        int axis = switch (l.op()) {
-            case "Conv" -> 1;
-            case "ConvTranspose" -> 0;
-            case "Gemm" -> 1 - l.axis();
-            default -> shape.length - 2;
-        };
-        int len = (int) shape[axis];
-        int stride = 1;
-        for (int d = axis + 1; d < shape.length; d++) {
-            stride *= (int) shape[d];
-        }
-        int outer = w.length / (len * stride);
-        long[] keys = new long[m];
-        for (int o = 0; o < outer; o++) {
-            for (int s = 0; s < stride; s++) {
-                int base = o * len * stride + s;
-                for (int g = 0; g + m <= len; g += m) {
-                    for (int j = 0; j < m; j++) {
-                        keys[j] = ((long) Float.floatToRawIntBits(Math.abs(w[base + (g + j) * stride])) << 32) | j;
-                    }
-                    Arrays.sort(keys);
-                    for (int j = 0; j < m - keep; j++) {
-                        w[base + (g + (int) keys[j]) * stride] = 0f;
-                    }
-                }
-            }
-        }
+        // the pruner's own N:M, so the preview cannot drift from what apply writes
+        dev.whittle.core.prune.Pruner.nOfM(l, w, keep, m);
     }
 
     private static void channels(WeightLayer l, float[] w, PruneSpec spec) {

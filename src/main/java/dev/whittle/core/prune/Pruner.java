@@ -203,4 +203,13 @@ public final class Pruner {
         reports.stream().filter(r -> !out.contains(r)).forEach(out::add);
         return out;
     }
+
+    /**
+     * Zeroes {@code w} (the weight of {@code l}, row-major in its shape) to N:M along the
+     * layer's input axis in place, exactly as a prune step does: for previews that compose the
+     * methods on one layer without writing a model.
+     */
+    public static void nOfM(WeightLayer l, float[] w, int keep, int m) {
+        NofM.apply(w, l.shape(), NofM.inputAxis(l), keep, m);
+    }
 }
