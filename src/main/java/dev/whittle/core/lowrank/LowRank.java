@@ -195,6 +195,16 @@ public final class LowRank {
         return Spectra.of(l.tensor(), method, how.matrices(node, l, w, spatial));
     }
 
+    /**
+     * The rank-{@code r} factors {left (m x r), right (r x n)} that a low-rank step writes for the
+     * row-major m x n matrix {@code a}: the same SVD and the same split of the singular values,
+     * for previews that compose the methods on one layer without writing a model.
+     */
+    public static float[][] factors(float[] a, int m, int n, int r) {
+        Factors f = Factors.of(decompose(new Matrix(m, n, a), r));
+        return new float[][] {f.left(), f.right()};
+    }
+
     /** Truncated SVD: randomized when the rank is small against the matrix, else LAPACK's full sgesdd. */
     static SvdResult decompose(Matrix mx, int r) {
         int min = Math.min(mx.m(), mx.n());

@@ -97,19 +97,8 @@ public record LayerError(String node, double relativeError, double sqnrDb, Strin
         if ((long) r * (m + n) >= (long) m * n) {
             return null;
         }
-        SvdResult svd = (long) (r + 10) * 4 <= Math.min(m, n) ? Svd.randomized(a, m, n, r) : Svd.full(a, m, n).truncate(r);
-        float[] left = new float[m * r];
-        float[] right = new float[r * n];
-        for (int k = 0; k < r; k++) {
-            float root = (float) Math.sqrt(svd.s()[k]);
-            for (int i = 0; i < m; i++) {
-                left[i * r + k] = svd.u()[i * r + k] * root;
-            }
-            for (int j = 0; j < n; j++) {
-                right[k * n + j] = svd.vt()[k * n + j] * root;
-            }
-        }
-        return new float[][] {left, right};
+        // the low-rank step's own SVD and factor split, so the preview cannot drift from apply
+        return dev.whittle.core.lowrank.LowRank.factors(a, m, n, r);
     }
 
     private static float[] product(float[] a, float[] b, int m, int r, int n) {
