@@ -46,6 +46,9 @@ public final class MainView extends BorderPane {
     private final Menu recentMenu = new Menu("Open Recent");
     private final SplitPane workbench = new SplitPane();
     private final TabPane inspector = new TabPane();
+    /** Results, trade-offs, sensitivity and per-layer latency: the views that run the model. */
+    private final TabPane analysis = new TabPane();
+    private final SplitPane centre = new SplitPane();
     private final PanelMemory panels;
     private final PruneTabView pruneTab;
     private final QuantTabView quantTab;
@@ -96,9 +99,17 @@ public final class MainView extends BorderPane {
         workbench.setId("workbench");
         setTop(MainMenus.build(this, vm, inspector, recentMenu));
         VBox empty = emptyState();
-        workbench.visibleProperty().bind(vm.graphProperty().isNotNull());
         empty.visibleProperty().bind(vm.graphProperty().isNull());
-        setCenter(new StackPane(workbench, empty));
+        analysis.setId("analysisTabs");
+        analysis.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        analysis.setMinHeight(0);
+        centre.setOrientation(Orientation.VERTICAL);
+        centre.setId("centre");
+        centre.getItems().setAll(workbench, analysis);
+        centre.setDividerPositions(0.68);
+        SplitPane.setResizableWithParent(analysis, false);
+        centre.visibleProperty().bind(vm.graphProperty().isNotNull());
+        setCenter(new StackPane(centre, empty));
 
         StringBinding modelFile = Bindings.createStringBinding(() -> vm.graphProperty().get() == null ? ""
                 : vm.graphProperty().get().fileName() + "  " + Format.bytes(vm.graphProperty().get().fileBytes()) + "  "
@@ -194,6 +205,11 @@ public final class MainView extends BorderPane {
 
     public TabPane inspector() {
         return inspector;
+    }
+
+    /** The bottom tab pane where the views that evaluate the model live (results, sensitivity...). */
+    public TabPane analysis() {
+        return analysis;
     }
 
     public ExplainView explain() {
