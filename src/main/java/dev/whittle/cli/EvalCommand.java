@@ -95,7 +95,7 @@ final class EvalCommand implements Callable<Integer> {
      * left out (with a note) unless {@code --agreement} asks for it.
      */
     static EvalResult withoutArgmaxAgreement(EvalResult r, boolean asked) {
-        if (r.agreement() == null || r.accuracy() != null || asked) {
+        if (r.agreement() == null || r.accuracy() != null || asked || r.streamed()) {
             return r;
         }
         java.util.List<String> notes = new java.util.ArrayList<>(r.notes());
@@ -127,6 +127,7 @@ final class EvalCommand implements Callable<Integer> {
         m.put("weightBytes", r.weightBytes());
         m.put("output", r.output());
         m.put("pool", r.pool());
+        m.put("threshold", r.threshold());
         runtime(m, r.runtime());
         m.put("notes", r.notes());
         return m;
@@ -163,15 +164,20 @@ final class EvalCommand implements Callable<Integer> {
     static String text(EvalResult r) {
         StringBuilder sb = new StringBuilder();
         sb.append(r.model()).append(" on ").append(r.data()).append(": ").append(Units.count(r.samples()))
-                .append(" samples, batch ").append(r.batch()).append('\n');
+                .append(r.streamed() ? " chunks, streamed" : " samples, batch " + r.batch()).append('\n');
         if (r.accuracy() != null) {
-            sb.append(String.format(Locale.ROOT, "  accuracy  %.2f %% (%s correct)", 100 * r.accuracy(), Units.count(r.correct())));
+            sb.append(String.format(Locale.ROOT, "  accuracy  %.2f %% (%s correct%s)", 100 * r.accuracy(), Units.count(r.correct()),
+                    r.streamed() ? " decisions of " + Units.count(r.samples()) + " chunks" : ""));
             if (r.top5() != null) {
                 sb.append(String.format(Locale.ROOT, ", top-5 %.2f %%", 100 * r.top5()));
             }
             sb.append('\n');
         }
-        if (r.meanCosine() != null) {
+        if (r.meanCosine() != null && r.streamed()) {
+            sb.append("  fidelity  vs ").append(r.baseline()).append(String.format(Locale.ROOT, " (streamed): decision agreement"
+                    + " %.2f %% (> %s), track cosine mean %.6f min %.6f, SQNR %s dB, max |diff| %.4g%n", 100 * r.agreement(),
+                    r.threshold(), r.meanCosine(), r.minCosine(), db(r.outputSqnrDb()), r.maxAbsDiff()));
+        } else if (r.meanCosine() != null) {
             sb.append("  fidelity  vs ").append(r.baseline()).append(':');
             if (r.agreement() != null) {
                 sb.append(String.format(Locale.ROOT, " top-1 agreement %.2f %%,", 100 * r.agreement()));

@@ -16,6 +16,12 @@ import java.util.Map;
  * input, with no maps, {@link HostTensor} slices or shape arrays made per batch (the evaluation
  * loop used to spend a few microseconds per batch on those, measurable on small models).
  *
+ * <p>This is the one place that decides how data is fed. An input sampled along axis 0 is a
+ * view of its bytes; one sampled along another axis (a state [layers, batch, hidden]) is copied
+ * into a buffer made once per loop; one without a sample axis ({@link SampleAxes#CONSTANT}) is
+ * one tensor made once and fed to every run; a carried input of a stream ({@link #carry}) holds
+ * the tensor the previous run's output was copied into.
+ *
  * <p>Tensors of a batch stay open until {@link #release()} (after the run) or {@link #close()};
  * making the next batch's tensors releases the previous ones first, so none leak. Shape arrays
  * are shared by the tensors built on them and never modified.
@@ -31,6 +37,12 @@ final class BatchFeeds implements AutoCloseable {
     private final OnnxTensor[] open;
     private final Map<String, OnnxTensor> feeds;
     private boolean holding;
+    // Per input: its sample axis; for axis > 0 the array's sizes around it and a copy buffer.
+    private final int[] axes;
+    private final long[][] around;
+    private final ByteBuffer[] copies;
+    private final OnnxTensor[] constants;
+    private final Map<String, OnnxTensor> carried = new LinkedHashMap<>();
 
     /** @param batch samples per full batch, &gt;= 1 */
     BatchFeeds(Dataset d, int batch) {
@@ -43,17 +55,51 @@ final class BatchFeeds implements AutoCloseable {
         fullShapes = new long[k][];
         open = new OnnxTensor[k];
         feeds = new LinkedHashMap<>(k * 2);
+        axes = new int[k];
+        around = new long[k][];
+        copies = new ByteBuffer[k];
+        constants = new OnnxTensor[k];
         int i = 0;
         for (var e : d.inputs().entrySet()) {
             HostTensor t = e.getValue();
             names[i] = e.getKey();
             bytes[i] = t.nativeBytes();
-            long samples = t.samples();
-            bytesPerSample[i] = samples == 0 ? 0 : bytes[i].remaining() / samples;
+            axes[i] = d.axis(e.getKey());
             types[i] = EvalSession.javaType(t.type());
-            fullShapes[i] = withRows(t.shape(), batch);
+            if (axes[i] != SampleAxes.CONSTANT) {
+                long samples = t.size(axes[i]);
+                bytesPerSample[i] = samples == 0 ? 0 : bytes[i].remaining() / samples;
+                fullShapes[i] = withRows(t.shape(), axes[i], batch);
+            } else {
+                fullShapes[i] = t.shape();
+            }
+            if (axes[i] > 0) {
+                long[] sh = t.shape();
+                long outer = 1;
+                for (int j = 0; j < axes[i]; j++) {
+                    outer *= sh[j];
+                }
+                around[i] = new long[] {outer, sh[axes[i]], bytesPerSample[i] / Math.max(1, outer)};
+                copies[i] = ByteBuffer.allocateDirect(Math.toIntExact(bytesPerSample[i] * batch)).order(ByteOrder.nativeOrder());
+            }
             i++;
         }
+    }
+
+    /**
+     * Sets the tensor fed to input {@code name} from the next run on (a stream's carried state),
+     * closing the one it replaces. The feeds own it until the next call for that input or
+     * {@link #close()}.
+     */
+    void carry(String name, HostTensor value) throws OrtException {
+        OnnxTensor old = carried.remove(name);
+        if (old != null) {
+            old.close();
+        }
+        OnnxTensor t = OnnxTensor.createTensor(EvalSession.env(), value.nativeBytes(), value.shape(),
+                EvalSession.javaType(value.type()));
+        carried.put(name, t);
+        feeds.put(name, t);
     }
 
     /**
@@ -66,8 +112,23 @@ final class BatchFeeds implements AutoCloseable {
         long[][] shapes = rows == batch ? fullShapes : shortShapes(rows);
         holding = true;
         for (int i = 0; i < names.length; i++) {
-            ByteBuffer view = bytes[i].duplicate().order(ByteOrder.nativeOrder());
-            view.position(Math.toIntExact(from * bytesPerSample[i])).limit(Math.toIntExact(to * bytesPerSample[i]));
+            if (axes[i] == SampleAxes.CONSTANT) {
+                if (constants[i] == null) {
+                    constants[i] = OnnxTensor.createTensor(EvalSession.env(), bytes[i].duplicate().order(ByteOrder.nativeOrder()),
+                            fullShapes[i], types[i]);
+                }
+                feeds.put(names[i], constants[i]);
+                continue;
+            }
+            ByteBuffer view;
+            if (axes[i] == 0) {
+                view = bytes[i].duplicate().order(ByteOrder.nativeOrder());
+                view.position(Math.toIntExact(from * bytesPerSample[i])).limit(Math.toIntExact(to * bytesPerSample[i]));
+            } else {
+                view = copies[i].clear();
+                HostTensor.copyAxis(bytes[i], around[i][1], around[i][0], around[i][2], from, to, view);
+                view.flip();
+            }
             open[i] = OnnxTensor.createTensor(EvalSession.env(), view, shapes[i], types[i]);
             feeds.put(names[i], open[i]);
         }
@@ -91,23 +152,34 @@ final class BatchFeeds implements AutoCloseable {
     @Override
     public void close() {
         release();
+        for (int i = 0; i < constants.length; i++) {
+            if (constants[i] != null) {
+                constants[i].close();
+                constants[i] = null;
+            }
+        }
+        carried.values().forEach(OnnxTensor::close);
+        carried.clear();
         feeds.clear();
     }
 
     private long[][] shortShapes(int rows) {
-        if (shortShapes == null || shortShapes[0][0] != rows) {
+        if (shortShapes == null || shortRows != rows) {
             long[][] s = new long[names.length][];
             for (int i = 0; i < names.length; i++) {
-                s[i] = withRows(fullShapes[i], rows);
+                s[i] = axes[i] == SampleAxes.CONSTANT ? fullShapes[i] : withRows(fullShapes[i], axes[i], rows);
             }
             shortShapes = s;
+            shortRows = rows;
         }
         return shortShapes;
     }
 
-    private static long[] withRows(long[] shape, long rows) {
+    private int shortRows = -1;
+
+    private static long[] withRows(long[] shape, int axis, long rows) {
         long[] s = shape.clone();
-        s[0] = rows;
+        s[axis] = rows;
         return s;
     }
 }

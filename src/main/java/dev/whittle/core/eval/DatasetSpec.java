@@ -15,10 +15,13 @@ import java.util.Map;
  * @param batch  samples per run (the command line's --batch wins)
  * @param limit  first samples only (the command line's --limit wins)
  * @param pool   pooling for embedding outputs: none, mean or cls
+ * @param axes   per input, its sample axis (a number) or {@code none} for an input passed whole
+ *               to every run; inputs left out get theirs from the model ({@link SampleAxes})
+ * @param stream feed the samples in order as chunks of a stream, carrying outputs into inputs
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DatasetSpec(Map<String, String> inputs, String labels, Integer batch, Long limit, String pool,
-                          Csv csv, Images images) {
+                          Csv csv, Images images, Map<String, String> axes, StreamSpec stream) {
     public DatasetSpec {
         int sources = (inputs != null && !inputs.isEmpty() ? 1 : 0) + (csv != null ? 1 : 0) + (images != null ? 1 : 0);
         if (sources != 1) {
@@ -31,6 +34,9 @@ public record DatasetSpec(Map<String, String> inputs, String labels, Integer bat
             throw new BadInputException("Dataset spec 'limit' must be 0 (all) or positive, got " + limit + ".");
         }
         Pool.parse(pool);
+        if (axes != null) {
+            axes.forEach(SampleAxes::parse);
+        }
     }
 
     /**

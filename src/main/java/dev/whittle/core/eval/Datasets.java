@@ -40,6 +40,10 @@ public final class Datasets {
     /** Loads the data a spec names; relative paths resolve against the spec's folder. */
     public static Dataset load(Path specFile, DatasetSpec spec, ModelGraph model) {
         Path dir = specFile.toAbsolutePath().getParent();
+        if ((spec.stream() != null || spec.axes() != null) && (spec.csv() != null || spec.images() != null)) {
+            throw new BadInputException("Dataset spec " + specFile.getFileName() + ": 'axes' and 'stream' go with 'inputs'"
+                    + " (arrays), not with 'csv' or 'images'.");
+        }
         if (spec.csv() != null) {
             return CsvData.load(dir.resolve(spec.csv().file()), spec.csv(), model);
         }
@@ -48,8 +52,12 @@ public final class Datasets {
         }
         Map<String, String> files = new LinkedHashMap<>();
         spec.inputs().forEach((k, v) -> files.put(k, dir.resolve(v).toString()));
+        Map<String, Integer> axes = new LinkedHashMap<>();
+        if (spec.axes() != null) {
+            spec.axes().forEach((k, v) -> axes.put(k, SampleAxes.parse(k, v)));
+        }
         return fromFiles(files, spec.labels() == null ? null : dir.resolve(spec.labels()).toString(), model,
-                specFile.getFileName().toString());
+                specFile.getFileName().toString(), axes, spec.stream());
     }
 
     /**
@@ -57,6 +65,15 @@ public final class Datasets {
      * a null key maps its arrays to inputs by name.
      */
     public static Dataset fromFiles(Map<String, String> inputs, String labels, ModelGraph model, String description) {
+        return fromFiles(inputs, labels, model, description, Map.of(), null);
+    }
+
+    /**
+     * Arrays named directly, each input's sample axis from {@code axes} or else the model's
+     * dims ({@link SampleAxes}), fed as a stream when {@code stream} is not null.
+     */
+    public static Dataset fromFiles(Map<String, String> inputs, String labels, ModelGraph model, String description,
+                                    Map<String, Integer> axes, StreamSpec stream) {
         Map<String, HostTensor> in = new LinkedHashMap<>();
         for (var e : inputs.entrySet()) {
             String file = e.getValue();
@@ -69,7 +86,9 @@ public final class Datasets {
         HostTensor y = labels == null ? null : ArrayFiles.read(labels);
         String desc = description != null ? description
                 : String.join(", ", inputs.values().stream().map(f -> Path.of(f).getFileName().toString()).toList());
-        return new Dataset(in, y, desc);
+        List<String> notes = new java.util.ArrayList<>();
+        Map<String, Integer> ax = model == null ? axes : SampleAxes.decide(model, in, axes, notes);
+        return new Dataset(in, y, desc, notes, ax, stream);
     }
 
     /** The name of the model's only input; an error naming {@code option} when it has several. */

@@ -30,14 +30,33 @@ import java.util.List;
  * @param pool         pooling used for cosine: none, mean or cls
  * @param runtime      ONNX Runtime version, provider, threads, optimization level, numerics pin
  * @param notes        what a user should know (defaulted dimensions, fallbacks)
+ * @param threshold    for a streamed evaluation ({@link StreamSpec}), the decision threshold: then
+ *                     {@code agreement} is the share of output values on the same side of it as
+ *                     the baseline's, {@code accuracy} that of decisions matching the labels, and
+ *                     the cosines are per recording's output track; null for batches
  */
 public record EvalResult(String id, String time, String model, String modelPath, long modelBytes, long weightBytes,
                          String baseline, String data, long samples, int batch, Long correct, Double accuracy,
                          Double top5, Double agreement, Double meanCosine, Double minCosine, Double outputSqnrDb,
                          Double maxAbsDiff, LatencyStats latencyMs, String output, String pool, RuntimeInfo runtime,
-                         List<String> notes) {
+                         List<String> notes, Double threshold) {
     public EvalResult {
         notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** A result of independent batches (no stream). */
+    public EvalResult(String id, String time, String model, String modelPath, long modelBytes, long weightBytes,
+                      String baseline, String data, long samples, int batch, Long correct, Double accuracy,
+                      Double top5, Double agreement, Double meanCosine, Double minCosine, Double outputSqnrDb,
+                      Double maxAbsDiff, LatencyStats latencyMs, String output, String pool, RuntimeInfo runtime,
+                      List<String> notes) {
+        this(id, time, model, modelPath, modelBytes, weightBytes, baseline, data, samples, batch, correct, accuracy, top5,
+                agreement, meanCosine, minCosine, outputSqnrDb, maxAbsDiff, latencyMs, output, pool, runtime, notes, null);
+    }
+
+    /** Whether the model was fed as a stream (see {@code threshold}). */
+    public boolean streamed() {
+        return threshold != null;
     }
 
     /** Samples per second of the timed runs, or null without timings. */

@@ -208,6 +208,57 @@ public final class EvalSession implements AutoCloseable {
     }
 
     /**
+     * Runs one step of a stream: returns output {@code output} as floats and copies each output
+     * named in {@code carry}'s values into {@code carried} (by output name) as host tensors; every
+     * output tensor is closed before returning.
+     *
+     * @throws OrtException when ONNX Runtime fails, including a run stopped by {@code terminator}
+     */
+    Output runCarrying(Map<String, OnnxTensor> feeds, String output, java.util.Collection<String> carry,
+                       Map<String, HostTensor> carried, Terminator terminator) throws OrtException {
+        Set<String> wanted = new java.util.LinkedHashSet<>();
+        wanted.add(output);
+        wanted.addAll(carry);
+        try (OrtSession.Result r = session.run(feeds, wanted, terminator.options())) {
+            Output out = null;
+            for (var e : r) {
+                if (!(e.getValue() instanceof OnnxTensor tensor)) {
+                    throw new BadInputException("Output '" + e.getKey() + "' is a " + e.getValue().getType() + ", not a tensor.");
+                }
+                TensorInfo info = tensor.getInfo();
+                if (e.getKey().equals(output)) {
+                    out = new Output(floats(tensor, info, output), info.getShape(), info.type == OnnxJavaType.FLOAT);
+                }
+                if (carry.contains(e.getKey())) {
+                    carried.put(e.getKey(), hostCopy(tensor, info, e.getKey()));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static HostTensor hostCopy(OnnxTensor t, TensorInfo info, String name) {
+        DataType type = switch (info.type) {
+            case FLOAT -> DataType.FLOAT;
+            case DOUBLE -> DataType.DOUBLE;
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            case INT64 -> DataType.INT64;
+            case INT32 -> DataType.INT32;
+            case INT16 -> DataType.INT16;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case BOOL -> DataType.BOOL;
+            default -> throw new BadInputException("Output '" + name + "' has type " + info.type + ", which cannot be carried"
+                    + " into an input.");
+        };
+        java.nio.ByteBuffer src = t.getByteBuffer();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(src.remaining()).order(java.nio.ByteOrder.nativeOrder());
+        b.put(src).flip();
+        return new HostTensor(type, info.getShape(), b);
+    }
+
+    /**
      * Runs one batch writing each output named in {@code pinned} into that caller-owned tensor,
      * which must have the output's exact shape and type; nothing is allocated for the outputs.
      *

@@ -52,7 +52,8 @@ public final class Evaluator {
         Dataset data = r.data().limit(r.limit());
         ModelGraph g = r.model().graph();
         ValueInfo out = InputCheck.output(g, r.output());
-        InputCheck.check(g, data, r.batch());
+        int batch = SampleAxes.batch(g, data, r.batch(), new ArrayList<>());
+        InputCheck.check(g, wholeBatches(g, data, batch, new ArrayList<>()), batch);
         InputCheck.checkLabels(g, out, data);
         if (r.baseline() != null) {
             BaselineOutput.match(g, out, r.baseline().graph(), r.baselineOutput(), new ArrayList<>());
@@ -62,13 +63,20 @@ public final class Evaluator {
     /** The evaluation on a session already open on {@code r.model()}; the caller closes it. */
     EvalResult evaluateOn(EvalSession s, List<String> sessionNotes, EvalRequest r, ProgressSink progress, CancelToken cancel) {
         ModelGraph g = r.model().graph();
-        Dataset given = r.data().limit(r.limit());
+        List<String> feedNotes = new ArrayList<>();
+        int batch = SampleAxes.batch(g, r.data(), r.batch(), feedNotes);
+        Dataset given = wholeBatches(g, r.data().limit(r.limit()), batch, feedNotes);
         Dataset data = InputCheck.matchFloats(g, given);
         ValueInfo out = InputCheck.output(g, r.output());
-        InputCheck.check(g, data, r.batch());
+        InputCheck.check(g, data, batch);
         InputCheck.checkLabels(g, out, data);
         List<String> notes = new ArrayList<>(data.notes());
+        notes.addAll(feedNotes);
         notes.addAll(sessionNotes);
+        StreamSpec stream = data.stream();
+        if (stream != null) {
+            notes.add(streamNote(stream, data.samples()));
+        }
         if (r.pool() == Pool.MEAN && !data.inputs().containsKey(Metrics.MASK)) {
             notes.add("no 'attention_mask' in the data: mean pooling weights every token equally");
         }
@@ -78,25 +86,33 @@ public final class Evaluator {
             String baseName = BaselineOutput.match(g, out, bg, r.baselineOutput(), notes).name();
             // The baseline may declare another float type (a float32 original of a float16 model).
             Dataset baseData = InputCheck.matchFloats(bg, given);
-            InputCheck.check(bg, baseData, r.batch());
+            InputCheck.check(bg, baseData, batch);
             baseData.notes().stream().filter(n -> !notes.contains(n)).forEach(n -> notes.add(n + " (baseline)"));
-            base = cache.get(r.baseline(), r.data(), r.limit(), r.batch(), baseName,
-                    () -> baselineOutputs(r, baseData, baseName, notes, progress, cancel));
+            base = cache.get(r.baseline(), r.data(), r.limit(), batch, baseName,
+                    () -> baselineOutputs(r, baseData, batch, baseName, notes, progress, cancel));
         }
-        Accuracy acc = data.hasLabels() ? new Accuracy() : null;
-        Fidelity fid = base == null ? null : new Fidelity();
+        StreamMetrics sm = stream == null ? null : new StreamMetrics(stream.threshold(), stream.recordingLength(data.samples()));
+        Accuracy acc = data.hasLabels() && stream == null ? new Accuracy() : null;
+        Fidelity fid = base == null || stream != null ? null : new Fidelity();
         // Full batches' run times, in a plain array: boxing a Long per batch was measurable.
-        long[] timings = new long[(int) Math.min(Integer.MAX_VALUE - 8, data.samples() / r.batch())];
+        long[] timings = new long[(int) Math.min(Integer.MAX_VALUE - 8, data.samples() / batch)];
         int[] timed = {0};
         BaselineCache.Outputs baseOut = base;
         RuntimeInfo runtime;
         try (Terminator t = new Terminator(cancel)) {
             runtime = s.runtime();
             int[] index = {0};
-            Batches.run(s, data, r.batch(), out.name(), t, cancel, progress, "model", (from, to, o, nanos) -> {
+            Dataset fed = data;
+            loop(s, g, data, batch, out.name(), t, cancel, progress, "model", (from, to, o, nanos) -> {
                 int b = (int) (to - from);
-                if (b == r.batch() && timed[0] < timings.length) {
+                if (b == batch && timed[0] < timings.length) {
                     timings[timed[0]++] = nanos;
+                }
+                if (sm != null) {
+                    sm.add(from, baseOut == null ? null : baseOut.values().get(index[0]), o.values());
+                    if (fed.hasLabels()) {
+                        sm.label(from, fed.label(from), o.values());
+                    }
                 }
                 if (acc != null) {
                     acc.add(o.values(), b, data, from);
@@ -114,16 +130,59 @@ public final class Evaluator {
         }
         // The first run warms up caches and allocators, so it is left out when there are others.
         long[] nanos = timed[0] > 1 ? Arrays.copyOfRange(timings, 1, timed[0]) : Arrays.copyOf(timings, timed[0]);
-        notes.addAll(latencyNotes(nanos.length, r.batch(), data.samples()));
+        notes.addAll(latencyNotes(nanos.length, batch, data.samples()));
         ModelGraph bg = r.baseline() == null ? null : r.baseline().graph();
+        if (sm != null) {
+            sm.finish();
+            return new EvalResult(Stamps.id(), Stamps.now(),
+                    r.label() != null ? r.label() : g.fileName(), r.model().source() == null ? null : r.model().source().toString(),
+                    g.fileBytes(), constantBytes(g), bg == null ? null : bg.fileName(), data.description(), data.samples(),
+                    batch, sm.correct(), sm.accuracy(), null, sm.agreement(), sm.meanCosine(), sm.minCosine(), sm.sqnrDb(),
+                    sm.maxAbsDiff(), LatencyStats.of(batch, nanos), out.name(), r.pool().name().toLowerCase(), runtime, notes,
+                    stream.threshold());
+        }
         return new EvalResult(Stamps.id(), Stamps.now(),
                 r.label() != null ? r.label() : g.fileName(), r.model().source() == null ? null : r.model().source().toString(),
                 g.fileBytes(), constantBytes(g), bg == null ? null : bg.fileName(), data.description(), data.samples(),
-                r.batch(), acc == null ? null : acc.correct(), acc == null ? null : acc.accuracy(),
+                batch, acc == null ? null : acc.correct(), acc == null ? null : acc.accuracy(),
                 acc == null ? null : acc.top5(), fid == null ? null : fid.agreement(),
                 fid == null ? null : fid.meanCosine(), fid == null ? null : fid.minCosine(),
                 fid == null ? null : fid.sqnrDb(), fid == null ? null : fid.maxAbsDiff(),
-                LatencyStats.of(r.batch(), nanos), out.name(), r.pool().name().toLowerCase(), runtime, notes);
+                LatencyStats.of(batch, nanos), out.name(), r.pool().name().toLowerCase(), runtime, notes);
+    }
+
+    /** Independent batches, or a stream's chunks in order: the two ways data is fed. */
+    private static void loop(EvalSession s, ModelGraph g, Dataset d, int batch, String output, Terminator t,
+                             CancelToken cancel, ProgressSink progress, String stage, Batches.Handler h) {
+        if (d.stream() != null) {
+            Streams.run(s, g, d, output, t, cancel, progress, stage, h);
+        } else {
+            Batches.run(s, d, batch, output, t, cancel, progress, stage, h);
+        }
+    }
+
+    /**
+     * The data cut to whole batches when the model fixes a batch size above 1 that the samples
+     * do not fill (a short last batch would be refused), with a note; else the data itself.
+     */
+    static Dataset wholeBatches(ModelGraph g, Dataset d, int batch, List<String> notes) {
+        long n = d.samples();
+        if (batch <= 1 || d.stream() != null || n % batch == 0 || n < batch || SampleAxes.fixedBatch(g, d) != batch) {
+            return d;
+        }
+        long keep = n - n % batch;
+        notes.add("the last " + (n - keep) + " samples are left out: the model takes whole batches of " + batch);
+        return d.limit(keep);
+    }
+
+    private static String streamNote(StreamSpec st, long chunks) {
+        long len = st.recordingLength(chunks);
+        long recordings = (chunks + len - 1) / len;
+        StringBuilder carry = new StringBuilder();
+        st.carry().forEach((in, o) -> carry.append(carry.length() == 0 ? "" : ", ").append(o).append(" -> ").append(in));
+        return "streamed " + chunks + " chunks in order, " + recordings + " recording" + (recordings == 1 ? "" : "s")
+                + " of " + len + ", carrying " + carry + " (zeros at each start); fidelity compares each recording's output"
+                + " track, agreement is of decisions (value > " + st.threshold() + ")";
     }
 
     /** Why latency is missing, or why its upper percentiles mean little: too few timed runs. */
@@ -155,12 +214,12 @@ public final class Evaluator {
         return n;
     }
 
-    private BaselineCache.Outputs baselineOutputs(EvalRequest r, Dataset data, String output, List<String> notes,
+    private BaselineCache.Outputs baselineOutputs(EvalRequest r, Dataset data, int batch, String output, List<String> notes,
                                                   ProgressSink progress, CancelToken cancel) {
         List<float[]> values = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
         try (EvalSession s = EvalSession.open(r.baseline(), r.session(), notes::add); Terminator t = new Terminator(cancel)) {
-            Batches.run(s, data, r.batch(), output, t, cancel, progress, "baseline", (from, to, o, nanos) -> {
+            loop(s, r.baseline().graph(), data, batch, output, t, cancel, progress, "baseline", (from, to, o, nanos) -> {
                 if (from == 0) {
                     long bytes = (long) o.values().length / Math.max(1, to - from) * data.samples() * 4;
                     if (bytes > MAX_BASELINE_BYTES) {

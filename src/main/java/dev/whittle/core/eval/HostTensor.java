@@ -123,6 +123,55 @@ public final class HostTensor {
         return new HostTensor(type, s, d.slice());
     }
 
+    /** Size of {@code axis}: the number of samples when it is the data's sample axis. */
+    public long size(int axis) {
+        return shape[axis];
+    }
+
+    /**
+     * Entries [from, to) along {@code axis}: a view sharing the bytes on axis 0, a copy on any
+     * other axis (the entries are not contiguous there).
+     */
+    public HostTensor slice(int axis, long from, long to) {
+        if (axis == 0) {
+            return rows(from, to);
+        }
+        if (axis < 0 || axis >= shape.length || from < 0 || to > shape[axis] || from > to) {
+            throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of axis " + axis + " of " + Arrays.toString(shape));
+        }
+        if (type.bits() % 8 != 0) {
+            throw new IllegalStateException("cannot slice packed " + type + " data");
+        }
+        long outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        long inner = (long) (type.bits() / 8);
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        long[] s = shape.clone();
+        s[axis] = to - from;
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(outer * (to - from) * inner)).order(ByteOrder.LITTLE_ENDIAN);
+        copyAxis(data, shape[axis], outer, inner, from, to, out);
+        return new HostTensor(type, s, out.flip());
+    }
+
+    /**
+     * Copies entries [from, to) of the middle axis of a {@code [outer, size, inner bytes]} array
+     * into {@code out} at its position; shared with the batch feeds, which copy into a buffer
+     * made once per loop.
+     */
+    static void copyAxis(ByteBuffer src, long size, long outer, long inner, long from, long to, ByteBuffer out) {
+        long span = (to - from) * inner;
+        for (long o = 0; o < outer; o++) {
+            ByteBuffer part = src.duplicate();
+            long at = (o * size + from) * inner;
+            part.position(Math.toIntExact(at)).limit(Math.toIntExact(at + span));
+            out.put(part);
+        }
+    }
+
     /** Element {@code i} as a long; for integer and bool types (labels, token ids). */
     public long longAt(long i) {
         int at = Math.toIntExact(i * (type.bits() / 8));

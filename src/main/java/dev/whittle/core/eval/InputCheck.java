@@ -64,19 +64,34 @@ public final class InputCheck {
         for (ValueInfo v : inputs) {
             names.add(v.name());
         }
+        java.util.Map<String, String> carry = data.stream() == null ? java.util.Map.of() : data.stream().carry();
         for (String k : data.inputs().keySet()) {
             if (!names.contains(k)) {
                 throw new BadInputException("The data has an array for '" + k + "' but " + g.fileName()
                         + " has no such input; its inputs are " + names + ".");
             }
+            if (carry.containsKey(k)) {
+                throw new BadInputException("Input '" + k + "' is carried from output '" + carry.get(k) + "' (stream.carry), so"
+                        + " the data must not hold an array for it.");
+            }
+        }
+        for (var c : carry.entrySet()) {
+            if (!names.contains(c.getKey())) {
+                throw new BadInputException("Dataset spec 'stream.carry' names input '" + c.getKey() + "', which " + g.fileName()
+                        + " does not have; its inputs are " + names + ".");
+            }
+            output(g, c.getValue());
         }
         for (ValueInfo v : inputs) {
             HostTensor t = data.inputs().get(v.name());
+            if (t == null && carry.containsKey(v.name())) {
+                continue;
+            }
             if (t == null) {
                 throw new BadInputException(g.fileName() + " needs input '" + v.name() + "' (" + v.type() + " "
                         + v.shapeText() + ") but the data has no array for it; the data has " + data.inputs().keySet() + ".");
             }
-            checkOne(g, v, t, batch);
+            checkOne(g, v, t, data.axis(v.name()), batch);
         }
     }
 
@@ -101,7 +116,7 @@ public final class InputCheck {
                 changed = true;
             }
         }
-        return changed ? new Dataset(inputs, data.labels(), data.description(), notes) : data;
+        return changed ? new Dataset(inputs, data.labels(), data.description(), notes, data.axes(), data.stream()) : data;
     }
 
     private static boolean needsConversion(dev.whittle.core.model.DataType want, dev.whittle.core.model.DataType have) {
@@ -109,7 +124,7 @@ public final class InputCheck {
                 && HostTensor.convertible(want);
     }
 
-    private static void checkOne(ModelGraph g, ValueInfo v, HostTensor t, int batch) {
+    private static void checkOne(ModelGraph g, ValueInfo v, HostTensor t, int axis, int batch) {
         if (v.type() != null && v.type() != t.type() && !needsConversion(v.type(), t.type())) {
             throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " is " + v.type()
                     + " but its data is " + t.type() + "; convert the array (e.g. arr.astype('"
@@ -119,28 +134,32 @@ public final class InputCheck {
             return;
         }
         long[] s = t.shape();
+        String where = axis == SampleAxes.CONSTANT ? "the array is passed whole to every run"
+                : "axis " + axis + " of the data is the sample axis";
         if (s.length != v.shape().size()) {
             throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " has shape " + v.shapeText()
                     + " (rank " + v.shape().size() + ") but its data has shape " + Arrays.toString(s) + " (rank " + s.length
-                    + "); axis 0 of the data is the sample axis.");
+                    + "); " + where + ".");
         }
-        Dim b = v.shape().get(0);
-        if (b.isFixed() && b.value() != batch) {
-            throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " fixes the batch size to "
-                    + b.value() + "; evaluate with batch " + b.value() + " (--batch " + b.value() + ").");
+        if (axis != SampleAxes.CONSTANT) {
+            Dim b = v.shape().get(axis);
+            if (b.isFixed() && b.value() != batch) {
+                throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " fixes the batch size to "
+                        + b.value() + "; evaluate with batch " + b.value() + " (--batch " + b.value() + ").");
+            }
         }
-        for (int i = 1; i < s.length; i++) {
+        for (int i = 0; i < s.length; i++) {
             Dim d = v.shape().get(i);
-            if (d.isFixed() && d.value() != s[i]) {
+            if (i != axis && d.isFixed() && d.value() != s[i]) {
                 throw new BadInputException("Input '" + v.name() + "' of " + g.fileName() + " has shape " + v.shapeText()
-                        + " but its data has shape " + Arrays.toString(s) + " (axis " + i + " differs).");
+                        + " but its data has shape " + Arrays.toString(s) + " (axis " + i + " differs; " + where + ").");
             }
         }
     }
 
     /** Checks labels against the output's declared class count (when fixed). */
     public static void checkLabels(ModelGraph g, ValueInfo output, Dataset data) {
-        if (!data.hasLabels()) {
+        if (!data.hasLabels() || data.stream() != null) { // a stream's labels are decisions, checked per chunk
             return;
         }
         long classes = -1;
