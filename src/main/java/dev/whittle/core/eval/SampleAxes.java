@@ -15,9 +15,9 @@ import java.util.Map;
  * symbolic dimension that the inputs share (held by the most inputs, then one an output holds
  * too, then the one at the lowest axis): an input's sample axis is where that symbol sits, and
  * an input without it (a scalar sample rate, a fixed-size state) has none and is passed whole to
- * every run, with a note. Without such a symbol (dims left unnamed) the sample axis is the
- * first unfixed dim, else axis 0; an array whose count along it disagrees with the others is
- * then passed whole, with a note. A dataset spec's {@code axes} overrides any of this.
+ * every run, with a note. Without such a symbol (dims left unnamed) the sample axis is axis 0
+ * when it is unfixed or fixed to 1, else the first unfixed dim, else 0; an array whose count
+ * along it disagrees with the others is then passed whole, with a note. A dataset spec's {@code axes} overrides any of this.
  */
 public final class SampleAxes {
     /** The axis of an input without samples: the whole array goes to every run. */
@@ -127,14 +127,7 @@ public final class SampleAxes {
                             + " to every run");
                 }
             } else {
-                int at = 0;
-                for (int i = 0; i < v.shape().size(); i++) {
-                    if (!v.shape().get(i).isFixed()) {
-                        at = i;
-                        break;
-                    }
-                }
-                axes.put(name, at);
+                axes.put(name, guess(v));
                 guessed.add(name);
             }
         }
@@ -177,6 +170,35 @@ public final class SampleAxes {
                 n = arrays.get(name).size(a);
             }
         }
+    }
+
+    /**
+     * The sample axis of input {@code v} from its declared shape alone (synthetic inputs): where
+     * {@code batch} sits, else none when there is a batch symbol, else its first unfixed dim
+     * (axis 0 when all are fixed); none for a scalar.
+     */
+    static int declaredAxis(ValueInfo v, String batch) {
+        if (v.shape() == null || v.shape().isEmpty()) {
+            return CONSTANT;
+        }
+        return batch != null ? indexOf(v, batch) : guess(v);
+    }
+
+    /**
+     * Without a batch symbol: axis 0 when it is unfixed or fixed to 1 (an export for batch 1,
+     * [1, sequence] say), else the first unfixed dim (the batch of a state [2, ?, 128]), else 0.
+     */
+    private static int guess(ValueInfo v) {
+        Dim first = v.shape().get(0);
+        if (!first.isFixed() || first.value() == 1) {
+            return 0;
+        }
+        for (int i = 1; i < v.shape().size(); i++) {
+            if (!v.shape().get(i).isFixed()) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private static int indexOf(ValueInfo v, String symbol) {

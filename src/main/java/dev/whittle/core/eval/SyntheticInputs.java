@@ -15,8 +15,9 @@ import java.util.Random;
 
 /**
  * Inputs made from the model's declared shapes and types, for latency when there is no data.
- * Axis 0 is the sample count; other unfixed dimensions take {@code dims.get(symbol)} or the
- * default, and each default used is reported in the dataset's notes. Values are seeded: floats
+ * Each input's sample axis ({@link SampleAxes#declaredAxis}: axis 0 for most models, axis 1 of
+ * a state [layers, batch, hidden]) holds the sample count, an input without one (a scalar) is
+ * made once; other unfixed dimensions take {@code dims.get(symbol)} or the default, and each default used is reported in the dataset's notes. Values are seeded: floats
  * are standard normal; integer inputs named like a mask are 1, like token types 0, others
  * uniform in [0, 100) (valid token ids for any text model's vocabulary); bools are true.
  */
@@ -31,18 +32,26 @@ public final class SyntheticInputs {
         Random rnd = new Random(42);
         Map<String, HostTensor> in = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
+        Map<String, Integer> axes = new LinkedHashMap<>();
+        String batch = SampleAxes.batchSymbol(g);
         for (ValueInfo v : InputCheck.feedInputs(g)) {
             if (!v.isTensor() || v.type() == null) {
                 throw new BadInputException("Input '" + v.name() + "' is a " + v.kind() + "; synthetic data covers tensors only.");
             }
-            if (v.shape() == null || v.shape().isEmpty()) {
+            if (v.shape() == null) {
                 throw new BadInputException("Input '" + v.name() + "' declares no shape; give data for it instead of synthetic inputs.");
             }
             long[] shape = new long[v.shape().size()];
-            shape[0] = samples;
-            for (int i = 1; i < shape.length; i++) {
+            int axis = SampleAxes.declaredAxis(v, batch);
+            axes.put(v.name(), axis);
+            if (axis == SampleAxes.CONSTANT && !v.shape().isEmpty()) {
+                notes.add("input '" + v.name() + "' " + v.shapeText() + " has no batch dimension: one array for every run");
+            }
+            for (int i = 0; i < shape.length; i++) {
                 Dim d = v.shape().get(i);
-                if (d.isFixed()) {
+                if (i == axis) {
+                    shape[i] = samples;
+                } else if (d.isFixed()) {
                     shape[i] = d.value();
                 } else if (d.symbol() != null && dims.containsKey(d.symbol())) {
                     shape[i] = dims.get(d.symbol());
@@ -56,7 +65,7 @@ public final class SyntheticInputs {
             in.put(v.name(), fill(v.name(), v.type(), shape, rnd));
         }
         notes.add("synthetic inputs (seeded random values)");
-        return new Dataset(in, null, "synthetic", notes);
+        return new Dataset(in, null, "synthetic", notes, axes, null);
     }
 
     private static HostTensor fill(String name, DataType t, long[] shape, Random rnd) {

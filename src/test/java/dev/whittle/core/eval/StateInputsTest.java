@@ -159,6 +159,20 @@ class StateInputsTest {
     }
 
     @Test
+    void syntheticInputsPutTheSampleCountOnEachInputsOwnAxis() {
+        for (boolean named : new boolean[] {true, false}) {
+            OnnxModel m = StateModels.vad(StateModels.WO, named);
+            Dataset d = SyntheticInputs.make(m.graph(), 6, Map.of(), 8);
+            assertEquals(List.of(6L, 4L), List.of(d.inputs().get("x").shape()[0], d.inputs().get("x").shape()[1]));
+            assertEquals(List.of(2L, 6L, 3L), java.util.Arrays.stream(d.inputs().get("state").shape()).boxed().toList());
+            assertEquals(0, d.inputs().get("sr").rank());
+            assertEquals(6, d.samples());
+            EvalResult r = new Evaluator().evaluate(EvalRequest.of(m, d, 4), ProgressSink.NONE, new CancelToken());
+            assertEquals(6, r.samples());
+        }
+    }
+
+    @Test
     void aSliceAlongAMiddleAxisCopiesTheRightEntries() {
         float[] v = new float[2 * 5 * 3];
         for (int i = 0; i < v.length; i++) {
