@@ -46,6 +46,9 @@ final class ApplyEvaluation {
             m.put("accuracy", r.accuracy());
             m.put("accuracyBefore", base.accuracy());
         }
+        if (r.streamed()) {
+            m.put("threshold", r.threshold()); // agreement of decisions, cosines of output tracks
+        }
         m.put("agreement", r.agreement());
         m.put("meanCosine", r.meanCosine());
         m.put("minCosine", r.minCosine());
@@ -55,16 +58,20 @@ final class ApplyEvaluation {
     }
 
     static String text(Map<String, Object> m) {
-        StringBuilder sb = new StringBuilder("evaluation on " + m.get("data") + " (" + m.get("samples") + " samples):");
+        boolean streamed = m.get("threshold") != null;
+        StringBuilder sb = new StringBuilder("evaluation on " + m.get("data") + " (" + m.get("samples")
+                + (streamed ? " chunks, streamed" : " samples") + "):");
         if (m.get("accuracy") != null) {
             sb.append(String.format(Locale.ROOT, " accuracy %.2f%% (original %.2f%%),", 100 * (double) m.get("accuracy"),
                     100 * (double) m.get("accuracyBefore")));
         }
         if (m.get("agreement") != null) {
-            sb.append(String.format(Locale.ROOT, " top-1 agreement %.2f%%,", 100 * (double) m.get("agreement")));
+            sb.append(streamed ? String.format(Locale.ROOT, " decision agreement %.2f%% (> %s),", 100 * (double) m.get("agreement"),
+                    m.get("threshold")) : String.format(Locale.ROOT, " top-1 agreement %.2f%%,", 100 * (double) m.get("agreement")));
         }
         if (m.get("meanCosine") != null) {
-            sb.append(String.format(Locale.ROOT, " cosine to the original %.4f (min %.4f)", (double) m.get("meanCosine"),
+            sb.append(String.format(Locale.ROOT, streamed ? " track cosine to the original %.4f (min %.4f)"
+                    : " cosine to the original %.4f (min %.4f)", (double) m.get("meanCosine"),
                     (double) m.get("minCosine")));
         }
         String s = sb.toString();

@@ -35,6 +35,10 @@ final class CalibrationSource {
                 throw new BadInputException("calibration.data " + c.data() + ": a dataset spec for calibration needs 'inputs'"
                         + " (array files per model input); csv and images specs are for evaluation.");
             }
+            if (spec.axes() != null || spec.stream() != null) {
+                throw new BadInputException("calibration.data " + c.data() + ": calibration takes every array's samples along"
+                        + " axis 0; the spec's 'axes' and 'stream' are for evaluation only (give calibration a spec without them).");
+            }
             Path dir = file.getParent();
             spec.inputs().forEach((input, f) -> arrays.add(input + "=" + dir.resolve(f).normalize()));
         } else {
