@@ -38,7 +38,14 @@ public final class LatencyBench {
                 if (r.data().samples() < b) {
                     throw new BadInputException("Batch " + b + " needs " + b + " samples but the data has " + r.data().samples() + ".");
                 }
+                if (r.data().stream() != null && b != 1) {
+                    throw new BadInputException("A streaming dataset is timed one chunk per run; use --batch 1, not " + b + ".");
+                }
                 d = InputCheck.matchFloats(g, r.data().limit(b));
+                if (d.stream() != null) {
+                    notes.add("streaming data: one chunk per run, carried inputs (" + String.join(", ", d.stream().carry().keySet())
+                            + ") at their initial zeros");
+                }
             }
             InputCheck.check(g, d, b);
             notes.addAll(d.notes());
@@ -53,7 +60,10 @@ public final class LatencyBench {
         try (EvalSession s = EvalSession.open(r.model(), r.session(), sessionNotes::add); Terminator t = new Terminator(cancel)) {
             runtime = s.runtime();
             for (int i = 0; i < r.batches().size(); i++) {
-                Map<String, HostTensor> in = inputs.get(i).batch(0, r.batches().get(i));
+                Map<String, HostTensor> in = new java.util.LinkedHashMap<>(inputs.get(i).batch(0, r.batches().get(i)));
+                if (inputs.get(i).stream() != null) {
+                    inputs.get(i).stream().carry().keySet().forEach(c -> in.put(c, Streams.zeros(g, c)));
+                }
                 long[] nanos = new long[r.runs()];
                 for (int k = 0; k < r.warmup() + r.runs(); k++) {
                     cancel.throwIfCancelled();

@@ -171,6 +171,20 @@ class StreamingTest {
         assertTrue(fixed.getMessage().contains("one chunk per run"), fixed.getMessage());
     }
 
+    @Test
+    void benchTimesOneChunkWithTheCarriedStateAtZerosAndRefusesLargerBatches() {
+        OnnxModel m = StateModels.vad(StateModels.WO, false);
+        BenchResult r = LatencyBench.run(new BenchRequest(m, data(stream(), null), List.of(1), 1, 3, Map.of(), 8,
+                SessionSpec.defaults()), ProgressSink.NONE, new CancelToken());
+        assertEquals(3, r.results().get(0).runs());
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("carried inputs (state) at their initial zeros")),
+                r.notes().toString());
+        BadInputException e = assertThrows(BadInputException.class, () -> LatencyBench.run(new BenchRequest(m,
+                data(stream(), null), List.of(2), 1, 3, Map.of(), 8, SessionSpec.defaults()), ProgressSink.NONE,
+                new CancelToken()));
+        assertTrue(e.getMessage().contains("--batch 1"), e.getMessage());
+    }
+
     private static String failure(OnnxModel m, Dataset d) {
         return assertThrows(BadInputException.class, () -> new Evaluator().evaluate(EvalRequest.of(m, d, 1), ProgressSink.NONE,
                 new CancelToken())).getMessage();
