@@ -72,6 +72,9 @@ final class StatsCommand implements Callable<Integer> {
     static Map<String, Object> toJson(WeightLayer l, WeightStats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", l.node());
+        if (!l.graphPath().isEmpty()) {
+            m.put("graph", l.graphPath());
+        }
         m.put("weight", l.weight());
         m.put("count", s.count());
         m.put("min", finite(s.min()));
@@ -112,7 +115,8 @@ final class StatsCommand implements Callable<Integer> {
 
     private static String text(WeightLayer l, WeightStats s, boolean withHistogram) {
         StringBuilder sb = new StringBuilder();
-        sb.append(l.node()).append("  ").append(l.op()).append(' ').append(l.shapeText()).append("  (")
+        sb.append(l.node()).append(l.graphPath().isEmpty() ? "" : " (in " + l.graphPath() + ")").append("  ")
+                .append(l.op()).append(' ').append(l.shapeText()).append("  (")
                 .append(Units.count(s.count())).append(" values)\n");
         sb.append(String.format(Locale.ROOT, "  min %.6g  max %.6g  mean %.6g  std %.6g%n", s.min(), s.max(), s.mean(), s.std()));
         sb.append(String.format(Locale.ROOT, "  zeros %s (%.2f%%)  NaN %d  Inf %d%n", Units.count(s.zeros()),

@@ -241,7 +241,7 @@ public final class Quantizer {
     }
 
     private static boolean fallsBackToQdq(WeightLayer l) {
-        return l.op().equals("Gather");
+        return l.op().equals("Gather") || l.recurrent();
     }
 
     /**
