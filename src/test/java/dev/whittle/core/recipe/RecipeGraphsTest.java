@@ -91,6 +91,18 @@ class RecipeGraphsTest {
     }
 
     @Test
+    void aPlanOnABodyLayerExportsAStepThatReachesItsBody() {
+        OnnxModel m = BodyModels.loopNestedIf();
+        var plan = dev.whittle.core.plan.Plan.empty().withLayer("then_mm",
+                dev.whittle.core.plan.LayerSettings.INHERIT.withPrune(dev.whittle.core.prune.PruneSpec.sparsity(0.5)));
+        Recipe r = dev.whittle.core.plan.PlanRecipes.toRecipe(plan, m.graph(), null);
+        assertEquals("Loop_0\\.body/inner_if\\.then_branch", r.steps().get(0).select().graphs());
+        assertEquals(List.of("then_mm"), pruned(RecipeRunner.run(recipe(RecipeWriter.toYaml(r, null)), m)));
+        var back = dev.whittle.core.plan.PlanRecipes.fromRecipe(r, m.graph());
+        assertEquals(plan.layers().keySet(), back.layers().keySet());
+    }
+
+    @Test
     void theWrittenRecipeKeepsGraphs() {
         Recipe r = recipe("""
                 whittle: 2
