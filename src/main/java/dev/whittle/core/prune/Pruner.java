@@ -94,13 +94,15 @@ public final class Pruner {
             byOwner.computeIfAbsent(owner == null ? "" : owner, k -> new ArrayList<>()).add(l);
         }
         OnnxModel current = model;
+        java.util.Set<String> sparse = new java.util.HashSet<>();
         for (String path : byOwner.keySet().stream().sorted((a, b) -> a.isEmpty() == b.isEmpty() ? 0 : a.isEmpty() ? 1 : -1)
                 .toList()) {
             GraphEditor editor = GraphEditor.of(current, path);
             for (WeightLayer l : byOwner.get(path)) {
                 editor.setTensor(l.weight(), l.shape(), pruned.get(l.weight()));
-                if (spec.sparseStorage() && editor.isConstant(l.weight()) && path.isEmpty()) {
-                    sparseIfInitializer(editor, l);
+                // sparse_initializer exists in the main graph only; body weights stay dense
+                if (spec.sparseStorage() && editor.isConstant(l.weight()) && path.isEmpty() && sparseIfInitializer(editor, l)) {
+                    sparse.add(l.weight());
                 }
             }
             current = editor.build();
@@ -111,7 +113,7 @@ public final class Pruner {
             float[] after = pruned.get(e.getKey());
             long zeros = WeightChecks.zeros(after);
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
-                    spec.sparseStorage() ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
+                    spec.sparseStorage() && (l.graphPath().isEmpty() || sparse.contains(l.weight())) ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
                     (double) zeros / Math.max(1, l.params()), null, WeightChecks.relError(before, after), null, null, null));
         }
         OnnxModel out = byOwner.isEmpty() ? GraphEditor.of(model).build() : current;
@@ -151,10 +153,12 @@ public final class Pruner {
         return t.storageBytes(nonZeros) + 8 * nonZeros;
     }
 
-    private static void sparseIfInitializer(GraphEditor editor, WeightLayer l) {
+    private static boolean sparseIfInitializer(GraphEditor editor, WeightLayer l) {
         if (l.storage() == dev.whittle.core.model.Storage.INITIALIZER || l.storage() == dev.whittle.core.model.Storage.EXTERNAL) {
             editor.writeSparse(l.weight());
+            return true;
         }
+        return false;
     }
 
     private static float[] wanda(WeightLayer l, float[] w, PruneSpec spec, double[] norms) {
