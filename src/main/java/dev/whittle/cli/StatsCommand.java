@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.tensor.GateStatistics;
 import dev.whittle.core.tensor.Histogram;
 import dev.whittle.core.tensor.WeightStatistics;
 import dev.whittle.core.tensor.WeightStats;
@@ -76,6 +77,20 @@ final class StatsCommand implements Callable<Integer> {
             m.put("graph", l.graphPath());
         }
         m.put("weight", l.weight());
+        List<GateStatistics.Gate> gates = GateStatistics.of(l);
+        if (!gates.isEmpty()) {
+            m.put("gates", gates.stream().map(g -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("gate", g.name());
+                o.put("count", g.count());
+                o.put("min", g.min());
+                o.put("max", g.max());
+                o.put("mean", g.mean());
+                o.put("std", g.std());
+                o.put("zeros", g.zeros());
+                return o;
+            }).toList());
+        }
         m.put("count", s.count());
         m.put("min", finite(s.min()));
         m.put("max", finite(s.max()));
@@ -124,6 +139,10 @@ final class StatsCommand implements Callable<Integer> {
         sb.append("  |w| percentiles:");
         s.absPercentiles().forEach((p, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4g", pctKey(p), v)));
         sb.append('\n');
+        for (GateStatistics.Gate g : GateStatistics.of(l)) {
+            sb.append(String.format(Locale.ROOT, "  gate %s: min %.6g  max %.6g  mean %.6g  std %.6g  zeros %s%n", g.name(),
+                    g.min(), g.max(), g.mean(), g.std(), Units.count(g.zeros())));
+        }
         if (withHistogram) {
             Histogram h = s.histogram();
             sb.append("  w (equal-width bins, from .. to)\n");

@@ -118,6 +118,35 @@ class RecurrentLayersTest {
         }
     }
 
+    @Test
+    void perGateStatisticsCoverEachGatesRowsInEveryDirection() {
+        OnnxModel m = BodyModels.recurrent("LSTM", true);
+        WeightLayer w = m.graph().weightLayers().get(0);
+        var gates = dev.whittle.core.tensor.GateStatistics.of(w);
+        assertEquals(List.of("i", "o", "f", "c"), gates.stream().map(g -> g.name()).toList());
+        float[] v = w.tensor().toFloatArray();
+        // element (dir, row, col) of [2, 16, 3]: gate = row / 4
+        for (int g = 0; g < 4; g++) {
+            double max = Double.NEGATIVE_INFINITY;
+            double sum = 0;
+            int n = 0;
+            for (int dir = 0; dir < 2; dir++) {
+                for (int row = 4 * g; row < 4 * g + 4; row++) {
+                    for (int col = 0; col < 3; col++) {
+                        float x = v[(dir * 16 + row) * 3 + col];
+                        max = Math.max(max, x);
+                        sum += x;
+                        n++;
+                    }
+                }
+            }
+            assertEquals(24, gates.get(g).count());
+            assertEquals(max, gates.get(g).max(), 1e-7);
+            assertEquals(sum / n, gates.get(g).mean(), 1e-7);
+        }
+        assertTrue(dev.whittle.core.tensor.GateStatistics.of(BodyModels.ifConvLayer()).isEmpty());
+    }
+
     // ---- reference: the ONNX LSTM/GRU/RNN equations, default activations, no peepholes ----
 
     static float[] reference(OnnxModel m, String op, boolean bi) {

@@ -148,6 +148,11 @@ public final class BodyModels {
         return model(g);
     }
 
+    /** The first layer of {@link #ifConv()} (a Conv, not recurrent). */
+    public static dev.whittle.core.model.WeightLayer ifConvLayer() {
+        return ifConv().graph().weightLayers().get(0);
+    }
+
     /** The model with every initializer or Constant value named {@code name} (in any graph) holding {@code values}. */
     public static OnnxModel withWeight(OnnxModel m, String name, float[] values) {
         ModelProto p = m.proto().toBuilder().setGraph(replace(m.proto().getGraph(), name, values)).build();
