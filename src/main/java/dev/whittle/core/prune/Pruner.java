@@ -74,7 +74,9 @@ public final class Pruner {
             }
             if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
                 throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
-                        + "' from calibration data; this version collects them for MatMul and Gemm layers only.");
+                        + "' from calibration data; this version collects them for MatMul and Gemm layers "
+                        + (l.graphPath().isEmpty() ? "only." : "of the main graph only, and this one is inside "
+                        + l.graphPath() + " (exclude it, or prune it by magnitude in another step)."));
             }
             targets.put(l.weight(), l);
             weights.put(l.weight(), w);
