@@ -171,7 +171,14 @@ class SubgraphLayersTest {
 
     @Test
     void channelPruningRemovesChannelsInsideABodyAndSkipsThoseThatLeaveIt() {
-        OnnxModel m = BodyModels.ifConv();
+        for (boolean outerBias : List.of(false, true)) {
+            channelPruning(outerBias);
+        }
+    }
+
+    /** With {@code outerBias} the pruned Conv's bias is a main-graph initializer, which moves into the branch and is sliced. */
+    private static void channelPruning(boolean outerBias) {
+        OnnxModel m = BodyModels.ifConv(outerBias);
         TransformResult r = Pruner.apply(m, LayerSelector.all(), PruneSpec.channel(0.5, "l1"));
         Map<String, LayerReport> byNode = new java.util.HashMap<>();
         r.report().layers().forEach(l -> byNode.put(l.node(), l));
@@ -200,6 +207,14 @@ class SubgraphLayersTest {
             }
         }
         OnnxModel expected = BodyModels.withWeight(BodyModels.withWeight(m, "tc1", tc1), "tc2", tc2);
+        if (outerBias) {
+            float[] tb = m.graph().constant("tb").orElseThrow().toFloatArray();
+            tb[order[0]] = 0f;
+            tb[order[1]] = 0f;
+            expected = BodyModels.withWeight(expected, "tb", tb);
+            assertEquals(2, r.model().graph().constant("tb").orElseThrow().count());
+            assertFalse(r.model().proto().getGraph().getInitializerList().stream().anyMatch(t -> t.getName().equals("tb")));
+        }
         assertClose(expected, r.model(), X_CONV, 1e-5);
     }
 

@@ -41,10 +41,16 @@ public final class BodyModels {
      * else Conv(x, ec [3,2,3,3]): the output is [1,3,4,4] either way.
      */
     public static OnnxModel ifConv() {
+        return ifConv(false);
+    }
+
+    /** As {@link #ifConv()}; with {@code outerBias} then_conv1 has a bias {@code tb} [4] that is a main-graph initializer. */
+    public static OnnxModel ifConv(boolean outerBias) {
+        NodeProto conv1 = outerBias ? node("Conv", "then_conv1", "h1", "x", "tc1", "tb") : node("Conv", "then_conv1", "h1", "x", "tc1");
         GraphProto then = GraphProto.newBuilder().setName("then")
                 .addInitializer(floats("tc1", w(1, 4 * 2 * 9), 4, 2, 3, 3))
                 .addInitializer(floats("tc2", w(2, 3 * 4), 3, 4, 1, 1))
-                .addNode(node("Conv", "then_conv1", "h1", "x", "tc1"))
+                .addNode(conv1)
                 .addNode(node("Relu", "then_relu", "h2", "h1"))
                 .addNode(node("Conv", "then_conv2", "ty", "h2", "tc2"))
                 .addOutput(value("ty", 1, 3, 4, 4)).build();
@@ -52,7 +58,11 @@ public final class BodyModels {
                 .addInitializer(floats("ec", w(3, 3 * 2 * 9), 3, 2, 3, 3))
                 .addNode(node("Conv", "", "ey", "x", "ec"))
                 .addOutput(value("ey", 1, 3, 4, 4)).build();
-        GraphProto g = GraphProto.newBuilder().setName("if_conv")
+        GraphProto.Builder main = GraphProto.newBuilder().setName("if_conv");
+        if (outerBias) {
+            main.addInitializer(floats("tb", w(4, 4), 4));
+        }
+        GraphProto g = main
                 .addInput(value("x", 1, 2, 6, 6)).addInput(value("s", 1))
                 .addInitializer(floats("zero", new float[] {0f}, 1))
                 .addNode(node("Greater", "gt", "cond", "s", "zero"))

@@ -12,8 +12,9 @@ import java.util.Map;
  * What the methods share to edit layers inside If/Loop/Scan bodies: the layers grouped by the
  * graph they live in (each group is edited by an editor of that graph, main graph last), and a
  * copy of the model made ready for that: body nodes carry the names the model view gives them
- * (so edits elsewhere do not rename them), and weights of enclosing graphs that only one body
- * reads move into that body (so replacing them leaves no unused float copy outside).
+ * (so edits elsewhere do not rename them), and constants of enclosing graphs that only one body
+ * reads (weights, biases) move into that body (so replacing them leaves no unused float copy
+ * outside, and channel pruning can slice a bias with its weight).
  */
 public final class Bodies {
     private Bodies() {
@@ -49,12 +50,18 @@ public final class Bodies {
         if (!any(layers)) {
             return model;
         }
+        // every constant of an enclosing graph that a node of these bodies reads (weights, biases,
+        // shapes) is a candidate; GraphPaths moves those that no other graph reads
+        java.util.Set<String> bodies = new java.util.LinkedHashSet<>();
         Map<String, String> targets = new LinkedHashMap<>();
         for (WeightLayer l : layers) {
             if (!l.graphPath().isEmpty()) {
+                bodies.add(l.graphPath());
                 targets.putIfAbsent(l.weight(), l.graphPath());
             }
         }
+        model.graph().nodes().stream().filter(n -> bodies.contains(n.graphPath()))
+                .forEach(n -> n.inputs().forEach(in -> targets.putIfAbsent(in, n.graphPath())));
         return GraphPaths.forBodyEdits(model, targets);
     }
 
