@@ -133,6 +133,10 @@ public final class Pruner {
             return LayerCheck.error("its weight is already quantized");
         }
         String why = WeightChecks.unsupported(l);
+        if (why == null && l.recurrent() && (spec.isChannel() || spec.isNofM() || spec.dataAware())) {
+            why = (spec.isChannel() ? "channel pruning" : spec.isNofM() ? "N:M pruning" : "wanda pruning")
+                    + " is not supported for recurrent layers (unstructured magnitude pruning is)";
+        }
         if (why != null) {
             return LayerCheck.skip(why);
         }
