@@ -27,8 +27,10 @@ import java.util.Set;
  * Nodes keep their original indices while editing; {@link #build} writes the new model and
  * checks it. The input model is never modified.
  *
- * <p>Only the main graph is edited: nodes inside If/Loop/Scan bodies are not listed, and a value
- * read inside a subgraph counts as a consumer with slot -1.
+ * <p>One graph is edited: the main graph ({@link #of(OnnxModel)}) or one If/Loop/Scan body
+ * ({@link #of(OnnxModel, String)}). Nodes of nested bodies are not listed; a value read inside a
+ * nested body counts as a consumer with slot -1, and values of enclosing graphs are neither
+ * constants nor inputs here.
  */
 public final class GraphEditor {
     /** A place where a value is read: node index and input slot (-1: inside a subgraph). */

@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes quantization into a copy of a model's main graph: weights behind DequantizeLinear,
+ * Writes quantization into a copy of one graph of a model (the main graph, or a body by
+ * {@link #of(OnnxModel, String)}): weights behind DequantizeLinear,
  * Q/DQ pairs on activations, MatMul replaced by {@code com.microsoft::MatMulNBits} or by
  * DynamicQuantizeLinear + MatMulInteger. Nodes are addressed by the names of the model's
  * {@code ModelGraph} view (synthesized names included). The input model is never changed;
