@@ -103,12 +103,28 @@ final class InspectCommand implements Callable<Integer> {
         sb.append("  ops: ");
         g.opCounts().forEach((op, n) -> sb.append(op).append(" x").append(n).append("  "));
         sb.append("\n\n");
-        Table t = new Table("node", "op", "weight", "shape", "params", "dtype", "size", "storage", "axis", "quantized");
+        // a "graph" column (the If/Loop/Scan body a layer lives in) only when some layer is in one
+        boolean bodies = g.weightLayers().stream().anyMatch(l -> !l.graphPath().isEmpty());
+        List<String> head = new ArrayList<>(List.of("node", "op", "weight", "shape", "params", "dtype", "size", "storage",
+                "axis", "quantized"));
+        if (bodies) {
+            head.add(1, "graph");
+        }
+        Table t = new Table(head.toArray(String[]::new));
         for (WeightLayer l : g.weightLayers()) {
-            t.row(l.node(), l.op(), l.weight(), l.shapeText(), Units.count(l.params()), l.dtype().displayName(),
-                    Units.bytes(l.bytes()), l.storage().displayName(), Integer.toString(l.axis()), l.quantized() ? "yes" : "");
+            List<String> row = new ArrayList<>(List.of(l.node(), l.op(), l.weight(), l.shapeText(), Units.count(l.params()),
+                    l.dtype().displayName(), Units.bytes(l.bytes()), l.storage().displayName(), Integer.toString(l.axis()),
+                    l.quantized() ? "yes" : ""));
+            if (bodies) {
+                row.add(1, l.graphPath().isEmpty() ? "main" : l.graphPath());
+            }
+            t.row(row.toArray(String[]::new));
         }
         sb.append(t.render());
+        if (bodies) {
+            sb.append("Layers inside If/Loop/Scan bodies are reached by a recipe step with select.graphs: all (or a"
+                    + " regex on the graph path); commands without a recipe reach every graph.\n");
+        }
         return sb.toString();
     }
 

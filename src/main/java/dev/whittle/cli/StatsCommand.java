@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.tensor.GateStatistics;
 import dev.whittle.core.tensor.Histogram;
 import dev.whittle.core.tensor.WeightStatistics;
 import dev.whittle.core.tensor.WeightStats;
@@ -72,7 +73,24 @@ final class StatsCommand implements Callable<Integer> {
     static Map<String, Object> toJson(WeightLayer l, WeightStats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", l.node());
+        if (!l.graphPath().isEmpty()) {
+            m.put("graph", l.graphPath());
+        }
         m.put("weight", l.weight());
+        List<GateStatistics.Gate> gates = GateStatistics.of(l);
+        if (!gates.isEmpty()) {
+            m.put("gates", gates.stream().map(g -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("gate", g.name());
+                o.put("count", g.count());
+                o.put("min", g.min());
+                o.put("max", g.max());
+                o.put("mean", g.mean());
+                o.put("std", g.std());
+                o.put("zeros", g.zeros());
+                return o;
+            }).toList());
+        }
         m.put("count", s.count());
         m.put("min", finite(s.min()));
         m.put("max", finite(s.max()));
@@ -112,7 +130,8 @@ final class StatsCommand implements Callable<Integer> {
 
     private static String text(WeightLayer l, WeightStats s, boolean withHistogram) {
         StringBuilder sb = new StringBuilder();
-        sb.append(l.node()).append("  ").append(l.op()).append(' ').append(l.shapeText()).append("  (")
+        sb.append(l.node()).append(l.graphPath().isEmpty() ? "" : " (in " + l.graphPath() + ")").append("  ")
+                .append(l.op()).append(' ').append(l.shapeText()).append("  (")
                 .append(Units.count(s.count())).append(" values)\n");
         sb.append(String.format(Locale.ROOT, "  min %.6g  max %.6g  mean %.6g  std %.6g%n", s.min(), s.max(), s.mean(), s.std()));
         sb.append(String.format(Locale.ROOT, "  zeros %s (%.2f%%)  NaN %d  Inf %d%n", Units.count(s.zeros()),
@@ -120,6 +139,10 @@ final class StatsCommand implements Callable<Integer> {
         sb.append("  |w| percentiles:");
         s.absPercentiles().forEach((p, v) -> sb.append(String.format(Locale.ROOT, "  %s %.4g", pctKey(p), v)));
         sb.append('\n');
+        for (GateStatistics.Gate g : GateStatistics.of(l)) {
+            sb.append(String.format(Locale.ROOT, "  gate %s: min %.6g  max %.6g  mean %.6g  std %.6g  zeros %s%n", g.name(),
+                    g.min(), g.max(), g.mean(), g.std(), Units.count(g.zeros())));
+        }
         if (withHistogram) {
             Histogram h = s.histogram();
             sb.append("  w (equal-width bins, from .. to)\n");

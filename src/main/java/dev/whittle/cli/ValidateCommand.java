@@ -119,8 +119,12 @@ final class ValidateCommand implements Callable<Integer> {
         if (!s.exclude().isEmpty()) {
             parts.add("excluding " + String.join(", ", s.exclude()));
         }
-        return parts.isEmpty() ? (version >= 2 ? "every weight layer" : "every Conv, ConvTranspose, Gemm and MatMul layer")
+        String what = parts.isEmpty() ? (version >= 2 ? "every weight layer" : "every Conv, ConvTranspose, Gemm and MatMul layer")
                 : String.join("; ", parts);
+        if (s.graphs() == null || s.graphs().equals("main")) {
+            return what;
+        }
+        return what + (s.graphs().equals("all") ? "; in every graph (If/Loop/Scan bodies too)" : "; in graphs " + s.graphs());
     }
 
     static List<String> settings(Step s) {

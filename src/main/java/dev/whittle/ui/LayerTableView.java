@@ -71,7 +71,8 @@ public final class LayerTableView extends VBox {
         TableColumn<WeightLayer, Long> size = column("Size", 80, WeightLayer::bytes);
         size.setCellFactory(c -> cell(Format::bytes, true));
         table.getColumns().add(size);
-        table.getColumns().add(textColumn("Storage", 90, l -> l.storage().displayName()));
+        table.getColumns().add(textColumn("Storage", 90, l -> l.graphPath().isEmpty() ? l.storage().displayName()
+                : l.storage().displayName() + " in " + l.graphPath()));
         TableColumn<WeightLayer, Integer> axis = column("Axis", 50, WeightLayer::axis);
         axis.setCellFactory(c -> cell(String::valueOf, true));
         table.getColumns().add(axis);
@@ -145,7 +146,8 @@ public final class LayerTableView extends VBox {
             "Number of weights in the tensor.",
             "Element type the weights are stored in.",
             "Bytes the weights take when stored densely.",
-            "Where the weight lives in the file: initializer, Constant node, subgraph or external data file.",
+            "Where the weight lives in the file: initializer, Constant node, subgraph or external data file;"
+                    + " for a layer inside an If/Loop/Scan body, the body's path (If_0.then_branch).",
             "Output-channel axis of the weight: per-channel quantization and structured pruning work along it.",
             "Whether the layer is already quantized (integer weights with a scale)."};
         for (int i = 0; i < help.length; i++) {

@@ -8,6 +8,7 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.tensor.Svd;
 import dev.whittle.core.tensor.SvdResult;
+import dev.whittle.core.transform.Bodies;
 import dev.whittle.core.transform.LayerCheck;
 import dev.whittle.core.transform.LayerReport;
 import dev.whittle.core.transform.TransformReport;
@@ -47,12 +48,29 @@ public final class LowRank {
 
     public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "lowrank");
-        String method = "lowrank " + spec.method();
-        GraphEditor ed = GraphEditor.of(model);
         List<LayerReport> reports = new ArrayList<>();
+        OnnxModel current = Bodies.prepare(model, selected);
+        List<WeightLayer> relocated = Bodies.relocate(current, selected);
+        // one graph at a time, each with an editor of that graph (bodies first, the main graph last)
+        for (var e : Bodies.byGraph(relocated).entrySet()) {
+            current = apply(current, e.getKey(), e.getValue(), spec, reports);
+        }
+        OnnxModel out = current == model ? GraphEditor.of(model).build() : current;
+        return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
+                out.graph().fileBytes()));
+    }
+
+    /** Factors the selected layers of the graph at {@code path}; returns the edited model. */
+    private static OnnxModel apply(OnnxModel model, String path, List<WeightLayer> selected, LowRankSpec spec,
+                                   List<LayerReport> reports) {
+        String method = "lowrank " + spec.method();
+        GraphEditor ed = GraphEditor.of(model, path);
         List<Plan> plans = new ArrayList<>();
         for (WeightLayer l : selected) {
             String why = WeightChecks.unsupported(l);
+            if (why == null) {
+                why = WeightChecks.recurrent(l, "low-rank factoring");
+            }
             Factoring how = OPS.get(l.op());
             int index = ed.nodeIndex(l.node()).orElse(-1);
             GraphNode node = index < 0 ? null : ed.node(index);
@@ -121,9 +139,7 @@ public final class LowRank {
         if (!plans.isEmpty()) {
             ed.clearValueInfo();
         }
-        OnnxModel out = ed.build();
-        return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
-                out.graph().fileBytes()));
+        return ed.build();
     }
 
     /**
@@ -137,11 +153,14 @@ public final class LowRank {
             return LayerCheck.error("its weight is already quantized; low-rank needs float weights");
         }
         String why = WeightChecks.unsupported(l);
+        if (why == null) {
+            why = WeightChecks.recurrent(l, "low-rank factoring");
+        }
         Factoring how = OPS.get(l.op());
         if (why == null && how == null) {
             why = l.op() + " layers are not factored (supported: Gemm, MatMul, Conv)";
         }
-        GraphEditor ed = GraphEditor.of(model);
+        GraphEditor ed = GraphEditor.of(model, l.graphPath());
         int index = ed.nodeIndex(l.node()).orElse(-1);
         GraphNode node = index < 0 ? null : ed.node(index);
         if (why == null) {
@@ -222,7 +241,7 @@ public final class LowRank {
     /** Why the weight cannot be replaced in place: read through Identity, or by several nodes. */
     private static String sharing(GraphEditor ed, GraphNode node, WeightLayer l) {
         if (node == null) {
-            return "its node was not found in the main graph";
+            return "its node was not found in its graph";
         }
         if (!node.input(1).equals(l.weight())) {
             return "the weight reaches the node through '" + node.input(1) + "' (Identity), which is not rewritten";

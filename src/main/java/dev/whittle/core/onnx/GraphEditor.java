@@ -27,8 +27,10 @@ import java.util.Set;
  * Nodes keep their original indices while editing; {@link #build} writes the new model and
  * checks it. The input model is never modified.
  *
- * <p>Only the main graph is edited: nodes inside If/Loop/Scan bodies are not listed, and a value
- * read inside a subgraph counts as a consumer with slot -1.
+ * <p>One graph is edited: the main graph ({@link #of(OnnxModel)}) or one If/Loop/Scan body
+ * ({@link #of(OnnxModel, String)}). Nodes of nested bodies are not listed; a value read inside a
+ * nested body counts as a consumer with slot -1, and values of enclosing graphs are neither
+ * constants nor inputs here.
  */
 public final class GraphEditor {
     /** A place where a value is read: node index and input slot (-1: inside a subgraph). */
@@ -64,20 +66,25 @@ public final class GraphEditor {
     private final Set<String> maybeUnused = new LinkedHashSet<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private boolean clearValueInfo;
+    private final String path;
 
-    private GraphEditor(OnnxModel model) {
+    private GraphEditor(OnnxModel model, String path) {
         this.model = model;
-        this.graph = model.proto().getGraph();
+        this.path = path;
+        this.graph = path.isEmpty() ? model.proto().getGraph() : GraphPaths.locate(model, path);
         names = new String[graph.getNodeCount()];
-        Set<String> used = new HashSet<>();
+        List<String> viewNames = model.graph().nodes().stream().filter(n -> n.graphPath().equals(path))
+                .map(dev.whittle.core.model.NodeInfo::name).toList();
+        if (!path.isEmpty()) {
+            // new names must not clash with any name of the model: bodies see the outer scopes
+            Set<String> all = new HashSet<>();
+            GraphPaths.all(model).values().forEach(g -> collectNames(g, all));
+            taken.addAll(all);
+        }
         for (int i = 0; i < names.length; i++) {
             NodeProto n = graph.getNode(i);
-            // Same naming as ModelViewBuilder, which names the main graph's nodes first.
-            String base = n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName();
-            String name = base;
-            for (int k = 2; !used.add(name); k++) {
-                name = base + "~" + k;
-            }
+            // The model view's names (synthesized for unnamed nodes)
+            String name = viewNames.get(i);
             names[i] = name;
             byName.put(name, i);
             taken.add(name);
@@ -120,7 +127,21 @@ public final class GraphEditor {
     }
 
     public static GraphEditor of(OnnxModel model) {
-        return new GraphEditor(model);
+        return new GraphEditor(model, "");
+    }
+
+    /**
+     * An editor of the graph at {@code path} ({@link GraphPaths}; {@code ""} the main graph): its
+     * nodes, its own initializers and Constant nodes; values of enclosing graphs read in it are
+     * neither constants nor inputs here. {@link #build()} puts the body back in place.
+     */
+    public static GraphEditor of(OnnxModel model, String path) {
+        return new GraphEditor(model, path);
+    }
+
+    /** The path of the graph this editor edits ({@code ""}: the main graph). */
+    public String path() {
+        return path;
     }
 
     public OnnxModel model() {
@@ -379,7 +400,7 @@ public final class GraphEditor {
         }
         added.forEach((name, d) -> addInitializer(g, name, d, null));
         addedInt64.forEach((name, v) -> g.addInitializer(TensorProtos.int64s(name, new long[] {v.length}, v)));
-        if (model.proto().getIrVersion() < 4) {
+        if (model.proto().getIrVersion() < 4 && path.isEmpty()) {
             fixInitializerInputs(g);
         }
         if (clearValueInfo) {
@@ -388,7 +409,8 @@ public final class GraphEditor {
         if (!maybeUnused.isEmpty()) {
             DeadWeights.drop(g, maybeUnused);
         }
-        ModelProto.Builder mb = model.proto().toBuilder().setGraph(g);
+        ModelProto.Builder mb = path.isEmpty() ? model.proto().toBuilder().setGraph(g)
+                : GraphPaths.replace(model, path, g.build()).toBuilder();
         if (!metadata.isEmpty()) {
             List<ai.onnx.proto.OnnxMl.StringStringEntryProto> kept = new ArrayList<>(mb.getMetadataPropsList());
             kept.removeIf(e -> metadata.containsKey(e.getKey()));
@@ -465,6 +487,18 @@ public final class GraphEditor {
             throw new IllegalArgumentException("attribute '" + key + "' has unsupported value " + v);
         }
         return a.build();
+    }
+
+    private static void collectNames(GraphProto g, Set<String> out) {
+        g.getInputList().forEach(v -> out.add(v.getName()));
+        g.getOutputList().forEach(v -> out.add(v.getName()));
+        g.getInitializerList().forEach(t -> out.add(t.getName()));
+        g.getSparseInitializerList().forEach(t -> out.add(t.getValues().getName()));
+        for (NodeProto n : g.getNodeList()) {
+            out.add(n.getName());
+            out.addAll(n.getInputList());
+            out.addAll(n.getOutputList());
+        }
     }
 
     private static void collectReads(GraphProto g, Set<String> out) {

@@ -98,6 +98,7 @@ final class ModelViewBuilder {
             String name = names.get(i);
             nodes.add(new NodeInfo(name, n.getOpType(), n.getDomain(), n.getInputList(), n.getOutputList(), path));
             WeightOps.detect(n, name, path, scope::constant, scope::producer).ifPresent(layers::add);
+            layers.addAll(WeightOps.detectRecurrent(n, name, path, scope::constant, scope::producer));
             for (AttributeProto a : n.getAttributeList()) {
                 List<GraphProto> subs = new ArrayList<>(a.getGraphsList());
                 if (a.hasG()) {

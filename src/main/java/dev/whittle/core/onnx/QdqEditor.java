@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes quantization into a copy of a model's main graph: weights behind DequantizeLinear,
+ * Writes quantization into a copy of one graph of a model (the main graph, or a body by
+ * {@link #of(OnnxModel, String)}): weights behind DequantizeLinear,
  * Q/DQ pairs on activations, MatMul replaced by {@code com.microsoft::MatMulNBits} or by
  * DynamicQuantizeLinear + MatMulInteger. Nodes are addressed by the names of the model's
  * {@code ModelGraph} view (synthesized names included). The input model is never changed;
@@ -40,26 +41,36 @@ public final class QdqEditor {
     private final Map<Integer, List<NodeProto>> replaced = new HashMap<>();
     private final Set<String> maybeUnused = new LinkedHashSet<>();
     private final Map<String, String> sharedDynamic = new HashMap<>();
+    private final String path;
     private long opset;
     private boolean microsoft;
 
-    private QdqEditor(OnnxModel model) {
+    private QdqEditor(OnnxModel model, String path) {
         this.model = model;
-        this.graph = model.proto().getGraph();
+        this.path = path;
+        this.graph = path.isEmpty() ? model.proto().getGraph() : GraphPaths.locate(model, path);
         this.nodes = new ArrayList<>(graph.getNodeList());
-        List<NodeInfo> infos = model.graph().nodes().stream().filter(n -> n.graphPath().isEmpty()).toList();
+        List<NodeInfo> infos = model.graph().nodes().stream().filter(n -> n.graphPath().equals(path)).toList();
         for (int i = 0; i < nodes.size(); i++) {
             index.put(infos.get(i).name(), i);
             for (String o : nodes.get(i).getOutputList()) {
                 producer.put(o, i);
             }
         }
-        collectNames(graph);
+        collectNames(model.proto().getGraph());
         this.opset = model.graph().defaultOpset();
     }
 
     public static QdqEditor of(OnnxModel model) {
-        return new QdqEditor(model);
+        return new QdqEditor(model, "");
+    }
+
+    /**
+     * An editor of the graph at {@code path} ({@link GraphPaths}; {@code ""} the main graph):
+     * new initializers and nodes go into that body, and {@link #build()} puts it back in place.
+     */
+    public static QdqEditor of(OnnxModel model, String path) {
+        return new QdqEditor(model, path);
     }
 
     /** Input {@code i} of a main-graph node as written in the model (may be an Identity's output). */
@@ -266,7 +277,8 @@ public final class QdqEditor {
         }
         GraphProto.Builder g = graph.toBuilder().clearNode().addAllNode(out).addAllInitializer(newInits);
         DeadWeights.drop(g, maybeUnused);
-        ModelProto.Builder m = model.proto().toBuilder().setGraph(g);
+        ModelProto.Builder m = path.isEmpty() ? model.proto().toBuilder().setGraph(g)
+                : GraphPaths.replace(model, path, g.build()).toBuilder();
         ModelProto p = OpsetUpgrade.upgrade(m.build(), opset, model.graph().fileName());
         if (microsoft) {
             p = OpsetUpgrade.importDomain(p, "com.microsoft", 1);
@@ -277,7 +289,8 @@ public final class QdqEditor {
     private int idx(String node) {
         Integer k = index.get(node);
         if (k == null) {
-            throw new BadInputException("Node '" + node + "' is not in the main graph of " + model.graph().fileName() + ".");
+            throw new BadInputException("Node '" + node + "' is not in " + (path.isEmpty() ? "the main graph"
+                    : "graph " + path) + " of " + model.graph().fileName() + ".");
         }
         return k;
     }

@@ -40,6 +40,45 @@ final class WeightOps {
             "com.microsoft::MatMulNBits", new Entry(1, true, n -> 0),
             "Gather", new Entry(0, false, n -> (int) intAttr(n, "axis", 0)));
 
+    /**
+     * The W and R inputs of an LSTM, GRU or RNN node ({@code [directions, gates x hidden, inputs]})
+     * when they are constants (through Identity or DequantizeLinear): layers {@code <node>.W} and
+     * {@code <node>.R}, channel axis 1 (one row per gate unit). B stays out: it is small and float.
+     */
+    static java.util.List<WeightLayer> detectRecurrent(NodeProto n, String name, String path,
+                                                        Function<String, TensorData> constant,
+                                                        Function<String, NodeProto> producer) {
+        if (!ModelViewBuilder.isDefaultDomain(n) || !WeightLayer.RECURRENT.contains(n.getOpType())) {
+            return java.util.List.of();
+        }
+        java.util.List<WeightLayer> out = new java.util.ArrayList<>();
+        String[] suffix = {".W", ".R"};
+        for (int slot = 1; slot <= 2 && slot < n.getInputCount(); slot++) {
+            String in = n.getInput(slot);
+            boolean viaDequantize = false;
+            TensorData t = null;
+            for (int hops = 0; hops < 8 && !in.isEmpty(); hops++) {
+                t = constant.apply(in);
+                if (t != null) {
+                    break;
+                }
+                NodeProto p = producer.apply(in);
+                if (p == null || !ModelViewBuilder.isDefaultDomain(p) || p.getInputCount() == 0
+                        || !(p.getOpType().equals("Identity") || p.getOpType().equals("DequantizeLinear"))) {
+                    break;
+                }
+                viaDequantize |= p.getOpType().equals("DequantizeLinear");
+                in = p.getInput(0);
+            }
+            if (t == null || !t.isNumeric() || t.rank() != 3) {
+                continue;
+            }
+            out.add(new WeightLayer(name + suffix[slot - 1], n.getOpType(), t.name(), t.dims(), t.type(), t.count(),
+                    t.bytes(), t.storage(), 1, viaDequantize || !t.type().isFloating(), path, t));
+        }
+        return out;
+    }
+
     static Optional<WeightLayer> detect(NodeProto n, String name, String path,
                                         Function<String, TensorData> constant,
                                         Function<String, NodeProto> producer) {

@@ -77,7 +77,8 @@ public final class PlanRecipes {
             }
             // version 1 reaches the kinds that joined later only when ops names them
             List<String> ops = plan.version() == 1 && LayerSelector.BEYOND_VERSION_1.contains(l.op()) ? List.of(l.op()) : List.of();
-            steps.add(new Step(new Selection(ops, List.of(layerRegex(l.node())), List.of()), s.prune(), s.lowrank(),
+            String graphs = l.graphPath().isEmpty() ? null : layerRegex(l.graphPath());
+            steps.add(new Step(new Selection(ops, List.of(layerRegex(l.node())), List.of(), graphs), s.prune(), s.lowrank(),
                     s.quantize() == null ? null : settings(s.quantize())));
             origins.add(new Origin(-1, l.node()));
         }
@@ -136,7 +137,7 @@ public final class PlanRecipes {
         for (var e : excluded.entrySet()) {
             List<String> exclude = new ArrayList<>(rule.select().exclude());
             exclude.addAll(e.getValue());
-            Selection sel = new Selection(rule.select().ops(), rule.select().names(), exclude);
+            Selection sel = new Selection(rule.select().ops(), rule.select().names(), exclude, rule.select().graphs());
             if (sel.selector(plan.version()).select(model).isEmpty()) {
                 continue;
             }

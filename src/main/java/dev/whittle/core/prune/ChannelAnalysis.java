@@ -92,10 +92,13 @@ final class ChannelAnalysis {
                 if (k == 0 && out != null) {
                     layouts.put(v, out);
                     if (ed.isGraphOutput(v)) {
-                        block(out, "its channels reach the graph output '" + v + "', whose shape must stay");
+                        block(out, ed.path().isEmpty() ? "its channels reach the graph output '" + v + "', whose shape must stay"
+                                : "its channels leave the body " + ed.path() + " through its output '" + v
+                                + "': removing them would cross the body's boundary");
                     }
                     if (ed.uses(v).stream().anyMatch(u -> u.slot() < 0)) {
-                        block(out, "its channels are read inside a subgraph");
+                        block(out, "its channels are read inside a nested If/Loop/Scan body: removing them would cross a graph"
+                                + " boundary");
                     }
                 } else if (k > 0 && !ed.uses(v).isEmpty() && !isWeightOp(n)) {
                     inputs(n).forEach(l -> block(l, n.op() + " '" + n.name() + "' has a second output in use"));

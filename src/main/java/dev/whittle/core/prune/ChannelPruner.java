@@ -5,6 +5,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.transform.Bodies;
 import dev.whittle.core.transform.LayerReport;
 import dev.whittle.core.transform.TransformReport;
 import dev.whittle.core.transform.TransformResult;
@@ -37,13 +38,30 @@ final class ChannelPruner {
 
     /** {@code activity}: per node, mean |output| per output channel (for {@code criterion: activation}). */
     static TransformResult apply(OnnxModel model, List<WeightLayer> selected, PruneSpec spec, Map<String, double[]> activity) {
-        GraphEditor ed = GraphEditor.of(model);
-        Map<String, WeightLayer> layers = new LinkedHashMap<>();
-        model.graph().weightLayers().stream().filter(l -> l.graphPath().isEmpty()).forEach(l -> layers.put(l.node(), l));
         List<LayerReport> reports = new ArrayList<>();
+        OnnxModel current = Bodies.prepare(model, selected);
+        // one graph at a time (bodies first, the main graph last): a channel set never leaves its
+        // graph; a layer whose channels cross a body's boundary is skipped with the reason
+        for (var e : Bodies.byGraph(Bodies.relocate(current, selected)).entrySet()) {
+            current = apply(current, e.getKey(), e.getValue(), spec, activity, reports);
+        }
+        OnnxModel out = current == model ? GraphEditor.of(model).build() : current;
+        return new TransformResult(out, new TransformReport(Pruner.order(reports, selected), model.graph().fileBytes(),
+                out.graph().fileBytes()));
+    }
+
+    private static OnnxModel apply(OnnxModel model, String path, List<WeightLayer> selected, PruneSpec spec,
+                                   Map<String, double[]> activity, List<LayerReport> reports) {
+        GraphEditor ed = GraphEditor.of(model, path);
+        Map<String, WeightLayer> layers = new LinkedHashMap<>();
+        model.graph().weightLayers().stream().filter(l -> l.graphPath().equals(path) && !l.recurrent())
+                .forEach(l -> layers.put(l.node(), l));
         Set<String> eligible = new HashSet<>();
         for (WeightLayer l : selected) {
             String why = WeightChecks.unsupported(l);
+            if (why == null) {
+                why = WeightChecks.recurrent(l, "channel pruning");
+            }
             if (why == null && !Set.of("Conv", "Gemm", "MatMul").contains(l.op())) {
                 why = l.op() + " layers have no output channels to remove (supported: Conv, Gemm, MatMul)";
             }
@@ -95,8 +113,7 @@ final class ChannelPruner {
         ed.clearValueInfo();
         OnnxModel out = ed.build();
         reports.addAll(reports(a, selected, layers, eligible, cuts, originals, kept, out));
-        return new TransformResult(out, new TransformReport(Pruner.order(reports, selected), model.graph().fileBytes(),
-                out.graph().fileBytes()));
+        return out;
     }
 
     /** Kept channel indices per unblocked root space. */

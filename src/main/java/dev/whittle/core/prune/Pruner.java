@@ -3,6 +3,8 @@ package dev.whittle.core.prune;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphPaths;
+import dev.whittle.core.transform.Bodies;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.transform.LayerCheck;
@@ -37,17 +39,23 @@ public final class Pruner {
     public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec,
                                         Map<String, double[]> inputNorms) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "prune");
+        OnnxModel original = model;
         if (spec.isChannel()) {
             return ChannelPruner.apply(model, selected, spec, inputNorms);
         }
         String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "") + (spec.dataAware() ? " wanda" : "");
-        GraphEditor editor = GraphEditor.of(model);
+        model = Bodies.prepare(model, selected);
+        selected = Bodies.relocate(model, selected);
         List<LayerReport> reports = new ArrayList<>();
         // A weight shared by several layers is pruned once, under its first layer.
         Map<String, WeightLayer> targets = new LinkedHashMap<>();
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (WeightLayer l : selected) {
             String why = WeightChecks.unsupported(l);
+            if (why == null && l.recurrent() && (spec.isNofM() || spec.dataAware())) {
+                why = (spec.isNofM() ? "N:M pruning" : "wanda pruning") + " is not supported for recurrent layers"
+                        + " (unstructured magnitude pruning is)";
+            }
             if (why == null && targets.containsKey(l.weight())) {
                 why = "its weight is shared with layer '" + targets.get(l.weight()).node() + "', pruned there";
             }
@@ -66,7 +74,9 @@ public final class Pruner {
             }
             if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
                 throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
-                        + "' from calibration data; this version collects them for MatMul and Gemm layers only.");
+                        + "' from calibration data; this version collects them for MatMul and Gemm layers "
+                        + (l.graphPath().isEmpty() ? "only." : "of the main graph only, and this one is inside "
+                        + l.graphPath() + " (exclude it, or prune it by magnitude in another step)."));
             }
             targets.put(l.weight(), l);
             weights.put(l.weight(), w);
@@ -78,21 +88,38 @@ public final class Pruner {
             targets.forEach((name, l) -> pruned.put(name, spec.dataAware() ? wanda(l, weights.get(name), spec,
                     inputNorms.get(l.node())) : perLayer(l, weights.get(name), spec)));
         }
+        // each weight is replaced in the graph that holds it (a body, or an enclosing graph for an
+        // outer-scope weight also read elsewhere); bodies first, the main graph last
+        Map<String, List<WeightLayer>> byOwner = new LinkedHashMap<>();
+        for (WeightLayer l : targets.values()) {
+            String owner = l.graphPath().isEmpty() ? "" : GraphPaths.owner(model, l.graphPath(), l.weight());
+            byOwner.computeIfAbsent(owner == null ? "" : owner, k -> new ArrayList<>()).add(l);
+        }
+        OnnxModel current = model;
+        java.util.Set<String> sparse = new java.util.HashSet<>();
+        for (String path : byOwner.keySet().stream().sorted((a, b) -> a.isEmpty() == b.isEmpty() ? 0 : a.isEmpty() ? 1 : -1)
+                .toList()) {
+            GraphEditor editor = GraphEditor.of(current, path);
+            for (WeightLayer l : byOwner.get(path)) {
+                editor.setTensor(l.weight(), l.shape(), pruned.get(l.weight()));
+                // sparse_initializer exists in the main graph only; body weights stay dense
+                if (spec.sparseStorage() && editor.isConstant(l.weight()) && path.isEmpty() && sparseIfInitializer(editor, l)) {
+                    sparse.add(l.weight());
+                }
+            }
+            current = editor.build();
+        }
         for (var e : targets.entrySet()) {
             WeightLayer l = e.getValue();
             float[] before = weights.get(e.getKey());
             float[] after = pruned.get(e.getKey());
-            editor.setTensor(l.weight(), l.shape(), after);
-            if (spec.sparseStorage() && editor.isConstant(l.weight())) {
-                sparseIfInitializer(editor, l);
-            }
             long zeros = WeightChecks.zeros(after);
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
-                    spec.sparseStorage() ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
+                    spec.sparseStorage() && (l.graphPath().isEmpty() || sparse.contains(l.weight())) ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
                     (double) zeros / Math.max(1, l.params()), null, WeightChecks.relError(before, after), null, null, null));
         }
-        OnnxModel out = editor.build();
-        return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
+        OnnxModel out = byOwner.isEmpty() ? GraphEditor.of(model).build() : current;
+        return new TransformResult(out, new TransformReport(order(reports, selected), original.graph().fileBytes(),
                 out.graph().fileBytes()));
     }
 
@@ -106,6 +133,10 @@ public final class Pruner {
             return LayerCheck.error("its weight is already quantized");
         }
         String why = WeightChecks.unsupported(l);
+        if (why == null && l.recurrent() && (spec.isChannel() || spec.isNofM() || spec.dataAware())) {
+            why = (spec.isChannel() ? "channel pruning" : spec.isNofM() ? "N:M pruning" : "wanda pruning")
+                    + " is not supported for recurrent layers (unstructured magnitude pruning is)";
+        }
         if (why != null) {
             return LayerCheck.skip(why);
         }
@@ -128,10 +159,12 @@ public final class Pruner {
         return t.storageBytes(nonZeros) + 8 * nonZeros;
     }
 
-    private static void sparseIfInitializer(GraphEditor editor, WeightLayer l) {
+    private static boolean sparseIfInitializer(GraphEditor editor, WeightLayer l) {
         if (l.storage() == dev.whittle.core.model.Storage.INITIALIZER || l.storage() == dev.whittle.core.model.Storage.EXTERNAL) {
             editor.writeSparse(l.weight());
+            return true;
         }
+        return false;
     }
 
     private static float[] wanda(WeightLayer l, float[] w, PruneSpec spec, double[] norms) {

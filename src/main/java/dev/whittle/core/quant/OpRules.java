@@ -32,6 +32,11 @@ public final class OpRules {
 
     // Gather (an embedding table): rows are the gathered axis, blocks run along the last axis
     // (along the first when the rows are the last axis); written as weight-only QDQ only.
+    // LSTM/GRU/RNN W and R ([directions, gates x hidden, inputs]): one scale per gate row, blocks
+    // along the inputs; weight-only QDQ (the op reads a float weight); inputs 1 (W) and 2 (R).
+    private static final Rule RECURRENT_W = new Rule((r, c) -> r - 1, Set.of(QuantFormat.QDQ), NO_ACTIVATION, false, 1);
+    private static final Rule RECURRENT_R = new Rule((r, c) -> r - 1, Set.of(QuantFormat.QDQ), NO_ACTIVATION, false, 2);
+
     private static final Map<String, Rule> RULES = Map.of(
             "Conv", new Rule((r, c) -> 1, Set.of(QuantFormat.QDQ), 0, true, 1),
             "ConvTranspose", new Rule((r, c) -> 0, Set.of(QuantFormat.QDQ), 0, false, 1),
@@ -44,24 +49,31 @@ public final class OpRules {
     }
 
     public static Optional<Rule> of(String op) {
-        return Optional.ofNullable(RULES.get(op));
+        return Optional.ofNullable(WeightLayer.RECURRENT.contains(op) ? RECURRENT_W : RULES.get(op));
+    }
+
+    private static Rule rule(WeightLayer l) {
+        if (l.recurrent()) {
+            return l.node().endsWith(".R") ? RECURRENT_R : RECURRENT_W;
+        }
+        return RULES.get(l.op());
     }
 
     /** Whether blocks of this layer run over its flattened trailing dims (Conv weights of rank > 2). */
     public static boolean flatBlocks(WeightLayer l) {
-        Rule r = RULES.get(l.op());
+        Rule r = rule(l);
         return r != null && r.flatBlocks && l.shape().length > 2;
     }
 
     /** Which node input holds the layer's weight (1 for Conv, Gemm, MatMul; 0 for Gather). */
     public static int weightInput(WeightLayer l) {
-        Rule r = RULES.get(l.op());
+        Rule r = rule(l);
         return r == null ? 1 : r.weight;
     }
 
     /** The input axis of the layer's weight, or -1 when the op has no rule or the rank is too low. */
     public static int inputAxis(WeightLayer l) {
-        Rule r = RULES.get(l.op());
+        Rule r = rule(l);
         int rank = l.shape().length;
         if (r == null || rank < 2) {
             return -1;

@@ -42,8 +42,13 @@ public final class Quantizer {
             return new QuantResult(model, new QuantReport(List.of(), List.of(), List.of(existing.get()), true, 0, 0));
         }
         List<String> messages = new ArrayList<>();
+        model = dev.whittle.core.transform.Bodies.prepare(model, g.weightLayers().stream()
+                .filter(l -> steps.stream().anyMatch(s -> s.select().matches(l))).toList());
+        g = model.graph();
         List<Planned> plan = SharedWeights.consistent(g, plan(g, steps, messages), messages);
-        QdqEditor ed = QdqEditor.of(model);
+        QdqEditor ed = null;
+        String edPath = null;
+        OnnxModel current = model;
         List<LayerReport> layers = new ArrayList<>();
         Map<String, Planned> byWeight = new HashMap<>();
         Map<String, String> dqOutputs = new HashMap<>();
@@ -66,21 +71,41 @@ public final class Quantizer {
             computed.put(l.node(), xtx == null ? qs.get(i) : Gptq.refine(l.tensor().toFloatArray(), qs.get(i),
                     l.shape().length == 2 ? 1 - l.axis() : 0, xtx, GPTQ_DAMP, true));
         }
-        for (Planned p : plan) {
+        // one graph at a time, bodies first and the main graph last (Bodies.byGraph)
+        List<Planned> ordered = new ArrayList<>();
+        dev.whittle.core.transform.Bodies.byGraph(plan.stream().map(Planned::layer).toList()).values()
+                .forEach(ls -> ls.forEach(l -> plan.stream().filter(p -> p.layer() == l).forEach(ordered::add)));
+        List<Planned> mainPlan = plan.stream().filter(p -> p.layer().graphPath().isEmpty()).toList();
+        for (Planned p : ordered) {
             WeightSpec ws = p.spec().weights();
             WeightLayer l = p.layer();
+            if (!l.graphPath().equals(edPath)) {
+                if (ed != null) {
+                    current = ed.build();
+                }
+                ed = QdqEditor.of(current, l.graphPath());
+                edPath = l.graphPath();
+            }
             if (ws == null) {
                 continue;
             }
             // SharedWeights let a weight with several uses through only when all take the same QDQ copy
             Planned first = byWeight.putIfAbsent(l.weight(), p);
+            if (first != null && !dev.whittle.core.onnx.GraphPaths.within(l.graphPath(), first.layer().graphPath())) {
+                // the quantized copy lives in a graph this one cannot see: write the same codes here
+                ed.setInput(l.graphNode(), OpRules.weightInput(l),
+                        WeightEmitter.qdq(ed, l, computed.get(first.layer().node())));
+                messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
+                        + "' in another graph and reads its own copy of the same quantized values.");
+                continue;
+            }
             QuantFormat f = format(l, p.spec());
             if (f != p.spec().formatOrDefault()) {
                 messages.add("Layer '" + l.node() + "' (" + l.op() + ") was written as weight-only qdq: format "
                         + p.spec().formatOrDefault() + " applies to MatMul only.");
             }
             if (first != null) {
-                ed.setInput(l.node(), OpRules.weightInput(l), dqOutputs.get(l.weight()));
+                ed.setInput(l.graphNode(), OpRules.weightInput(l), dqOutputs.get(l.weight()));
                 messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
                         + "' and reads the same quantized copy.");
                 continue;
@@ -104,7 +129,14 @@ public final class Quantizer {
                         + " (nothing clipped), so it has no effect there.");
             }
         }
-        List<ActivationReport> acts = ActivationStage.run(model, ed, plan, qdqWeights, options, messages);
+        if (ed == null || !edPath.isEmpty()) {
+            if (ed != null) {
+                current = ed.build();
+            }
+            ed = QdqEditor.of(current);
+        }
+        // activations are quantized in the main graph only (plan() keeps body layers weight-only)
+        List<ActivationReport> acts = ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages);
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
     }
@@ -138,8 +170,9 @@ public final class Quantizer {
             merged.validate("layer '" + l.node() + "'");
             if (merged.activations() != null && OpRules.of(l.op()).map(r -> r.activation() == OpRules.NO_ACTIVATION)
                     .orElse(false)) {
-                messages.add("Layer '" + l.node() + "' (" + l.op() + ") keeps float activations: its input is integer"
-                        + " indices.");
+                messages.add("Layer '" + l.node() + "' (" + l.op() + ") keeps float activations: " + (l.recurrent()
+                        ? "a recurrent layer's weight is quantized alone (its inputs and state stay float)."
+                        : "its input is integer indices."));
                 if (merged.weights() == null) {
                     continue;
                 }
@@ -149,6 +182,15 @@ public final class Quantizer {
                     && merged.formatOrDefault() == QuantFormat.QDQ) {
                 messages.add("Layer '" + l.node() + "' keeps " + l.dtype() + " activations: static activation"
                         + " quantization calibrates float32 activations only; its weight is quantized alone.");
+                if (merged.weights() == null) {
+                    continue;
+                }
+                merged = new QuantizeSpec(merged.weights(), null, merged.format());
+            }
+            if (merged.activations() != null && !l.graphPath().isEmpty()) {
+                messages.add("Layer '" + l.node() + "' keeps float activations: it is inside " + l.graphPath()
+                        + ", and activations are calibrated and quantized in the main graph only; its weight is"
+                        + " quantized alone.");
                 if (merged.weights() == null) {
                     continue;
                 }
@@ -169,9 +211,7 @@ public final class Quantizer {
     static String skipReason(WeightLayer l, QuantizeSpec merged) {
         Optional<OpRules.Rule> rule = OpRules.of(l.op());
         QuantFormat f = merged.formatOrDefault();
-        if (!l.graphPath().isEmpty()) {
-            return "it is inside a subgraph (" + l.graphPath() + ")";
-        } else if (rule.isEmpty()) {
+        if (rule.isEmpty()) {
             return "Whittle does not quantize " + l.op() + " layers";
         } else if (!l.dtype().isFloating()) {
             return "its weight is " + l.dtype() + ", not floating point";
@@ -201,7 +241,7 @@ public final class Quantizer {
     }
 
     private static boolean fallsBackToQdq(WeightLayer l) {
-        return l.op().equals("Gather");
+        return l.op().equals("Gather") || l.recurrent();
     }
 
     /**

@@ -26,7 +26,7 @@ final class WeightEmitter {
         String out = ed.dequantizeWeight(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
                 TensorBytes.floats(scaleType(l), sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
                 Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
-        ed.setInput(l.node(), OpRules.weightInput(l), out);
+        ed.setInput(l.graphNode(), OpRules.weightInput(l), out);
         return out;
     }
 

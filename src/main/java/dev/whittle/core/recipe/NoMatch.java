@@ -49,6 +49,15 @@ final class NoMatch {
         }
         String what = describe(sel);
         String text = what + " matches no weight layer of " + g.fileName();
+        if (sel.graphs() == null) {
+            List<WeightLayer> inBodies = new Selection(sel.ops(), sel.names(), sel.exclude(), "all").selector(2).select(g);
+            if (!inBodies.isEmpty()) {
+                WeightLayer l = inBodies.get(0);
+                hints.add(inBodies.size() + " matching layer" + (inBodies.size() == 1 ? " lives" : "s live")
+                        + " inside If/Loop/Scan bodies (e.g. '" + l.node() + "' in " + l.graphPath()
+                        + "), which a step reaches with graphs: all (or a regex on the graph path)");
+            }
+        }
         if (!hints.isEmpty()) {
             return text + "; " + String.join("; ", hints);
         }
@@ -81,6 +90,9 @@ final class NoMatch {
         }
         if (!s.exclude().isEmpty()) {
             parts.add("exclude " + s.exclude());
+        }
+        if (s.graphs() != null) {
+            parts.add("graphs " + s.graphs());
         }
         return "select {" + String.join(", ", parts) + "}";
     }

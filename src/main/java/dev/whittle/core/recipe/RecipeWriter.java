@@ -111,6 +111,9 @@ public final class RecipeWriter {
         putList(sel, "ops", s.select().ops());
         putList(sel, "names", s.select().names());
         putList(sel, "exclude", s.select().exclude());
+        if (s.select().graphs() != null) {
+            sel.put("graphs", s.select().graphs());
+        }
         out.put("select", sel);
         if (s.prune() != null) {
             out.put("prune", prune(s.prune()));

@@ -31,7 +31,14 @@ public final class LayerSelector {
     /** Prefix of the metadata key recording a factored layer's two nodes (one a line). */
     public static final String FACTORS_KEY = "whittle.factors.";
 
+    /** {@code graphs} value for the main graph only (the default of a recipe's {@code select}). */
+    public static final String MAIN = "main";
+    /** {@code graphs} value for every graph: the main graph and every If/Loop/Scan body. */
+    public static final String ALL = "all";
+
     private final boolean everyKind;
+    private final String graphs;
+    private final Pattern graphPattern;
     private final List<String> ops;
     private final List<Pattern> names;
     private final List<Pattern> exclude;
@@ -39,11 +46,14 @@ public final class LayerSelector {
     private final List<String> excludeSources;
 
     public LayerSelector(List<String> ops, List<String> names, List<String> exclude) {
-        this(ops, names, exclude, true);
+        this(ops, names, exclude, true, ALL);
     }
 
-    private LayerSelector(List<String> ops, List<String> names, List<String> exclude, boolean everyKind) {
+    private LayerSelector(List<String> ops, List<String> names, List<String> exclude, boolean everyKind, String graphs) {
         this.everyKind = everyKind;
+        this.graphs = graphs == null ? ALL : graphs;
+        this.graphPattern = this.graphs.equals(ALL) || this.graphs.equals(MAIN) ? null
+                : compile(List.of(this.graphs), "graphs").get(0);
         this.ops = ops == null ? List.of() : List.copyOf(ops);
         this.nameSources = names == null ? List.of() : List.copyOf(names);
         this.excludeSources = exclude == null ? List.of() : List.copyOf(exclude);
@@ -62,7 +72,21 @@ public final class LayerSelector {
 
     /** This selector with recipe format version 1's meaning (see the class comment). */
     public LayerSelector version1() {
-        return new LayerSelector(ops, nameSources, excludeSources, false);
+        return new LayerSelector(ops, nameSources, excludeSources, false, graphs);
+    }
+
+    /**
+     * This selector restricted to the graphs {@code graphs} names: {@value #MAIN} (the main graph
+     * only), {@value #ALL}, or a regular expression that must match a layer's graph path in full
+     * ({@code ""} for the main graph, e.g. {@code If_0.then_branch} or {@code Loop_3.body/.*}).
+     */
+    public LayerSelector inGraphs(String graphs) {
+        return new LayerSelector(ops, nameSources, excludeSources, everyKind, graphs == null ? MAIN : graphs);
+    }
+
+    /** Which graphs this selector reaches: {@value #MAIN}, {@value #ALL} or a regex on the graph path. */
+    public String graphs() {
+        return graphs;
     }
 
     /** Whether an empty {@code ops} reaches every kind of layer (version 2) or only version 1's. */
@@ -89,6 +113,10 @@ public final class LayerSelector {
     /** As {@link #matches(WeightLayer)}, where {@code formerNames} are names the layer had before (by low-rank). */
     private boolean matches(WeightLayer l, List<String> formerNames) {
         if (!everyKind && ops.isEmpty() && BEYOND_VERSION_1.contains(l.op())) {
+            return false;
+        }
+        if (graphs.equals(MAIN) ? !l.graphPath().isEmpty()
+                : graphPattern != null && !graphPattern.matcher(l.graphPath()).matches()) {
             return false;
         }
         if (!ops.isEmpty() && !ops.contains(l.op()) && !ops.contains(bareOp(l.op()))) {
@@ -142,6 +170,7 @@ public final class LayerSelector {
 
     @Override
     public String toString() {
-        return "select{ops=" + ops + ", names=" + nameSources + ", exclude=" + excludeSources + "}";
+        return "select{ops=" + ops + ", names=" + nameSources + ", exclude=" + excludeSources
+                + (graphs.equals(ALL) ? "" : ", graphs=" + graphs) + "}";
     }
 }

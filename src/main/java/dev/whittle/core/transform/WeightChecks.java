@@ -13,9 +13,6 @@ public final class WeightChecks {
 
     /** Why a transform cannot edit this layer's weight at all, or null when it can. */
     public static String unsupported(WeightLayer l) {
-        if (!l.graphPath().isEmpty()) {
-            return "the layer is inside a subgraph (" + l.graphPath() + "), which Whittle does not edit";
-        }
         if (l.quantized()) {
             return "the weight is already quantized";
         }
@@ -23,6 +20,12 @@ public final class WeightChecks {
             return "the weight is " + l.dtype() + "; only float32, float16 and bfloat16 weights are supported";
         }
         return null;
+    }
+
+    /** Why a method other than quantization and unstructured pruning leaves a recurrent layer alone, or null. */
+    public static String recurrent(WeightLayer l, String method) {
+        return l.recurrent() ? method + " is not supported for recurrent layers (" + l.op() + " reads its W and R"
+                + " whole, gate by gate; quantization and unstructured pruning are)" : null;
     }
 
     /**
