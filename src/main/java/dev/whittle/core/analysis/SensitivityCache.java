@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.whittle.core.WhittleVersion;
 import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.eval.Pool;
+import dev.whittle.core.select.LayerSelector;
+import java.util.List;
 import dev.whittle.core.io.AtomicWrite;
 import dev.whittle.core.io.Hashes;
 import java.io.IOException;
@@ -50,9 +53,16 @@ public final class SensitivityCache {
      */
     public static String key(String modelSha, String data, SensitivityRequest r) {
         EvalRequest e = r.eval();
-        String what = String.join("\n", "model " + modelSha, "data " + data, "limit " + e.limit(), "batch " + e.batch(),
-                "output " + e.output(), "pool " + e.pool(), "method " + r.settings(), "levels " + r.levels(),
-                "layers " + r.selector(), "whittle " + WhittleVersion.get());
+        return key(modelSha, data, e.limit(), e.batch(), e.output(), e.pool(), r.settings(), r.levels(), r.selector());
+    }
+
+    /** The key of a sweep from its parts, for callers that have not loaded the data yet. */
+    public static String key(String modelSha, String data, long limit, int batch, String output, Pool pool,
+                             SensitivityMethod settings, List<Double> levels, LayerSelector selector) {
+        String what = String.join("\n", "model " + modelSha, "data " + data, "limit " + limit, "batch " + batch,
+                "output " + output, "pool " + (pool == null ? Pool.NONE : pool), "method " + settings,
+                "levels " + List.copyOf(levels), "layers " + (selector == null ? LayerSelector.all() : selector),
+                "whittle " + WhittleVersion.get());
         return Hashes.sha256(what);
     }
 
