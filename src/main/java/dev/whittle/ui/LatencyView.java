@@ -10,7 +10,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.VBox;
 
 /** The Per-layer latency tab: batch and runs, Profile, the summary lines, and the bars. */
 final class LatencyView extends BorderPane {
@@ -37,16 +36,21 @@ final class LatencyView extends BorderPane {
         info.setId("latencyInfo");
         info.textProperty().bind(vm.infoProperty());
         info.getStyleClass().add("muted");
-        info.setWrapText(true);
-        HBox form = new HBox(6, new Label("Batch"), batch, new Label("Runs"), runs, profile);
+        HBox form = new HBox(6, new Label("Batch"), batch, new Label("Runs"), runs, profile, info);
         form.setAlignment(Pos.CENTER_LEFT);
-        VBox top = new VBox(2, form, info);
-        top.setPadding(new Insets(4, 6, 2, 6));
-        setTop(top);
+        form.setPadding(new Insets(4, 6, 2, 6));
+        setTop(form);
         bars.setId("latencyBars");
         ScrollPane scroll = new ScrollPane(bars);
         scroll.setFitToWidth(true);
-        setCenter(scroll);
+        LatencySummary summary = new LatencySummary();
+        ScrollPane side = new ScrollPane(summary);
+        side.setFitToWidth(true);
+        side.setMinWidth(260);
+        javafx.scene.control.SplitPane split = new javafx.scene.control.SplitPane(scroll, side);
+        split.setDividerPositions(0.7);
+        javafx.scene.control.SplitPane.setResizableWithParent(side, false);
+        setCenter(split);
         Label hover = new Label();
         hover.textProperty().bind(bars.hoverTextProperty());
         Region grow = new Region();
@@ -58,8 +62,10 @@ final class LatencyView extends BorderPane {
         bottom.setAlignment(Pos.CENTER_LEFT);
         bottom.setPadding(new Insets(2, 6, 2, 6));
         setBottom(bottom);
-        vm.resultProperty().addListener((o, a, c) -> bars.setResult(c,
-                main.graphProperty().get() == null ? java.util.List.of() : main.graphProperty().get().weightLayers()));
+        vm.resultProperty().addListener((o, a, c) -> {
+            bars.setResult(c, main.graphProperty().get() == null ? java.util.List.of() : main.graphProperty().get().weightLayers());
+            summary.show(c);
+        });
     }
 
     LatencyBarsView bars() {

@@ -50,7 +50,7 @@ public final class LatencyViewModel {
         });
         main.plan().planProperty().addListener((o, a, p) -> {
             if (result.get() != null && profiled != null && !p.equals(profiled)) {
-                info.set(summary(result.get()) + "  The plan changed since: Profile again.");
+                info.set("The plan changed since this profile: Profile again.");
             }
         });
     }
@@ -79,11 +79,18 @@ public final class LatencyViewModel {
             running.set(false);
             profiled = plan;
             result.set(c);
-            info.set(summary(c));
+            info.set(status(c));
         }, e -> {
             running.set(false);
             main.plan().report(ErrorReport.of("Cannot profile the model", e));
         });
+    }
+
+    /** One line for the tab's status: what was profiled. */
+    static String status(PlanProfile.Comparison c) {
+        LayerTimes t = c.original();
+        return String.format(Locale.ROOT, "%s, batch %d, %d runs, %s%s", t.model(), t.batch(), t.runs(), t.data(),
+                c.plan() == null ? "; the plan is empty: tune some layers to compare" : "; original and current plan");
     }
 
     static String summary(PlanProfile.Comparison c) {

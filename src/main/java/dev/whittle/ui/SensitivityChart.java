@@ -85,6 +85,7 @@ public final class SensitivityChart extends PlotView {
         g.strokeLine(x0, snap(y0), x1, snap(y0));
         g.setFill(TEXT);
         g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(javafx.geometry.VPos.TOP);
         List<Double> levels = table.levels();
         for (int i = 0; i < levels.size(); i++) {
             g.fillText(Format.number(levels.get(i)), x(i, x0, x1), y0 + 6);
@@ -97,7 +98,8 @@ public final class SensitivityChart extends PlotView {
             g.setLineDashes();
             g.setFill(AXIS);
             g.setTextAlign(TextAlignment.RIGHT);
-            g.fillText("unmodified", x1 - 4, yb - 8);
+            g.setTextBaseline(javafx.geometry.VPos.BOTTOM);
+            g.fillText("unmodified", x1 - 4, yb - 2);
         }
         int n = table.layers().size();
         for (int k = 0; k <= n; k++) {
@@ -128,12 +130,15 @@ public final class SensitivityChart extends PlotView {
         }
         g.setLineWidth(1);
         if (n <= 8) {
+            // bottom left: the lines start high (little loss at low levels) and fall to the right
             g.setTextAlign(TextAlignment.LEFT);
+            g.setTextBaseline(javafx.geometry.VPos.CENTER);
+            double ly = y0 - 8 - (n - 1) * 14;
             for (int i = 0; i < n; i++) {
                 g.setFill(color(i, n));
-                g.fillRect(x0 + 8, y1 + 4 + i * 14, 10, 3);
+                g.fillRect(x0 + 8, ly + i * 14 - 1.5, 12, 3);
                 g.setFill(TEXT);
-                g.fillText(table.layers().get(i), x0 + 22, y1 + i * 14);
+                g.fillText(table.layers().get(i), x0 + 24, ly + i * 14);
             }
         }
     }

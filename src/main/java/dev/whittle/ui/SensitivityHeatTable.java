@@ -14,7 +14,7 @@ import javafx.scene.paint.Color;
 /**
  * Layers x levels, each cell the primary metric coloured by how far it falls below the
  * unmodified model: white for no loss, through yellow, to red for the largest loss in the
- * table. Clicking a cell hands (layer, level) to the listener: the tab sets that level on that
+ * table. The cell of the level the plan gives a layer is framed. Clicking a cell hands (layer, level) to the listener: the tab sets that level on that
  * layer in the plan.
  */
 final class SensitivityHeatTable extends GridPane {
@@ -31,11 +31,15 @@ final class SensitivityHeatTable extends GridPane {
         setPadding(new Insets(4));
     }
 
-    void show(SensitivityTable t) {
+    /**
+     * @param current the layer's level of the table's method under the plan, or null (its cell gets a frame)
+     * @return the largest loss in the table (what red means), 0 when none
+     */
+    double show(SensitivityTable t, java.util.function.Function<String, Double> current) {
         getChildren().clear();
         getColumnConstraints().clear();
         if (t == null) {
-            return;
+            return 0;
         }
         ColumnConstraints name = new ColumnConstraints(120, 260, 420);
         getColumnConstraints().add(name);
@@ -44,7 +48,7 @@ final class SensitivityHeatTable extends GridPane {
             getColumnConstraints().add(new ColumnConstraints(70));
             add(header(Format.number(t.levels().get(j)), Pos.CENTER), j + 1, 0);
         }
-        double worst = 1e-4;
+        double worst = 0;
         for (String l : t.layers()) {
             for (double level : t.levels()) {
                 worst = Math.max(worst, loss(t, t.value(l, level)));
@@ -66,7 +70,13 @@ final class SensitivityHeatTable extends GridPane {
                 c.setAlignment(Pos.CENTER);
                 c.setMaxWidth(Double.MAX_VALUE);
                 c.setPadding(new Insets(1, 4, 1, 4));
-                c.setBackground(new Background(new BackgroundFill(shade(loss(t, v) / worst), null, null)));
+                c.setBackground(new Background(new BackgroundFill(shade(worst > 0 ? loss(t, v) / worst : 0), null, null)));
+                Double now = current.apply(layer);
+                if (now != null && Math.abs(now - level) < 1e-9) {
+                    c.setBorder(new javafx.scene.layout.Border(new javafx.scene.layout.BorderStroke(Color.web("#1f3f8f"),
+                            javafx.scene.layout.BorderStrokeStyle.SOLID, null, new javafx.scene.layout.BorderWidths(2))));
+                    c.getStyleClass().add("heat-cell-current");
+                }
                 Tips.install(c, layer + " at " + t.method() + " " + Format.number(level) + ": " + t.metric() + " "
                         + SensitivityViewModel.value(t.metric(), v) + " (unmodified "
                         + SensitivityViewModel.value(t.metric(), t.baseline()) + "). Click to set this level on this layer in the plan.");
@@ -75,6 +85,7 @@ final class SensitivityHeatTable extends GridPane {
                 add(c, j + 1, i + 1);
             }
         }
+        return worst;
     }
 
     private static Label header(String text, Pos pos) {

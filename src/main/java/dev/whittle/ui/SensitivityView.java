@@ -30,9 +30,12 @@ final class SensitivityView extends BorderPane {
     private final SensitivityChart chart = new SensitivityChart();
     private final SensitivityHeatTable heat;
     private final ComboBox<AnalysisData> data = new ComboBox<>();
+    private final Label heatTitle = new Label();
+    private final MainViewModel main;
 
     SensitivityView(SensitivityViewModel vm, MainViewModel main) {
         this.vm = vm;
+        this.main = main;
         getStyleClass().add("sensitivity-view");
         heat = new SensitivityHeatTable(vm::apply);
         ComboBox<String> method = new ComboBox<>();
@@ -79,6 +82,7 @@ final class SensitivityView extends BorderPane {
         samples.setEditable(true);
         samples.setPrefWidth(90);
         samples.valueProperty().addListener((o, a, v) -> vm.samplesProperty().set(v));
+        vm.samplesProperty().addListener((o, a, v) -> samples.getValueFactory().setValue(v.intValue()));
         Tips.install(samples, "How many samples each cell is evaluated on (the first ones of the data).");
         Button run = new Button("Run");
         run.setId("runSensitivity");
@@ -108,8 +112,9 @@ final class SensitivityView extends BorderPane {
         ScrollPane heatScroll = new ScrollPane(heat);
         heatScroll.setFitToWidth(true);
         heatScroll.setId("sensitivityHeat");
-        Label heatTitle = new Label("Click a cell to set that level on that layer in the plan");
+        heatTitle.setText("Click a cell to set that level on that layer in the plan");
         heatTitle.getStyleClass().add("muted");
+        heatTitle.setWrapText(true);
         VBox right = new VBox(2, heatTitle, heatScroll);
         VBox.setVgrow(heatScroll, Priority.ALWAYS);
         chart.setId("sensitivityChart");
@@ -122,6 +127,7 @@ final class SensitivityView extends BorderPane {
         setCenter(split);
         setBottom(bottom);
         vm.tableProperty().addListener((o, a, t) -> show(t));
+        main.plan().resolvedProperty().addListener((o, a, r) -> show(vm.tableProperty().get()));
         show(vm.tableProperty().get());
     }
 
@@ -133,7 +139,27 @@ final class SensitivityView extends BorderPane {
 
     private void show(SensitivityTable t) {
         chart.setTable(t);
-        heat.show(t);
+        double worst = heat.show(t, this::currentLevel);
+        heatTitle.setText(t == null ? "" : "Click a cell to set that level on that layer in the plan (framed: the plan's)."
+                + " Colour: the loss against the unmodified model, white none to red " + (worst > 0
+                ? SensitivityViewModel.value(t.metric(), worst).replace("%", " points") : "none"));
+    }
+
+    /** The level of the shown table's method that the plan gives {@code layer}, or null. */
+    private Double currentLevel(String layer) {
+        SensitivityTable t = vm.tableProperty().get();
+        var r = main.plan().resolvedProperty().get();
+        var e = r == null || t == null ? null : r.layers().get(layer);
+        if (e == null) {
+            return null;
+        }
+        return switch (t.method()) {
+            case "prune" -> e.prune() == null || e.prune().isChannel() || e.prune().isNofM() ? null : e.prune().sparsity();
+            case "quantize" -> e.quantize() == null || e.quantize().weights() == null ? null : (double) e.quantize().weights().bits();
+            case "lowrank-params" -> e.lowrank() == null ? null : e.lowrank().params();
+            case "lowrank" -> e.lowrank() == null || e.lowrank().rank() == null ? null : e.lowrank().rank().doubleValue();
+            default -> null;
+        };
     }
 
     SensitivityChart chart() {

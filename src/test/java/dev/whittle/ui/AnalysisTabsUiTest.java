@@ -98,6 +98,8 @@ class AnalysisTabsUiTest {
         assertEquals(SensitivityViewModel.value("accuracy", t.value("fc1", 0.9)), ((Label) cell).getText());
         robot.clickOn(cell);
         assertEquals(0.9, vm.plan().planProperty().get().layer("fc1").prune().sparsity());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("fc1@0.9", robot.lookup(".heat-cell-current").query().getUserData(), "the plan's level is framed");
         robot.clickOn(robot.lookup(".heat-cell").match(n -> "conv1@0.5".equals(n.getUserData())).<Node>query());
         assertEquals(0.5, vm.plan().planProperty().get().layer("conv1").prune().sparsity());
         robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
@@ -114,7 +116,8 @@ class AnalysisTabsUiTest {
         assertNotNull(c.plan());
         assertEquals(c.original().layers().keySet(), c.plan().layers().keySet());
         assertTrue(tabs.latencyView().bars().hasData());
-        assertTrue(robot.lookup("#latencyInfo").queryLabeled().getText().startsWith("Original: run "));
+        assertTrue(robot.lookup("#latencyInfo").queryLabeled().getText().contains("original and current plan"));
+        assertTrue(LatencyViewModel.summary(c).startsWith("Original: run "));
 
         // Reopening shows the cached sweep at once, without running it.
         robot.interact(() -> vm.open(CNN));
