@@ -113,7 +113,7 @@ public final class LatencyBarsView extends PlotView {
 
     /** Long names keep their end (".../intermediate/dense/MatMul" tells layers apart). */
     static String shorten(String name) {
-        return name.length() <= 40 ? name : "..." + name.substring(name.length() - 37);
+        return name.length() <= 36 ? name : "..." + name.substring(name.length() - 33);
     }
 
     @Override

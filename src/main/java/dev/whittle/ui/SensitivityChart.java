@@ -26,7 +26,8 @@ public final class SensitivityChart extends PlotView {
         table = t;
         hovered = -1;
         if (t != null) {
-            setTitles(axisTitle(t.method()), t.metric().equals("accuracy") ? "accuracy (%)" : t.metric() + " vs the original");
+            setTitles(axisTitle(t.method()), t.metric().equals("accuracy") ? "accuracy (%)"
+                    : t.metric().equals("meanCosine") ? "mean cosine vs the original" : t.metric());
         }
         redraw();
     }

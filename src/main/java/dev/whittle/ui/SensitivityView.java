@@ -115,7 +115,11 @@ final class SensitivityView extends BorderPane {
         heatTitle.setText("Click a cell to set that level on that layer in the plan");
         heatTitle.getStyleClass().add("muted");
         heatTitle.setWrapText(true);
+        heatTitle.setMinHeight(Region.USE_PREF_SIZE);
+        heatTitle.setMaxWidth(Double.MAX_VALUE);
         VBox right = new VBox(2, heatTitle, heatScroll);
+        right.setMinWidth(0);
+        heatTitle.prefWidthProperty().bind(right.widthProperty().subtract(8));
         VBox.setVgrow(heatScroll, Priority.ALWAYS);
         chart.setId("sensitivityChart");
         SplitPane split = new SplitPane(chart, right);
