@@ -67,7 +67,7 @@ public final class LatencyViewModel {
         AnalysisData sample = AnalysisData.sampleFor(main.modelFileProperty().get());
         running.set(true);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        main.jobs().start("Per-layer latency", (progress, cancel) -> {
+        RunningJob started = main.jobs().start("Per-layer latency", (progress, cancel) -> {
             Dataset d = sample == null ? null : sample.load(m.graph(), b);
             ProfileRequest r = new ProfileRequest(m, null, d != null && d.samples() >= b ? d : null, b, Math.max(2, n / 4), n,
                     Map.of(), SyntheticInputs.DEFAULT_DIM, SessionSpec.defaults().withThreads(threads));
@@ -83,6 +83,12 @@ public final class LatencyViewModel {
         }, e -> {
             running.set(false);
             main.plan().report(ErrorReport.of("Cannot profile the model", e));
+        });
+        SensitivityViewModel.whenGone(main.jobs(), started, () -> {
+            if (gen == generation && running.get()) {
+                running.set(false);
+                info.set("Cancelled.");
+            }
         });
     }
 

@@ -129,7 +129,7 @@ public final class SensitivityViewModel {
             }
             return new Result(t, false);
         };
-        main.jobs().start(compute ? "Sensitivity (" + what + ")" : "Sensitivity cache", job, res -> {
+        RunningJob started = main.jobs().start(compute ? "Sensitivity (" + what + ")" : "Sensitivity cache", job, res -> {
             if (gen != generation) {
                 return;
             }
@@ -142,6 +142,30 @@ public final class SensitivityViewModel {
             running.set(false);
             if (compute) {
                 main.plan().report(ErrorReport.of("The sensitivity sweep failed", e));
+            }
+        });
+        // A cancelled job calls neither callback: the Run button comes back when the job leaves the list.
+        whenGone(main.jobs(), started, () -> {
+            if (gen == generation && running.get()) {
+                running.set(false);
+                info.set("Cancelled.");
+            }
+        });
+    }
+
+    /** Runs {@code then} once {@code job} has left the runner's list (done, failed or cancelled). */
+    static void whenGone(JobRunner jobs, RunningJob job, Runnable then) {
+        if (!jobs.running().contains(job)) {
+            then.run();
+            return;
+        }
+        jobs.running().addListener(new javafx.collections.ListChangeListener<RunningJob>() {
+            @Override
+            public void onChanged(Change<? extends RunningJob> c) {
+                if (!jobs.running().contains(job)) {
+                    jobs.running().removeListener(this);
+                    then.run();
+                }
             }
         });
     }

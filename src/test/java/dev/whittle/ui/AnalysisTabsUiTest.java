@@ -127,6 +127,24 @@ class AnalysisTabsUiTest {
     }
 
     @Test
+    void escapeCancelsASweepAndRunComesBack(FxRobot robot) throws Exception {
+        openCnn(robot);
+        SensitivityViewModel s = AnalysisTabs.of(view).sensitivity();
+        robot.interact(() -> {
+            s.methodProperty().set("quantize");
+            s.samplesProperty().set(10_000);
+            s.run();
+        });
+        assertTrue(s.runningProperty().get());
+        assertTrue(robot.lookup("#runSensitivity").query().isDisabled());
+        robot.clickOn("#sensitivityLevels").press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+        await(20, () -> !s.runningProperty().get() && vm.jobs().running().isEmpty());
+        assertNull(s.tableProperty().get());
+        assertEquals("Cancelled.", s.infoProperty().get());
+        assertTrue(!robot.lookup("#runSensitivity").query().isDisabled());
+    }
+
+    @Test
     void badLevelsAreRefusedBeforeAnyWork(FxRobot robot) throws Exception {
         openCnn(robot);
         SensitivityViewModel s = AnalysisTabs.of(view).sensitivity();
