@@ -40,11 +40,11 @@ final class SensitivityCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtime = new RuntimeOptions();
 
-    @Option(names = "--method", paramLabel = "prune|quantize|lowrank", required = true, description = "Compression method.")
+    @Option(names = "--method", paramLabel = "prune|quantize|lowrank|lowrank-params", required = true, description = "Compression method.")
     String method;
 
     @Option(names = "--levels", paramLabel = "A,B,C", split = ",",
-            description = "Levels: sparsities for prune (0.5), bit widths for quantize, ranks for lowrank"
+            description = "Levels: sparsities for prune (0.5), bit widths for quantize, ranks for lowrank, shares of parameters kept for lowrank-params"
                     + " (with --structure N:M the pattern fixes the sparsity and levels may be left out).")
     List<Double> levels;
 
@@ -132,6 +132,7 @@ final class SensitivityCommand implements Callable<Integer> {
         return switch (method) {
             case "quantize" -> "--levels 8,4";
             case "lowrank" -> "--levels 8,16,32";
+            case "lowrank-params" -> "--levels 0.1,0.25,0.5";
             default -> "--levels 0.3,0.5,0.7";
         };
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(name = "whittle", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Version.class,
         description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
         subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, ValidateCommand.class,
-                QuantizeCommand.class, EvalCommand.class, BenchCommand.class, SensitivityCommand.class, BenchStatsCommand.class,
+                QuantizeCommand.class, EvalCommand.class, BenchCommand.class, SensitivityCommand.class, ProfileCommand.class, BenchStatsCommand.class,
                 BenchOpenCommand.class, BenchSvdCommand.class, BenchQuantCommand.class, BenchOverheadCommand.class, BenchPreviewCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WhittleCli {

@@ -108,6 +108,7 @@ public final class MainView extends BorderPane {
         centre.getItems().setAll(workbench, analysis);
         centre.setDividerPositions(0.68);
         SplitPane.setResizableWithParent(analysis, false);
+        AnalysisTabs.install(this, vm);
         centre.visibleProperty().bind(vm.graphProperty().isNotNull());
         setCenter(new StackPane(centre, empty));
 

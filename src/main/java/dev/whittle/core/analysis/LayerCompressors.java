@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Sensitivity methods by name. "prune": unstructured magnitude pruning of the one layer to a
  * sparsity (level in [0, 1]) by {@link Pruner}; "lowrank": SVD factorization of the one layer to a
- * rank (level = rank, a whole number &gt;= 1) by {@link LowRank}; "quantize": weight-only,
+ * rank (level = rank, a whole number &gt;= 1) by {@link LowRank}; "lowrank-params": the same, to
+ * the rank that keeps a share of the layer's weight parameters (level in (0, 1), as the recipe's
+ * {@code lowrank.params}); "quantize": weight-only,
  * symmetric, per-output-channel quantization of the one layer to a bit width (level 8 or 4) by
  * {@link Quantizer}. Others can be added with {@link #register}.
  */
@@ -29,7 +31,7 @@ public final class LayerCompressors {
     private static final Map<String, LayerCompressor> BY_NAME = new ConcurrentHashMap<>();
 
     static {
-        for (String name : List.of("prune", "lowrank", "quantize")) {
+        for (String name : List.of("prune", "lowrank", "lowrank-params", "quantize")) {
             SensitivityMethod defaults = SensitivityMethod.of(name);
             LayerCompressor c = defaults.compressor();
             BY_NAME.put(name, (model, layer, level) -> {

@@ -19,7 +19,8 @@ import java.util.List;
  * ("unstructured", "channel" or "N:M") and, for quantization, the granularity, block, symmetry
  * and format. The level is the sweep's variable: a sparsity for unstructured and channel
  * pruning (for N:M the pattern fixes it: 1 - N/M, the only level allowed), a bit width for
- * quantization, a rank for low-rank. Invalid levels are refused by {@link #checkLevel} before
+ * quantization, a rank for low-rank, a share of the layer's weight parameters kept for
+ * "lowrank-params" (the recipe's {@code lowrank.params}: one level fits layers of every size). Invalid levels are refused by {@link #checkLevel} before
  * any work.
  */
 public record SensitivityMethod(String name, String structure, Granularity granularity, int block, boolean symmetric,
@@ -66,6 +67,12 @@ public record SensitivityMethod(String name, String structure, Granularity granu
                             + " got " + level + ".");
                 }
             }
+            case "lowrank-params" -> {
+                if (!(level > 0 && level < 1)) {
+                    throw new BadInputException("A lowrank-params level is the share of a layer's weight parameters kept,"
+                            + " a fraction between 0 and 1 (e.g. 0.25), got " + level + ".");
+                }
+            }
             case "lowrank" -> {
                 if (level < 1 || level != Math.rint(level)) {
                     throw new BadInputException("A low-rank level is a rank, a whole number of at least 1, got " + level + ".");
@@ -97,6 +104,7 @@ public record SensitivityMethod(String name, String structure, Granularity granu
                     + (granularity == Granularity.BLOCK ? "blocks of " + block : "per " + granularity.key()) + ", format "
                     + format.key() + ", range minmax";
             case "lowrank" -> "svd";
+            case "lowrank-params" -> "svd, each layer's rank chosen to keep that share of its weight parameters";
             default -> "";
         };
     }
@@ -109,6 +117,8 @@ public record SensitivityMethod(String name, String structure, Granularity granu
                     : new PruneSpec(level, null, structure, null, null, null, null, null)).model();
             case "lowrank" -> (model, layer, level) -> LowRank.apply(model, LayerCompressors.only(layer),
                     LowRankSpec.rank((int) level)).model();
+            case "lowrank-params" -> (model, layer, level) -> LowRank.apply(model, LayerCompressors.only(layer),
+                    LowRankSpec.params(level)).model();
             case "quantize" -> (model, layer, level) -> {
                 WeightSpec w = new WeightSpec((int) level, symmetric, granularity, granularity == Granularity.BLOCK ? block : 0,
                         RangeSpec.MINMAX);

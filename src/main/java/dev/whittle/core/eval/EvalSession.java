@@ -82,13 +82,22 @@ public final class EvalSession implements AutoCloseable {
      * @throws BadInputException when CUDA was demanded but is unusable, or ONNX Runtime rejects the model
      */
     public static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices) {
+        return open(model, spec, notices, null);
+    }
+
+    /**
+     * {@link #open}, with ONNX Runtime's profiler on when {@code profile} is not null: the trace
+     * is written to a file whose name starts with {@code profile} when {@link #endProfiling} is
+     * called (see {@link NodeProfiler}).
+     */
+    static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices, java.nio.file.Path profile) {
         byte[] bytes = serialize(model);
         // AUTO skips CUDA when this ONNX Runtime build has none (the CPU jar): nothing to fall back from.
         boolean tryCuda = spec.provider() == SessionSpec.Provider.CUDA || (spec.provider() == SessionSpec.Provider.AUTO
                 && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
         if (tryCuda) {
             try {
-                return create(model, bytes, spec, true);
+                return create(model, bytes, spec, true, profile);
             } catch (CudaUnavailable e) {
                 if (spec.provider() == SessionSpec.Provider.CUDA) {
                     throw new BadInputException("CUDA was requested but cannot be used: " + e.getMessage()
@@ -97,7 +106,7 @@ public final class EvalSession implements AutoCloseable {
                 notices.accept("CUDA is not usable (" + e.getMessage() + "); running on the CPU.");
             }
         }
-        EvalSession s = create(model, bytes, spec, false);
+        EvalSession s = create(model, bytes, spec, false, profile);
         Int8Numerics.warning(model.graph(), s.runtime()).ifPresent(notices);
         return s;
     }
@@ -118,9 +127,13 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
-    private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda) {
+    private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda,
+                                      java.nio.file.Path profile) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             configure(o, spec);
+            if (profile != null) {
+                o.enableProfiling(profile.toString());
+            }
             if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
                 // From bytes, ONNX Runtime resolves external data only through this folder (STACK.md 7).
                 o.addConfigEntry("session.model_external_initializers_file_folder_path",
@@ -341,6 +354,15 @@ public final class EvalSession implements AutoCloseable {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Stops ONNX Runtime's profiler and returns the trace file it wrote (the session was opened profiling). */
+    java.nio.file.Path endProfiling() {
+        try {
+            return java.nio.file.Path.of(session.endProfiling());
+        } catch (OrtException e) {
+            throw new InternalException("ONNX Runtime could not end profiling: " + e.getMessage(), e);
+        }
     }
 
     @Override

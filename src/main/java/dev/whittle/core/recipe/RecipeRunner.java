@@ -257,15 +257,6 @@ public final class RecipeRunner {
 
     /** SHA-256 of a file, lower-case hex. */
     public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException | NoSuchAlgorithmException e) {
-            throw new InternalException("Cannot hash " + file + ": " + e.getMessage(), e);
-        }
+        return dev.whittle.core.io.Hashes.sha256(file);
     }
 }
