@@ -136,7 +136,7 @@ public final class PlanEvaluation {
             List<PlanRun.LayerRow> layers = layerErrors(resolved, progress, cancel);
             notes.addAll(eval.notes());
             notes.addAll(bench.notes().stream().filter(n -> !notes.contains(n)).toList());
-            eval = withNotes(eval, notes);
+            eval = withNotes(eval, dataLabel(r.data(), r.subset()), notes);
             LatencyStats b1 = bench.results().get(0);
             LatencyStats bn = bench.results().size() > 1 ? bench.results().get(1) : b1.batch() == r.data().batch() ? b1 : null;
             return new PlanRun(eval.id(), original ? "original" : name, original, recipeText, params, eval, b1, bn, layers,
@@ -218,9 +218,15 @@ public final class PlanEvaluation {
         }
     }
 
-    static EvalResult withNotes(EvalResult r, List<String> notes) {
+    /** How a run's data is named in its result: the choice's label, with the limit or the subset. */
+    public static String dataLabel(DataChoice c, long subset) {
+        return c.label() + (c.limit() > 0 ? " (first " + c.limit() + ")" : "")
+                + (subset > 0 ? " (" + subset + " random samples)" : "");
+    }
+
+    static EvalResult withNotes(EvalResult r, String data, List<String> notes) {
         return new EvalResult(r.id(), r.time(), r.model(), r.modelPath(), r.modelBytes(), r.weightBytes(), r.baseline(),
-                r.data(), r.samples(), r.batch(), r.correct(), r.accuracy(), r.top5(), r.agreement(), r.meanCosine(),
+                data, r.samples(), r.batch(), r.correct(), r.accuracy(), r.top5(), r.agreement(), r.meanCosine(),
                 r.minCosine(), r.outputSqnrDb(), r.maxAbsDiff(), r.latencyMs(), r.output(), r.pool(), r.runtime(),
                 notes.stream().distinct().toList());
     }
