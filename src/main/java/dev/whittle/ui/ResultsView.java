@@ -50,6 +50,8 @@ public final class ResultsView extends BorderPane {
     private final Label dataLabel = new Label();
     private final Spinner<Integer> batch = new Spinner<>(1, 4096, 32);
     private boolean updatingData;
+    private final SplitPane split = new SplitPane();
+    private VBox compare;
 
     public ResultsView(EvaluateViewModel vm) {
         this.vm = vm;
@@ -59,22 +61,22 @@ public final class ResultsView extends BorderPane {
         table.setItems(vm.runs());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setPlaceholder(new Label("No runs yet: press Evaluate (Ctrl+E) to measure the current plan."));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getColumns().setAll(List.of(
-                col("Run", 170, r -> r.name() + (r.subset() ? " (quick)" : ""), "The plan's name; double-click a row to restore its plan."),
-                col("Accuracy (\u0394 pts)", 120, r -> ResultRows.accuracy(r, vm.original()),
+                col("Run", 190, r -> r.name() + (r.subset() ? " (quick)" : ""), "The plan's name; double-click a row to restore its plan."),
+                col("Accuracy (\u0394 pts)", 130, r -> ResultRows.accuracy(r, vm.original()),
                         "Top-1 accuracy on the labelled data; in brackets the change against the original, in percentage points."),
                 col("Agreement", 80, ResultRows::agreement, "Share of samples whose top-1 class is the original's (classifiers)."),
                 col("Cosine", 80, ResultRows::cosine, "Mean cosine similarity of the outputs (pooled for embeddings) with the original's."),
                 col("Output SQNR", 85, ResultRows::sqnr, "10 log10(signal / noise) of the raw outputs against the original's."),
-                col("p50 batch 1", 110, r -> ResultRows.latency(r.latency1(), orig(PlanRun::latency1)),
+                col("p50 batch 1", 120, r -> ResultRows.latency(r.latency1(), orig(PlanRun::latency1)),
                         "Median time of one run on one sample; in brackets the ratio to the original."),
-                col("p50 batch N", 110, r -> (r.latencyN() == null ? "" : "N=" + r.latencyN().batch() + ": ")
-                        + ResultRows.latency(r.latencyN(), orig(PlanRun::latencyN)),
+                col("p50 batch N", 120, r -> ResultRows.latency(r.latencyN(), orig(PlanRun::latencyN))
+                        + (r.latencyN() != null && vm.dataProperty().get() != null
+                        && r.latencyN().batch() != vm.dataProperty().get().batch() ? " at " + r.latencyN().batch() : ""),
                         "Median time of one run on N samples (the batch chosen above); in brackets the ratio to the original."),
-                col("Size (\u0394)", 110, r -> ResultRows.size(r, vm.original()), "Size of the model file; in brackets the change against the original."),
+                col("Size (\u0394)", 125, r -> ResultRows.size(r, vm.original()), "Size of the model file; in brackets the change against the original."),
                 col("Params", 70, ResultRows::params, "Elements of the constant tensors (quantization scales and zero points not counted)."),
-                col("Data", 150, r -> r.eval().data() + ", " + r.eval().samples() + " samples", "What the run was measured on."),
+                col("Data", 200, r -> r.eval().samples() + " of " + r.eval().data(), "What the run was measured on."),
                 col("Runtime", 90, ResultRows::runtime, "ONNX Runtime's execution provider and intra-op threads.")));
         table.setRowFactory(t -> {
             var row = new javafx.scene.control.TableRow<PlanRun>();
@@ -99,10 +101,14 @@ public final class ResultsView extends BorderPane {
         VBox compare = new VBox(4, compareTitle, layers);
         VBox.setVgrow(layers, Priority.ALWAYS);
         compare.setPadding(new Insets(4, 0, 0, 6));
-        SplitPane split = new SplitPane(table, compare);
+        this.compare = compare;
         split.setOrientation(Orientation.HORIZONTAL);
-        split.setDividerPositions(0.68);
+        split.getItems().setAll(table);
         setCenter(split);
+        // The batch N header names the batch.
+        Label nHeader = (Label) table.getColumns().get(6).getGraphic();
+        nHeader.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.dataProperty().get() == null
+                ? "p50 batch N" : "p50 batch " + vm.dataProperty().get().batch(), vm.dataProperty()));
         setBottom(actions());
     }
 
@@ -252,14 +258,21 @@ public final class ResultsView extends BorderPane {
         notes.setId("evaluationNotes");
         notes.getStyleClass().add("muted");
         notes.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.quickTextProperty().get().isEmpty()
-                ? vm.notesProperty().get().replace('\n', ';') : vm.quickTextProperty().get(), vm.notesProperty(), vm.quickTextProperty()));
+                ? vm.notesProperty().get().replace("\n", "  \u00b7  ") : vm.quickTextProperty().get(), vm.notesProperty(), vm.quickTextProperty()));
         notes.setMinWidth(0);
         notes.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(notes, Priority.ALWAYS);
         notes.tooltipProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(() -> Tips.of(vm.notesProperty().get()),
                 vm.notesProperty()));
-        Region gap = new Region();
-        HBox bar = new HBox(6, restore, rename, delete, csv, gap, notes);
+        for (Button b : List.of(restore, rename, delete, csv)) {
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        Label hint = new Label("Ctrl+click two runs to compare their layers.");
+        hint.getStyleClass().add("muted");
+        hint.setMinWidth(Region.USE_PREF_SIZE);
+        hint.visibleProperty().bind(javafx.beans.binding.Bindings.size(vm.runs()).greaterThan(1));
+        hint.managedProperty().bind(hint.visibleProperty());
+        HBox bar = new HBox(8, restore, rename, delete, csv, hint, new javafx.scene.control.Separator(Orientation.VERTICAL), notes);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 6, 4, 6));
         return bar;
@@ -273,10 +286,15 @@ public final class ResultsView extends BorderPane {
             compareTitle.setText("A: " + a.name() + "    B: " + b.name());
             layers.getItems().setAll(ResultRows.compare(a, b));
             layers.setPlaceholder(new Label("Neither run changes a layer."));
+            if (split.getItems().size() == 1) {
+                split.getItems().add(compare);
+                split.setDividerPositions(0.55);
+            }
         } else {
             compareTitle.setText("Select two runs (Ctrl+click) to compare their layers side by side.");
             layers.getItems().clear();
             layers.setPlaceholder(new Label(""));
+            split.getItems().remove(compare);
         }
     }
 

@@ -36,7 +36,7 @@ public final class TradeOffChart extends PlotView {
         getStyleClass().add("trade-off-chart");
         left = 70;
         right = 24;
-        top = 18;
+        top = 26;
         setPrefSize(700, 300);
         canvas().setOnMouseClicked(e -> {
             if (e.getButton() == MouseButton.PRIMARY) {
@@ -106,7 +106,8 @@ public final class TradeOffChart extends PlotView {
             g.setLineDashes();
             g.setLineWidth(1);
         }
-        List<double[]> labelled = new ArrayList<>();
+        // Points first, then labels, which keep clear of the points and of each other.
+        List<double[]> taken = new ArrayList<>();
         for (PlanRun r : runs) {
             double px = px(r, x0, x1);
             double py = py(r, y0, y1);
@@ -121,9 +122,10 @@ public final class TradeOffChart extends PlotView {
                 g.setStroke(onFront ? ACCENT : BAR);
                 g.strokeOval(px - s, py - s, 2 * s, 2 * s);
             }
-            if (onFront || r.original() || r == hovered) {
-                label(g, r, px, py, x0, x1, y1, labelled);
-            }
+            taken.add(new double[] {px - 6, py, 12});
+        }
+        for (PlanRun r : runs) {
+            label(g, r, px(r, x0, x1), py(r, y0, y1), x0, x1, y1, taken);
         }
         legend(g, x1, y0);
     }
@@ -135,23 +137,37 @@ public final class TradeOffChart extends PlotView {
         boolean leftSide = px + 9 + w > x1;
         double tx = leftSide ? px - 9 : px + 9;
         double ty = py - 9 < y1 + 6 ? py + 12 : py - 9;
-        for (double[] t : taken) {
-            if (Math.abs(t[1] - ty) < 12 && Math.abs(t[0] - tx) < w) {
-                ty += 13;
+        double left0 = leftSide ? tx - w : tx;
+        for (int tries = 0; tries < 8; tries++) {
+            double[] hit = null;
+            for (double[] t : taken) {
+                boolean own = Math.abs(t[0] + 6 - px) < 0.01 && Math.abs(t[1] - py) < 0.01;
+                if (!own && Math.abs(t[1] - ty) < 13 && left0 < t[0] + t[2] && t[0] < left0 + w) {
+                    hit = t;
+                    break;
+                }
             }
+            if (hit == null) {
+                break;
+            }
+            ty = hit[1] + 13; // below the label in the way
         }
-        taken.add(new double[] {tx, ty});
+        taken.add(new double[] {left0, ty, w});
         g.setFill(r == hovered ? ACCENT : TEXT);
         g.setTextAlign(leftSide ? TextAlignment.RIGHT : TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);
         g.fillText(text, Math.max(x0 + 2, tx), ty);
     }
 
-    private void legend(GraphicsContext g, double x1, double y0) {
+    private void legend(GraphicsContext g, double x1, double unused) {
+        // In the margin above the plot, where no point can be.
         g.setTextAlign(TextAlignment.RIGHT);
         g.setTextBaseline(VPos.BOTTOM);
         g.setFill(ACCENT);
-        g.fillText("- - Pareto front (no other run is better on both axes)", x1 - 4, y0 - 4);
+        g.fillText("- - Pareto front: no other run is better on both axes", x1, top - 6);
+        g.setFill(TEXT);
+        g.setTextAlign(TextAlignment.LEFT);
+        g.fillText("\u25c6 original   \u25cf on the front   \u25cb others", plotLeft(), top - 6);
     }
 
     /** [lo, hi] with a margin; the cost axis starts at 0 when that costs little room. */

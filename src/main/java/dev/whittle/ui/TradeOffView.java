@@ -26,6 +26,7 @@ public final class TradeOffView extends BorderPane {
     private final ComboBox<TradeOffs.Cost> cost = new ComboBox<>();
     private final ComboBox<TradeOffs.Quality> quality = new ComboBox<>();
     private boolean qualityChosen;
+    private final javafx.beans.property.StringProperty hint = new javafx.beans.property.SimpleStringProperty("");
 
     public TradeOffView(EvaluateViewModel vm) {
         this.vm = vm;
@@ -62,9 +63,7 @@ public final class TradeOffView extends BorderPane {
         hover.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(hover, Priority.ALWAYS);
         hover.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> chart.hoverTextProperty().get().isEmpty()
-                ? (chart.runs().isEmpty() ? "Evaluate two or more plans to see their trade-offs here."
-                : "Point at a run to see its plan; click it to restore that plan (Ctrl+Z goes back).")
-                : chart.hoverTextProperty().get(), chart.hoverTextProperty()));
+                ? hint.get() : chart.hoverTextProperty().get(), chart.hoverTextProperty(), hint));
         hover.getStyleClass().add("muted");
         HBox foot = new HBox(hover);
         foot.setPadding(new Insets(2, 6, 4, 6));
@@ -96,6 +95,9 @@ public final class TradeOffView extends BorderPane {
         }
         int batch = vm.dataProperty().get() == null ? 1 : vm.dataProperty().get().batch();
         chart.show(runs, cost.getValue(), quality.getValue(), batch);
+        hint.set(chart.runs().isEmpty() ? (runs.isEmpty() ? "Evaluate two or more plans to see their trade-offs here."
+                : "No run has both of these figures; choose other axes.")
+                : "Point at a run to see its plan; click it to restore that plan (Ctrl+Z goes back).");
     }
 
     public TradeOffChart chart() {
