@@ -88,14 +88,19 @@ public final class ResultsView extends BorderPane {
             return row;
         });
         table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<PlanRun>) c -> updateCompare());
-        vm.runs().addListener((ListChangeListener<PlanRun>) c -> table.refresh());
+        vm.runs().addListener((ListChangeListener<PlanRun>) c -> {
+            showUsedColumns();
+            table.refresh();
+        });
+        showUsedColumns();
 
         layers.setId("compareTable");
         layers.setPlaceholder(new Label(""));
-        layers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        layers.getColumns().setAll(List.of(pairCol("Layer", ResultRows.LayerPair::node), pairCol("A: settings", ResultRows.LayerPair::settingsA),
-                pairCol("A: weight error", ResultRows.LayerPair::errorA), pairCol("B: settings", ResultRows.LayerPair::settingsB),
-                pairCol("B: weight error", ResultRows.LayerPair::errorB)));
+        layers.getColumns().setAll(List.of(pairCol("Layer", ResultRows.LayerPair::node, 150),
+                pairCol("A: settings", ResultRows.LayerPair::settingsA, 110), pairCol("A: weight error", ResultRows.LayerPair::errorA, 115),
+                pairCol("B: settings", ResultRows.LayerPair::settingsB, 110), pairCol("B: weight error", ResultRows.LayerPair::errorB, 115)));
+        // Layer paths differ at their end ("/encoder/layer.0/attention/self/query/MatMul"): cut at the start.
+        layers.getColumns().get(0).setStyle("-fx-text-overrun: leading-ellipsis;");
         compareTitle.getStyleClass().add("muted");
         compareTitle.setWrapText(true);
         VBox compare = new VBox(4, compareTitle, layers);
@@ -110,6 +115,13 @@ public final class ResultsView extends BorderPane {
         nHeader.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.dataProperty().get() == null
                 ? "p50 batch N" : "p50 batch " + vm.dataProperty().get().batch(), vm.dataProperty()));
         setBottom(actions());
+    }
+
+    /** Accuracy and agreement only when some run has them (an embedding model has neither). */
+    private void showUsedColumns() {
+        boolean any = vm.runs().isEmpty();
+        table.getColumns().get(1).setVisible(any || vm.runs().stream().anyMatch(r -> r.eval().accuracy() != null));
+        table.getColumns().get(2).setVisible(any || vm.runs().stream().anyMatch(r -> r.eval().agreement() != null));
     }
 
     private LatencyStats orig(Function<PlanRun, LatencyStats> f) {
@@ -308,8 +320,18 @@ public final class ResultsView extends BorderPane {
         return c;
     }
 
-    private static TableColumn<ResultRows.LayerPair, String> pairCol(String title, Function<ResultRows.LayerPair, String> text) {
+    private static TableColumn<ResultRows.LayerPair, String> pairCol(String title, Function<ResultRows.LayerPair, String> text,
+                                                                    double width) {
         TableColumn<ResultRows.LayerPair, String> c = new TableColumn<>(title);
+        c.setPrefWidth(width);
+        c.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(empty || item == null || item.isEmpty() ? null : Tips.of(item));
+            }
+        });
         c.setCellValueFactory(d -> new ReadOnlyStringWrapper(text.apply(d.getValue())));
         return c;
     }

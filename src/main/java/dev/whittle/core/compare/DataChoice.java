@@ -113,7 +113,7 @@ public record DataChoice(Kind kind, Map<String, String> inputs, String labels, S
             for (String input : List.of("input_ids", "attention_mask", "token_type_ids")) {
                 in.put(input, up.resolve("minilm-" + input + ".npy").toString());
             }
-            return new DataChoice(Kind.ARRAYS, in, null, null, 16, 0, "mean", 0, "MiniLM's 64 sample sentences (fidelity)");
+            return new DataChoice(Kind.ARRAYS, in, null, null, 16, 0, "mean", 0, "MiniLM's 64 sample sentences");
         }
         return null;
     }
