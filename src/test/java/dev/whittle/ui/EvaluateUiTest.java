@@ -120,12 +120,16 @@ class EvaluateUiTest {
         robot.clickOn("#evaluateButton");
         assertTrue(tabs.viewModel().runningProperty().get());
         long[] clicked = {0};
-        robot.lookup("#cancelEvaluateButton").query().addEventFilter(javafx.event.ActionEvent.ACTION,
-                e -> clicked[0] = System.nanoTime());
+        String[] stage = {""};
+        robot.lookup("#cancelEvaluateButton").query().addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
+            clicked[0] = System.nanoTime();
+            vm.jobs().running().stream().filter(j -> j.title().startsWith("Evaluate")).findFirst()
+                    .ifPresent(j -> stage[0] = j.messageProperty().get());
+        });
         robot.clickOn("#cancelEvaluateButton");
         await(() -> vm.jobs().running().stream().noneMatch(j -> j.title().startsWith("Evaluate")));
         double seconds = (System.nanoTime() - clicked[0]) / 1e9;
-        assertTrue(clicked[0] > 0 && seconds < 1.0, "stopped " + seconds + " s after the click");
+        assertTrue(clicked[0] > 0 && seconds < 1.0, "stopped " + seconds + " s after the click, in stage '" + stage[0] + "'");
         assertFalse(tabs.viewModel().runningProperty().get());
         assertTrue(table(robot).getItems().isEmpty());
         assertEquals(0, EvalSession.openSessions());

@@ -98,8 +98,7 @@ public final class PlanEvaluation {
 
     public PlanRun run(Request r, ProgressSink progress, CancelToken cancel) {
         progress.update(0, -1, "data");
-        Dataset data = data(r.data(), r.model(), r.subset(), r.seed());
-        cancel.throwIfCancelled();
+        Dataset data = cancellable("whittle-load-data", () -> data(r.data(), r.model(), r.subset(), r.seed()), cancel);
         List<String> notes = new ArrayList<>();
         SessionSpec session = session(r.session(), notes);
         ResolvedPlan resolved = ResolvedPlan.of(r.plan(), r.model().graph());
@@ -111,8 +110,9 @@ public final class PlanEvaluation {
         if (!original) {
             progress.update(0, 1000, "compress");
             Recipe recipe = PlanRecipes.toRecipe(r.plan(), r.model().graph(), null);
-            RecipeRunner.Result applied = RecipeRunner.run(recipe, r.model(), new RecipeRunner.Options(r.planFolder(),
-                    f -> progress.update(Math.round(f * 1000), 1000, "compress"), cancel::isCancelled));
+            RecipeRunner.Result applied = cancellable("whittle-compress", () -> RecipeRunner.run(recipe, r.model(),
+                    new RecipeRunner.Options(r.planFolder(), f -> progress.update(Math.round(f * 1000), 1000, "compress"),
+                    cancel::isCancelled)), cancel);
             notes.addAll(applied.warnings());
             compressed = applied.model();
             recipeText = RecipeWriter.toYaml(recipe, null);
@@ -180,6 +180,43 @@ public final class PlanEvaluation {
             rows.add(new PlanRun.LayerRow(e.layer().node(), RunNames.layer(e), err.relativeError(), err.sqnrDb(), err.note()));
         }
         return rows;
+    }
+
+    /**
+     * Work that cannot stop half-way (reading the data, compressing a layer) runs on its own
+     * thread while the job waits in 20 ms steps: Cancel returns at once, the work ends in the
+     * background and its result, in memory only, is dropped (data read still fills the cache).
+     */
+    static <T> T cancellable(String name, java.util.function.Supplier<T> work, CancelToken cancel) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        while (true) {
+            cancel.throwIfCancelled();
+            try {
+                return f.get(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // not yet: check the token again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new dev.whittle.core.job.CancelledException();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     /** The data for a choice, loaded once while the choice and the model stay the same (a subset likewise). */

@@ -152,6 +152,31 @@ class PlanEvaluationTest {
     }
 
     @Test
+    void workThatCannotStopHalfWayStillLetsCancelReturnAtOnce() throws Exception {
+        CancelToken token = new CancelToken();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        var result = java.util.concurrent.CompletableFuture.runAsync(() -> PlanEvaluation.cancellable("test", () -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 1;
+        }, token));
+        assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        token.cancel();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> result.get(2, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof CancelledException, String.valueOf(e.getCause()));
+        release.countDown();
+        assertEquals(7, PlanEvaluation.cancellable("test", () -> 7, CancelToken.none()));
+        assertThrows(IllegalArgumentException.class, () -> PlanEvaluation.cancellable("test", () -> {
+            throw new IllegalArgumentException("bad");
+        }, CancelToken.none()));
+    }
+
+    @Test
     void aSeededSubsetIsTheSameEveryTimeAndKeepsLabelsWithTheirImages() {
         var full = fashion.load(cnn.graph());
         var a = Subsets.seeded(full, 50, 7);
