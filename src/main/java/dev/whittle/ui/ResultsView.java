@@ -96,7 +96,7 @@ public final class ResultsView extends BorderPane {
 
         layers.setId("compareTable");
         layers.setPlaceholder(new Label(""));
-        layers.getColumns().setAll(List.of(pairCol("Layer", ResultRows.LayerPair::node, 150),
+        layers.getColumns().setAll(List.of(pairCol("Layer", ResultRows.LayerPair::node, 220),
                 pairCol("A: settings", ResultRows.LayerPair::settingsA, 110), pairCol("A: weight error", ResultRows.LayerPair::errorA, 115),
                 pairCol("B: settings", ResultRows.LayerPair::settingsB, 110), pairCol("B: weight error", ResultRows.LayerPair::errorB, 115)));
         // Layer paths differ at their end ("/encoder/layer.0/attention/self/query/MatMul"): cut at the start.

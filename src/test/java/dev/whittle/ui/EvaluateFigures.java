@@ -143,6 +143,7 @@ public final class EvaluateFigures {
         if (shots != null) {
             screenshots(shots);
         }
+        cancels();
         Platform.exit();
     }
 
@@ -161,6 +162,24 @@ public final class EvaluateFigures {
         m.put("low rank + int8", Plan.empty().withLayers(dense, s -> s.withQuantize(int8))
                 .withLayers(big, s -> s.withLowrank(LowRankSpec.energy(0.9))));
         return m;
+    }
+
+    /** Cancel at several moments of an evaluation: the time from Cancel until the job has returned. */
+    private static void cancels() throws Exception {
+        fx(() -> vm.plan().edit(plans(vm.graphProperty().get().weightLayers()).get("int8").withLayers(
+                List.of(vm.graphProperty().get().weightLayers().get(0).node()), s -> s), "int8 again"));
+        for (long after : new long[] {300, 1500, 4000}) {
+            settle();
+            fx(() -> tabs.viewModel().evaluate());
+            Thread.sleep(after);
+            String stage = onFx(() -> vm.jobs().running().stream().filter(j -> j.title().startsWith("Evaluate"))
+                    .map(j -> j.messageProperty().get()).findFirst().orElse("(already done)"));
+            long t0 = System.nanoTime();
+            fx(() -> tabs.viewModel().cancel());
+            waitFor(() -> onFx(() -> vm.jobs().running().stream().noneMatch(j -> j.title().startsWith("Evaluate"))));
+            System.out.printf(Locale.ROOT, "cancel %5d ms into an evaluation, in stage %-14s: the job returned %4.0f ms later%n",
+                    after, stage, (System.nanoTime() - t0) / 1e6);
+        }
     }
 
     private static void screenshots(String prefix) throws Exception {
