@@ -111,7 +111,12 @@ public final class EvaluateViewModel {
         jobs.start("History of " + source.getFileName(), (p, c) -> {
             p.update(0, -1, "sha256");
             RunHistory h = RunHistory.of(RecipeRunner.sha256(source), String.valueOf(source.getFileName()));
-            List<PlanRun> all = new ArrayList<>(RunHistory.fromGlobal(globalHistory, source));
+            List<PlanRun> all = new ArrayList<>();
+            try {
+                all.addAll(RunHistory.fromGlobal(globalHistory, source));
+            } catch (RuntimeException e) {
+                // The command line's history is a bonus: a damaged one must not hide the model's own runs.
+            }
             RunHistory.Stored s = h.read();
             all.addAll(s.runs());
             return new Loaded(h, all, s.data());

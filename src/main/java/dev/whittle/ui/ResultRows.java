@@ -96,7 +96,7 @@ final class ResultRows {
     /** The runs as CSV: one row each, plain numbers (fractions, bytes, ms), quoted names. */
     static String csv(List<PlanRun> runs) {
         StringBuilder b = new StringBuilder("name,original,data,samples,batch,accuracy,agreement,mean_cosine,output_sqnr_db,"
-                + "latency_p50_ms_batch1,latency_p50_ms_batchN,model_bytes,params,provider,threads,ort_version,time\n");
+                + "latency_p50_ms_batch1,latency_p50_ms_batchN,model_bytes,params,provider,threads,ort_version,cpu,vnni,time\n");
         for (PlanRun r : runs) {
             var e = r.eval();
             b.append(quote(r.name())).append(',').append(r.original()).append(',').append(quote(e.data())).append(',')
@@ -107,7 +107,11 @@ final class ResultRows {
                     .append(num(r.latencyN() == null ? null : r.latencyN().p50())).append(',').append(e.modelBytes()).append(',')
                     .append(r.params()).append(',').append(e.runtime() == null ? "" : e.runtime().provider()).append(',')
                     .append(e.runtime() == null ? "" : e.runtime().threads()).append(',')
-                    .append(e.runtime() == null ? "" : e.runtime().ortVersion()).append(',').append(quote(e.time())).append('\n');
+                    .append(e.runtime() == null ? "" : e.runtime().ortVersion()).append(',')
+                    .append(e.runtime() == null || e.runtime().cpu() == null ? "" : quote(e.runtime().cpu().name())).append(',')
+                    .append(e.runtime() == null || e.runtime().cpu() == null || e.runtime().cpu().vnni() == null ? ""
+                            : e.runtime().cpu().vnni()).append(',')
+                    .append(quote(e.time())).append('\n');
         }
         return b.toString();
     }

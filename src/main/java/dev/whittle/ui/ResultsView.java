@@ -77,7 +77,8 @@ public final class ResultsView extends BorderPane {
                 col("Size (\u0394)", 125, r -> ResultRows.size(r, vm.original()), "Size of the model file; in brackets the change against the original."),
                 col("Params", 70, ResultRows::params, "Elements of the constant tensors (quantization scales and zero points not counted)."),
                 col("Data", 200, r -> r.eval().samples() + " of " + r.eval().data(), "What the run was measured on."),
-                col("Runtime", 90, ResultRows::runtime, "ONNX Runtime's execution provider and intra-op threads.")));
+                col("Runtime", 90, ResultRows::runtime, "ONNX Runtime's execution provider and intra-op threads;"
+                        + " the CSV adds the ONNX Runtime version and the CPU.")));
         table.setRowFactory(t -> {
             var row = new javafx.scene.control.TableRow<PlanRun>();
             row.setOnMouseClicked(e -> {
