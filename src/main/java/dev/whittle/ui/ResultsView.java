@@ -65,9 +65,9 @@ public final class ResultsView extends BorderPane {
                 col("Run", 190, r -> r.name() + (r.subset() ? " (quick)" : ""), "The plan's name; double-click a row to restore its plan."),
                 col("Accuracy (\u0394 pts)", 130, r -> ResultRows.accuracy(r, vm.original()),
                         "Top-1 accuracy on the labelled data; in brackets the change against the original, in percentage points."),
-                col("Agreement", 80, ResultRows::agreement, "Share of samples whose top-1 class is the original's (classifiers)."),
+                col("Agreement", 92, ResultRows::agreement, "Share of samples whose top-1 class is the original's (classifiers)."),
                 col("Cosine", 80, ResultRows::cosine, "Mean cosine similarity of the outputs (pooled for embeddings) with the original's."),
-                col("Output SQNR", 85, ResultRows::sqnr, "10 log10(signal / noise) of the raw outputs against the original's."),
+                col("Output SQNR", 100, ResultRows::sqnr, "10 log10(signal / noise) of the raw outputs against the original's."),
                 col("p50 batch 1", 120, r -> ResultRows.latency(r.latency1(), orig(PlanRun::latency1)),
                         "Median time of one run on one sample; in brackets the ratio to the original."),
                 col("p50 batch N", 120, r -> ResultRows.latency(r.latencyN(), orig(PlanRun::latencyN))
