@@ -52,6 +52,7 @@ class ArchitectureTest {
     static final ArchRule evaluationNeverImportsMethods = noClasses()
             .that().resideInAPackage("dev.whittle.core.eval..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.whittle.core.prune..", "dev.whittle.core.quant..",
-                    "dev.whittle.core.lowrank..", "dev.whittle.core.analysis..", "dev.whittle.core.recipe..")
+                    "dev.whittle.core.lowrank..", "dev.whittle.core.analysis..", "dev.whittle.core.recipe..",
+                    "dev.whittle.core.compare..")
             .because("evaluation judges any model; what compresses it sits above, in core.analysis and core.recipe");
 }

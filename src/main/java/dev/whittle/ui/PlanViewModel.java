@@ -95,6 +95,11 @@ public final class PlanViewModel {
         return model;
     }
 
+    /** Where the plan's relative calibration path resolves (the folder of the recipe it came from), or null. */
+    public Path recipeFolder() {
+        return recipeFolder;
+    }
+
     /** Records {@code next} as one undoable change; false when nothing changed. */
     public boolean edit(Plan next, String label) {
         if (model == null || !history.edit(next, label)) {

@@ -21,6 +21,7 @@ public final class WhittleApp extends Application {
                 ? LayerDetailViewModel.HistogramKind.LOG_MAGNITUDE : LayerDetailViewModel.HistogramKind.VALUES);
         vm.detail().logCountsProperty().set(options.logCounts());
         MainView view = new MainView(vm);
+        EvaluateTabs.install(view, vm);
 
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         double w = options.size() != null ? options.size()[0] : Math.min(1440, screen.getWidth());

@@ -69,6 +69,11 @@ public final class EvalSession implements AutoCloseable {
         return env().getVersion();
     }
 
+    /** Whether this ONNX Runtime build has the CUDA provider (the GPU jar); says nothing of a working GPU. */
+    public static boolean cudaInBuild() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+
     /** Sessions opened and not yet closed, in this JVM. */
     public static int openSessions() {
         return OPEN.get();
@@ -94,7 +99,7 @@ public final class EvalSession implements AutoCloseable {
         byte[] bytes = serialize(model);
         // AUTO skips CUDA when this ONNX Runtime build has none (the CPU jar): nothing to fall back from.
         boolean tryCuda = spec.provider() == SessionSpec.Provider.CUDA || (spec.provider() == SessionSpec.Provider.AUTO
-                && OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA));
+                && cudaInBuild());
         if (tryCuda) {
             try {
                 return create(model, bytes, spec, true, profile);
