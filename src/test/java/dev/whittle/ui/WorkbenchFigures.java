@@ -36,6 +36,9 @@ import javafx.stage.Stage;
  * xvfb-run -a -s "-screen 0 1440x900x24" java -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
  *     dev.whittle.ui.WorkbenchFigures /tmp/big.onnx sample-models/minilm/all-minilm-l6-v2.onnx
  * </pre>
+ * System properties: {@code -Donly.minilm} skips the big-layer drags; {@code -Dfigures.runs=N}
+ * sets how many times MiniLM is opened (one new layer selected per open; default 5);
+ * {@code -Dfigures.profile} samples the FX and worker threads' stacks during the MiniLM part.
  */
 public final class WorkbenchFigures {
     private static MainViewModel vm;
@@ -87,14 +90,17 @@ public final class WorkbenchFigures {
         List<Double> open = new ArrayList<>();
         List<Double> first = new ArrayList<>();
         List<Double> cached = new ArrayList<>();
-        for (int run = 0; run < 5; run++) {
+        int runs = Integer.getInteger("figures.runs", 5);
+        StackSampler profile = System.getProperty("figures.profile") == null ? null
+                : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle"));
+        for (int run = 0; run < runs; run++) {
             long t0 = System.nanoTime();
             fx(() -> vm.open(file));
             waitFor(() -> onFx(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get()
                     && !view.layerTable().table().getItems().isEmpty()));
             open.add((System.nanoTime() - t0) / 1e6);
             List<WeightLayer> layers = onFx(() -> vm.layers().allLayers().stream().toList());
-            WeightLayer l = layers.get(7 + run);
+            WeightLayer l = layers.get((7 + run) % layers.size());
             for (List<Double> into : List.of(first, cached)) {
                 if (into == cached) {
                     fx(() -> vm.layers().selectedProperty().set(layers.get(0)));
@@ -107,6 +113,10 @@ public final class WorkbenchFigures {
                 into.add((System.nanoTime() - t1) / 1e6);
             }
             fx(() -> vm.close());
+        }
+        if (profile != null) {
+            profile.close();
+            profile.report();
         }
         List<Double> read = new ArrayList<>();
         for (int run = 0; run < 5; run++) {

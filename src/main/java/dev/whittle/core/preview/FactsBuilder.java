@@ -28,7 +28,7 @@ final class FactsBuilder {
             throw new BadInputException("Layer '" + layer.node() + "' is already quantized; previews need float weights.");
         }
         float[] w = layer.tensor().toFloatArray();
-        LayerFacts.requireFinite(layer, w);
+        WeightAnalysis a = WeightAnalysis.of(layer, w); // rejects NaN and infinite weights
         cancel.throwIfCancelled();
         int n = w.length;
         int[] keys = new int[LayerFacts.KEYS];
@@ -51,7 +51,6 @@ final class FactsBuilder {
             }
         }
         cancel.throwIfCancelled();
-        WeightAnalysis a = WeightAnalysis.of(layer, w);
         List<Grouping> groupings = new ArrayList<>();
         groupings.add(a.grouping(WeightSpec.of(8, Granularity.TENSOR)));
         Grouping ch = a.grouping(WeightSpec.of(8, Granularity.CHANNEL));
