@@ -109,8 +109,21 @@ public final class LayerTableView extends VBox {
         table.setPlaceholder(new Label("No weight layers match."));
         table.setRowFactory(t -> {
             TableRow<WeightLayer> row = new TableRow<>();
-            row.itemProperty().addListener((o, a, l) -> row.setTooltip(l == null ? null
-                    : new Tooltip(l.node() + "\nweight: " + l.weight() + (l.graphPath().isEmpty() ? "" : "\nin " + l.graphPath()))));
+            // One tooltip per row, its text changed with the row's layer: a new Tooltip per item
+            // (rows get new items on every scroll) was a large part of the FX thread's work.
+            // Installed once; an empty row hides it instead of uninstalling it.
+            Tooltip tip = new Tooltip();
+            tip.setOnShown(e -> {
+                if (row.getItem() == null) {
+                    tip.hide();
+                }
+            });
+            row.setTooltip(tip);
+            row.itemProperty().addListener((o, a, l) -> {
+                if (l != null) {
+                    tip.setText(l.node() + "\nweight: " + l.weight() + (l.graphPath().isEmpty() ? "" : "\nin " + l.graphPath()));
+                }
+            });
             return row;
         });
 
