@@ -38,6 +38,9 @@ import javafx.stage.Stage;
  * </pre>
  * System properties: {@code -Donly.minilm} skips the big-layer drags; {@code -Dfigures.runs=N}
  * sets how many times MiniLM is opened (one new layer selected per open; default 5);
+ * {@code -Dfigures.selects=N} layers selected per open; {@code -Dfigures.many=FILE} measures only
+ * that model (e.g. one written by {@code dev.whittle.testing.ManyLayersModel}: open, select
+ * median/p90, FX frame gaps while selecting);
  * {@code -Dfigures.profile} samples the FX and worker threads' stacks during the MiniLM part.
  */
 public final class WorkbenchFigures {
@@ -73,7 +76,13 @@ public final class WorkbenchFigures {
             up.countDown();
         });
         up.await();
-        minilm(minilm);
+        String many = System.getProperty("figures.many");
+        if (many != null) {
+            opens("many-layer model", Path.of(many), Integer.getInteger("figures.selects", 20));
+            Platform.exit();
+            return;
+        }
+        opens("MiniLM", minilm, Integer.getInteger("figures.selects", 1));
         if (System.getProperty("only.minilm") != null) {
             Platform.exit();
             return;
@@ -82,14 +91,16 @@ public final class WorkbenchFigures {
         Platform.exit();
     }
 
-    private static void minilm(Path file) throws Exception {
+    /** Opens {@code file} a few times; after each open selects {@code selects} layers, each first time and cached. */
+    private static void opens(String what, Path file, int selects) throws Exception {
         if (!Files.isRegularFile(file)) {
-            System.out.println("MiniLM not found at " + file + "; skipped");
+            System.out.println(what + " not found at " + file + "; skipped");
             return;
         }
         List<Double> open = new ArrayList<>();
         List<Double> first = new ArrayList<>();
         List<Double> cached = new ArrayList<>();
+        List<Double> gaps = new ArrayList<>();
         int runs = Integer.getInteger("figures.runs", 5);
         StackSampler profile = System.getProperty("figures.profile") == null ? null
                 : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle"));
@@ -100,17 +111,30 @@ public final class WorkbenchFigures {
                     && !view.layerTable().table().getItems().isEmpty()));
             open.add((System.nanoTime() - t0) / 1e6);
             List<WeightLayer> layers = onFx(() -> vm.layers().allLayers().stream().toList());
-            WeightLayer l = layers.get((7 + run) % layers.size());
-            for (List<Double> into : List.of(first, cached)) {
-                if (into == cached) {
-                    fx(() -> vm.layers().selectedProperty().set(layers.get(0)));
-                    waitFor(() -> onFx(() -> vm.detail().statsProperty().get() != null));
+            fx(() -> {
+                frames.clear();
+                recording = true;
+            });
+            for (int sel = 0; sel < selects; sel++) {
+                WeightLayer l = layers.get((7 + run + sel * 9) % layers.size());
+                for (List<Double> into : List.of(first, cached)) {
+                    if (into == cached) {
+                        fx(() -> vm.layers().selectedProperty().set(layers.get(0)));
+                        waitFor(() -> onFx(() -> vm.detail().statsProperty().get() != null));
+                    }
+                    long t1 = System.nanoTime();
+                    fx(() -> vm.layers().selectedProperty().set(l));
+                    waitFor(() -> onFx(() -> view.layerDetail().histogram().getHistogram() != null
+                            && vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == l.params()));
+                    into.add((System.nanoTime() - t1) / 1e6);
                 }
-                long t1 = System.nanoTime();
-                fx(() -> vm.layers().selectedProperty().set(l));
-                waitFor(() -> onFx(() -> view.layerDetail().histogram().getHistogram() != null
-                        && vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == l.params()));
-                into.add((System.nanoTime() - t1) / 1e6);
+            }
+            List<Long> f = onFx(() -> {
+                recording = false;
+                return List.copyOf(frames);
+            });
+            for (int i = 1; i < f.size(); i++) {
+                gaps.add((f.get(i) - f.get(i - 1)) / 1e6);
             }
             fx(() -> vm.close());
         }
@@ -124,11 +148,17 @@ public final class WorkbenchFigures {
             dev.whittle.core.onnx.OnnxReader.read(file);
             read.add((System.nanoTime() - t0) / 1e6);
         }
-        System.out.printf(Locale.ROOT, "MiniLM open to table: median %.0f ms; baseline, OnnxReader.read alone: median %.0f ms"
-                + " (load average %.1f)%n", median(open), median(read),
+        System.out.printf(Locale.ROOT, "%s open to table: median %.0f ms; baseline, OnnxReader.read alone: median %.0f ms"
+                + " (load average %.1f)%n", what, median(open), median(read),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf(Locale.ROOT, "MiniLM select a layer to its histogram, first time: median %.0f ms; cached: median %.1f ms%n",
-                median(first), median(cached));
+        System.out.printf(Locale.ROOT, "%s select a layer to its histogram, first time: median %.0f ms, p90 %.0f ms;"
+                + " cached: median %.1f ms, p90 %.1f ms (%d selects)%n", what, median(first), p90(first), median(cached),
+                p90(cached), first.size());
+        report(what + ": FX frame gaps while selecting", gaps.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double p90(List<Double> v) {
+        return pct(v.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 90);
     }
 
     private static void drags(Path big) throws Exception {
