@@ -20,7 +20,8 @@ public final class WhittleApp extends Application {
         vm.detail().kindProperty().set(options.magnitudes()
                 ? LayerDetailViewModel.HistogramKind.LOG_MAGNITUDE : LayerDetailViewModel.HistogramKind.VALUES);
         vm.detail().logCountsProperty().set(options.logCounts());
-        MainView view = new MainView(vm);
+        // Screenshots show the default layout, whatever the user left last time.
+        MainView view = new MainView(vm, options.screenshot() != null ? new PanelStore(null) : PanelStore.inUserConfig());
 
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
         double w = options.size() != null ? options.size()[0] : Math.min(1440, screen.getWidth());
@@ -35,6 +36,7 @@ public final class WhittleApp extends Application {
         if (icon != null) {
             stage.getIcons().add(new Image(icon.toExternalForm()));
         }
+        stage.setOnHidden(e -> view.rememberPanels());
         stage.show();
 
         vm.removeMissingRecentFiles();
