@@ -49,6 +49,10 @@ public final class WorkbenchFigures {
     private static Stage stage;
     private static final List<Long> frames = new ArrayList<>();
     private static boolean recording;
+    private static long fxThread;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private WorkbenchFigures() {
     }
@@ -73,6 +77,7 @@ public final class WorkbenchFigures {
                     }
                 }
             }.start();
+            fxThread = Thread.currentThread().getId();
             up.countDown();
         });
         up.await();
@@ -101,6 +106,10 @@ public final class WorkbenchFigures {
         List<Double> first = new ArrayList<>();
         List<Double> cached = new ArrayList<>();
         List<Double> gaps = new ArrayList<>();
+        List<Double> fxCpuFirst = new ArrayList<>();
+        List<Double> fxCpuCached = new ArrayList<>();
+        List<Double> cpuFirst = new ArrayList<>();
+        List<Double> cpuCached = new ArrayList<>();
         int runs = Integer.getInteger("figures.runs", 5);
         StackSampler profile = System.getProperty("figures.profile") == null ? null
                 : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle"));
@@ -123,10 +132,14 @@ public final class WorkbenchFigures {
                         waitFor(() -> onFx(() -> vm.detail().statsProperty().get() != null));
                     }
                     long t1 = System.nanoTime();
+                    long fx0 = THREADS.getThreadCpuTime(fxThread);
+                    long cpu0 = OS.getProcessCpuTime();
                     fx(() -> vm.layers().selectedProperty().set(l));
                     waitFor(() -> onFx(() -> view.layerDetail().histogram().getHistogram() != null
                             && vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == l.params()));
                     into.add((System.nanoTime() - t1) / 1e6);
+                    (into == first ? fxCpuFirst : fxCpuCached).add((THREADS.getThreadCpuTime(fxThread) - fx0) / 1e6);
+                    (into == first ? cpuFirst : cpuCached).add((OS.getProcessCpuTime() - cpu0) / 1e6);
                 }
             }
             List<Long> f = onFx(() -> {
@@ -154,6 +167,10 @@ public final class WorkbenchFigures {
         System.out.printf(Locale.ROOT, "%s select a layer to its histogram, first time: median %.0f ms, p90 %.0f ms;"
                 + " cached: median %.1f ms, p90 %.1f ms (%d selects)%n", what, median(first), p90(first), median(cached),
                 p90(cached), first.size());
+        // CPU time hardly depends on how many other processes share the cores; wall time does.
+        System.out.printf(Locale.ROOT, "%s select, CPU time: FX thread median %.1f ms first / %.1f ms cached;"
+                + " whole process median %.1f ms first / %.1f ms cached%n", what, median(fxCpuFirst), median(fxCpuCached),
+                median(cpuFirst), median(cpuCached));
         report(what + ": FX frame gaps while selecting", gaps.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
