@@ -49,6 +49,8 @@ public final class InspectorViewModel {
     private final RankViewModel rank;
     private long generation;
     private boolean spectrumStarted;
+    private Runnable pendingFacts;
+    private RunningJob factsJob;
 
     public InspectorViewModel(JobRunner jobs, PlanViewModel plan, PreviewCache cache) {
         this.jobs = jobs;
@@ -72,7 +74,21 @@ public final class InspectorViewModel {
 
     /** Shows {@code l} (null clears): facts from the cache at once, or computed in the background. */
     public void select(WeightLayer l) {
+        select(l, false);
+    }
+
+    /**
+     * Shows {@code l}; with {@code deferFacts}, a facts job it needs waits for {@link #releaseFacts()}:
+     * the window shows the layer's histogram first, and the two jobs would share the cores. A
+     * facts job still running for the layer shown before is cancelled: nobody waits for it.
+     */
+    public void select(WeightLayer l, boolean deferFacts) {
         long gen = ++generation;
+        pendingFacts = null;
+        if (factsJob != null) {
+            factsJob.cancel();
+            factsJob = null;
+        }
         prune.invalidate();
         quant.invalidate();
         layer.set(l);
@@ -95,26 +111,46 @@ public final class InspectorViewModel {
             showFacts(cached.get());
         } else {
             factsMessage.set("Computing the statistics of " + Format.count(l.params()) + " weights...");
-            var facts = cache.facts(l);
-            // The |w| histogram is binned here too, off the FX thread, and swapped in with the facts.
-            jobs.start("Statistics of " + l.node(), (p, c) -> {
-                LayerFacts f = facts.run(p, c);
-                Histogram h = PruneViewModel.histogram(f);
-                return Map.entry(f, h);
-            }, fh -> {
-                magnitudes.put(fh.getKey(), fh.getValue());
-                if (gen == generation) {
-                    showFacts(fh.getKey());
-                }
-            }, e -> {
-                if (gen == generation) {
-                    factsMessage.set("Cannot compute the statistics: " + ErrorReport.of("", e).message());
-                }
-            });
+            Runnable start = () -> startFacts(l, gen);
+            if (deferFacts) {
+                pendingFacts = start;
+            } else {
+                start.run();
+            }
         }
         if (wantSpectrum.get()) {
             startSpectrum(gen);
         }
+    }
+
+    /** Starts the facts job that {@link #select(WeightLayer, boolean)} deferred, if any. */
+    public void releaseFacts() {
+        Runnable r = pendingFacts;
+        pendingFacts = null;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    private void startFacts(WeightLayer l, long gen) {
+        var job = cache.facts(l);
+        // The |w| histogram is binned here too, off the FX thread, and swapped in with the facts.
+        factsJob = jobs.start("Statistics of " + l.node(), (p, c) -> {
+            LayerFacts f = job.run(p, c);
+            Histogram h = PruneViewModel.histogram(f);
+            return Map.entry(f, h);
+        }, fh -> {
+            magnitudes.put(fh.getKey(), fh.getValue());
+            if (gen == generation) {
+                factsJob = null;
+                showFacts(fh.getKey());
+            }
+        }, e -> {
+            if (gen == generation) {
+                factsJob = null;
+                factsMessage.set("Cannot compute the statistics: " + ErrorReport.of("", e).message());
+            }
+        });
     }
 
     private void showFacts(LayerFacts f) {

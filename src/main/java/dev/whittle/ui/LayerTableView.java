@@ -110,8 +110,25 @@ public final class LayerTableView extends VBox {
         table.setPlaceholder(new Label("No weight layers match."));
         table.setRowFactory(t -> {
             TableRow<WeightLayer> row = new TableRow<>();
-            row.itemProperty().addListener((o, a, l) -> row.setTooltip(l == null ? null
-                    : new Tooltip(l.node() + "\nweight: " + l.weight() + (l.graphPath().isEmpty() ? "" : "\nin " + l.graphPath()))));
+            // The tooltip is made when the pointer first enters the row and then follows its layer:
+            // a Tooltip per row made up front (rows are made anew with each model) was a large
+            // part of the FX thread's work on opening; an empty row hides it.
+            row.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> {
+                if (row.getTooltip() == null) {
+                    Tooltip tip = new Tooltip(rowTip(row.getItem()));
+                    tip.setOnShown(x -> {
+                        if (row.getItem() == null) {
+                            tip.hide();
+                        }
+                    });
+                    row.setTooltip(tip);
+                }
+            });
+            row.itemProperty().addListener((o, a, l) -> {
+                if (row.getTooltip() != null && l != null) {
+                    row.getTooltip().setText(rowTip(l));
+                }
+            });
             return row;
         });
 
@@ -125,13 +142,30 @@ public final class LayerTableView extends VBox {
                 if (l == null) {
                     table.getSelectionModel().clearSelection();
                 } else {
-                    table.getSelectionModel().clearAndSelect(table.getItems().indexOf(l));
-                    table.scrollTo(l);
+                    int i = table.getItems().indexOf(l);
+                    table.getSelectionModel().clearAndSelect(i);
+                    if (!shown(i)) {
+                        table.scrollTo(i); // scrolling lays out every row again: only when the row is out of sight
+                    }
                 }
             }
         });
         VBox.setVgrow(table, Priority.ALWAYS);
         getChildren().addAll(bar, table);
+    }
+
+    private static String rowTip(WeightLayer l) {
+        return l == null ? "" : l.node() + "\nweight: " + l.weight() + (l.graphPath().isEmpty() ? "" : "\nin " + l.graphPath());
+    }
+
+    /** Whether row {@code i} is wholly in sight (strictly between the first and last visible rows). */
+    private boolean shown(int i) {
+        if (!(table.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow)) {
+            return false;
+        }
+        var first = flow.getFirstVisibleCell();
+        var last = flow.getLastVisibleCell();
+        return first != null && last != null && i > first.getIndex() && i < last.getIndex();
     }
 
     public TableView<WeightLayer> table() {

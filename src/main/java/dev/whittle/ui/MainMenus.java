@@ -51,8 +51,12 @@ final class MainMenus {
         redo.disableProperty().bind(plan.canRedoProperty().not());
         MenuItem apply = item("Apply to Selected Layers", "Shortcut+Shift+A", view::applyToSelected);
         MenuItem reset = item("Reset Selected Layers", "Shortcut+Shift+R", view::resetSelected);
+        MenuItem defaults = item("Plan Defaults...", "Shortcut+D", () -> DefaultsDialog.show(view.getScene().getWindow(), plan));
+        defaults.setId("planDefaults");
+        defaults.disableProperty().bind(vm.graphProperty().isNull());
         MenuItem find = item("Find Layer", "Shortcut+F", view::focusFilter);
-        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), apply, reset, new SeparatorMenuItem(), find);
+        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), defaults, apply, reset,
+                new SeparatorMenuItem(), find);
 
         Menu viewMenu = new Menu("View");
         for (int i = 0; i < inspector.getTabs().size(); i++) {

@@ -59,7 +59,18 @@ public final class MainView extends BorderPane {
     private final VBox emptyRecent = new VBox(2);
     private Alert lastError;
 
+    /** A window whose panel layouts are kept for this session only (tests). */
+    /** Saves the open model's panel layout (the window is closing). */
+    void rememberPanels() {
+        panels.remember(vm.modelFileProperty().get());
+    }
+
     public MainView(MainViewModel vm) {
+        this(vm, new PanelStore(null));
+    }
+
+    /** @param panelStore where each model's panel layout is kept across sessions */
+    MainView(MainViewModel vm, PanelStore panelStore) {
         this.vm = vm;
         getStyleClass().add("main-view");
         layers = new LayerTableView(vm.layers(), vm.plan());
@@ -120,7 +131,8 @@ public final class MainView extends BorderPane {
         totals.visibleProperty().bind(vm.graphProperty().isNotNull());
         totals.managedProperty().bind(totals.visibleProperty());
         setBottom(new VBox(totals, status));
-        panels = new PanelMemory(workbench, left, inspector);
+        panels = new PanelMemory(panelStore, java.util.Map.of("workbench", workbench, "left", left, "centre", centre),
+                inspector, layers.table());
         layers.table().setContextMenu(new javafx.scene.control.ContextMenu(
                 menuItem("Apply this layer's settings to the selected layers", this::applyToSelected),
                 menuItem("Reset the selected layers", this::resetSelected)));

@@ -69,9 +69,18 @@ public final class MainViewModel {
         this.recent = recent;
         this.loader = loader;
         this.detail = detail;
+        // The histogram's statistics first: the inspector's facts job waits until they are shown.
         layers.selectedProperty().addListener((o, a, b) -> {
+            inspector.select(b, true);
             detail.select(b);
-            inspector.select(b);
+            if (!detail.computingProperty().get()) {
+                inspector.releaseFacts();
+            }
+        });
+        detail.computingProperty().addListener((o, a, busy) -> {
+            if (!busy) {
+                inspector.releaseFacts();
+            }
         });
         title = Bindings.createStringBinding(() -> graph.get() == null ? "Whittle"
                 : graph.get().fileName() + " - Whittle", graph);
@@ -143,10 +152,10 @@ public final class MainViewModel {
     }
 
     private void setModel(OnnxModel m) {
+        inspector.select(null);
         detail.reset();
         jobs.cancelAll();
         cache.clear();
-        inspector.select(null);
         plan.setModel(m);
         model.set(m);
         graph.set(m == null ? null : m.graph());

@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /**
  * The plan columns' text and what typing into them means. Prune: "50%" or "0.5" (unstructured
- * sparsity), "t0.01" (threshold), "2:4", "ch 30%" (channels); Rank: a number; Bits: 8 or 4;
+ * sparsity), "t0.01" (threshold), "2:4", "ch 30%" (channels); Rank: a number, "E 90%" (energy kept) or "P 50%" (parameters kept); Bits: 8 or 4;
  * Granularity: tensor, channel or block32; Range: minmax, mse, p99.9 or lo..hi. An empty cell
  * means "no such setting on this layer". Pure functions: tested without the toolkit.
  */
@@ -21,7 +21,10 @@ final class PlanCells {
     }
 
     static String prune(ResolvedPlan.Effective e) {
-        PruneSpec p = e == null ? null : e.prune();
+        return prune(e == null ? null : e.prune());
+    }
+
+    static String prune(PruneSpec p) {
         if (p == null) {
             return "";
         }
@@ -40,7 +43,10 @@ final class PlanCells {
     }
 
     static String rank(ResolvedPlan.Effective e) {
-        LowRankSpec l = e == null ? null : e.lowrank();
+        return rank(e == null ? null : e.lowrank());
+    }
+
+    static String rank(LowRankSpec l) {
         if (l == null) {
             return "";
         }
@@ -53,17 +59,26 @@ final class PlanCells {
     }
 
     static String bits(ResolvedPlan.Effective e) {
-        WeightSpec w = weights(e);
+        return bits(weights(e));
+    }
+
+    static String bits(WeightSpec w) {
         return w == null ? "" : "int" + w.bits() + (w.symmetric() ? "" : " asym");
     }
 
     static String granularity(ResolvedPlan.Effective e) {
-        WeightSpec w = weights(e);
+        return granularity(weights(e));
+    }
+
+    static String granularity(WeightSpec w) {
         return w == null ? "" : w.granularity() == Granularity.BLOCK ? "block" + w.block() : w.granularity().key();
     }
 
     static String range(ResolvedPlan.Effective e) {
-        WeightSpec w = weights(e);
+        return range(weights(e));
+    }
+
+    static String range(WeightSpec w) {
         if (w == null) {
             return "";
         }
@@ -97,10 +112,17 @@ final class PlanCells {
         if (t.isEmpty()) {
             return null;
         }
+        String u = t.toUpperCase(Locale.ROOT);
+        if (u.startsWith("E") || u.startsWith("P")) {
+            // "E 90%": the rank keeping 90% of the energy; "P 50%": half the parameters (as the cell shows them)
+            double f = fraction(t.substring(1));
+            return u.startsWith("E") ? LowRankSpec.energy(f) : LowRankSpec.params(f);
+        }
         try {
             return LowRankSpec.rank(Integer.parseInt(t));
         } catch (NumberFormatException e) {
-            throw new BadInputException("Rank must be a whole number such as 64, got '" + t + "'.");
+            throw new BadInputException("Rank must be a whole number such as 64, or E 90% (energy kept) or P 50%"
+                    + " (parameters kept), got '" + t + "'.");
         }
     }
 

@@ -39,16 +39,18 @@ public final class RecentFiles {
      * else {@code ~/.config/whittle}; file {@code recent-files.json}.
      */
     public static RecentFiles inUserConfig() {
+        return new RecentFiles(configDir().resolve("recent-files.json"));
+    }
+
+    /** The user's Whittle config folder: {@code $whittle.config.dir}, {@code $XDG_CONFIG_HOME/whittle} or {@code ~/.config/whittle}. */
+    static Path configDir() {
         String dir = System.getProperty("whittle.config.dir");
-        Path base;
         if (dir != null && !dir.isBlank()) {
-            base = Path.of(dir);
-        } else {
-            String xdg = System.getenv("XDG_CONFIG_HOME");
-            base = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config"))
-                    .resolve("whittle");
+            return Path.of(dir);
         }
-        return new RecentFiles(base.resolve("recent-files.json"));
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config"))
+                .resolve("whittle");
     }
 
     /** Newest first; modify through {@link #add}, {@link #remove}, {@link #clear}. */

@@ -30,10 +30,21 @@ public final class StatsView extends VBox {
         getChildren().addAll(stats, summary, pct, percentiles);
     }
 
+    /** Shows {@code s}; null (nothing selected, or computing) blanks the figures but keeps the rows for the next. */
     public void show(WeightStats s) {
         values.clear();
-        fill(summary, s == null ? List.of() : StatsText.summary(s));
-        fill(percentiles, s == null ? List.of() : StatsText.percentiles(s));
+        summary.setVisible(s != null);
+        percentiles.setVisible(s != null);
+        if (s == null) {
+            for (GridPane g : List.of(summary, percentiles)) {
+                for (int i = 1; i < g.getChildren().size(); i += 2) {
+                    ((Label) g.getChildren().get(i)).setText("");
+                }
+            }
+            return;
+        }
+        fill(summary, StatsText.summary(s));
+        fill(percentiles, StatsText.percentiles(s));
     }
 
     /** The shown value of a figure ("Mean", "p99 |w|"...), or null: for tests and tools. */
@@ -42,19 +53,39 @@ public final class StatsView extends VBox {
         return l == null ? null : l.getText();
     }
 
+    /**
+     * Shows {@code rows} in {@code grid}, reusing the labels and tooltips already there: the same
+     * figures come back for every layer, and new controls (CSS, tooltips) cost the FX thread far
+     * more than new text.
+     */
     private void fill(GridPane grid, List<StatRow> rows) {
-        grid.getChildren().clear();
-        int r = 0;
-        for (StatRow row : rows) {
-            Tooltip tip = Tips.of(row.help());
-            Label name = new Label(row.label());
-            name.getStyleClass().add("stat-label");
-            name.setTooltip(tip);
-            Label value = new Label(row.value());
-            value.getStyleClass().add("stat-value");
-            value.setTooltip(tip);
-            grid.addRow(r++, name, value);
+        int have = grid.getChildren().size() / 2;
+        for (int r = 0; r < rows.size(); r++) {
+            StatRow row = rows.get(r);
+            Label name;
+            Label value;
+            if (r < have) {
+                name = (Label) grid.getChildren().get(2 * r);
+                value = (Label) grid.getChildren().get(2 * r + 1);
+                name.setText(row.label());
+                value.setText(row.value());
+                if (!row.help().equals(name.getTooltip().getText())) {
+                    name.getTooltip().setText(row.help());
+                }
+            } else {
+                Tooltip tip = Tips.of(row.help());
+                name = new Label(row.label());
+                name.getStyleClass().add("stat-label");
+                name.setTooltip(tip);
+                value = new Label(row.value());
+                value.getStyleClass().add("stat-value");
+                value.setTooltip(tip);
+                grid.addRow(r, name, value);
+            }
             values.put(row.label(), value);
+        }
+        if (rows.size() < have) {
+            grid.getChildren().remove(2 * rows.size(), grid.getChildren().size());
         }
     }
 

@@ -40,7 +40,7 @@ public final class SummaryView extends ScrollPane {
         section("Outputs", ModelSummary.values(g.outputs()));
         Label ops = new Label("Ops (" + g.opCounts().size() + " types)");
         ops.getStyleClass().add("subsection-title");
-        ops.setTooltip(Tips.of("How many nodes of each operator type the graph has, most frequent first."));
+        Tips.lazy(ops, "How many nodes of each operator type the graph has, most frequent first.");
         GridPane opGrid = new GridPane();
         opGrid.setHgap(12);
         opGrid.setVgap(2);
@@ -70,11 +70,11 @@ public final class SummaryView extends ScrollPane {
         for (SummaryItem item : items) {
             Label name = new Label(item.label());
             name.getStyleClass().add("summary-label");
-            name.setTooltip(Tips.of(stacked ? item.label() : item.help()));
+            Tips.lazy(name, stacked ? item.label() : item.help());
             Label value = new Label(item.value());
             value.getStyleClass().add("summary-value");
             value.setWrapText(true);
-            value.setTooltip(Tips.of(item.help()));
+            Tips.lazy(value, item.help());
             if (stacked) {
                 // Value names (input_ids, attention_mask...) can be long: name on one line, type and shape below.
                 name.getStyleClass().add("summary-value-name");

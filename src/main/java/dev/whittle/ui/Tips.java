@@ -17,6 +17,22 @@ final class Tips {
         return t;
     }
 
+    /**
+     * The tooltip of {@code c}, made when the mouse first enters it: for controls rebuilt per
+     * model, where making every Tooltip up front (a popup window each) costs the FX thread.
+     */
+    static void lazy(javafx.scene.control.Control c, String text) {
+        c.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, new javafx.event.EventHandler<>() {
+            @Override
+            public void handle(javafx.scene.input.MouseEvent e) {
+                c.removeEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, this);
+                if (c.getTooltip() == null) {
+                    c.setTooltip(of(text));
+                }
+            }
+        });
+    }
+
     /** A tooltip on any node (charts and panes have no setTooltip). */
     static void install(javafx.scene.Node node, String text) {
         Tooltip.install(node, of(text));

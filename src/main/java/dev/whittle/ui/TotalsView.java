@@ -10,7 +10,8 @@ import javafx.scene.layout.HBox;
 /** The totals line: parameters, bytes on disk and MACs per sample, before -> after the plan, live. */
 public final class TotalsView extends HBox {
     private final Label params = value("totalParams",
-            "Parameters: constant tensor elements (quantized codes count one each), before -> after the plan.");
+            "Parameters: constant tensor elements (quantized codes count one each), before -> after the plan;"
+            + " the quantization scales and zero points counted apart, as whittle apply reports them.");
     private final Label bytes = value("totalBytes",
             "Bytes on disk as the writer will store them: packed int4/int8 codes, scales and zero points, factors.");
     private final Label macs = value("totalMacs",
@@ -44,7 +45,8 @@ public final class TotalsView extends HBox {
         }
         Figures b = t.before();
         Figures a = t.after();
-        params.setText("params " + Format.shortCount(b.params()) + " -> " + Format.shortCount(a.params()) + ratio(b.params(), a.params()));
+        params.setText("params " + Format.shortCount(b.params()) + " -> " + Format.shortCount(a.params()) + ratio(b.params(), a.params())
+                + (a.quantParams() == 0 ? "" : " + " + Format.shortCount(a.quantParams()) + " scales"));
         bytes.setText("size " + Format.bytes(b.bytes()) + " -> " + Format.bytes(a.bytes()) + ratio(b.bytes(), a.bytes()));
         macs.setText("MACs " + Format.shortCount(b.macs()) + " -> " + Format.shortCount(a.macs()) + ratio(b.macs(), a.macs()));
     }

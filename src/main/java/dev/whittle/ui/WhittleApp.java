@@ -20,7 +20,8 @@ public final class WhittleApp extends Application {
         vm.detail().kindProperty().set(options.magnitudes()
                 ? LayerDetailViewModel.HistogramKind.LOG_MAGNITUDE : LayerDetailViewModel.HistogramKind.VALUES);
         vm.detail().logCountsProperty().set(options.logCounts());
-        MainView view = new MainView(vm);
+        // Screenshots show the default layout, whatever the user left last time.
+        MainView view = new MainView(vm, options.screenshot() != null ? new PanelStore(null) : PanelStore.inUserConfig());
         EvaluateTabs.install(view, vm);
 
         Rectangle2D screen = Screen.getPrimary().getVisualBounds();
@@ -36,6 +37,7 @@ public final class WhittleApp extends Application {
         if (icon != null) {
             stage.getIcons().add(new Image(icon.toExternalForm()));
         }
+        stage.setOnHidden(e -> view.rememberPanels());
         stage.show();
 
         vm.removeMissingRecentFiles();

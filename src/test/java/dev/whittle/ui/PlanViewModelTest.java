@@ -179,6 +179,10 @@ class PlanViewModelTest {
         assertEquals(64, PlanCells.withGranularity(null, "block64").weights().block());
         assertEquals(new RangeSpec.Explicit(-0.5, 0.5), PlanCells.withRange(null, "-0.5..0.5").weights().range());
         BadInputException e = assertThrows(BadInputException.class, () -> PlanCells.parseRank("big"));
-        assertEquals("Rank must be a whole number such as 64, got 'big'.", e.getMessage());
+        assertEquals("Rank must be a whole number such as 64, or E 90% (energy kept) or P 50% (parameters kept),"
+                + " got 'big'.", e.getMessage());
+        assertEquals(0.9, PlanCells.parseRank("E 90%").energy(), 1e-12);
+        assertEquals(0.5, PlanCells.parseRank("p 0.5").params(), 1e-12);
+        assertEquals("E 90%", PlanCells.rank(PlanCells.parseRank("E 90%")), "the cell reads back as typed");
     }
 }

@@ -36,6 +36,12 @@ import javafx.stage.Stage;
  * xvfb-run -a -s "-screen 0 1440x900x24" java -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
  *     dev.whittle.ui.WorkbenchFigures /tmp/big.onnx sample-models/minilm/all-minilm-l6-v2.onnx
  * </pre>
+ * System properties: {@code -Donly.minilm} skips the big-layer drags; {@code -Dfigures.runs=N}
+ * sets how many times MiniLM is opened (one new layer selected per open; default 5);
+ * {@code -Dfigures.selects=N} layers selected per open; {@code -Dfigures.many=FILE} measures only
+ * that model (e.g. one written by {@code dev.whittle.testing.ManyLayersModel}: open, select
+ * median/p90, FX frame gaps while selecting);
+ * {@code -Dfigures.profile} samples the FX and worker threads' stacks during the MiniLM part.
  */
 public final class WorkbenchFigures {
     private static MainViewModel vm;
@@ -43,6 +49,10 @@ public final class WorkbenchFigures {
     private static Stage stage;
     private static final List<Long> frames = new ArrayList<>();
     private static boolean recording;
+    private static long fxThread;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private WorkbenchFigures() {
     }
@@ -67,10 +77,17 @@ public final class WorkbenchFigures {
                     }
                 }
             }.start();
+            fxThread = Thread.currentThread().getId();
             up.countDown();
         });
         up.await();
-        minilm(minilm);
+        String many = System.getProperty("figures.many");
+        if (many != null) {
+            opens("many-layer model", Path.of(many), Integer.getInteger("figures.selects", 20));
+            Platform.exit();
+            return;
+        }
+        opens("MiniLM", minilm, Integer.getInteger("figures.selects", 1));
         if (System.getProperty("only.minilm") != null) {
             Platform.exit();
             return;
@@ -79,34 +96,64 @@ public final class WorkbenchFigures {
         Platform.exit();
     }
 
-    private static void minilm(Path file) throws Exception {
+    /** Opens {@code file} a few times; after each open selects {@code selects} layers, each first time and cached. */
+    private static void opens(String what, Path file, int selects) throws Exception {
         if (!Files.isRegularFile(file)) {
-            System.out.println("MiniLM not found at " + file + "; skipped");
+            System.out.println(what + " not found at " + file + "; skipped");
             return;
         }
         List<Double> open = new ArrayList<>();
         List<Double> first = new ArrayList<>();
         List<Double> cached = new ArrayList<>();
-        for (int run = 0; run < 5; run++) {
+        List<Double> gaps = new ArrayList<>();
+        List<Double> fxCpuFirst = new ArrayList<>();
+        List<Double> fxCpuCached = new ArrayList<>();
+        List<Double> cpuFirst = new ArrayList<>();
+        List<Double> cpuCached = new ArrayList<>();
+        int runs = Integer.getInteger("figures.runs", 5);
+        StackSampler profile = System.getProperty("figures.profile") == null ? null
+                : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle"));
+        for (int run = 0; run < runs; run++) {
             long t0 = System.nanoTime();
             fx(() -> vm.open(file));
             waitFor(() -> onFx(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get()
                     && !view.layerTable().table().getItems().isEmpty()));
             open.add((System.nanoTime() - t0) / 1e6);
             List<WeightLayer> layers = onFx(() -> vm.layers().allLayers().stream().toList());
-            WeightLayer l = layers.get(7 + run);
-            for (List<Double> into : List.of(first, cached)) {
-                if (into == cached) {
-                    fx(() -> vm.layers().selectedProperty().set(layers.get(0)));
-                    waitFor(() -> onFx(() -> vm.detail().statsProperty().get() != null));
+            fx(() -> {
+                frames.clear();
+                recording = true;
+            });
+            for (int sel = 0; sel < selects; sel++) {
+                WeightLayer l = layers.get((7 + run + sel * 9) % layers.size());
+                for (List<Double> into : List.of(first, cached)) {
+                    if (into == cached) {
+                        fx(() -> vm.layers().selectedProperty().set(layers.get(0)));
+                        waitFor(() -> onFx(() -> vm.detail().statsProperty().get() != null));
+                    }
+                    long t1 = System.nanoTime();
+                    long fx0 = THREADS.getThreadCpuTime(fxThread);
+                    long cpu0 = OS.getProcessCpuTime();
+                    fx(() -> vm.layers().selectedProperty().set(l));
+                    waitFor(() -> onFx(() -> view.layerDetail().histogram().getHistogram() != null
+                            && vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == l.params()));
+                    into.add((System.nanoTime() - t1) / 1e6);
+                    (into == first ? fxCpuFirst : fxCpuCached).add((THREADS.getThreadCpuTime(fxThread) - fx0) / 1e6);
+                    (into == first ? cpuFirst : cpuCached).add((OS.getProcessCpuTime() - cpu0) / 1e6);
                 }
-                long t1 = System.nanoTime();
-                fx(() -> vm.layers().selectedProperty().set(l));
-                waitFor(() -> onFx(() -> view.layerDetail().histogram().getHistogram() != null
-                        && vm.detail().statsProperty().get() != null && vm.detail().statsProperty().get().count() == l.params()));
-                into.add((System.nanoTime() - t1) / 1e6);
+            }
+            List<Long> f = onFx(() -> {
+                recording = false;
+                return List.copyOf(frames);
+            });
+            for (int i = 1; i < f.size(); i++) {
+                gaps.add((f.get(i) - f.get(i - 1)) / 1e6);
             }
             fx(() -> vm.close());
+        }
+        if (profile != null) {
+            profile.close();
+            profile.report();
         }
         List<Double> read = new ArrayList<>();
         for (int run = 0; run < 5; run++) {
@@ -114,11 +161,21 @@ public final class WorkbenchFigures {
             dev.whittle.core.onnx.OnnxReader.read(file);
             read.add((System.nanoTime() - t0) / 1e6);
         }
-        System.out.printf(Locale.ROOT, "MiniLM open to table: median %.0f ms; baseline, OnnxReader.read alone: median %.0f ms"
-                + " (load average %.1f)%n", median(open), median(read),
+        System.out.printf(Locale.ROOT, "%s open to table: median %.0f ms; baseline, OnnxReader.read alone: median %.0f ms"
+                + " (load average %.1f)%n", what, median(open), median(read),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf(Locale.ROOT, "MiniLM select a layer to its histogram, first time: median %.0f ms; cached: median %.1f ms%n",
-                median(first), median(cached));
+        System.out.printf(Locale.ROOT, "%s select a layer to its histogram, first time: median %.0f ms, p90 %.0f ms;"
+                + " cached: median %.1f ms, p90 %.1f ms (%d selects)%n", what, median(first), p90(first), median(cached),
+                p90(cached), first.size());
+        // CPU time hardly depends on how many other processes share the cores; wall time does.
+        System.out.printf(Locale.ROOT, "%s select, CPU time: FX thread median %.1f ms first / %.1f ms cached;"
+                + " whole process median %.1f ms first / %.1f ms cached%n", what, median(fxCpuFirst), median(fxCpuCached),
+                median(cpuFirst), median(cpuCached));
+        report(what + ": FX frame gaps while selecting", gaps.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double p90(List<Double> v) {
+        return pct(v.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 90);
     }
 
     private static void drags(Path big) throws Exception {

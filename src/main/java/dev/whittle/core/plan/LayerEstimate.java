@@ -61,6 +61,7 @@ final class LayerEstimate {
             }
         }
         long params = bias2;
+        long quantParams = 0;
         long bytes = biasBytes2;
         long macs = 0;
         for (long[] m : mats) {
@@ -87,6 +88,7 @@ final class LayerEstimate {
             for (long[] m : mats) {
                 long[] pb = quantized(m[0], m[1], w, f, e.layer().op());
                 params += pb[0];
+                quantParams += pb[2];
                 bytes += pb[1];
                 if (w.granularity() == Granularity.BLOCK && l.shape().length > 2) {
                     // Conv blocks run over in x kh x kw: the codes are stored 2-D plus the shape to restore.
@@ -96,11 +98,11 @@ final class LayerEstimate {
             }
             if (e.quantize().activations() != null) {
                 // The input's scale and zero point; a bias becomes int32 codes plus a float scale per element.
-                params += 2 + bias2;
+                quantParams += 2 + bias2;
                 bytes += 5 + 4 * bias2 + 3 * TENSOR_OVERHEAD;
             }
         }
-        return new Result(before, new Figures(params, bytes, macs), note);
+        return new Result(before, new Figures(params, bytes, macs, quantParams), note);
     }
 
     /**
@@ -117,7 +119,10 @@ final class LayerEstimate {
         return e.prune().sparsity();
     }
 
-    /** {params, bytes} of one in x out matrix quantized as {@code w} in format {@code f}. */
+    /**
+     * {params, bytes, quantParams} of one in x out matrix quantized as {@code w} in format
+     * {@code f}: the codes, the bytes stored, and the scales and zero points (counted apart).
+     */
     static long[] quantized(long in, long out, WeightSpec w, QuantFormat f, String op) {
         long n = in * out;
         if (f == QuantFormat.MATMULNBITS && op.equals("MatMul")) {
@@ -125,7 +130,7 @@ final class LayerEstimate {
             long packed = out * blocks * (w.block() / 2);
             long scales = out * blocks;
             long zps = w.symmetric() ? 0 : out * ((blocks + 1) / 2);
-            return new long[] {packed + scales + zps, packed + 4 * scales + zps + 3 * TENSOR_OVERHEAD};
+            return new long[] {packed, packed + 4 * scales + zps + 3 * TENSOR_OVERHEAD, scales + zps};
         }
         long groups = switch (w.granularity()) {
             case TENSOR -> 1;
@@ -137,6 +142,6 @@ final class LayerEstimate {
         }
         long codeBytes = w.bits() == 4 ? (n + 1) / 2 : n;
         long zpBytes = w.bits() == 4 ? (groups + 1) / 2 : groups;
-        return new long[] {n + 2 * groups, codeBytes + 4 * groups + zpBytes + 2 * TENSOR_OVERHEAD + QDQ_NODE_OVERHEAD};
+        return new long[] {n, codeBytes + 4 * groups + zpBytes + 2 * TENSOR_OVERHEAD + QDQ_NODE_OVERHEAD, 2 * groups};
     }
 }

@@ -155,7 +155,8 @@ final class ModelFacts {
             after = after.plus(r.after());
         }
         ModelGraph g = plan.model();
-        Figures whole = new Figures(g.params(), g.fileBytes(), before.macs());
+        long quantData = dev.whittle.core.recipe.QuantData.elements(g);
+        Figures whole = new Figures(g.params() - quantData, g.fileBytes(), before.macs(), quantData);
         Figures stamp = new Figures(0, stampBytes(plan), 0);
         return new Totals(whole, whole.plus(after.minus(before)).plus(stamp).plus(upgrade(plan)), rows);
     }

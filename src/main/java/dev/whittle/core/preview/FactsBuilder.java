@@ -28,7 +28,7 @@ final class FactsBuilder {
             throw new BadInputException("Layer '" + layer.node() + "' is already quantized; previews need float weights.");
         }
         float[] w = layer.tensor().toFloatArray();
-        LayerFacts.requireFinite(layer, w);
+        WeightAnalysis a = WeightAnalysis.of(layer, w); // rejects NaN and infinite weights
         cancel.throwIfCancelled();
         int n = w.length;
         int[] keys = new int[LayerFacts.KEYS];
@@ -51,7 +51,6 @@ final class FactsBuilder {
             }
         }
         cancel.throwIfCancelled();
-        WeightAnalysis a = WeightAnalysis.of(layer, w);
         List<Grouping> groupings = new ArrayList<>();
         groupings.add(a.grouping(WeightSpec.of(8, Granularity.TENSOR)));
         Grouping ch = a.grouping(WeightSpec.of(8, Granularity.CHANNEL));
@@ -65,7 +64,7 @@ final class FactsBuilder {
         Map<Grouping, LayerFacts.Sample> samples = new LinkedHashMap<>();
         boolean small = n <= LayerFacts.KEEP_ALL;
         int cut = small ? 0 : tailCut(keys);
-        int[] tail = small ? null : tailIndices(w, cut);
+        int[] tail = small ? null : tailIndices(w, keys, cut);
         LayerFacts.Sample all = small ? LayerFacts.Sample.all(w.clone()) : null;
         for (Grouping g : groupings) {
             cancel.throwIfCancelled();
@@ -91,13 +90,14 @@ final class FactsBuilder {
         return (Float.floatToRawIntBits(v) & 0x7fffffff) >>> LayerFacts.SHIFT >= cut;
     }
 
-    private static int[] tailIndices(float[] w, int cut) {
+    /** Indices of the weights in buckets {@code cut} and up: one pass, the count read off the bucket counts. */
+    private static int[] tailIndices(float[] w, int[] keys, int cut) {
         int count = 0;
-        for (float v : w) {
-            count += inTail(v, cut) ? 1 : 0;
+        for (int b = cut; b < keys.length; b++) {
+            count += keys[b];
         }
         int[] out = new int[count];
-        for (int i = 0, t = 0; i < w.length; i++) {
+        for (int i = 0, t = 0; t < count; i++) {
             if (inTail(w[i], cut)) {
                 out[t++] = i;
             }

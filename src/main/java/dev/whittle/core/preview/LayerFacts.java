@@ -8,7 +8,6 @@ import dev.whittle.core.quant.GroupRanges;
 import dev.whittle.core.quant.Grouping;
 import dev.whittle.core.quant.WeightAnalysis;
 import dev.whittle.core.quant.WeightSpec;
-import dev.whittle.core.transform.WeightChecks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -203,9 +202,5 @@ public final class LayerFacts {
             b += 8L * r.min().length + 64;
         }
         return b;
-    }
-
-    static void requireFinite(WeightLayer layer, float[] w) {
-        WeightChecks.requireFinite(layer, w);
     }
 }

@@ -60,8 +60,20 @@ public final class WeightAnalysis {
         return Grouping.of(dims, g, Math.max(0, layer.axis()), OpRules.inputAxis(layer), spec.block());
     }
 
-    /** Per-group min and max (finite values only), computed once per grouping. */
+    /**
+     * Per-group min and max (finite values only), computed once per grouping; a block grouping
+     * is merged from the ranges of a finer one already computed when its blocks nest in it.
+     */
     public GroupRanges ranges(Grouping g) {
+        GroupRanges known = ranges.get(g);
+        if (known != null) {
+            return known;
+        }
+        for (var e : ranges.entrySet()) {
+            if (GroupRanges.nests(e.getKey(), g)) {
+                return ranges.computeIfAbsent(g, k -> GroupRanges.coarsen(e.getValue(), e.getKey(), k));
+            }
+        }
         return ranges.computeIfAbsent(g, k -> GroupRanges.of(values, k));
     }
 

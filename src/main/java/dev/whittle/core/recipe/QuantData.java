@@ -13,7 +13,7 @@ import java.util.Set;
  * than weights, so that "61,706 -> 30,352 parameters" counts weights only and the ~1,800 scales
  * and zero points are reported apart. They are the constant inputs at these slots of these ops.
  */
-final class QuantData {
+public final class QuantData {
     private static final Map<String, List<Integer>> SLOTS = Map.of(
             "DequantizeLinear", List.of(1, 2), "QuantizeLinear", List.of(1, 2),
             "MatMulNBits", List.of(2, 3), "MatMulInteger", List.of(2, 3), "ConvInteger", List.of(2, 3),
@@ -23,7 +23,8 @@ final class QuantData {
     private QuantData() {
     }
 
-    static long elements(ModelGraph g) {
+    /** Elements of {@code g}'s constants that feed the quantization slots of its ops. */
+    public static long elements(ModelGraph g) {
         Set<String> names = new HashSet<>();
         for (NodeInfo n : g.nodes()) {
             List<Integer> slots = SLOTS.get(n.opType());

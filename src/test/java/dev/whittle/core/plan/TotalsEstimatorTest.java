@@ -56,7 +56,10 @@ class TotalsEstimatorTest {
         System.out.printf(Locale.ROOT, "%-26s params %d est %d | bytes %d est %d (%.3f%%)%n", name,
                 r.model().graph().params(), t.after().params(), written, estimated, 100.0 * (estimated - written) / written);
         assertEquals(model.graph().fileBytes(), t.before().bytes());
-        assertEquals(r.model().graph().params(), t.after().params(), name + " parameters");
+        assertEquals(r.report().paramsBefore(), t.before().params(), name + " parameters before");
+        assertEquals(r.report().paramsAfter(), t.after().params(), name + " parameters (quantization data apart)");
+        assertEquals(r.report().quantParamsAfter(), t.after().quantParams(), name + " scales and zero points");
+        assertEquals(r.model().graph().params(), t.after().params() + t.after().quantParams(), name + " all constants");
         assertTrue(Math.abs(estimated - written) <= 0.001 * written + 2048,
                 name + ": estimated " + estimated + " bytes, written " + written);
     }
@@ -76,6 +79,7 @@ class TotalsEstimatorTest {
         long size = out.toFile().length();
         assertTrue(Math.abs(t.after().bytes() - size) <= 0.001 * size + 2048, "estimated " + t.after().bytes() + ", written " + size);
         assertEquals(written.graph().params(), t.after().params());
+        assertEquals(0, t.after().quantParams());
     }
 
     @Test

@@ -1,0 +1,243 @@
+package dev.whittle.ui;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRankSpec;
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.plan.Plan;
+import dev.whittle.core.plan.PlanRecipes;
+import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.WeightSpec;
+import dev.whittle.core.recipe.QuantizeSettings;
+import dev.whittle.core.recipe.Selection;
+import dev.whittle.core.recipe.Step;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * Edit > Plan Defaults: the plan's rules (settings over all layers, or the layers an op type or a
+ * name regex selects, in order; a later rule wins) as rows of text fields that read as the plan
+ * columns do (prune "50%", "2:4", "ch 30%", "t0.01"; rank "64", "E 90%"; bits "int8", "int4
+ * asym"; granularity tensor, channel, block32; range minmax, mse, p99.9, lo..hi). OK writes every
+ * rule at once: one undo step. A row nobody touched gives back its rule exactly as read, so what
+ * the editor does not show (exclusions, global scope, activations, format) is kept; an edited row
+ * keeps its exclusions, activations and format too. No toolkit needed beyond properties.
+ */
+public final class DefaultsViewModel {
+    private final PlanViewModel plan;
+    private final ObservableList<Row> rows = FXCollections.observableArrayList();
+
+    public DefaultsViewModel(PlanViewModel plan) {
+        this.plan = plan;
+        Plan p = plan.planProperty().get();
+        if (p != null) {
+            for (Step s : p.rules()) {
+                rows.add(new Row(s));
+            }
+        }
+    }
+
+    /** One rule: what it selects and what it sets, as text. */
+    public static final class Row {
+        private final Step original;
+        private final String[] originalText;
+        public final StringProperty ops = new SimpleStringProperty(this, "ops", "");
+        public final StringProperty names = new SimpleStringProperty(this, "names", "");
+        public final StringProperty prune = new SimpleStringProperty(this, "prune", "");
+        public final StringProperty rank = new SimpleStringProperty(this, "rank", "");
+        public final StringProperty bits = new SimpleStringProperty(this, "bits", "");
+        public final StringProperty granularity = new SimpleStringProperty(this, "granularity", "");
+        public final StringProperty range = new SimpleStringProperty(this, "range", "");
+
+        Row(Step s) {
+            original = s;
+            if (s != null) {
+                ops.set(String.join(", ", s.select().ops()));
+                names.set(String.join(", ", s.select().names()));
+                prune.set(PlanCells.prune(s.prune()));
+                rank.set(PlanCells.rank(s.lowrank()));
+                WeightSpec w = weights(s);
+                bits.set(PlanCells.bits(w));
+                granularity.set(PlanCells.granularity(w));
+                range.set(PlanCells.range(w));
+            }
+            originalText = texts();
+        }
+
+        private String[] texts() {
+            return new String[] {ops.get(), names.get(), prune.get(), rank.get(), bits.get(), granularity.get(), range.get()};
+        }
+
+        private boolean same(int field) {
+            return original != null && originalText[field].equals(texts()[field]);
+        }
+
+        /** Whether any field differs from the rule as read (a new row is changed). */
+        public boolean changed() {
+            return original == null || !Arrays.equals(originalText, texts());
+        }
+
+        /** What the rule carries that the row does not show, in words (empty when nothing). */
+        public String kept() {
+            if (original == null) {
+                return "";
+            }
+            List<String> k = new ArrayList<>();
+            if (!original.select().exclude().isEmpty()) {
+                k.add("exclude " + String.join(", ", original.select().exclude()));
+            }
+            if (original.prune() != null && original.prune().isGlobal()) {
+                k.add("global scope");
+            }
+            if (original.quantize() != null && original.quantize().activations() != null) {
+                k.add("activations");
+            }
+            if (original.quantize() != null && original.quantize().format() != null) {
+                k.add("format " + original.quantize().format());
+            }
+            if (original.reconstructDamp() != null) {
+                k.add("reconstruct");
+            }
+            return String.join("; ", k);
+        }
+
+        /** The rule this row means. */
+        Step toStep() {
+            if (!changed()) {
+                return original;
+            }
+            Selection sel = new Selection(list(ops.get()), list(names.get()),
+                    original == null ? List.of() : original.select().exclude());
+            PruneSpec p = same(2) ? original.prune() : PlanCells.parsePrune(prune.get());
+            LowRankSpec r = same(3) ? original.lowrank() : PlanCells.parseRank(rank.get());
+            QuantizeSettings q = same(4) && same(5) && same(6) ? (original == null ? null : original.quantize()) : quantize();
+            if (p == null && r == null && q == null) {
+                throw new BadInputException("set at least one of prune, rank or bits.");
+            }
+            return new Step(sel, p, r, q, original == null ? null : original.reconstruct());
+        }
+
+        private QuantizeSettings quantize() {
+            QuantizeSettings old = original == null ? null : original.quantize();
+            if (bits.get().isBlank()) {
+                if (!granularity.get().isBlank() || !range.get().isBlank()) {
+                    throw new BadInputException("granularity and range need bits (int8 or int4).");
+                }
+                return old == null || (old.activations() == null && old.format() == null) ? null
+                        : new QuantizeSettings(null, old.activations(), old.format());
+            }
+            WeightSpec w = PlanCells.withBits(null, bits.get()).weights();
+            if (!granularity.get().isBlank()) {
+                w = PlanCells.withGranularity(w, granularity.get()).weights();
+            }
+            if (!range.get().isBlank()) {
+                w = PlanCells.withRange(w, range.get()).weights();
+            }
+            QuantizeSettings.Weights nw = PlanRecipes.settings(QuantizeSpec.weights(w)).weights();
+            if (old != null && old.weights() != null) {
+                // Keep what the row does not show: the int8 layout and the rounding method.
+                nw = new QuantizeSettings.Weights(nw.bits(), nw.symmetric(), nw.granularity(), nw.block(), nw.range(),
+                        old.weights().int8Layout(), old.weights().method());
+            }
+            return new QuantizeSettings(nw, old == null ? null : old.activations(), old == null ? null : old.format());
+        }
+
+        private static WeightSpec weights(Step s) {
+            if (s.quantize() == null || s.quantize().weights() == null) {
+                return null;
+            }
+            return s.quantize().spec().weights();
+        }
+
+        private static List<String> list(String text) {
+            return Arrays.stream(text.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+    }
+
+    public ObservableList<Row> rows() {
+        return rows;
+    }
+
+    /** Adds a rule over every layer (int8 per channel, min-max: the common first default) and returns it. */
+    public Row add() {
+        Row r = new Row(null);
+        r.bits.set("int8");
+        r.granularity.set("channel");
+        r.range.set("minmax");
+        rows.add(r);
+        return r;
+    }
+
+    public void remove(Row r) {
+        rows.remove(r);
+    }
+
+    /** Moves {@code r} one place earlier (later rules win, so order matters). */
+    public void moveUp(Row r) {
+        int i = rows.indexOf(r);
+        if (i > 0) {
+            rows.remove(i);
+            rows.add(i - 1, r);
+        }
+    }
+
+    /** How many weight layers of the open model {@code r} selects now, or -1 when its selection is not valid. */
+    public int matches(Row r) {
+        ModelGraph g = plan.model() == null ? null : plan.model().graph();
+        if (g == null) {
+            return 0;
+        }
+        try {
+            Plan p = plan.planProperty().get();
+            return new Selection(Row.list(r.ops.get()), Row.list(r.names.get()), r.original == null ? List.of()
+                    : r.original.select().exclude()).selector(p == null ? Plan.VERSION : p.version()).select(g).size();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The rules the rows mean. @throws BadInputException naming the row and what is wrong */
+    public List<Step> rules() {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                out.add(rows.get(i).toStep());
+            } catch (RuntimeException e) {
+                throw new BadInputException("Rule " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The first problem with the rows, or null when OK would apply them. */
+    public String problem() {
+        try {
+            Plan p = plan.planProperty().get();
+            if (p != null) {
+                p.withRules(rules());
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Writes the rows as the plan's rules: one undo step ("edit plan defaults").
+     *
+     * @return whether the plan changed
+     * @throws BadInputException when a row is not valid
+     */
+    public boolean apply() {
+        Plan p = plan.planProperty().get();
+        if (p == null) {
+            return false;
+        }
+        return plan.edit(p.withRules(rules()), "edit plan defaults");
+    }
+}
