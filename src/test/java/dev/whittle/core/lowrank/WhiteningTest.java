@@ -83,6 +83,28 @@ class WhiteningTest {
         assertTrue(maxDiff(a, p) < 1e-5 * maxAbs(p), "same product, max diff " + maxDiff(a, p));
     }
 
+    @Test
+    void energyReadsTheWhitenedSpectrumAndLayersWithoutStatisticsAreLeftAlone() {
+        var model = dev.whittle.testing.TestModels.mlp();
+        // fc1 is Gemm(transB=1) with W1 stored [12 out, 16 in]: XᵀX is 16 x 16, inputs of decaying scale
+        double[] xtx = new double[16 * 16];
+        for (int j = 0; j < 16; j++) {
+            xtx[j * 16 + j] = Math.pow(10, -j / 3.0);
+        }
+        LowRankSpec spec = LowRankSpec.energy(0.9).withWhiten(true);
+        var res = LowRank.apply(model, dev.whittle.core.select.LayerSelector.names("fc1|fc2"), spec,
+                java.util.Map.of("fc1", xtx));
+        float[] w1 = model.graph().layer("fc1").orElseThrow().tensor().toFloatArray();
+        float[] w = Matrix.transpose(w1, 12, 16);
+        int expected = spec.rankFor(16, 12, LowRank.whitenedSpectrum(w, 16, 12, xtx, LowRank.WHITEN_DAMP));
+        var fc1 = res.report().layers().get(0);
+        assertEquals(expected, fc1.rank(), fc1.toString());
+        assertTrue(expected < 6, "decaying inputs concentrate the whitened energy: rank " + expected);
+        assertTrue(fc1.energyKept() >= 0.9, fc1.toString());
+        var fc2 = res.report().layers().get(1);
+        assertTrue(fc2.skipped() != null && fc2.skipped().contains("needs the layer's input statistics"), fc2.toString());
+    }
+
     private static double outputError(double[] x, double[] w, double[] approx) {
         double[] d = new double[w.length];
         for (int i = 0; i < d.length; i++) {
