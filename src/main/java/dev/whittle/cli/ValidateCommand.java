@@ -160,7 +160,7 @@ final class ValidateCommand implements Callable<Integer> {
     static String lowrank(LowRankSpec l) {
         String how = l.rank() != null ? "rank " + l.rank() : l.energy() != null ? "keep " + pct(l.energy()) + " of the energy"
                 : "keep " + pct(l.params()) + " of the parameters";
-        return how + " (" + l.method() + ")";
+        return how + " (" + l.method() + (l.whiten() ? ", whitened on the calibration data" : "") + ")";
     }
 
     static String quantize(QuantizeSpec q) {

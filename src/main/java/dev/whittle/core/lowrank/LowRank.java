@@ -43,17 +43,31 @@ public final class LowRank {
     /** Ranks at most min(m, n) / RANDOMIZED_BELOW (after oversampling) use the randomized SVD. */
     static final int RANDOMIZED_BELOW = 4;
 
-    private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, List<Matrix> matrices, int rank) {
+    /** Damping of XᵀX for {@code whiten}, as a share of its mean diagonal (see docs/data-aware.md). */
+    public static final double WHITEN_DAMP = 0.01;
+
+    private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, List<Matrix> matrices, int rank,
+                        Whitening whitened) {
     }
 
     public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec) {
+        return apply(model, selector, spec, Map.of());
+    }
+
+    /**
+     * As {@link #apply(OnnxModel, LayerSelector, LowRankSpec)}; with {@code spec.whiten()} each
+     * layer's factors come from the SVD of R·W, RᵀR = XᵀX + λI of its input ({@code xtx}: node
+     * name to XᵀX, in x in, in the order of W's input axis). A layer without statistics is
+     * left alone with the reason in the report.
+     */
+    public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec, Map<String, double[]> xtx) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "lowrank");
         List<LayerReport> reports = new ArrayList<>();
         OnnxModel current = Bodies.prepare(model, selected);
         List<WeightLayer> relocated = Bodies.relocate(current, selected);
         // one graph at a time, each with an editor of that graph (bodies first, the main graph last)
         for (var e : Bodies.byGraph(relocated).entrySet()) {
-            current = apply(current, e.getKey(), e.getValue(), spec, reports);
+            current = apply(current, e.getKey(), e.getValue(), spec, xtx, reports);
         }
         OnnxModel out = current == model ? GraphEditor.of(model).build() : current;
         return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
@@ -62,8 +76,8 @@ public final class LowRank {
 
     /** Factors the selected layers of the graph at {@code path}; returns the edited model. */
     private static OnnxModel apply(OnnxModel model, String path, List<WeightLayer> selected, LowRankSpec spec,
-                                   List<LayerReport> reports) {
-        String method = "lowrank " + spec.method();
+                                   Map<String, double[]> xtx, List<LayerReport> reports) {
+        String method = "lowrank " + spec.method() + (spec.whiten() ? " whitened" : "");
         GraphEditor ed = GraphEditor.of(model, path);
         List<Plan> plans = new ArrayList<>();
         for (WeightLayer l : selected) {
@@ -83,6 +97,9 @@ public final class LowRank {
             if (why == null) {
                 why = how.unsupported(node, l, spec.isSpatial());
             }
+            if (why == null && spec.whiten()) {
+                why = whitenUnsupported(l, xtx.get(l.node()));
+            }
             if (why != null) {
                 reports.add(WeightChecks.skip(l, method, why));
                 continue;
@@ -97,8 +114,10 @@ public final class LowRank {
                         + l.node() + "' (" + first.m() + " x " + first.n() + "); nothing was written.");
             }
             int r = 1;
+            Whitening white = spec.whiten() ? Whitening.of(first, xtx.get(l.node()), WHITEN_DAMP) : null;
             for (Matrix mx : mats) {
-                float[] s = spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
+                float[] s = white != null ? white.spectrum()
+                        : spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
                 r = Math.max(r, Math.min(min, spec.rankFor(mx.m(), mx.n(), s)));
             }
             if (!first.saves(r)) {
@@ -106,7 +125,7 @@ public final class LowRank {
                         + first.m() + " x " + first.n() + " matrix needs rank < " + floorRatio(first)));
                 continue;
             }
-            plans.add(new Plan(l, index, node, how, mats, r));
+            plans.add(new Plan(l, index, node, how, mats, r, white));
         }
         for (Plan p : plans) {
             List<Factors> factors = new ArrayList<>();
@@ -114,8 +133,8 @@ public final class LowRank {
             double errDen = 0;
             double kept = 0;
             for (Matrix mx : p.matrices()) {
-                SvdResult svd = decompose(mx, p.rank());
-                Factors f = Factors.of(svd);
+                SvdResult svd = p.whitened() == null ? decompose(mx, p.rank()) : null;
+                Factors f = svd == null ? p.whitened().factors(p.rank()) : Factors.of(svd);
                 factors.add(f);
                 float[] approx = f.product();
                 for (int i = 0; i < approx.length; i++) {
@@ -123,17 +142,21 @@ public final class LowRank {
                     errNum += d * d;
                     errDen += (double) mx.a()[i] * mx.a()[i];
                 }
-                for (float s : svd.s()) {
-                    kept += (double) s * s;
+                if (svd != null) {
+                    for (float s : svd.s()) {
+                        kept += (double) s * s;
+                    }
                 }
             }
+            // whitened: the share of ‖R·W‖² kept (the output's energy), not of ‖W‖²
+            double share = p.whitened() != null ? p.whitened().kept(p.rank()) : errDen == 0 ? 1 : Math.min(1, kept / errDen);
             List<String> names = p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
             ed.setMetadata(FACTORS_KEY + p.layer().node(), String.join("\n", names));
             long after = factors.stream().mapToLong(Factors::params).sum();
             WeightLayer l = p.layer();
             long zeros = factors.stream().mapToLong(f -> WeightChecks.zeros(f.left()) + WeightChecks.zeros(f.right())).sum();
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), after, l.bytes(), l.dtype().storageBytes(after),
-                    zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), errDen == 0 ? 1 : Math.min(1, kept / errDen),
+                    zeros, (double) zeros / Math.max(1, after), p.rank(), errDen == 0 ? 0 : Math.sqrt(errNum / errDen), share,
                     null, null, "factored into " + names.get(0) + " and " + names.get(1) + " (rank " + p.rank() + ")"));
         }
         if (!plans.isEmpty()) {
@@ -169,6 +192,9 @@ public final class LowRank {
         if (why == null) {
             why = how.unsupported(node, l, spec.isSpatial());
         }
+        if (why == null && spec.whiten() && !l.op().equals("MatMul") && !l.op().equals("Gemm")) {
+            why = whitenUnsupported(l, null);
+        }
         if (why != null) {
             return LayerCheck.skip(why);
         }
@@ -198,7 +224,7 @@ public final class LowRank {
      * cannot be factored that way.
      */
     public static float[][] spectrum(OnnxModel model, WeightLayer l, String method) {
-        boolean spatial = new LowRankSpec(1, null, null, method).isSpatial();
+        boolean spatial = new LowRankSpec(1, null, null, method, false).isSpatial();
         Factoring how = OPS.get(l.op());
         GraphEditor ed = GraphEditor.of(model);
         int index = ed.nodeIndex(l.node()).orElse(-1);
@@ -231,6 +257,29 @@ public final class LowRank {
             return Svd.randomized(mx.a(), mx.m(), mx.n(), r);
         }
         return Svd.full(mx.a(), mx.m(), mx.n()).truncate(r);
+    }
+
+    /**
+     * The rank-{@code r} whitened factors {left (m x r), right (r x n)} of the m x n matrix
+     * {@code a} (y = x·a) for the m x m {@code xtx} of its input, as a whitened low-rank step
+     * writes them with damping {@code damp} (a share of XᵀX's mean diagonal).
+     */
+    public static float[][] whitenedFactors(float[] a, int m, int n, int r, double[] xtx, double damp) {
+        Factors f = Whitening.of(new Matrix(m, n, a), xtx, damp).factors(r);
+        return new float[][] {f.left(), f.right()};
+    }
+
+    /** The whitened spectrum (singular values of R·W, descending) of the m x n matrix {@code a}. */
+    public static float[] whitenedSpectrum(float[] a, int m, int n, double[] xtx, double damp) {
+        return Whitening.of(new Matrix(m, n, a), xtx, damp).spectrum();
+    }
+
+    private static String whitenUnsupported(WeightLayer l, double[] xtx) {
+        if (xtx != null) {
+            return null;
+        }
+        return "lowrank.whiten needs the layer's input statistics on the calibration data, collected for MatMul and Gemm"
+                + " layers of the main graph only (this is " + l.op() + (l.graphPath().isEmpty() ? "" : " in " + l.graphPath()) + ")";
     }
 
     private static String floorRatio(Matrix m) {

@@ -12,8 +12,11 @@ import dev.whittle.core.BadInputException;
  * @param params keep this share of the layer's weight parameters: r = floor(p m n / (m + n)), in (0, 1)
  * @param method "svd" (default; Conv: a kh x kw Conv with r filters, then a 1x1 Conv) or
  *               "spatial" (Conv only: a kh x 1 Conv with r filters, then a 1 x kw Conv)
+ * @param whiten activation-whitened SVD (SVD-LLM): truncate the SVD of R·W, RᵀR the damped XᵀX
+ *               of the layer's input on the calibration data, so the rank keeps what matters
+ *               for the layer's output; rank, energy and params apply to that spectrum
  */
-public record LowRankSpec(Integer rank, Double energy, Double params, String method) {
+public record LowRankSpec(Integer rank, Double energy, Double params, String method, boolean whiten) {
     public LowRankSpec {
         method = method == null ? "svd" : method.trim().toLowerCase();
         int given = (rank != null ? 1 : 0) + (energy != null ? 1 : 0) + (params != null ? 1 : 0);
@@ -32,22 +35,29 @@ public record LowRankSpec(Integer rank, Double energy, Double params, String met
         if (!method.equals("svd") && !method.equals("spatial")) {
             throw bad("lowrank.method must be svd or spatial, got '" + method + "'");
         }
+        if (whiten && method.equals("spatial")) {
+            throw bad("lowrank.whiten applies to method svd of MatMul and Gemm layers, not to method spatial");
+        }
     }
 
     public static LowRankSpec rank(int r) {
-        return new LowRankSpec(r, null, null, null);
+        return new LowRankSpec(r, null, null, null, false);
     }
 
     public static LowRankSpec energy(double e) {
-        return new LowRankSpec(null, e, null, null);
+        return new LowRankSpec(null, e, null, null, false);
     }
 
     public static LowRankSpec params(double p) {
-        return new LowRankSpec(null, null, p, null);
+        return new LowRankSpec(null, null, p, null, false);
     }
 
     public LowRankSpec withMethod(String m) {
-        return new LowRankSpec(rank, energy, params, m);
+        return new LowRankSpec(rank, energy, params, m, whiten);
+    }
+
+    public LowRankSpec withWhiten(boolean w) {
+        return new LowRankSpec(rank, energy, params, method, w);
     }
 
     @JsonIgnore

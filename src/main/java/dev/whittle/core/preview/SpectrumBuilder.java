@@ -20,7 +20,7 @@ final class SpectrumBuilder {
     }
 
     static Spectrum build(OnnxModel model, WeightLayer layer, String method, CancelToken cancel) {
-        boolean spatial = new LowRankSpec(1, null, null, method).isSpatial();
+        boolean spatial = new LowRankSpec(1, null, null, method, false).isSpatial();
         long[] shape = layer.shape();
         String op = layer.op();
         boolean matrix = (op.equals("MatMul") || op.equals("Gemm")) && shape.length == 2;

@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.tensor.DampedCholesky;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -150,20 +151,7 @@ public final class Gptq {
      * fire (zero diagonal) get a diagonal of 1 so their rounding error stays put.
      */
     static float[] inverseCholesky(double[] xtx, int k, double damp) {
-        double[] h = xtx.clone();
-        double mean = 0;
-        for (int j = 0; j < k; j++) {
-            mean += h[j * k + j];
-        }
-        mean /= k;
-        double lambda = damp * (mean > 0 ? mean : 1);
-        for (int j = 0; j < k; j++) {
-            if (h[j * k + j] == 0) {
-                h[j * k + j] = 1;
-            }
-            h[j * k + j] += lambda;
-        }
-        check("dpotrf", openblas.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        double[] h = DampedCholesky.upper(xtx, k, damp, "GPTQ");
         check("dpotri", openblas.LAPACKE_dpotri(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < i; j++) {
@@ -181,9 +169,6 @@ public final class Gptq {
     }
 
     private static void check(String what, int info) {
-        if (info != 0) {
-            throw new BadInputException("GPTQ: " + what + " failed (info " + info + "); the layer's input statistics are not"
-                    + " positive definite even with damping; raise the damping.");
-        }
+        DampedCholesky.check("GPTQ", what, info);
     }
 }

@@ -17,8 +17,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 
 /**
- * The recipe's data-aware keys (docs/recipes.md): {@code prune.criterion: wanda} and
- * {@code quantize.weights.method: gptq}. They need {@code calibration}; here they are checked
+ * The recipe's data-aware keys (docs/recipes.md): {@code prune.criterion: wanda},
+ * {@code lowrank.whiten}, {@code reconstruct} and {@code quantize.weights.method: gptq}. They need {@code calibration}; here they are checked
  * for it and their statistics are collected on the model as it stands before the step.
  */
 final class DataAware {
@@ -61,6 +61,9 @@ final class DataAware {
         }
         if (s.prune() != null && s.prune().dataAware()) {
             return "prune.criterion " + s.prune().criterion();
+        }
+        if (s.lowrank() != null && s.lowrank().whiten()) {
+            return "lowrank.whiten";
         }
         if (s.quantize() != null && s.quantize().weights() != null && s.quantize().weights().gptq()) {
             return "quantize.weights.method gptq";

@@ -88,7 +88,7 @@ public final class RecipeRunner {
                     continue;
                 }
                 TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options)
-                        : LowRank.apply(current, byName(nodes), steps.get(i).lowrank());
+                        : lowrank(recipe, current, nodes, steps.get(i), options);
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
                     entries.add(RecipeReport.Entry.of(i + 1, l));
@@ -108,6 +108,16 @@ public final class RecipeRunner {
                 current.graph().params() - quantAfter, model.graph().fileBytes(), current.graph().fileBytes(), quantAfter,
                 factors(model, current));
         return new Result(current, report, plan, warnings);
+    }
+
+    /** Low-rank factoring; {@code whiten} collects each layer's XᵀX on the model as it stands before the step. */
+    private static TransformResult lowrank(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
+        if (!step.lowrank().whiten()) {
+            return LowRank.apply(current, byName(nodes), step.lowrank());
+        }
+        Map<String, double[]> xtx = DataAware.secondMoments(recipe, current, Set.copyOf(nodes), options.folder(),
+                options.progress(), options.cancelled());
+        return LowRank.apply(current, byName(nodes), step.lowrank(), xtx);
     }
 
     /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */

@@ -157,6 +157,9 @@ public final class RecipeWriter {
         putIf(m, "energy", l.energy());
         putIf(m, "params", l.params());
         m.put("method", l.method());
+        if (l.whiten()) {
+            m.put("whiten", true);
+        }
         return m;
     }
 

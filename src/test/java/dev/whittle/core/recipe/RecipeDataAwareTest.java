@@ -22,12 +22,13 @@ class RecipeDataAwareTest {
     @Test
     void dataAwareKeysNeedCalibration() {
         for (String step : new String[] {"prune: {sparsity: 0.5, criterion: wanda}",
-                "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}"}) {
+                "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}", "lowrank: {params: 0.5, whiten: true}"}) {
             RecipePlan p = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\nsteps:\n  - select: {ops: [MatMul]}\n    " + step + "\n"),
                     TestModels.mlp());
             assertEquals(1, p.problems().size(), p.problems().toString());
             assertTrue(p.problems().get(0).text().startsWith("steps[1]: " + (step.startsWith("prune") ? "prune.criterion wanda"
-                    : "quantize.weights.method gptq") + " needs calibration data"), p.problems().get(0).text());
+                    : step.startsWith("lowrank") ? "lowrank.whiten" : "quantize.weights.method gptq") + " needs calibration data"),
+                    p.problems().get(0).text());
         }
         RecipePlan channel = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
                 + "  - select: {}\n    prune: {sparsity: 0.5, structure: channel}\n    reconstruct: true\n"), TestModels.mlp());
@@ -63,6 +64,46 @@ class RecipeDataAwareTest {
         assertNotEquals(Arrays.toString(fc1.tensor().toFloatArray()),
                 Arrays.toString(plain.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()), "Wanda ranks differently");
         assertEquals(2, res.report().layers().stream().filter(e -> e.quant() != null).count());
+    }
+
+    @Test
+    void whitenedLowRankRunsFromARecipeAndLowersTheOutputError(@TempDir Path tmp) throws Exception {
+        // Inputs with very different scales per feature: whitening should keep the loud directions.
+        float[] x = Tensor.random(5, 64 * 16).data().clone();
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= (float) Math.pow(4, (i % 16) / 4 - 1.5);
+        }
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(x, 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {names: [fc1]}
+                    lowrank: {rank: 3, whiten: true}
+                """);
+        RecipeRunner.Result white = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
+        Path p = tmp.resolve("plain.yaml");
+        Files.writeString(p, Files.readString(r).replace(", whiten: true", ""));
+        RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(p), TestModels.mlp());
+        assertTrue(white.report().layers().get(0).transform().method().contains("whitened"), white.report().layers().toString());
+        assertEquals(java.util.List.of("fc1.u", "fc1.v"), white.report().factors().get("fc1"));
+        double errWhite = outputError(white.model(), x);
+        double errPlain = outputError(plain.model(), x);
+        assertTrue(errWhite < errPlain, "whitened " + errWhite + " < plain " + errPlain);
+        assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("whiten: true"));
+    }
+
+    /** ‖y − y_fp32‖ of the MLP's logits on x, over all rows. */
+    private static double outputError(dev.whittle.core.onnx.OnnxModel m, float[] x) {
+        Tensor in = new Tensor(new long[] {64, 16}, x);
+        float[] y = dev.whittle.testing.Ort.run1(m, "x", in).data();
+        float[] ref = dev.whittle.testing.Ort.run1(TestModels.mlp(), "x", in).data();
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += (double) (y[i] - ref[i]) * (y[i] - ref[i]);
+        }
+        return Math.sqrt(s);
     }
 
     private static double[] toDoubles(float[] f) {

@@ -1,0 +1,63 @@
+package dev.whittle.core.tensor;
+
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+
+import dev.whittle.core.BadInputException;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * The damped Cholesky factor of a layer's input second moment XᵀX that the data-aware methods
+ * share (GPTQ's inverse Hessian, low rank's whitening): H = XᵀX + λI with λ = damp · mean
+ * diagonal (1 when the diagonal is all zero), and features that never fire (zero diagonal) given
+ * a diagonal of 1 first, so H is positive definite whenever the rest of XᵀX is.
+ */
+public final class DampedCholesky {
+    private DampedCholesky() {
+    }
+
+    /** λ = damp · mean diagonal of the k×k {@code xtx} (1 when that mean is 0). */
+    public static double lambda(double[] xtx, int k, double damp) {
+        double mean = 0;
+        for (int j = 0; j < k; j++) {
+            mean += xtx[j * k + j];
+        }
+        mean /= k;
+        return damp * (mean > 0 ? mean : 1);
+    }
+
+    /** The damped H itself (row-major k×k, a new array). */
+    public static double[] damped(double[] xtx, int k, double damp) {
+        double[] h = xtx.clone();
+        double lambda = lambda(xtx, k, damp);
+        for (int j = 0; j < k; j++) {
+            if (h[j * k + j] == 0) {
+                h[j * k + j] = 1;
+            }
+            h[j * k + j] += lambda;
+        }
+        return h;
+    }
+
+    /**
+     * Upper-triangular R (row-major k×k, zeros below the diagonal) with RᵀR = H, by LAPACK's
+     * dpotrf; {@code who} names the method in the error raised when H is not positive definite.
+     */
+    public static double[] upper(double[] xtx, int k, double damp, String who) {
+        double[] h = damped(xtx, k, damp);
+        check(who, "dpotrf", openblas.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        for (int i = 1; i < k; i++) {
+            for (int j = 0; j < i; j++) {
+                h[i * k + j] = 0;
+            }
+        }
+        return h;
+    }
+
+    /** Raises the shared error for a failed factorization ({@code info != 0}). */
+    public static void check(String who, String what, int info) {
+        if (info != 0) {
+            throw new BadInputException(who + ": " + what + " failed (info " + info + "); the layer's input statistics are not"
+                    + " positive definite even with damping; raise the damping.");
+        }
+    }
+}
