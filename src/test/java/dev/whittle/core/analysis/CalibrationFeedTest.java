@@ -161,6 +161,59 @@ class CalibrationFeedTest {
     }
 
     @Test
+    void theDataAwareCollectorSeesTheCarriedStateOfAStream() throws Exception {
+        float[] x = random(6, N * 4);
+        writeArrays(x, null);
+        Files.writeString(dir.resolve("stream.yaml"), "inputs: {x: x.npy, sr: sr.npy}\nstream: {carry: {state: stateN}}\n");
+        // Java recurrence: the recurrent MatMul 'inh' reads g = state[0]; its XᵀX over the chunks.
+        double[] xtx = new double[9];
+        float[][] s = new float[2][3];
+        Ranges r = new Ranges();
+        for (int i = 0; i < N; i++) {
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) {
+                    xtx[a * 3 + b] += (double) s[0][a] * s[0][b];
+                }
+            }
+            s = r.step(java.util.Arrays.copyOfRange(x, i * 4, i * 4 + 4), s, SR);
+        }
+        OnnxModel m = StateModels.vad(StateModels.WO, false);
+        CalibrationData d = CalibrationFiles.load(m.graph(), List.of("stream.yaml"), dir, 32, 0);
+        var layers = m.graph().weightLayers().stream().filter(l -> l.node().equals("inh")).toList();
+        var got = LayerInputs.collect(m, layers, true, d, LayerInputs.DEFAULT_BUDGET, null, null).get("inh");
+        assertEquals(N, got.rows());
+        for (int k = 0; k < 9; k++) {
+            assertEquals(xtx[k], got.xtx()[k], 1e-4 * (1 + Math.abs(xtx[k])), "XᵀX[" + k + "]");
+        }
+        assertTrue(xtx[0] > 0.1, "the carried state is not zeros");
+    }
+
+    @Test
+    void aFixedBatchIsUsedWhateverBatchIsAsked() throws Exception {
+        OnnxModel m = StateModels.fixedBatch(4);
+        float[] x = random(8, N * 4);
+        Npy.write(dir.resolve("fx.npy"), NpyArray.ofFloats(x, N, 4));
+        CalibrationData d = CalibrationFiles.load(m.graph(), List.of("fx.npy"), dir, 32, 0);
+        Map<String, ActivationHistogram> got = ActivationCalibration.collect(m, List.of("x", "y"), d, null, null, null);
+        // Batches of 4: the 2 samples of a short last batch are left out, as evaluation does.
+        assertEquals(8 * 4, got.get("x").count());
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 3; j++) {
+                double v = 0;
+                for (int k = 0; k < 4; k++) {
+                    v += (double) x[i * 4 + k] * StateModels.WX[k * 3 + j];
+                }
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        assertEquals(lo, got.get("y").min(), 1e-5);
+        assertEquals(hi, got.get("y").max(), 1e-5);
+    }
+
+    @Test
     void specErrorsNameTheFileAndTheKey() throws Exception {
         writeArrays(random(4, N * 4), random(5, 2 * N * 3));
         OnnxModel m = StateModels.vad(StateModels.WO, false);
