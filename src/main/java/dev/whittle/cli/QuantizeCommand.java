@@ -127,6 +127,9 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             if (!calib.isEmpty()) {
                 data = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+                for (String note : data.notes(m.graph())) {
+                    err.println("whittle: note: calibration: " + note);
+                }
             }
         } else if (!calib.isEmpty()) {
             throw new BadInputException("--calib is only used with --activations.");

@@ -58,6 +58,20 @@ public record CalibrationData(Dataset dataset, int batchSize) {
         return new CalibrationData(dataset, b);
     }
 
+    /**
+     * What a user should know about how these samples feed {@code g}: inputs passed whole, axes
+     * guessed, a fixed batch, samples left out, a stream's carry.
+     */
+    public List<String> notes(dev.whittle.core.model.ModelGraph g) {
+        List<String> out = new java.util.ArrayList<>(dataset.notes());
+        out.addAll(dev.whittle.core.eval.Feeding.of(g, dataset, batchSize).notes());
+        if (dataset.stream() != null) {
+            out.add(samples() + " chunks streamed in order, carrying " + dataset.stream().carry()
+                    + " (zeros at each recording's start)");
+        }
+        return out;
+    }
+
     /** One array for a one-input model. */
     public static CalibrationData single(String input, Input array, int batchSize) {
         return new CalibrationData(Map.of(input, array), batchSize);
