@@ -1,6 +1,5 @@
 package dev.whittle.cli;
 
-import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
@@ -214,30 +213,36 @@ final class BenchQuantCommand implements Callable<Integer> {
         out.flush();
     }
 
-    /** The data repeated until it holds {@code n} samples (or cut to n). */
+    /** The data repeated until it holds {@code n} samples (or cut to n); samples along axis 0 only. */
     static CalibrationData cycled(CalibrationData d, int n) {
         if (n <= d.samples()) {
             return d.limit(n);
         }
-        Map<String, Input> m = new LinkedHashMap<>();
-        d.arrays().forEach((k, v) -> {
-            long[] s = v.shape();
-            long row = v.floats() != null ? v.floats().length / s[0] : v.longs().length / s[0];
-            s[0] = n;
-            if (v.floats() != null) {
-                float[] f = new float[(int) (n * row)];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = v.floats()[(int) (i % v.floats().length)];
-                }
-                m.put(k, Input.floats(s, f));
-            } else {
-                long[] f = new long[(int) (n * row)];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = v.longs()[(int) (i % v.longs().length)];
-                }
-                m.put(k, Input.longs(s, f));
+        dev.whittle.core.eval.Dataset data = d.dataset();
+        Map<String, dev.whittle.core.eval.HostTensor> m = new LinkedHashMap<>();
+        data.inputs().forEach((k, v) -> {
+            int axis = data.axis(k);
+            if (axis == dev.whittle.core.eval.SampleAxes.CONSTANT) {
+                m.put(k, v);
+                return;
             }
+            if (axis != 0 || data.stream() != null) {
+                throw new dev.whittle.core.BadInputException("--samples above the file's " + d.samples() + " cycles samples along axis 0 only;"
+                        + " input '" + k + "' has them along axis " + axis + (data.stream() != null ? " of a stream" : "") + ".");
+            }
+            long[] s = v.shape();
+            s[0] = n;
+            java.nio.ByteBuffer src = v.bytes();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(Math.toIntExact(src.remaining() / v.shape()[0] * n))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) {
+                java.nio.ByteBuffer part = src.duplicate();
+                part.limit(part.position() + Math.min(part.remaining(), b.remaining()));
+                b.put(part);
+            }
+            m.put(k, new dev.whittle.core.eval.HostTensor(v.type(), s, b.flip()));
         });
-        return new CalibrationData(m, d.batchSize());
+        return new CalibrationData(new dev.whittle.core.eval.Dataset(m, null, data.description(), data.notes(), data.axes(),
+                null), d.batchSize());
     }
 }

@@ -89,7 +89,7 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "Per activation tensor (or reading node): leave in float, force a range, or force the bits. Repeatable.")
     List<String> actOverrides = new ArrayList<>();
 
-    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data: X.npy, NAME=X.npy (repeatable) or X.npz.")
+    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data: X.npy, NAME=X.npy (repeatable), X.npz, or a dataset spec SPEC.yaml (its axes and stream are honoured, as in eval).")
     List<String> calib = new ArrayList<>();
 
     @Option(names = "--calib-samples", paramLabel = "N", defaultValue = "0", description = "Use only the first N samples (default: all).")
@@ -127,6 +127,9 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             if (!calib.isEmpty()) {
                 data = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+                for (String note : data.notes(m.graph())) {
+                    err.println("whittle: note: calibration: " + note);
+                }
             }
         } else if (!calib.isEmpty()) {
             throw new BadInputException("--calib is only used with --activations.");

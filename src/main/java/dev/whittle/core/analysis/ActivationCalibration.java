@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 
 /**
- * Streams calibration data through the float model and fills one {@link ActivationHistogram}
+ * Feeds calibration data through the float model and fills one {@link ActivationHistogram}
  * per tensor. Memory: one batch of activations at a time plus {@link ActivationHistogram#BINS}
  * counts per tensor.
  */
@@ -31,22 +31,23 @@ public final class ActivationCalibration {
         for (String t : tensors) {
             hist.put(t, new ActivationHistogram());
         }
-        stream(model, tensors, data.batches(), data.batchCount(), externalDir, (name, values) -> hist.get(name).add(values),
+        stream(model, tensors, data, externalDir, (name, values) -> hist.get(name).add(values),
                 progress, cancelled);
         return hist;
     }
 
     /**
-     * Streams the calibration data through {@code model} with {@code tensors} exposed and hands
-     * each batch's values of each tensor to {@code sink} (valid only during the call).
+     * Feeds the calibration data through {@code model} with {@code tensors} exposed, as
+     * evaluation feeds it ({@link ActivationCollector#collect}: sample axes, inputs passed whole,
+     * fixed batch, streams with their state carried), and hands each run's values of each tensor
+     * to {@code sink} (valid only during the call).
      */
-    static void stream(OnnxModel model, List<String> tensors, Iterable<Map<String, ActivationCollector.Input>> batches,
-                       int batchCount, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
+    static void stream(OnnxModel model, List<String> tensors, CalibrationData data, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
                        BooleanSupplier cancelled) {
         if (externalDir != null) {
             // Weights live in external files, so the model itself is small: pass it as bytes.
             try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
-                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
+                c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
             }
             return;
         }
@@ -56,7 +57,7 @@ public final class ActivationCalibration {
             tmp = Files.createTempFile("whittle-calibration-", ".onnx");
             ExposedOutputs.write(model, tensors, tmp);
             try (ActivationCollector c = new ActivationCollector(tmp)) {
-                c.collect(tensors, batches, batchCount, sink, progress, cancelled);
+                c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
             }
             return;
         } catch (IOException e) {

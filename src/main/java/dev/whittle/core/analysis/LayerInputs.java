@@ -5,7 +5,6 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.CblasUpper;
 
 import dev.whittle.core.BadInputException;
-import dev.whittle.core.eval.ActivationCollector.Input;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.model.Storage;
 import dev.whittle.core.model.WeightLayer;
@@ -25,7 +24,8 @@ import org.bytedeco.openblas.global.openblas;
 /**
  * Collects what each selected weight layer sees on the calibration data ({@link InputMoments}):
  * per input feature the sum of squares, optionally the full second moment XᵀX, and per output
- * channel the mean |output|. The data streams batch by batch through the float model, so memory
+ * channel the mean |output|. The data is fed run by run through the float model as evaluation
+ * feeds it ({@link ActivationCalibration#stream}), so memory
  * is one batch of activations plus the statistics of the layers in the current pass; when XᵀX
  * is asked for, layers are split into passes whose matrices fit {@code budgetBytes}.
  * MatMul and Gemm layers (input 0 = activations, input 1 = weight) are supported; Conv is not
@@ -92,25 +92,21 @@ public final class LayerInputs {
             tensors.addAll(byOutput.keySet());
             int done = p;
             int total = passes.size();
-            // The batch being run, so that padding tokens (attention_mask 0) can be left out of the statistics.
-            Map<String, Input>[] current = new Map[1];
-            Iterable<Map<String, Input>> batches = () -> {
-                java.util.Iterator<Map<String, Input>> it = data.batches().iterator();
-                return new java.util.Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
+            // The batch's attention_mask (0 = padding), handed over before the activations, so
+            // that padding tokens can be left out of the statistics.
+            boolean masked = model.graph().inputs().stream().anyMatch(v -> v.name().equals(MASK));
+            if (masked) {
+                tensors.add(MASK);
+            }
+            long[][] current = new long[1][];
+            ActivationCalibration.stream(model, List.copyOf(tensors), data, dir, (name, values) -> {
+                if (masked && name.equals(MASK)) {
+                    current[0] = mask(values);
+                    if (!byInput.containsKey(name) && !byOutput.containsKey(name)) {
+                        return;
                     }
-
-                    @Override
-                    public Map<String, Input> next() {
-                        current[0] = it.next();
-                        return current[0];
-                    }
-                };
-            };
-            ActivationCalibration.stream(model, List.copyOf(tensors), batches, data.batchCount(), dir, (name, values) -> {
-                long[] mask = mask(current[0]);
+                }
+                long[] mask = current[0];
                 for (Acc a : byInput.getOrDefault(name, List.of())) {
                     a.addInput(values.duplicate(), mask);
                 }
@@ -125,10 +121,13 @@ public final class LayerInputs {
         return out;
     }
 
-    /** A transformer's attention_mask of the batch (one flag per token), or null. */
-    private static long[] mask(Map<String, Input> batch) {
-        Input m = batch == null ? null : batch.get(MASK);
-        return m == null || m.longs() == null || m.shape().length != 2 ? null : m.longs();
+    /** A transformer's attention_mask of the batch (one flag per token). */
+    private static long[] mask(FloatBuffer values) {
+        long[] m = new long[values.remaining()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = values.get(values.position() + i) != 0 ? 1 : 0;
+        }
+        return m;
     }
 
     /** The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or null. */

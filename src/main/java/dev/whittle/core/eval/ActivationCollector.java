@@ -8,8 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
+import dev.whittle.core.model.ModelGraph;
 import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -138,96 +138,154 @@ public final class ActivationCollector implements AutoCloseable {
     }
 
     /**
-     * Runs every batch and calls {@code sink} for each requested tensor of each batch.
+     * Feeds {@code d} to the model as evaluation feeds it ({@link Feeding}: each input sliced
+     * along its own sample axis by {@link BatchFeeds}, inputs without one passed whole, a batch
+     * size the model fixes honoured, a stream run chunk by chunk with its state carried by
+     * {@link Streams#loop}) and calls {@code sink} for each requested tensor of each run: model
+     * inputs first (as fed, so a carried state is seen as the model sees it), then the exposed
+     * intermediate tensors.
      *
-     * @param progress  receives the fraction of batches done, after each batch
-     * @param stop      polled before each batch; true cancels
+     * @param g         the model's graph (its inputs; a stream's carried outputs)
+     * @param batch     samples per run asked for
+     * @param progress  receives the fraction of runs done, after each run
+     * @param stop      polled before each run; true cancels
      * @throws CancellationException when cancelled
      */
-    public void collect(List<String> tensors, Iterable<Map<String, Input>> batches, int batchCount, Sink sink,
-                        DoubleConsumer progress, BooleanSupplier stop) {
+    public void collect(ModelGraph g, List<String> tensors, Dataset d, int batch, Sink sink, DoubleConsumer progress,
+                        BooleanSupplier stop) {
+        Feeding f = Feeding.of(g, d, batch);
+        Dataset data = f.data();
         Set<String> inputs = session.getInputNames();
+        List<String> fromInputs = new ArrayList<>();
         Set<String> outputs = new LinkedHashSet<>();
         for (String t : tensors) {
-            if (!inputs.contains(t)) {
+            if (inputs.contains(t)) {
+                fromInputs.add(t);
+            } else {
                 if (!session.getOutputNames().contains(t)) {
                     throw new BadInputException("Tensor '" + t + "' is not an output of the calibration model.");
                 }
                 outputs.add(t);
             }
         }
-        int done = 0;
-        for (Map<String, Input> batch : batches) {
+        long n = data.samples();
+        Runnable check = () -> {
             if (cancelled || (stop != null && stop.getAsBoolean())) {
-                throw new CancellationException("calibration cancelled after " + done + " of " + batchCount + " batches");
+                throw new CancellationException("calibration cancelled");
             }
-            runBatch(tensors, inputs, outputs, batch, sink);
-            done++;
-            if (progress != null) {
-                progress.accept(batchCount <= 0 ? 0 : Math.min(1.0, (double) done / batchCount));
+        };
+        if (data.stream() != null) {
+            Set<String> wanted = new LinkedHashSet<>(outputs);
+            wanted.addAll(data.stream().carry().values());
+            Streams.loop(g, data, check, (i, in, next) -> {
+                serveInputs(fromInputs, in, sink);
+                try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
+                    running = ro;
+                    try (OrtSession.Result r = session.run(in, wanted, ro)) {
+                        for (String name : outputs) {
+                            sink.accept(name, floats(r, name));
+                        }
+                        for (String c : data.stream().carry().values()) {
+                            OnnxTensor t = (OnnxTensor) r.get(c).orElseThrow();
+                            next.put(c, EvalSession.hostCopy(t, t.getInfo(), c));
+                        }
+                    }
+                } finally {
+                    running = null;
+                }
+                if (progress != null) {
+                    progress.accept((double) (i + 1) / n);
+                }
+            }, (i, e) -> cancelled ? new CancellationException("calibration cancelled")
+                    : new InternalException("ONNX Runtime failed on calibration chunk " + i + ": " + e.getMessage(), e));
+            return;
+        }
+        int b = f.batch();
+        try (BatchFeeds feeds = new BatchFeeds(data, b)) {
+            long runs = (n + b - 1) / b;
+            long done = 0;
+            for (long from = 0; from < n; from += b) {
+                check.run();
+                long to = Math.min(n, from + b);
+                try {
+                    Map<String, OnnxTensor> in = feeds.tensors(from, to);
+                    serveInputs(fromInputs, in, sink);
+                    runBatch(in, outputs, to - from, sink);
+                } catch (OrtException e) {
+                    throw new InternalException("ONNX Runtime cannot take calibration samples " + from + ".." + (to - 1)
+                            + ": " + e.getMessage(), e);
+                } finally {
+                    feeds.release();
+                }
+                done++;
+                if (progress != null) {
+                    progress.accept(Math.min(1.0, (double) done / runs));
+                }
             }
         }
     }
 
-    private void runBatch(List<String> tensors, Set<String> inputs, Set<String> outputs, Map<String, Input> batch, Sink sink) {
-        Map<String, OnnxTensor> feeds = new HashMap<>();
-        List<AutoCloseable> open = new ArrayList<>();
-        try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
-            for (String name : inputs) {
-                Input in = batch.get(name);
-                if (in == null) {
-                    throw new BadInputException("The calibration data has no array for model input '" + name + "'.");
-                }
-                OnnxTensor t = in.floats() != null ? OnnxTensor.createTensor(env, FloatBuffer.wrap(in.floats()), in.shape())
-                        : OnnxTensor.createTensor(env, LongBuffer.wrap(in.longs()), in.shape());
-                open.add(t);
-                feeds.put(name, t);
+    private static void serveInputs(List<String> names, Map<String, OnnxTensor> in, Sink sink) throws OrtException {
+        for (String name : names) {
+            OnnxTensor t = in.get(name);
+            if (t == null) {
+                throw new BadInputException("Tensor '" + name + "' is a model input that the calibration data does not feed.");
             }
+            OnnxJavaType type = t.getInfo().type;
+            if (type == OnnxJavaType.FLOAT) {
+                sink.accept(name, t.getFloatBuffer());
+            } else if (type == OnnxJavaType.INT64) {
+                java.nio.LongBuffer l = t.getLongBuffer();
+                float[] v = new float[l.remaining()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = l.get(i);
+                }
+                sink.accept(name, FloatBuffer.wrap(v));
+            } else {
+                throw new BadInputException("Input '" + name + "' is " + type + "; calibration observes float32 and int64"
+                        + " inputs only.");
+            }
+        }
+    }
+
+    private static FloatBuffer floats(OrtSession.Result r, String name) {
+        OnnxValue v = r.get(name).orElseThrow();
+        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+            throw new BadInputException("Activation '" + name + "' is not a float tensor, so it cannot be calibrated.");
+        }
+        return t.getFloatBuffer();
+    }
+
+    private void runBatch(Map<String, OnnxTensor> feeds, Set<String> outputs, long rows, Sink sink) throws OrtException {
+        if (outputs.isEmpty()) {
+            return;
+        }
+        try (OrtSession.RunOptions ro = new OrtSession.RunOptions()) {
             running = ro;
             if (cancelled) {
                 throw new CancellationException("calibration cancelled");
             }
-            if (!outputs.isEmpty()) {
-                long rows = batch.values().iterator().next().rows();
-                if (rows == pinnedRows && runPinned(feeds, outputs, ro, sink)) {
-                    // Done without copies.
-                } else {
-                    OrtSession.Result r = session.run(feeds, outputs, ro);
-                    open.add(r);
-                    Map<String, long[]> shapes = new HashMap<>();
-                    for (String name : outputs) {
-                        OnnxValue v = r.get(name).orElseThrow();
-                        if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
-                            throw new BadInputException("Activation '" + name + "' is not a float tensor, so it cannot be calibrated.");
-                        }
-                        shapes.put(name, t.getInfo().getShape());
-                        sink.accept(name, t.getFloatBuffer());
-                    }
-                    if (pinning && pinnedRows < 0) {
-                        pin(shapes, rows);
-                    }
-                }
+            if (rows == pinnedRows && runPinned(feeds, outputs, ro, sink)) {
+                return; // done without copies
             }
-            for (String name : tensors) {
-                if (inputs.contains(name)) {
-                    Input in = batch.get(name);
-                    sink.accept(name, FloatBuffer.wrap(in.floats() != null ? in.floats() : toFloats(in.longs())));
+            try (OrtSession.Result r = session.run(feeds, outputs, ro)) {
+                Map<String, long[]> shapes = new HashMap<>();
+                for (String name : outputs) {
+                    FloatBuffer values = floats(r, name);
+                    shapes.put(name, ((OnnxTensor) r.get(name).orElseThrow()).getInfo().getShape());
+                    sink.accept(name, values);
+                }
+                if (pinning && pinnedRows < 0) {
+                    pin(shapes, rows);
                 }
             }
         } catch (OrtException e) {
             if (cancelled) {
                 throw new CancellationException("calibration cancelled");
             }
-            throw new InternalException("ONNX Runtime failed on a calibration batch: " + e.getMessage(), e);
+            throw e;
         } finally {
             running = null;
-            for (AutoCloseable c : open) {
-                try {
-                    c.close();
-                } catch (Exception ignored) {
-                    // Closing native handles does not fail in practice; nothing to recover.
-                }
-            }
         }
     }
 
@@ -269,14 +327,6 @@ public final class ActivationCollector implements AutoCloseable {
         pinned.values().forEach(OnnxTensor::close);
         pinned.clear();
         pinnedBuffers.clear();
-    }
-
-    private static float[] toFloats(long[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = v[i];
-        }
-        return f;
     }
 
     @Override

@@ -255,7 +255,7 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
-    private static HostTensor hostCopy(OnnxTensor t, TensorInfo info, String name) {
+    static HostTensor hostCopy(OnnxTensor t, TensorInfo info, String name) {
         DataType type = switch (info.type) {
             case FLOAT -> DataType.FLOAT;
             case DOUBLE -> DataType.DOUBLE;

@@ -113,7 +113,13 @@ public final class SampleAxes {
             String name = e.getKey();
             ValueInfo v = declared.get(name);
             if (given.containsKey(name)) {
-                axes.put(name, given.get(name));
+                int a = given.get(name);
+                if (a >= e.getValue().rank()) {
+                    throw new BadInputException("Dataset spec 'axes." + name + "' is " + a + ", but the array for '" + name
+                            + "' has shape " + Arrays.toString(e.getValue().shape()) + " (rank " + e.getValue().rank()
+                            + "), so it has no axis " + a + ".");
+                }
+                axes.put(name, a);
             } else if (e.getValue().rank() == 0) {
                 axes.put(name, CONSTANT);
                 notes.add("input '" + name + "' is a scalar: passed as it is to every run");

@@ -1,5 +1,6 @@
 package dev.whittle.core.eval;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.job.CancelToken;
@@ -29,17 +30,55 @@ final class Streams {
                     ProgressSink progress, String stage, Batches.Handler h) {
         StreamSpec spec = d.stream();
         long n = d.samples();
+        progress.update(0, n, stage);
+        loop(g, d, cancel::throwIfCancelled, (i, in, next) -> {
+            long t0 = System.nanoTime();
+            EvalSession.Output out = s.runCarrying(in, output, spec.carry().values(), next, t);
+            long t1 = System.nanoTime();
+            h.accept(i, i + 1, out, t1 - t0);
+            progress.update(i + 1, n, stage);
+        }, (i, e) -> {
+            if (cancel.isCancelled()) {
+                return new CancelledException();
+            }
+            return new BadInputException("ONNX Runtime failed on chunk " + i + " (" + stage + "): "
+                    + EvalSession.firstLine(e.getMessage()), e);
+        });
+        cancel.throwIfCancelled();
+    }
+
+    /** One run of a stream's loop. */
+    @FunctionalInterface
+    interface Chunk {
+        /**
+         * Runs chunk {@code i} on {@code in} (valid only during the call) and puts the value of
+         * every carried output ({@link StreamSpec#carry()}'s values) into {@code next}.
+         */
+        void run(long i, Map<String, OnnxTensor> in, Map<String, HostTensor> next) throws OrtException;
+    }
+
+    /** What an ONNX Runtime failure on chunk {@code i} becomes. */
+    @FunctionalInterface
+    interface Failure {
+        RuntimeException of(long i, OrtException e);
+    }
+
+    /**
+     * The one stream loop, shared by evaluation and calibration: the chunks of {@code d} in
+     * order, one per run, fed by {@link BatchFeeds}; every {@link StreamSpec#recordingLength}
+     * chunks the carried inputs go back to zeros, and after each run each carried output is fed
+     * into its input for the next. {@code check} runs before every chunk (it throws to stop).
+     */
+    static void loop(ModelGraph g, Dataset d, Runnable check, Chunk chunk, Failure failure) {
+        StreamSpec spec = d.stream();
+        long n = d.samples();
         long length = spec.recordingLength(n);
         Map<String, HostTensor> initial = new LinkedHashMap<>();
         spec.carry().keySet().forEach(in -> initial.put(in, zeros(g, in)));
-        progress.update(0, n, stage);
         Map<String, HostTensor> next = new HashMap<>();
         try (BatchFeeds feeds = new BatchFeeds(d, 1)) {
             for (long i = 0; i < n; i++) {
-                cancel.throwIfCancelled();
-                EvalSession.Output out;
-                long t0;
-                long t1;
+                check.run();
                 try {
                     if (i % length == 0) {
                         for (var e : initial.entrySet()) {
@@ -48,25 +87,21 @@ final class Streams {
                     }
                     var in = feeds.tensors(i, i + 1);
                     next.clear();
-                    t0 = System.nanoTime();
-                    out = s.runCarrying(in, output, spec.carry().values(), next, t);
-                    t1 = System.nanoTime();
+                    chunk.run(i, in, next);
                     feeds.release();
                     for (var c : spec.carry().entrySet()) {
-                        feeds.carry(c.getKey(), next.get(c.getValue()));
+                        HostTensor v = next.get(c.getValue());
+                        if (v == null) {
+                            throw new BadInputException("Chunk " + i + " gave no value for output '" + c.getValue()
+                                    + "', which stream.carry feeds into '" + c.getKey() + "'.");
+                        }
+                        feeds.carry(c.getKey(), v);
                     }
                 } catch (OrtException e) {
-                    if (cancel.isCancelled()) {
-                        throw new CancelledException();
-                    }
-                    throw new BadInputException("ONNX Runtime failed on chunk " + i + " (" + stage + "): "
-                            + EvalSession.firstLine(e.getMessage()), e);
+                    throw failure.of(i, e);
                 }
-                h.accept(i, i + 1, out, t1 - t0);
-                progress.update(i + 1, n, stage);
             }
         }
-        cancel.throwIfCancelled();
     }
 
     /** Zeros shaped like input {@code name}, unfixed dims (the batch) set to 1. */

@@ -189,8 +189,9 @@ public final class Quantizer {
             }
             if (merged.activations() != null && !l.graphPath().isEmpty()) {
                 messages.add("Layer '" + l.node() + "' keeps float activations: it is inside " + l.graphPath()
-                        + ", and activations are calibrated and quantized in the main graph only; its weight is"
-                        + " quantized alone.");
+                        + ", and calibration observes a tensor by making it a graph output, which a tensor inside an"
+                        + " If/Loop/Scan body cannot be; activations are calibrated and quantized in the main graph only,"
+                        + " so its weight is quantized alone.");
                 if (merged.weights() == null) {
                     continue;
                 }

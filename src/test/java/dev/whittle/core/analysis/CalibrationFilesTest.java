@@ -20,7 +20,7 @@ class CalibrationFilesTest {
         CalibrationData d = CalibrationFiles.load(g, List.of("fashion-calib-x.npy"), SAMPLES, 32, 100);
         assertEquals(100, d.samples());
         assertEquals(4, d.batchCount());
-        assertEquals(List.of("input"), List.copyOf(d.arrays().keySet()));
+        assertEquals(List.of("input"), List.copyOf(d.dataset().inputs().keySet()));
     }
 
     @Test
@@ -32,6 +32,6 @@ class CalibrationFilesTest {
         CalibrationData d = CalibrationFiles.load(g, List.of("input_ids=minilm-input_ids.npy",
                 "attention_mask=minilm-attention_mask.npy", "token_type_ids=minilm-token_type_ids.npy"), SAMPLES, 8, 0);
         assertEquals(64, d.samples());
-        assertTrue(d.arrays().get("input_ids").longs() != null, "int64 inputs stay int64");
+        assertEquals(dev.whittle.core.model.DataType.INT64, d.dataset().inputs().get("input_ids").type(), "int64 inputs stay int64");
     }
 }
