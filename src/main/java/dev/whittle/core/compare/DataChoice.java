@@ -136,7 +136,7 @@ public record DataChoice(Kind kind, Map<String, String> inputs, String labels, S
                     throw new BadInputException("Image folder " + folder + " does not exist.");
                 }
                 DatasetSpec.Images images = new DatasetSpec.Images(folder.toString(), null, null, null, null, null, null, null);
-                yield Datasets.load(folder.resolve("images.yaml"), new DatasetSpec(null, null, null, null, null, null, images),
+                yield Datasets.load(folder.resolve("images.yaml"), new DatasetSpec(null, null, null, null, null, null, images, null, null),
                         model);
             }
             case SYNTHETIC -> SyntheticInputs.make(model, samples, Map.of(), SyntheticInputs.DEFAULT_DIM);
