@@ -154,6 +154,7 @@ final class QuantizeCommand implements Callable<Integer> {
         if (evaluation != null) {
             pw.print(ApplyEvaluation.text(evaluation));
         }
+        Map<String, Object> bench = out.bench(m, pw);
         pw.flush();
         if (out.report != null) {
             Map<String, Object> root = new LinkedHashMap<>();
@@ -164,6 +165,7 @@ final class QuantizeCommand implements Callable<Integer> {
             root.put("ortConfig", Map.of("session.qdq_matmulnbits_accuracy_level", "1"));
             root.putAll(QuantReportMaps.report(r.report()));
             root.put("evaluation", evaluation);
+            root.put("bench", bench);
             out.writeReport(root);
         }
         return 0;
