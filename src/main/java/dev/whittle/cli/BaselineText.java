@@ -21,7 +21,7 @@ final class BaselineText {
         Table t = new Table("batch", "model p50 ms", "baseline p50 ms", "ratio", "per round");
         for (BaselineComparison.Batch b : c.batches()) {
             t.row(Integer.toString(b.batch()), BenchCommand.f(b.model().p50()), BenchCommand.f(b.baseline().p50()),
-                    String.format(Locale.ROOT, "%.2fx", b.ratio()), String.join(" ", Arrays.stream(b.roundRatios())
+                    String.format(Locale.ROOT, "%.3fx", b.ratio()), String.join(" ", Arrays.stream(b.roundRatios())
                             .mapToObj(r -> String.format(Locale.ROOT, "%.2f", r)).toList()));
         }
         sb.append(t.render());

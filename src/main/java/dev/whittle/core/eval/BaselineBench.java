@@ -17,7 +17,9 @@ import java.util.Map;
  * are open together, and each round times {@code runs} runs of the model, then {@code runs} of
  * the baseline, at every batch size, so that a CPU that speeds up or slows down during the run
  * affects both alike. Each model is warmed up before the first round. The medians pool every
- * timed run of every round; the ratio is the model's median over the baseline's.
+ * timed run of every round; the ratio is the median over rounds of each round's ratio (the
+ * model's median over the baseline's in that round), so that a load that changes between rounds
+ * (a shared machine) moves both sides of each ratio alike.
  */
 public final class BaselineBench {
     /** A ratio above this means the model is slower than its baseline (5 % is timing noise). */
@@ -98,7 +100,10 @@ public final class BaselineBench {
                 int from = round * r.runs();
                 perRound[round] = median(nanos[0][i], from, r.runs()) / median(nanos[1][i], from, r.runs());
             }
-            out.add(new BaselineComparison.Batch(batch, mine, base, mine.p50() / base.p50(), perRound));
+            double[] sorted = perRound.clone();
+            Arrays.sort(sorted);
+            double ratio = rounds % 2 == 1 ? sorted[rounds / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+            out.add(new BaselineComparison.Batch(batch, mine, base, ratio, perRound));
         }
         sessionNotes.addAll(notes);
         boolean slower = out.stream().anyMatch(x -> x.ratio() > SLOWER);

@@ -23,7 +23,7 @@ public record BaselineComparison(String model, String baseline, long modelBytes,
     }
 
     /**
-     * @param ratio          the model's median over the baseline's (below 1: faster)
+     * @param ratio          the median of {@code roundRatios} (below 1: faster)
      * @param roundRatios    the same ratio in each round alone
      */
     public record Batch(int batch, LatencyStats model, LatencyStats baseline, double ratio, double[] roundRatios) {
@@ -43,7 +43,7 @@ public record BaselineComparison(String model, String baseline, long modelBytes,
             return null;
         }
         String at = batches.stream().filter(b -> b.ratio() > BaselineBench.SLOWER)
-                .map(b -> String.format(Locale.ROOT, "%.2fx at batch %d", b.ratio(), b.batch()))
+                .map(b -> String.format(Locale.ROOT, "%.3fx at batch %d", b.ratio(), b.batch()))
                 .collect(Collectors.joining(", "));
         return model + " is slower than " + baseline + " on this CPU (" + at + ")"
                 + (reasons.isEmpty() ? "; reason not known." : ": " + String.join("; ", reasons) + ".");
