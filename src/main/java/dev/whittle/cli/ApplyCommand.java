@@ -9,6 +9,7 @@ import dev.whittle.core.recipe.RecipeRunner;
 import dev.whittle.core.transform.LayerReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,6 +59,8 @@ final class ApplyCommand implements Callable<Integer> {
         Map<String, Object> evaluation = out.evaluate(m);
         Map<String, Object> json = RecipeReportJson.map(rep);
         json.put("evaluation", evaluation);
+        StringWriter benchText = new StringWriter();
+        json.put("bench", out.bench(m, new PrintWriter(benchText)));
         json.put("warnings", result.warnings());
         out.writeReport(json);
         if (saveRecipe != null) {
@@ -78,6 +81,7 @@ final class ApplyCommand implements Callable<Integer> {
         if (evaluation != null) {
             pw.print(ApplyEvaluation.text(evaluation));
         }
+        pw.print(benchText);
         pw.flush();
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.whittle.cli;
 
+import dev.whittle.core.eval.BaselineBench;
+import dev.whittle.core.eval.BaselineComparison;
 import dev.whittle.core.eval.BenchRequest;
 import dev.whittle.core.eval.BenchResult;
 import dev.whittle.core.eval.Dataset;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code whittle bench MODEL ...}: latency percentiles and throughput at one or more batch sizes. */
-@Command(name = "bench", description = "Measure latency (p50/p90/p99) and throughput at chosen batch sizes.")
+@Command(name = "bench", description = "Measure latency (p50/p90/p99) and throughput at chosen batch sizes, or against a --baseline.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
@@ -29,8 +31,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N[,N...]", split = ",", description = "Batch sizes (default: 1).")
     List<Integer> batches = new ArrayList<>(List.of(1));
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "100", description = "Timed runs per batch size (default: ${DEFAULT-VALUE}).")
-    int runs;
+    @Option(names = "--runs", paramLabel = "N", description = "Timed runs per batch size (default: 100), or per round"
+            + " and model with --baseline (default: 30).")
+    Integer runs;
+
+    @Option(names = "--baseline", paramLabel = "ORIGINAL", description = "Also time this model (the one MODEL was made from)"
+            + " in the same run, alternating rounds, and print the median ratio.")
+    Path baseline;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3", description = "Alternating rounds with --baseline"
+            + " (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "10", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -51,7 +62,20 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         OnnxModel m = OnnxReader.read(model);
         Dataset d = data.load(m.graph());
-        BenchRequest req = new BenchRequest(m, d, batches, warmup, runs, data.dims, data.dimDefault, runtime.spec());
+        if (baseline != null) {
+            OnnxModel b = OnnxReader.read(baseline);
+            BenchRequest req = new BenchRequest(m, d, batches, warmup, runs == null ? 30 : runs, data.dims, data.dimDefault,
+                    runtime.spec());
+            BaselineComparison c = CliJobs.run(BaselineBench.job(req, b, rounds));
+            Report.notes(spec, "note: ", c.notes());
+            Report.result(spec, json, () -> BaselineText.json(c), () -> BaselineText.text(c));
+            return 0;
+        }
+        if (rounds != 3) {
+            throw new dev.whittle.core.BadInputException("--rounds is only used with --baseline.");
+        }
+        BenchRequest req = new BenchRequest(m, d, batches, warmup, runs == null ? 100 : runs, data.dims, data.dimDefault,
+                runtime.spec());
         BenchResult r = CliJobs.run(LatencyBench.job(req));
         Report.notes(spec, "note: ", r.notes());
         Report.result(spec, json, () -> toJson(r), () -> text(r));

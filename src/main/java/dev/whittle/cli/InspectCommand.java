@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import dev.whittle.core.eval.KernelCounts;
+import dev.whittle.core.eval.SessionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -24,16 +26,56 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON (keys documented in the README).")
     boolean json;
 
+    @Option(names = "--kernels", description = "Show what ONNX Runtime's optimized graph runs: op counts, int8 kernels,"
+            + " Q/DQ left, and the Conv/Gemm/MatMul nodes that run in float.")
+    boolean kernels;
+
+    @Option(names = "--opt-level", paramLabel = "basic|extended|all", defaultValue = "all",
+            description = "Optimization level for --kernels (default: ${DEFAULT-VALUE}).")
+    String optLevel;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        ModelGraph g = OnnxReader.read(model).graph();
         var out = spec.commandLine().getOut();
+        if (kernels) {
+            KernelCounts k = KernelCounts.of(OnnxReader.read(model), SessionSpec.defaults(), SessionSpec.OptLevel.parse(optLevel));
+            out.print(json ? Json.write(kernelJson(k)) + "\n" : kernelText(k));
+            out.flush();
+            return 0;
+        }
+        ModelGraph g = OnnxReader.read(model).graph();
         out.print(json ? Json.write(toJson(g)) + "\n" : text(g));
         out.flush();
         return 0;
+    }
+
+    static Map<String, Object> kernelJson(KernelCounts k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", k.model());
+        m.put("optLevel", k.optLevel());
+        m.put("ops", k.ops());
+        m.put("int8Kernels", k.int8());
+        m.put("quantizeLinear", k.quantizeLinear());
+        m.put("dequantizeLinear", k.dequantizeLinear());
+        m.put("floatNodes", k.floatNodes());
+        return m;
+    }
+
+    static String kernelText(KernelCounts k) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(k.model()).append(": ONNX Runtime's optimized graph (").append(k.optLevel()).append(", cpu)\n");
+        sb.append("ops: ");
+        sb.append(String.join(", ", k.ops().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
+        sb.append('\n');
+        sb.append("int8 weight kernels: ").append(k.int8()).append("; QuantizeLinear left: ").append(k.quantizeLinear())
+                .append("; DequantizeLinear left: ").append(k.dequantizeLinear()).append('\n');
+        sb.append("Conv/Gemm/MatMul in float: ").append(k.floatNodes().size());
+        sb.append(k.floatNodes().isEmpty() ? "\n" : ":\n");
+        k.floatNodes().forEach(n -> sb.append("  ").append(n).append('\n'));
+        return sb.toString();
     }
 
     static Map<String, Object> toJson(ModelGraph g) {

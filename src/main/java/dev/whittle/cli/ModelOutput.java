@@ -38,6 +38,13 @@ final class ModelOutput {
             + " when the model would exceed protobuf's 2 GiB limit).")
     boolean externalData;
 
+    @Option(names = "--bench", description = "After writing, time the model against MODEL in one run (as bench"
+            + " --baseline: 3 alternating rounds of 30 runs, synthetic inputs) and print the ratio.")
+    boolean bench;
+
+    @Option(names = "--bench-batch", paramLabel = "N[,N...]", split = ",", description = "Batch sizes for --bench (default: 1).")
+    List<Integer> benchBatches = new ArrayList<>(List.of(1));
+
     /**
      * Writes {@code model} to the output, with its weights in {@code OUT.onnx.data} when asked or
      * when it is too large for one file, and notes on {@code err} when that was not asked for.
@@ -85,6 +92,22 @@ final class ModelOutput {
     /** The evaluation of the written model against {@code original}, or null without --eval-data. */
     Map<String, Object> evaluate(OnnxModel original) {
         return evalData == null ? null : ApplyEvaluation.run(evalData, evalLimit, original, OnnxReader.read(output));
+    }
+
+    /**
+     * With --bench: times the written model against {@code original}, prints the comparison on
+     * {@code out} and returns its JSON map; null without --bench.
+     */
+    Map<String, Object> bench(OnnxModel original, java.io.PrintWriter out) {
+        if (!bench) {
+            return null;
+        }
+        dev.whittle.core.eval.BenchRequest req = new dev.whittle.core.eval.BenchRequest(OnnxReader.read(output), null,
+                benchBatches, 10, 30, Map.of(), dev.whittle.core.eval.SyntheticInputs.DEFAULT_DIM,
+                dev.whittle.core.eval.SessionSpec.defaults());
+        dev.whittle.core.eval.BaselineComparison c = CliJobs.run(dev.whittle.core.eval.BaselineBench.job(req, original, 3));
+        out.print(BaselineText.text(c));
+        return BaselineText.json(c);
     }
 
     /** Writes the report JSON atomically, when --report was given. */

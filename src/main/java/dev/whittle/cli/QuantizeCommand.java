@@ -9,6 +9,7 @@ import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.analysis.CalibrationData;
 import dev.whittle.core.analysis.CalibrationFiles;
 import dev.whittle.core.analysis.CalibratedQuantizer;
+import dev.whittle.core.analysis.GraphPreparation;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.QuantFormat;
@@ -89,6 +90,10 @@ final class QuantizeCommand implements Callable<Integer> {
             description = "Per activation tensor (or reading node): leave in float, force a range, or force the bits. Repeatable.")
     List<String> actOverrides = new ArrayList<>();
 
+    @Option(names = "--fold", negatable = true, description = "Prepare the float graph first with ONNX Runtime's basic"
+            + " optimizer: fold BatchNormalization into Conv, fold constants (default: on with --activations, off otherwise).")
+    Boolean fold;
+
     @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data: X.npy, NAME=X.npy (repeatable), X.npz, or a dataset spec SPEC.yaml (its axes and stream are honoured, as in eval).")
     List<String> calib = new ArrayList<>();
 
@@ -120,6 +125,7 @@ final class QuantizeCommand implements Callable<Integer> {
         QuantizeStep step = new QuantizeStep(new LayerSelector(ops, layers, exclude), quantizeSpec());
         step.quantize().validate("quantize");
         OnnxModel m = OnnxReader.read(model);
+        OnnxModel source = m;
         CalibrationData data = null;
         if (activations != null) {
             if (calib.isEmpty() && actOverrides.stream().noneMatch(o -> o.contains(","))) {
@@ -133,6 +139,13 @@ final class QuantizeCommand implements Callable<Integer> {
             }
         } else if (!calib.isEmpty()) {
             throw new BadInputException("--calib is only used with --activations.");
+        }
+        if (fold == null ? activations != null : fold) {
+            GraphPreparation.Prepared p = GraphPreparation.fold(m);
+            m = p.model();
+            if (p.summary() != null) {
+                err.println("whittle: note: " + p.summary() + ".");
+            }
         }
         Progress progress = new Progress(err);
         QuantResult r = CalibratedQuantizer.apply(m, List.of(step), data, null, progress, null);
@@ -150,23 +163,25 @@ final class QuantizeCommand implements Callable<Integer> {
         OnnxModel stamped = dev.whittle.core.recipe.ModelStamp.stamp(r.model(), null);
         dev.whittle.core.eval.LoadCheck.require(stamped, output.getFileName().toString());
         out.save(stamped, err);
-        long before = m.graph().fileBytes();
+        long before = source.graph().fileBytes();
         long after = sizeOf(output);
-        Map<String, Object> evaluation = out.evaluate(m);
-        pw.print(QuantizeText.render(r.report(), m.graph().fileName(), before, output, after));
+        Map<String, Object> evaluation = out.evaluate(source);
+        pw.print(QuantizeText.render(r.report(), source.graph().fileName(), before, output, after));
         if (evaluation != null) {
             pw.print(ApplyEvaluation.text(evaluation));
         }
+        Map<String, Object> bench = out.bench(source, pw);
         pw.flush();
         if (out.report != null) {
             Map<String, Object> root = new LinkedHashMap<>();
-            root.put("model", m.graph().fileName());
+            root.put("model", source.graph().fileName());
             root.put("output", String.valueOf(output.getFileName()));
             root.put("fileBytesBefore", before);
             root.put("fileBytesAfter", after);
             root.put("ortConfig", Map.of("session.qdq_matmulnbits_accuracy_level", "1"));
             root.putAll(QuantReportMaps.report(r.report()));
             root.put("evaluation", evaluation);
+            root.put("bench", bench);
             out.writeReport(root);
         }
         return 0;

@@ -28,8 +28,41 @@ public final class LatencyBench {
     public static BenchResult run(BenchRequest r, ProgressSink progress, CancelToken cancel) {
         ModelGraph g = r.model().graph();
         String output = InputCheck.output(g, null).name();
-        List<Dataset> inputs = new ArrayList<>();
         LinkedHashSet<String> notes = new LinkedHashSet<>();
+        List<Dataset> inputs = inputs(r, g, notes);
+        long total = (long) (r.warmup() + r.runs()) * r.batches().size();
+        long done = 0;
+        List<LatencyStats> stats = new ArrayList<>();
+        List<String> sessionNotes = new ArrayList<>();
+        RuntimeInfo runtime;
+        progress.update(0, total, "latency");
+        try (EvalSession s = EvalSession.open(r.model(), r.session(), sessionNotes::add); Terminator t = new Terminator(cancel)) {
+            runtime = s.runtime();
+            for (int i = 0; i < r.batches().size(); i++) {
+                Map<String, HostTensor> in = feed(g, inputs.get(i), r.batches().get(i));
+                long[] nanos = new long[r.runs()];
+                for (int k = 0; k < r.warmup() + r.runs(); k++) {
+                    cancel.throwIfCancelled();
+                    long t0 = System.nanoTime();
+                    run(s, in, output, t, cancel);
+                    long dt = System.nanoTime() - t0;
+                    if (k >= r.warmup()) {
+                        nanos[k - r.warmup()] = dt;
+                    }
+                    progress.update(++done, total, "latency");
+                }
+                stats.add(LatencyStats.of(r.batches().get(i), nanos));
+            }
+        }
+        sessionNotes.addAll(notes);
+        String data = r.data() == null ? "synthetic" : r.data().description();
+        return new BenchResult(Stamps.id(), Stamps.now(),
+                g.fileName(), g.fileBytes(), g.constantBytes(), data, stats, runtime, sessionNotes);
+    }
+
+    /** The inputs of each batch size in {@code r}, for graph {@code g}; checked against its declared inputs. */
+    static List<Dataset> inputs(BenchRequest r, ModelGraph g, LinkedHashSet<String> notes) {
+        List<Dataset> inputs = new ArrayList<>();
         for (int b : r.batches()) {
             Dataset d;
             if (r.data() == null) {
@@ -51,40 +84,19 @@ public final class LatencyBench {
             notes.addAll(d.notes());
             inputs.add(d);
         }
-        long total = (long) (r.warmup() + r.runs()) * r.batches().size();
-        long done = 0;
-        List<LatencyStats> stats = new ArrayList<>();
-        List<String> sessionNotes = new ArrayList<>();
-        RuntimeInfo runtime;
-        progress.update(0, total, "latency");
-        try (EvalSession s = EvalSession.open(r.model(), r.session(), sessionNotes::add); Terminator t = new Terminator(cancel)) {
-            runtime = s.runtime();
-            for (int i = 0; i < r.batches().size(); i++) {
-                Map<String, HostTensor> in = new java.util.LinkedHashMap<>(inputs.get(i).batch(0, r.batches().get(i)));
-                if (inputs.get(i).stream() != null) {
-                    inputs.get(i).stream().carry().keySet().forEach(c -> in.put(c, Streams.zeros(g, c)));
-                }
-                long[] nanos = new long[r.runs()];
-                for (int k = 0; k < r.warmup() + r.runs(); k++) {
-                    cancel.throwIfCancelled();
-                    long t0 = System.nanoTime();
-                    run(s, in, output, t, cancel);
-                    long dt = System.nanoTime() - t0;
-                    if (k >= r.warmup()) {
-                        nanos[k - r.warmup()] = dt;
-                    }
-                    progress.update(++done, total, "latency");
-                }
-                stats.add(LatencyStats.of(r.batches().get(i), nanos));
-            }
-        }
-        sessionNotes.addAll(notes);
-        String data = r.data() == null ? "synthetic" : r.data().description();
-        return new BenchResult(Stamps.id(), Stamps.now(),
-                g.fileName(), g.fileBytes(), g.constantBytes(), data, stats, runtime, sessionNotes);
+        return inputs;
     }
 
-    private static void run(EvalSession s, Map<String, HostTensor> in, String output, Terminator t, CancelToken cancel) {
+    /** One batch of {@code d}, with a streaming model's carried inputs at zero. */
+    static Map<String, HostTensor> feed(ModelGraph g, Dataset d, int batch) {
+        Map<String, HostTensor> in = new java.util.LinkedHashMap<>(d.batch(0, batch));
+        if (d.stream() != null) {
+            d.stream().carry().keySet().forEach(c -> in.put(c, Streams.zeros(g, c)));
+        }
+        return in;
+    }
+
+    static void run(EvalSession s, Map<String, HostTensor> in, String output, Terminator t, CancelToken cancel) {
         try {
             s.run(in, output, t);
         } catch (OrtException e) {

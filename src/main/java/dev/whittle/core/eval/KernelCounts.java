@@ -1,0 +1,54 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.model.NodeInfo;
+import dev.whittle.core.onnx.OnnxModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What ONNX Runtime's optimized graph of a model runs ({@link OptimizedGraph}): every op counted
+ * (as {@code domain::Op} outside the ONNX domain), the int8 kernels, the Q/DQ conversions left,
+ * and the Conv, Gemm and MatMul nodes that run in float.
+ *
+ * @param ops        op counts of the optimized graph
+ * @param int8       nodes running an int8 (or n-bit) weight kernel: QLinearConv, QLinearMatMul,
+ *                   ConvInteger, MatMulInteger, MatMulIntegerToFloat, DynamicQuantizeMatMul,
+ *                   MatMulNBits, QGemm
+ * @param floatNodes the Conv / Gemm / MatMul nodes (fused forms included) that run in float, as "name (op)"
+ */
+public record KernelCounts(String model, String optLevel, SortedMap<String, Integer> ops, int int8, int quantizeLinear,
+                           int dequantizeLinear, List<String> floatNodes) {
+    private static final Set<String> INT8 = Set.of("QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
+            "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "MatMulNBits", "QGemm");
+    private static final Set<String> FLOAT = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "FusedConv", "FusedGemm",
+            "FusedMatMul", "NhwcFusedConv");
+
+    public KernelCounts {
+        ops = new TreeMap<>(ops);
+        floatNodes = List.copyOf(floatNodes);
+    }
+
+    /** The kernels of {@code model}'s optimized graph at {@code level}. */
+    public static KernelCounts of(OnnxModel model, SessionSpec spec, SessionSpec.OptLevel level) {
+        OnnxModel opt = OptimizedGraph.optimize(model, spec, level);
+        SortedMap<String, Integer> ops = new TreeMap<>();
+        int int8 = 0;
+        int q = 0;
+        int dq = 0;
+        List<String> floats = new ArrayList<>();
+        for (NodeInfo n : opt.graph().nodes()) {
+            ops.merge(n.qualifiedOp(), 1, Integer::sum);
+            if (INT8.contains(n.opType())) {
+                int8++;
+            } else if (FLOAT.contains(n.opType())) {
+                floats.add(n.name() + " (" + n.qualifiedOp() + ")");
+            }
+            q += n.opType().equals("QuantizeLinear") ? 1 : 0;
+            dq += n.opType().equals("DequantizeLinear") ? 1 : 0;
+        }
+        return new KernelCounts(model.graph().fileName(), level.name().toLowerCase(), ops, int8, q, dq, floats);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.whittle.core.eval;
+
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.NodeInfo;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphNode;
+import dev.whittle.core.onnx.OnnxModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The known reasons why a quantized model can run slower than its float original on a CPU. */
+final class SlowdownReasons {
+    private static final Set<String> INT8_OPS = Set.of("QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul",
+            "ConvInteger", "MatMulInteger", "DynamicQuantizeLinear", "DynamicQuantizeMatMul", "MatMulIntegerToFloat");
+    private static final Set<String> WEIGHT_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "QLinearConv",
+            "QLinearMatMul", "ConvInteger", "MatMulInteger", "MatMulNBits", "DynamicQuantizeMatMul");
+
+    private SlowdownReasons() {
+    }
+
+    /** @param file the model itself, to read MatMulNBits' bits; null to skip that check */
+    static List<String> of(ModelGraph model, OnnxModel file, RuntimeInfo runtime) {
+        List<String> out = new ArrayList<>();
+        boolean int8 = model.nodes().stream().anyMatch(n -> INT8_OPS.contains(n.opType()));
+        if (int8 && runtime != null && runtime.cpu() != null && runtime.cpu().int8PairsSaturate()) {
+            out.add("no VNNI on this CPU (" + runtime.cpu().name() + "), so ONNX Runtime's int8 kernels gain little over float");
+        }
+        long q = count(model, "QuantizeLinear");
+        long dq = count(model, "DequantizeLinear");
+        long weights = model.nodes().stream().filter(n -> WEIGHT_OPS.contains(n.opType())).count();
+        if (q > 0) {
+            out.add(q + " QuantizeLinear and " + dq + " DequantizeLinear around " + weights
+                    + " weight layers: the ops between them run in float, converting tensors to int8 and back");
+        }
+        if (file != null) {
+            long nbits8 = 0;
+            GraphEditor e = GraphEditor.of(file);
+            for (int i = 0; i < e.nodeCount(); i++) {
+                GraphNode n = e.node(i);
+                if (n.op().equals("MatMulNBits") && n.intAttr("bits", 4) == 8) {
+                    nbits8++;
+                }
+            }
+            if (nbits8 > 0) {
+                out.add(nbits8 + " MatMulNBits with 8-bit weights: ONNX Runtime runs 8-bit MatMulNBits far slower than 4-bit"
+                        + " (use --bits 4 or --format dynamic)");
+            }
+        }
+        return out;
+    }
+
+    private static long count(ModelGraph g, String op) {
+        return g.nodes().stream().map(NodeInfo::opType).filter(op::equals).count();
+    }
+}

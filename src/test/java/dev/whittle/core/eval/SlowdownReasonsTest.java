@@ -1,0 +1,58 @@
+package dev.whittle.core.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.onnx.GraphBuilder;
+import dev.whittle.core.onnx.OnnxModel;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SlowdownReasonsTest {
+    static RuntimeInfo on(Boolean vnni) {
+        return new RuntimeInfo("1.29.0", "cpu", 2, "all", null, new CpuInfo("Test CPU", "amd64", vnni));
+    }
+
+    /** x -> Q -> DQ -> MatMul (DQ weight) -> output. */
+    static OnnxModel qdq() {
+        GraphBuilder b = new GraphBuilder("q").opset(17).input("x", DataType.FLOAT, 1L, 4L);
+        b.initializer("s", new float[] {0.1f});
+        b.initializer("wq", DataType.INT8, ByteBuffer.wrap(new byte[16]), 4, 4);
+        b.node("QuantizeLinear", "x", "s").name("q").outputs("xq");
+        b.node("DequantizeLinear", "xq", "s").name("dq").outputs("xd");
+        b.node("DequantizeLinear", "wq", "s").name("dqw").outputs("w");
+        b.node("MatMul", "xd", "w").name("mm").outputs("y");
+        b.output("y", DataType.FLOAT, 1L, 4L);
+        return b.toModel();
+    }
+
+    @Test
+    void namesMissingVnniAndTheQdqLeft() {
+        OnnxModel m = qdq();
+        List<String> r = SlowdownReasons.of(m.graph(), m, on(false));
+        assertEquals(2, r.size(), r.toString());
+        assertTrue(r.get(0).startsWith("no VNNI on this CPU (Test CPU)"), r.get(0));
+        assertTrue(r.get(1).startsWith("1 QuantizeLinear and 2 DequantizeLinear around 1 weight layers"), r.get(1));
+        assertEquals(1, SlowdownReasons.of(m.graph(), m, on(true)).size());
+    }
+
+    @Test
+    void namesEightBitMatMulNBitsButNotFourBit() {
+        for (int bits : new int[] {8, 4}) {
+            GraphBuilder b = new GraphBuilder("n").opset(17).opset("com.microsoft", 1).input("x", DataType.FLOAT, 1L, 32L);
+            b.initializer("w", DataType.UINT8, ByteBuffer.wrap(new byte[32 * bits / 8 * 4]), 4, 1, 32 * bits / 8);
+            b.initializer("s", new float[4], 4);
+            b.node("MatMulNBits", "x", "w", "s").name("mm").domain("com.microsoft").outputs("y").attr("K", 32L)
+                    .attr("N", 4L).attr("bits", (long) bits).attr("block_size", 32L);
+            b.output("y", DataType.FLOAT, 1L, 4L);
+            OnnxModel m = b.toModel();
+            List<String> r = SlowdownReasons.of(m.graph(), m, on(true));
+            assertEquals(bits == 8 ? 1 : 0, r.size(), r.toString());
+            if (bits == 8) {
+                assertTrue(r.get(0).contains("1 MatMulNBits with 8-bit weights"), r.get(0));
+            }
+        }
+    }
+}
