@@ -8,6 +8,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 
@@ -47,7 +48,10 @@ final class DataChooser extends HBox {
         HBox.setHgrow(label, Priority.ALWAYS);
         setAlignment(Pos.CENTER_LEFT);
         setMinWidth(0);
-        getChildren().addAll(new Label("Data"), kind, label);
+        Label title = new Label("Data");
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        kind.setMinWidth(Region.USE_PREF_SIZE);
+        getChildren().addAll(title, kind, label);
         model.choiceProperty().addListener((o, a, d) -> show(d));
         show(model.choiceProperty().get());
     }

@@ -41,16 +41,17 @@ final class SensitivityView extends BorderPane {
                 + " weight parameters kept by an SVD factoring.");
         TextField levels = new TextField();
         levels.textProperty().bindBidirectional(vm.levelsProperty());
-        levels.setPrefColumnCount(12);
+        levels.setPrefColumnCount(10);
         levels.setId("sensitivityLevels");
         Tips.install(levels, "The levels to try on each layer, separated by commas.");
         TextField layers = new TextField();
         layers.textProperty().bindBidirectional(vm.layersProperty());
         layers.setPromptText("all layers");
-        layers.setPrefColumnCount(10);
+        layers.setPrefColumnCount(8);
         Tips.install(layers, "A regular expression matching the node or weight names of the layers to sweep (empty: all).");
         DataChooser data = new DataChooser(main.data(), "sensitivityData");
         data.label().setMaxWidth(260);
+        data.label().setPrefWidth(120);
         HBox.setHgrow(data, Priority.SOMETIMES);
         Spinner<Integer> samples = new Spinner<>(1, 100_000, vm.samplesProperty().get(), 100);
         samples.setEditable(true);
@@ -68,6 +69,9 @@ final class SensitivityView extends BorderPane {
         HBox form = new HBox(6, new Label("Method"), method, new Label("Levels"), levels, new Label("Layers"), layers,
                 data, new Label("Samples"), samples, run);
         form.setAlignment(Pos.CENTER_LEFT);
+        // Only the data's description shrinks when the tab is narrow.
+        form.getChildren().stream().filter(n -> n instanceof Label || n instanceof Button)
+                .forEach(n -> ((Region) n).setMinWidth(Region.USE_PREF_SIZE));
         form.setPadding(new Insets(4, 6, 4, 6));
 
         Label info = new Label();
