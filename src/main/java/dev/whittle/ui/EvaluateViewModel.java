@@ -51,7 +51,7 @@ public final class EvaluateViewModel {
     private final ObservableList<PlanRun> runs = FXCollections.observableArrayList();
     private final ObjectProperty<SessionSpec.Provider> provider = new SimpleObjectProperty<>(this, "provider",
             SessionSpec.Provider.AUTO);
-    private final ObjectProperty<DataChoice> data = new SimpleObjectProperty<>(this, "data");
+    private final ObjectProperty<DataChoice> data;
     private final BooleanProperty autoEvaluate = new SimpleBooleanProperty(this, "autoEvaluate");
     private final IntegerProperty autoSamples = new SimpleIntegerProperty(this, "autoSamples", 256);
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
@@ -63,12 +63,14 @@ public final class EvaluateViewModel {
     private long generation;
     private PlanRun quickOriginal;
     private DataChoice storedData;
+    private OnnxModel historyModel;
 
     public EvaluateViewModel(MainViewModel main, Debounce debounce, Path globalHistory) {
         this.main = main;
         this.jobs = main.jobs();
         this.debounce = debounce;
         this.globalHistory = globalHistory;
+        this.data = main.data().choiceProperty();
         this.quick = new LatestOnly<>(jobs, "Auto-evaluate");
         main.modelProperty().addListener((o, a, m) -> modelChanged(m));
         // A job cancelled from the status bar or with Esc leaves the list without a callback.
@@ -85,7 +87,8 @@ public final class EvaluateViewModel {
         });
         data.addListener((o, a, d) -> {
             quickOriginal = null;
-            if (d != null && history != null && !d.equals(storedData)) {
+            // The model's own history only: a model change resets the choice before the new history is read.
+            if (d != null && history != null && historyModel == main.modelProperty().get() && !d.equals(storedData)) {
                 storedData = d;
                 withHistory(h -> h.setData(d));
             }
@@ -98,13 +101,12 @@ public final class EvaluateViewModel {
         quick.invalidate();
         runs.clear();
         history = null;
+        historyModel = null;
         quickOriginal = null;
         quickRun.set(null);
         quickText.set("");
         notes.set("");
-        Path file = main.modelFileProperty().get() != null ? main.modelFileProperty().get() : m == null ? null : m.source();
         if (m == null || m.source() == null) {
-            data.set(m == null ? null : DataChoice.synthetic(64, 16));
             return;
         }
         Path source = m.source();
@@ -125,13 +127,14 @@ public final class EvaluateViewModel {
                 return;
             }
             history = l.history();
+            historyModel = m;
             storedData = l.data();
             runs.setAll(l.runs());
-            DataChoice samples = DataChoice.samplesFor(file != null ? file : source);
-            data.set(l.data() != null ? l.data() : samples != null ? samples : DataChoice.synthetic(64, 16));
+            if (l.data() != null) {
+                data.set(l.data());
+            }
         }, e -> {
             if (gen == generation) {
-                data.set(DataChoice.samplesFor(source) != null ? DataChoice.samplesFor(source) : DataChoice.synthetic(64, 16));
                 main.setStatus("The model's evaluation history cannot be read: " + ErrorReport.of("", e).message());
             }
         });

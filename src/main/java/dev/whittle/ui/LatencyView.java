@@ -36,10 +36,15 @@ final class LatencyView extends BorderPane {
         info.setId("latencyInfo");
         info.textProperty().bind(vm.infoProperty());
         info.getStyleClass().add("muted");
-        HBox form = new HBox(6, new Label("Batch"), batch, new Label("Runs"), runs, profile, info);
+        DataChooser data = new DataChooser(main.data(), "latencyData");
+        data.label().setMaxWidth(260);
+        HBox.setHgrow(data, Priority.SOMETIMES);
+        HBox form = new HBox(6, data, new Label("Batch"), batch, new Label("Runs"), runs, profile);
         form.setAlignment(Pos.CENTER_LEFT);
         form.setPadding(new Insets(4, 6, 2, 6));
-        setTop(form);
+        javafx.scene.layout.VBox top = new javafx.scene.layout.VBox(0, form, info);
+        javafx.scene.layout.VBox.setMargin(info, new Insets(0, 6, 2, 6));
+        setTop(top);
         bars.setId("latencyBars");
         ScrollPane scroll = new ScrollPane(bars);
         scroll.setFitToWidth(true);

@@ -1,5 +1,6 @@
 package dev.whittle.ui;
 
+import dev.whittle.core.compare.DataChoice;
 import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.LayerTimes;
 import dev.whittle.core.eval.NodeProfile;
@@ -27,8 +28,8 @@ import javafx.beans.property.SimpleIntegerProperty;
 /**
  * The Per-layer latency tab's state: ONNX Runtime's profile of the original model and of the
  * current plan applied in memory (as Export Model applies it), per weight layer, as one job.
- * The data is the sample set beside a sample model (its first {@code batch} samples), else
- * synthetic inputs. A plan edited after the profile marks the result as stale.
+ * The data is the window's one data choice (its first {@code batch} samples; synthetic inputs
+ * when it is synthetic or has fewer samples than the batch). A plan edited after the profile marks the result as stale.
  */
 public final class LatencyViewModel {
     private final MainViewModel main;
@@ -64,11 +65,12 @@ public final class LatencyViewModel {
         Plan plan = main.plan().planProperty().get();
         int b = batch.get();
         int n = runs.get();
-        AnalysisData sample = AnalysisData.sampleFor(main.modelFileProperty().get());
+        DataChoice chosen = main.data().choiceProperty().get();
+        DataChoice sample = chosen == null || chosen.kind() == DataChoice.Kind.SYNTHETIC ? null : chosen;
         running.set(true);
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         RunningJob started = main.jobs().start("Per-layer latency", (progress, cancel) -> {
-            Dataset d = sample == null ? null : sample.load(m.graph(), b);
+            Dataset d = sample == null ? null : sample.load(m.graph());
             ProfileRequest r = new ProfileRequest(m, null, d != null && d.samples() >= b ? d : null, b, Math.max(2, n / 4), n,
                     Map.of(), SyntheticInputs.DEFAULT_DIM, SessionSpec.defaults().withThreads(threads));
             return PlanProfile.job(m, plan, null, r).run(progress, cancel);

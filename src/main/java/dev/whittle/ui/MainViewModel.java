@@ -38,6 +38,7 @@ public final class MainViewModel {
     private final PreviewCache cache = new PreviewCache();
     private final PlanViewModel plan;
     private final InspectorViewModel inspector;
+    private final DataChoiceModel data;
     private final ReadOnlyObjectWrapper<ModelGraph> graph = new ReadOnlyObjectWrapper<>(this, "graph");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "Ready.");
@@ -69,6 +70,8 @@ public final class MainViewModel {
         this.recent = recent;
         this.loader = loader;
         this.detail = detail;
+        // Before any other model listener: views that react to the model read the new model's data choice.
+        this.data = new DataChoiceModel(this);
         // The histogram's statistics first: the inspector's facts job waits until they are shown.
         layers.selectedProperty().addListener((o, a, b) -> {
             inspector.select(b, true);
@@ -181,6 +184,11 @@ public final class MainViewModel {
     /** The open model's file (absolute), or null. */
     public ReadOnlyObjectProperty<Path> modelFileProperty() {
         return modelFile.getReadOnlyProperty();
+    }
+
+    /** The data Evaluate, Sensitivity and Per-layer latency run the model on (one choice for all). */
+    public DataChoiceModel data() {
+        return data;
     }
 
     public PlanViewModel plan() {

@@ -3,8 +3,6 @@ package dev.whittle.ui;
 import dev.whittle.core.compare.DataChoice;
 import dev.whittle.core.compare.PlanRun;
 import dev.whittle.core.eval.LatencyStats;
-import java.io.File;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -14,7 +12,6 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.SelectionMode;
 import javafx.scene.control.Spinner;
@@ -27,8 +24,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.DirectoryChooser;
-import javafx.stage.FileChooser;
 
 /**
  * The Results tab: what to evaluate on, one row per evaluated plan with its change against the
@@ -36,18 +31,10 @@ import javafx.stage.FileChooser;
  * undoes it); the table exports as CSV.
  */
 public final class ResultsView extends BorderPane {
-    static final String SAMPLES = "Samples' own set";
-    static final String ARRAYS = "Arrays (.npy / .npz)...";
-    static final String SPEC = "Dataset spec (.yaml)...";
-    static final String IMAGES = "Image folder...";
-    static final String SYNTHETIC = "Synthetic inputs (fidelity only)";
-
     private final EvaluateViewModel vm;
     private final TableView<PlanRun> table = new TableView<>();
     private final TableView<ResultRows.LayerPair> layers = new TableView<>();
     private final Label compareTitle = new Label("Select two runs (Ctrl+click) to compare their layers side by side.");
-    private final ComboBox<String> dataKind = new ComboBox<>();
-    private final Label dataLabel = new Label();
     private final Spinner<Integer> batch = new Spinner<>(1, 4096, 32);
     private boolean updatingData;
     private final SplitPane split = new SplitPane();
@@ -131,18 +118,9 @@ public final class ResultsView extends BorderPane {
     }
 
     private HBox dataBar() {
-        dataKind.getItems().setAll(SAMPLES, ARRAYS, SPEC, IMAGES, SYNTHETIC);
-        dataKind.setId("dataKind");
-        dataKind.setTooltip(Tips.of("What to evaluate on. Labelled data gives accuracy; every choice gives fidelity against"
-                + " the original model (agreement, cosine, output SQNR). Remembered per model."));
-        dataKind.setOnAction(e -> {
-            if (!updatingData) {
-                choose(dataKind.getValue());
-            }
-        });
-        dataLabel.setId("dataLabel");
-        dataLabel.getStyleClass().add("muted");
-        dataLabel.setMinWidth(0);
+        DataChooser chooser = new DataChooser(vm.main().data(), "dataKind");
+        chooser.label().setId("dataLabel");
+        HBox.setHgrow(chooser, Priority.ALWAYS);
         batch.setEditable(true);
         batch.setPrefWidth(80);
         batch.setTooltip(Tips.of("Batch N: samples per run of the evaluation and of the second latency figure."));
@@ -161,88 +139,24 @@ public final class ResultsView extends BorderPane {
         samples.setEditable(true);
         samples.setPrefWidth(90);
         samples.valueProperty().addListener((o, a, b) -> vm.autoSamplesProperty().set(b));
-        HBox.setHgrow(dataLabel, Priority.ALWAYS);
-        dataLabel.setMaxWidth(Double.MAX_VALUE);
-        HBox bar = new HBox(6, new Label("Data"), dataKind, dataLabel, new Label("Batch N"), batch, auto, samples,
-                new Label("samples"));
+        HBox bar = new HBox(6, chooser, new Label("Batch N"), batch, auto, samples, new Label("samples"));
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 6, 4, 6));
-        vm.dataProperty().addListener((o, a, d) -> showData(d));
-        showData(vm.dataProperty().get());
+        vm.dataProperty().addListener((o, a, d) -> showBatch(d));
+        showBatch(vm.dataProperty().get());
         return bar;
     }
 
-    private void showData(DataChoice d) {
+    private void showBatch(DataChoice d) {
+        if (d == null) {
+            return;
+        }
         updatingData = true;
         try {
-            if (d == null) {
-                dataLabel.setText("");
-                return;
-            }
-            dataLabel.setText(d.label() + (d.labels() == null && d.kind() == DataChoice.Kind.ARRAYS ? " (no labels: fidelity only)" : ""));
-            dataLabel.setTooltip(Tips.of(d.kind() == DataChoice.Kind.ARRAYS ? String.join("\n", d.inputs().values())
-                    + (d.labels() == null ? "" : "\nlabels: " + d.labels()) : d.file() == null ? d.label() : d.file()));
-            DataChoice samples = DataChoice.samplesFor(vm.main().modelFileProperty().get());
-            dataKind.setValue(d.equals(samples) || (samples != null && d.withBatch(samples.batch()).equals(samples)) ? SAMPLES
-                    : switch (d.kind()) {
-                        case ARRAYS -> ARRAYS;
-                        case SPEC -> SPEC;
-                        case IMAGES -> IMAGES;
-                        case SYNTHETIC -> SYNTHETIC;
-                    });
             batch.getValueFactory().setValue(d.batch());
         } finally {
             updatingData = false;
         }
-    }
-
-    private void choose(String kind) {
-        DataChoice current = vm.dataProperty().get();
-        int n = current == null ? 32 : current.batch();
-        try {
-            DataChoice next = switch (kind) {
-                case SAMPLES -> {
-                    DataChoice s = DataChoice.samplesFor(vm.main().modelFileProperty().get());
-                    if (s == null) {
-                        vm.main().setStatus("This model is not one of the samples; choose arrays, a dataset spec or images.");
-                    }
-                    yield s;
-                }
-                case ARRAYS -> {
-                    File x = file("Inputs for the model (.npy, or .npz named by input)", "*.npy", "*.npz");
-                    File y = x == null ? null : file("Labels (.npy of class indices); Cancel for none (fidelity only)", "*.npy");
-                    yield x == null ? null : DataChoice.arrays(x.toPath(), y == null ? null : y.toPath(), n);
-                }
-                case SPEC -> {
-                    File f = file("Dataset spec (docs/evaluation.md)", "*.yaml", "*.yml");
-                    yield f == null ? null : DataChoice.spec(f.toPath());
-                }
-                case IMAGES -> {
-                    DirectoryChooser c = new DirectoryChooser();
-                    c.setTitle("Image folder: one sub-folder per class");
-                    File f = c.showDialog(getScene() == null ? null : getScene().getWindow());
-                    yield f == null ? null : DataChoice.images(f.toPath(), n);
-                }
-                default -> DataChoice.synthetic(64, Math.min(n, 16));
-            };
-            if (next != null) {
-                vm.dataProperty().set(next);
-            }
-        } catch (RuntimeException e) {
-            vm.main().plan().report(ErrorReport.of("Cannot use that data", e));
-        }
-        showData(vm.dataProperty().get());
-    }
-
-    private File file(String title, String... patterns) {
-        FileChooser c = new FileChooser();
-        c.setTitle(title);
-        c.getExtensionFilters().addAll(new FileChooser.ExtensionFilter(title, patterns), new FileChooser.ExtensionFilter("All files", "*"));
-        Path model = vm.main().modelFileProperty().get();
-        if (model != null && model.getParent() != null) {
-            c.setInitialDirectory(model.getParent().toFile());
-        }
-        return c.showOpenDialog(getScene() == null ? null : getScene().getWindow());
     }
 
     private HBox actions() {

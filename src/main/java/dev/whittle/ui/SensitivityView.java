@@ -1,8 +1,6 @@
 package dev.whittle.ui;
 
 import dev.whittle.core.analysis.SensitivityTable;
-import java.io.File;
-import java.util.List;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
@@ -18,18 +16,15 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 
 /**
  * The Sensitivity tab: the form on top (method, levels, layers, data, samples, Run), then the
  * metric-against-level chart beside the layers x levels heat table, whose cells set the plan.
  */
 final class SensitivityView extends BorderPane {
-    private static final AnalysisData CHOOSE_SPEC = new AnalysisData(AnalysisData.Kind.SPEC, List.of(), "Dataset spec (.yaml)...");
     private final SensitivityViewModel vm;
     private final SensitivityChart chart = new SensitivityChart();
     private final SensitivityHeatTable heat;
-    private final ComboBox<AnalysisData> data = new ComboBox<>();
     private final Label heatTitle = new Label();
     private final MainViewModel main;
 
@@ -46,38 +41,18 @@ final class SensitivityView extends BorderPane {
                 + " weight parameters kept by an SVD factoring.");
         TextField levels = new TextField();
         levels.textProperty().bindBidirectional(vm.levelsProperty());
-        levels.setPrefColumnCount(12);
+        levels.setPrefColumnCount(10);
         levels.setId("sensitivityLevels");
         Tips.install(levels, "The levels to try on each layer, separated by commas.");
         TextField layers = new TextField();
         layers.textProperty().bindBidirectional(vm.layersProperty());
         layers.setPromptText("all layers");
-        layers.setPrefColumnCount(10);
+        layers.setPrefColumnCount(8);
         Tips.install(layers, "A regular expression matching the node or weight names of the layers to sweep (empty: all).");
-        data.setId("sensitivityData");
-        data.setMaxWidth(280);
-        Tips.install(data, "What to run the model on: labelled data gives accuracy; otherwise fidelity (cosine) against the"
-                + " unmodified model.");
-        vm.sampleProperty().addListener((o, a, s) -> fillData());
-        fillData();
-        data.valueProperty().addListener((o, a, d) -> {
-            if (d == CHOOSE_SPEC) {
-                FileChooser c = new FileChooser();
-                c.setTitle("Dataset spec");
-                c.getExtensionFilters().add(new FileChooser.ExtensionFilter("Dataset spec (*.yaml)", "*.yaml", "*.yml"));
-                File f = c.showOpenDialog(getScene() == null ? null : getScene().getWindow());
-                AnalysisData chosen = f == null ? a : AnalysisData.spec(f.toPath());
-                javafx.application.Platform.runLater(() -> {
-                    if (chosen != null && !data.getItems().contains(chosen)) {
-                        data.getItems().add(data.getItems().size() - 1, chosen);
-                    }
-                    data.setValue(chosen);
-                });
-            } else if (d != null) {
-                vm.dataProperty().set(d);
-            }
-        });
-        vm.dataProperty().addListener((o, a, d) -> data.setValue(d));
+        DataChooser data = new DataChooser(main.data(), "sensitivityData");
+        data.label().setMaxWidth(260);
+        data.label().setPrefWidth(120);
+        HBox.setHgrow(data, Priority.SOMETIMES);
         Spinner<Integer> samples = new Spinner<>(1, 100_000, vm.samplesProperty().get(), 100);
         samples.setEditable(true);
         samples.setPrefWidth(90);
@@ -92,8 +67,11 @@ final class SensitivityView extends BorderPane {
         Tips.install(run, "Compress each layer alone at each level and evaluate it, in the background (Esc cancels)."
                 + " A sweep already run on this model and data shows from the cache at once.");
         HBox form = new HBox(6, new Label("Method"), method, new Label("Levels"), levels, new Label("Layers"), layers,
-                new Label("Data"), data, new Label("Samples"), samples, run);
+                data, new Label("Samples"), samples, run);
         form.setAlignment(Pos.CENTER_LEFT);
+        // Only the data's description shrinks when the tab is narrow.
+        form.getChildren().stream().filter(n -> n instanceof Label || n instanceof Button)
+                .forEach(n -> ((Region) n).setMinWidth(Region.USE_PREF_SIZE));
         form.setPadding(new Insets(4, 6, 4, 6));
 
         Label info = new Label();
@@ -133,12 +111,6 @@ final class SensitivityView extends BorderPane {
         vm.tableProperty().addListener((o, a, t) -> show(t));
         main.plan().resolvedProperty().addListener((o, a, r) -> show(vm.tableProperty().get()));
         show(vm.tableProperty().get());
-    }
-
-    private void fillData() {
-        AnalysisData s = vm.sampleProperty().get();
-        data.getItems().setAll(s == null ? List.of(AnalysisData.SYNTHETIC, CHOOSE_SPEC) : List.of(s, AnalysisData.SYNTHETIC, CHOOSE_SPEC));
-        data.setValue(vm.dataProperty().get());
     }
 
     private void show(SensitivityTable t) {

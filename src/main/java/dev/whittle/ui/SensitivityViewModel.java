@@ -6,8 +6,10 @@ import dev.whittle.core.analysis.SensitivityCache;
 import dev.whittle.core.analysis.SensitivityMethod;
 import dev.whittle.core.analysis.SensitivityRequest;
 import dev.whittle.core.analysis.SensitivityTable;
+import dev.whittle.core.compare.DataChoice;
 import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.EvalRequest;
+import dev.whittle.core.eval.Pool;
 import dev.whittle.core.eval.SessionSpec;
 import dev.whittle.core.io.Hashes;
 import dev.whittle.core.job.Job;
@@ -33,7 +35,6 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleIntegerProperty;
-import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
@@ -55,28 +56,34 @@ public final class SensitivityViewModel {
     private final StringProperty method = new SimpleStringProperty(this, "method", "prune");
     private final StringProperty levels = new SimpleStringProperty(this, "levels", METHODS.get("prune"));
     private final StringProperty layers = new SimpleStringProperty(this, "layers", "");
-    private final ObjectProperty<AnalysisData> data = new SimpleObjectProperty<>(this, "data", AnalysisData.SYNTHETIC);
+    private final ObjectProperty<DataChoice> data;
     private final IntegerProperty samples = new SimpleIntegerProperty(this, "samples", 500);
     private final ReadOnlyObjectWrapper<SensitivityTable> table = new ReadOnlyObjectWrapper<>(this, "table");
     private final ReadOnlyStringWrapper info = new ReadOnlyStringWrapper(this, "info", "");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
-    private final ReadOnlyObjectWrapper<AnalysisData> sample = new ReadOnlyObjectWrapper<>(this, "sample");
     private long generation;
 
     public SensitivityViewModel(MainViewModel main, Supplier<SensitivityCache> cache) {
         this.main = main;
         this.cache = cache;
+        this.data = main.data().choiceProperty();
         method.addListener((o, a, m) -> levels.set(METHODS.getOrDefault(m, levels.get())));
         main.modelProperty().addListener((o, a, m) -> modelChanged(m));
+        // Other data (chosen here, in Evaluate or Per-layer latency, or remembered): show its cached sweep, if any.
+        data.addListener((o, a, d) -> {
+            if (d != null && !d.equals(a) && main.modelProperty().get() != null) {
+                generation++;
+                table.set(null);
+                running.set(false);
+                start(false);
+            }
+        });
         modelChanged(main.modelProperty().get());
     }
 
     private void modelChanged(OnnxModel m) {
         generation++;
         table.set(null);
-        AnalysisData s = AnalysisData.sampleFor(m == null ? null : m.source());
-        sample.set(s);
-        data.set(s != null ? s : AnalysisData.SYNTHETIC);
         info.set(m == null ? "" : "Choose a method and levels, then Run: each layer is compressed alone at each level.");
         if (m != null && m.source() != null) {
             start(false);
@@ -103,14 +110,19 @@ public final class SensitivityViewModel {
             return;
         }
         long gen = ++generation;
-        AnalysisData d = data.get();
         int n = samples.get();
+        DataChoice chosen = data.get();
+        if (chosen == null) {
+            return;
+        }
+        DataChoice d = chosen.withSamples(n);
+        Pool pool = Pool.parse(d.pool());
         String regex = layers.get();
         String what = method.get();
         running.set(compute);
         Job<Result> job = (progress, cancel) -> {
             String key = m.source() == null ? null : SensitivityCache.key(Hashes.sha256(m.source()), d.identity(), n,
-                    batch(n), null, d.pool(), SensitivityMethod.of(what), lv, selector(regex));
+                    batch(n), null, pool, SensitivityMethod.of(what), lv, selector(regex));
             SensitivityCache c = cache.get();
             if (key != null) {
                 var hit = c.get(key);
@@ -122,7 +134,7 @@ public final class SensitivityViewModel {
                 return null;
             }
             progress.update(0, -1, "loading data");
-            SensitivityRequest full = requestWith(m, what, lv, regex, d, n, d.load(m.graph(), n));
+            SensitivityRequest full = requestWith(m, what, lv, regex, pool, n, d.load(m.graph()));
             SensitivityTable t = new SensitivityAnalysis().run(full, progress, cancel);
             if (key != null) {
                 c.put(key, t);
@@ -185,10 +197,10 @@ public final class SensitivityViewModel {
         return lv;
     }
 
-    private static SensitivityRequest requestWith(OnnxModel m, String method, List<Double> lv, String regex, AnalysisData d,
+    private static SensitivityRequest requestWith(OnnxModel m, String method, List<Double> lv, String regex, Pool pool,
                                                   int n, Dataset loaded) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        EvalRequest e = new EvalRequest(m, null, null, loaded, batch(n), n, null, d.pool(),
+        EvalRequest e = new EvalRequest(m, null, null, loaded, batch(n), n, null, pool,
                 SessionSpec.defaults().withThreads(threads));
         return new SensitivityRequest(e, method, lv, selector(regex));
     }
@@ -283,17 +295,13 @@ public final class SensitivityViewModel {
         return layers;
     }
 
-    public ObjectProperty<AnalysisData> dataProperty() {
+    /** The window's one data choice (shared with Evaluate and Per-layer latency). */
+    public ObjectProperty<DataChoice> dataProperty() {
         return data;
     }
 
     public IntegerProperty samplesProperty() {
         return samples;
-    }
-
-    /** The sample set found beside the open model, or null. */
-    public ReadOnlyObjectProperty<AnalysisData> sampleProperty() {
-        return sample.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<SensitivityTable> tableProperty() {

@@ -77,7 +77,8 @@ class AnalysisTabsUiTest {
         AnalysisTabs tabs = AnalysisTabs.of(view);
         SensitivityViewModel s = tabs.sensitivity();
         robot.interact(() -> robot.lookup("#analysisTabs").queryAs(TabPane.class).getSelectionModel().select(0));
-        assertEquals("Sample set: Fashion-MNIST test images (labelled)", s.dataProperty().get().description());
+        assertEquals(dev.whittle.core.compare.DataChoice.samplesFor(CNN), s.dataProperty().get(), "the samples' own labelled set");
+        assertEquals(DataChooser.SAMPLES, robot.lookup("#sensitivityData").queryComboBox().getValue());
         robot.interact(() -> {
             s.levelsProperty().set("0.5, 0.9");
             s.samplesProperty().set(200);

@@ -81,7 +81,7 @@ public final class EvaluateFigures {
             up.countDown();
         });
         up.await();
-        // Where the FX thread is when a pulse is 100 ms late: what a pause is made of.
+        // Where the FX thread is when a pulse is 50 ms late: what a pause is made of.
         Thread watch = new Thread(() -> {
             while (true) {
                 try {
@@ -89,10 +89,15 @@ public final class EvaluateFigures {
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (recording && System.nanoTime() - lastPulse > 100_000_000L) {
+                if (recording && System.nanoTime() - lastPulse > 50_000_000L) {
                     StackTraceElement[] st = fxThread.getStackTrace();
-                    String top = fxThread.getState() + " " + String.join(" < ", Arrays.stream(st).limit(4)
-                            .map(e -> e.getClassName().replaceAll(".*\\.", "") + "." + e.getMethodName()).toList());
+                    // The top frames, and the first of the window's own code (or JavaFX's pulse) below them.
+                    String own = Arrays.stream(st).skip(3).filter(e -> e.getClassName().startsWith("dev.whittle")
+                            || e.getMethodName().equals("pulse") || e.getClassName().endsWith("PaintCollector"))
+                            .findFirst().map(e -> " ... " + e.getClassName().replaceAll(".*\\.", "") + "." + e.getMethodName())
+                            .orElse("");
+                    String top = fxThread.getState() + " " + String.join(" < ", Arrays.stream(st).limit(3)
+                            .map(e -> e.getClassName().replaceAll(".*\\.", "") + "." + e.getMethodName()).toList()) + own;
                     stalls.merge(top, 1, Integer::sum);
                 }
             }
@@ -138,7 +143,7 @@ public final class EvaluateFigures {
             System.out.println("runs: " + tabs.viewModel().runs().size() + "; notes of the last: " + tabs.viewModel().notesProperty().get());
             return null;
         });
-        stalls.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(6)
+        stalls.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(10)
                 .forEach(e -> System.out.println("FX thread during a late pulse (" + e.getValue() + " samples): " + e.getKey()));
         if (shots != null) {
             screenshots(shots);

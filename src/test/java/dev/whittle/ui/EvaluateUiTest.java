@@ -2,9 +2,11 @@ package dev.whittle.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.compare.PlanRun;
+import dev.whittle.core.compare.DataChoice;
 import dev.whittle.core.compare.RunHistory;
 import dev.whittle.core.eval.EvalSession;
 import dev.whittle.core.eval.SessionSpec;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javafx.geometry.Point2D;
 import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -37,12 +40,13 @@ class EvaluateUiTest {
 
     private MainViewModel vm;
     private EvaluateTabs tabs;
+    private MainView view;
 
     @Start
     void start(Stage stage) {
         System.setProperty(RunHistory.DIR_PROPERTY, dir.resolve("models-" + System.nanoTime()).toString());
         vm = new MainViewModel(Background.forFx(), new RecentFiles(dir.resolve("recent.json")));
-        MainView view = new MainView(vm);
+        view = new MainView(vm);
         tabs = EvaluateTabs.install(view, vm, Debounce.fx(800), null);
         Scene scene = new Scene(view, 1280, 800);
         Styles.apply(scene);
@@ -111,6 +115,42 @@ class EvaluateUiTest {
         await(() -> chart.hoverTextProperty().get().startsWith("fc1 prune 50%"));
         robot.clickOn(screen);
         assertEquals(first.layers(), vm.plan().planProperty().get().layers());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void oneDataChoiceServesEvaluateSensitivityAndLatencyAndIsRememberedPerModel(FxRobot robot) throws TimeoutException {
+        openCnn(robot, 0);
+        await(() -> vm.jobs().running().isEmpty());
+        DataChoice samples = DataChoice.samplesFor(CNN);
+        assertEquals(samples, tabs.viewModel().dataProperty().get().withLimit(0));
+        ComboBox<String> sensitivity = robot.lookup("#sensitivityData").queryAs(ComboBox.class);
+        ComboBox<String> latency = robot.lookup("#latencyData").queryAs(ComboBox.class);
+        ComboBox<String> results = robot.lookup("#dataKind").queryAs(ComboBox.class);
+        assertEquals(DataChooser.SAMPLES, sensitivity.getValue());
+        assertEquals(DataChooser.SAMPLES, latency.getValue());
+
+        // Chosen in the Sensitivity tab: Evaluate and Per-layer latency use it too.
+        robot.interact(() -> sensitivity.setValue(DataChooser.SYNTHETIC));
+        DataChoice chosen = tabs.viewModel().dataProperty().get();
+        assertEquals(DataChoice.Kind.SYNTHETIC, chosen.kind());
+        assertSame(chosen, AnalysisTabs.of(view).sensitivity().dataProperty().get());
+        assertEquals(DataChooser.SYNTHETIC, results.getValue());
+        assertEquals(DataChooser.SYNTHETIC, latency.getValue());
+        assertEquals(chosen.label(), robot.lookup("#dataLabel").queryLabeled().getText());
+
+        // Remembered for this model: reopening it brings the synthetic choice back, not the samples' set.
+        await(() -> vm.jobs().running().isEmpty());
+        robot.interact(() -> vm.open(CNN));
+        await(() -> vm.jobs().running().isEmpty() && vm.graphProperty().get() != null
+                && tabs.viewModel().dataProperty().get().kind() == DataChoice.Kind.SYNTHETIC);
+        assertEquals(chosen, AnalysisTabs.of(view).sensitivity().dataProperty().get());
+        assertEquals(DataChooser.SYNTHETIC, sensitivity.getValue());
+
+        // And back to the samples' set from the Per-layer latency tab.
+        robot.interact(() -> latency.setValue(DataChooser.SAMPLES));
+        assertEquals(samples, tabs.viewModel().dataProperty().get());
+        assertEquals(DataChooser.SAMPLES, results.getValue());
     }
 
     @Test

@@ -86,6 +86,45 @@ public record DataChoice(Kind kind, Map<String, String> inputs, String labels, S
         return new DataChoice(kind, inputs, labels, file, batch, l, pool, samples, label);
     }
 
+    /** The same choice with {@code n} synthetic samples (other kinds unchanged). */
+    public DataChoice withSamples(long n) {
+        return kind == Kind.SYNTHETIC ? new DataChoice(kind, inputs, labels, file, batch, limit, pool, n, label) : this;
+    }
+
+    /**
+     * What a result computed on this data is cached under: the kind, each file or folder with its
+     * size and date (a changed file is other data), the labels and the pooling; batch, limit and
+     * the synthetic sample count are the caller's to add. An unreadable file is named in the error.
+     */
+    public String identity() {
+        if (kind == Kind.SYNTHETIC) {
+            return "synthetic";
+        }
+        StringBuilder sb = new StringBuilder(kind.name());
+        List<String> files = new java.util.ArrayList<>();
+        inputs.forEach((k, v) -> files.add(v));
+        if (labels != null) {
+            files.add(labels);
+        }
+        if (file != null) {
+            files.add(file);
+        }
+        inputs.keySet().forEach(k -> sb.append('|').append(k));
+        for (String f : files) {
+            Path p = Path.of(f).toAbsolutePath().normalize();
+            try {
+                sb.append('|').append(p).append(',').append(Files.isDirectory(p) ? 0 : Files.size(p)).append(',')
+                        .append(Files.getLastModifiedTime(p).toMillis());
+            } catch (java.io.IOException e) {
+                throw new BadInputException("Cannot read the data file " + p + ": " + e.getMessage(), e);
+            }
+        }
+        if (kind == Kind.SPEC) {
+            sb.append('|').append(Datasets.readSpec(Path.of(file)));
+        }
+        return sb.append("|pool=").append(pool).toString();
+    }
+
     /**
      * The samples' own evaluation set for a sample model, by its file name and place: the
      * Fashion-MNIST test images and labels beside fashion-*.onnx, or MiniLM's 64 tokenized

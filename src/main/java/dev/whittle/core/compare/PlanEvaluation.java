@@ -84,9 +84,14 @@ public final class PlanEvaluation {
 
     /** ONNX Runtime settings for the window: intra-op threads one fewer than the cores, so the window keeps one. */
     public static SessionSpec windowSession(SessionSpec.Provider provider) {
-        return new SessionSpec(provider, Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                SessionSpec.OptLevel.ALL, true);
+        return new SessionSpec(provider, WINDOW_THREADS, SessionSpec.OptLevel.ALL, true);
     }
+
+    /**
+     * One core less than the machine has, read once: availableProcessors() reads the cgroup files
+     * on Linux, and the window asks on its FX thread each time Evaluate is pressed.
+     */
+    private static final int WINDOW_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
     /**
      * The job. Progress stages: "data", "compress", "baseline", "model" (samples), "latency"

@@ -52,8 +52,11 @@ public final class EvalSession implements AutoCloseable {
     private static final class Env {
         static final OrtEnvironment ENV = create();
 
+        /** The stack of the thread that creates the environment: room for command lines of about 250 KB. */
+        static final long STACK = 64L << 20;
+
         private static OrtEnvironment create() {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = onBigStack();
             try {
                 // A workbench has no business reporting its users' runs anywhere.
                 env.setTelemetry(false);
@@ -61,6 +64,59 @@ public final class EvalSession implements AutoCloseable {
                 // Builds without telemetry refuse the call; nothing to switch off then.
             }
             return env;
+        }
+
+        /**
+         * ONNX Runtime 1.29 creates its environment with a recursion about three native frames
+         * deep per character of the process's command line (seen in a core dump: 11,900 frames
+         * under OrtEnvironment.createHandle with a 4,100-character -cp). On a Java thread's
+         * default 1 MB stack a long -cp overflows it: SIGSEGV, no hs_err file (the JVM's handler
+         * has no stack left). So the environment, one per process, is created on a thread of its
+         * own with a large stack, whichever thread asks first (a job thread, the CLI's main).
+         */
+        private static OrtEnvironment onBigStack() {
+            // Not a lambda: its body would be a method of this class, whose initialization the
+            // caller is in, and the new thread would wait for that initialization for ever.
+            Starter starter = new Starter();
+            Thread t = new Thread(null, starter, "whittle-ort-environment", STACK);
+            t.setDaemon(true);
+            t.start();
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the environment is needed either way; the interrupt is kept
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Object r = starter.out;
+            if (r instanceof RuntimeException e) {
+                throw e;
+            }
+            if (r instanceof Error e) {
+                throw e;
+            }
+            if (r instanceof Throwable e) {
+                throw new IllegalStateException("ONNX Runtime's environment could not be created: " + e, e);
+            }
+            return (OrtEnvironment) r;
+        }
+    }
+
+    /** Creates the environment on the thread it runs on; {@code out} is the environment or what was thrown. */
+    private static final class Starter implements Runnable {
+        volatile Object out;
+
+        @Override
+        public void run() {
+            try {
+                out = OrtEnvironment.getEnvironment();
+            } catch (Throwable e) {
+                out = e;
+            }
         }
     }
 
