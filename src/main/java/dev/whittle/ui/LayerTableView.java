@@ -112,21 +112,21 @@ public final class LayerTableView extends VBox {
             TableRow<WeightLayer> row = new TableRow<>();
             // The tooltip is made when the pointer first enters the row and then follows its layer:
             // a Tooltip per row made up front (rows are made anew with each model) was a large
-            // part of the FX thread's work on opening; an empty row hides it.
+            // part of the FX thread's work on opening. An empty row has none (hiding a tooltip
+            // from its own onShown handler throws inside JavaFX, so it is uninstalled instead).
+            Tooltip[] tip = new Tooltip[1];
             row.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> {
-                if (row.getTooltip() == null) {
-                    Tooltip tip = new Tooltip(rowTip(row.getItem()));
-                    tip.setOnShown(x -> {
-                        if (row.getItem() == null) {
-                            tip.hide();
-                        }
-                    });
-                    row.setTooltip(tip);
+                if (tip[0] == null && row.getItem() != null) {
+                    tip[0] = new Tooltip(rowTip(row.getItem()));
+                    row.setTooltip(tip[0]);
                 }
             });
             row.itemProperty().addListener((o, a, l) -> {
-                if (row.getTooltip() != null && l != null) {
-                    row.getTooltip().setText(rowTip(l));
+                if (tip[0] != null) {
+                    if (l != null) {
+                        tip[0].setText(rowTip(l));
+                    }
+                    row.setTooltip(l == null ? null : tip[0]);
                 }
             });
             return row;

@@ -119,6 +119,27 @@ class WorkbenchUiTest {
     }
 
     @Test
+    void aRowsTooltipNamesItsLayerAndFollowsFilteringAndAnEmptiedRowHasNone(FxRobot robot) throws TimeoutException {
+        openTiny(robot);
+        javafx.scene.control.TableRow<?> first = robot.lookup("#layerTable .table-row-cell")
+                .match((javafx.scene.control.TableRow<?> r) -> r.getIndex() == 0).query();
+        robot.moveTo(first);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNotNull(first.getTooltip(), "a hovered row has a tooltip");
+        assertTrue(first.getTooltip().getText().startsWith(WorkbenchModels.CONV), first.getTooltip().getText());
+
+        robot.interact(() -> vm.layers().nameFilterProperty().set("FC1"));
+        javafx.scene.control.TableRow<?> only = robot.lookup("#layerTable .table-row-cell")
+                .match((javafx.scene.control.TableRow<?> r) -> r.getIndex() == 0).query();
+        robot.moveTo(only);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(only.getTooltip().getText().startsWith(WorkbenchModels.MATMUL), only.getTooltip().getText());
+        robot.interact(() -> vm.layers().nameFilterProperty().set("no such layer"));
+        assertTrue(robot.lookup("#layerTable .table-row-cell").queryAll().stream()
+                .allMatch(r -> ((javafx.scene.control.TableRow<?>) r).getTooltip() == null), "empty rows show no tooltip");
+    }
+
+    @Test
     void aBadFileShowsTheErrorDialogAndThePreviousModelStaysOpen(FxRobot robot) throws TimeoutException, IOException {
         openTiny(robot);
         Path empty = WorkbenchModels.emptyFile(dir);
