@@ -19,9 +19,22 @@ import javafx.util.Duration;
 /**
  * The bottom line of the window: the status message, one button per running job (click to
  * cancel; Esc cancels the newest), the JVM heap in use, and the open model's file.
+ *
+ * <p>A job appears once it has run {@link #SHOW_AFTER}: most jobs (a layer's statistics, its
+ * preview facts) end sooner, and listing them made the bar flicker and cost a layout and a
+ * redraw of the bar (an animated progress bar, too) twice per job, on every layer selection.
  */
 public final class StatusBarView extends HBox {
+    /** How long a job runs before the bar lists it. */
+    public static final Duration SHOW_AFTER = Duration.millis(300);
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "whittle-status-timer");
+                t.setDaemon(true);
+                return t;
+            });
     private final JobRunner jobs;
+    private final java.util.Set<RunningJob> shown = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final HBox jobBox = new HBox(6);
     private final Label memory = new Label();
 
@@ -39,6 +52,7 @@ public final class StatusBarView extends HBox {
         text.setMaxWidth(Double.MAX_VALUE);
         jobBox.setId("runningJobs");
         jobBox.setAlignment(Pos.CENTER_LEFT);
+        jobBox.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         memory.setId("memoryInUse");
         memory.setTooltip(Tips.of("Java heap in use / the most the JVM may take (-Xmx). Cached layer statistics"
                 + " count here; they are dropped least-recently-used first when the budget is reached."));
@@ -50,7 +64,20 @@ public final class StatusBarView extends HBox {
         file.setTooltip(Tips.of("The model file that is open. Whittle never writes it; exports go to a new file."));
         file.setMinWidth(0);
         getChildren().addAll(text, jobBox, sep(), memory, sep(), file);
-        jobs.running().addListener((ListChangeListener<RunningJob>) c -> rebuild());
+        jobs.running().addListener((ListChangeListener<RunningJob>) c -> {
+            boolean removed = false;
+            while (c.next()) {
+                for (RunningJob j : c.getAddedSubList()) {
+                    // A timer thread rather than an animation: a running animation keeps pulses coming.
+                    TIMER.schedule(() -> javafx.application.Platform.runLater(() -> show(j)),
+                            (long) SHOW_AFTER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                removed |= shown.removeAll(c.getRemoved());
+            }
+            if (removed) {
+                rebuild();
+            }
+        });
         updateMemory();
         Timeline tick = new Timeline(new KeyFrame(Duration.seconds(2), e -> updateMemory()));
         tick.setCycleCount(Timeline.INDEFINITE);
@@ -61,11 +88,21 @@ public final class StatusBarView extends HBox {
         return new Separator(Orientation.VERTICAL);
     }
 
+    private void show(RunningJob j) {
+        if (jobs.running().contains(j) && shown.add(j)) {
+            rebuild();
+        }
+    }
+
     private void rebuild() {
         jobBox.getChildren().clear();
         for (RunningJob j : jobs.running()) {
+            if (!shown.contains(j)) {
+                continue;
+            }
             ProgressBar bar = new ProgressBar();
             bar.setPrefWidth(70);
+            bar.setMouseTransparent(true); // a click on the bar cancels the job too (a ProgressBar swallows presses)
             bar.progressProperty().bind(j.progressProperty());
             Button b = new Button();
             b.getStyleClass().add("job-button");
@@ -75,6 +112,7 @@ public final class StatusBarView extends HBox {
             b.setGraphic(bar);
             b.setTooltip(Tips.of("Running in the background. Click to cancel it (Esc cancels the newest job)."));
             b.setOnAction(e -> j.cancel());
+            b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the message and file name give way first
             jobBox.getChildren().add(b);
         }
     }

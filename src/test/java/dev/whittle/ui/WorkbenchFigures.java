@@ -113,7 +113,7 @@ public final class WorkbenchFigures {
         List<Double> statsFirst = new ArrayList<>();
         int runs = Integer.getInteger("figures.runs", 5);
         StackSampler profile = System.getProperty("figures.profile") == null ? null
-                : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle"));
+                : new StackSampler(t -> t.getName().startsWith("JavaFX Application") || t.getName().startsWith("whittle") || t.getName().startsWith("QuantumRenderer"));
         for (int run = 0; run < runs; run++) {
             long t0 = System.nanoTime();
             fx(() -> vm.open(file));
