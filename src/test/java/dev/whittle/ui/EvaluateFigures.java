@@ -48,6 +48,13 @@ public final class EvaluateFigures {
     private static final List<Long> frames = new ArrayList<>();
     private static volatile boolean recording;
     private static volatile long lastPulse;
+    private static long lastGc;
+    private static final List<String> lateGaps = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+    }
     private static volatile Thread fxThread;
     private static final Map<String, Integer> stalls = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -71,6 +78,15 @@ public final class EvaluateFigures {
             new AnimationTimer() {
                 @Override
                 public void handle(long now) {
+                    long gc = gcMillis();
+                    if (recording && !frames.isEmpty() && now - frames.get(frames.size() - 1) > 50_000_000L) {
+                        // A late pulse: which stage the evaluation was in, and how much of the gap G1 paused.
+                        String stage = vm.jobs().running().stream().map(j -> j.messageProperty().get())
+                                .filter(m -> !m.isEmpty()).findFirst().orElse("-");
+                        lateGaps.add(String.format(Locale.ROOT, "%.0f ms in stage %s, GC %d ms",
+                                (now - frames.get(frames.size() - 1)) / 1e6, stage, gc - lastGc));
+                    }
+                    lastGc = gc;
                     lastPulse = System.nanoTime();
                     if (recording) {
                         frames.add(now);
@@ -143,6 +159,7 @@ public final class EvaluateFigures {
             System.out.println("runs: " + tabs.viewModel().runs().size() + "; notes of the last: " + tabs.viewModel().notesProperty().get());
             return null;
         });
+        lateGaps.forEach(g -> System.out.println("late pulse: " + g));
         stalls.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(10)
                 .forEach(e -> System.out.println("FX thread during a late pulse (" + e.getValue() + " samples): " + e.getKey()));
         if (shots != null) {
