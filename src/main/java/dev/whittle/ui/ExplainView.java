@@ -57,7 +57,7 @@ public final class ExplainView extends VBox {
             case 2 -> quant(vm.quant().figuresProperty().get());
             case 3 -> rank(vm.rank().figuresProperty().get());
             case 4 -> "Each pixel is one weight (or one of every k-th row and column of a big layer). Compare the"
-                    + " original with the plan's result: pruning leaves white holes, int4 leaves visible steps,"
+                    + " original with the plan's result: pruning leaves grey holes, int4 leaves visible steps,"
                     + " low rank smooths the matrix into a few patterns.";
             default -> "The histogram shows how the layer's weights are spread. Most trained weights sit in a narrow"
                     + " bell around 0; the prune, quantize and low-rank tabs each act on that picture.";

@@ -19,14 +19,27 @@ import java.util.List;
  * channels x everything else (Conv: out x in*kh*kw), sampled at up to {@link #MAX} rows and
  * columns (every k-th, so big layers stay cheap to draw), before and after the layer's plan
  * (prune, then low rank, then quantize, as apply composes them), and their difference.
- * The quantization is core.quant's own; pruning zeroes |w| at or under the threshold (or the
- * removed channels); low rank is the truncated SVD evaluated at the sampled positions.
+ * The quantization is core.quant's own; pruning zeroes |w| at or under the threshold, the removed
+ * channels, or, for N:M, what the pruner's own N:M keeps (by magnitude); low rank is the truncated
+ * SVD evaluated at the sampled positions. For N:M the columns (the input axis, along which the
+ * groups run) are sampled in whole groups, so that each group's kept and zeroed weights stand side
+ * by side: {@code group} columns at a time, then a jump of {@code colStep} groups.
  */
-record Heatmaps(int rows, int cols, int rowStep, int colStep, float[] before, float[] after, List<String> notes) {
+record Heatmaps(int rows, int cols, int rowStep, int colStep, int group, float[] before, float[] after, List<String> notes) {
     static final int MAX = 192;
 
     float diff(int i) {
         return after[i] - before[i];
+    }
+
+    /** Whether the plan sets image cell {@code i} to zero (it was not zero before). */
+    boolean zeroed(int i) {
+        return after[i] == 0f && before[i] != 0f;
+    }
+
+    /** The weight's column (position along the non-channel axes) shown in image column {@code k}. */
+    long column(int k) {
+        return group == 1 ? (long) k * colStep : ((long) (k / group) * colStep) * group + k % group;
     }
 
     /**
@@ -58,7 +71,15 @@ record Heatmaps(int rows, int cols, int rowStep, int colStep, float[] before, fl
                     }
                 }
             } else if (p.isNofM()) {
-                notes.add("the " + p.structure() + " pattern is not drawn here; the totals count it");
+                String why = dev.whittle.core.prune.Pruner.nOfMUnsupported(layer, p.groupM());
+                if (why != null) {
+                    notes.add(p.structure() + " cannot apply: " + why);
+                } else {
+                    dev.whittle.core.prune.Pruner.nOfM(layer, after, p.keepN(), p.groupM());
+                    if (p.dataAware()) {
+                        notes.add("drawn with magnitude; wanda picks each group's weights from calibration data");
+                    }
+                }
             } else if (pruneThreshold > 0) {
                 for (int i = 0; i < after.length; i++) {
                     if (Math.abs(after[i]) <= pruneThreshold) {
@@ -84,15 +105,19 @@ record Heatmaps(int rows, int cols, int rowStep, int colStep, float[] before, fl
         // rows: output channels; columns: (outer, inner) positions of each channel
         long colsN = outer * inner;
         int rowStep = (int) Math.max(1, (channelsN + MAX - 1) / MAX);
-        int colStep = (int) Math.max(1, (colsN + MAX - 1) / MAX);
+        int group = p != null && p.isNofM() && nmAlongColumns(layer) && colsN % p.groupM() == 0 ? p.groupM() : 1;
+        long units = colsN / group;
+        int perImage = Math.max(1, MAX / group);
+        int colStep = (int) Math.max(1, (units + perImage - 1) / perImage);
         int rows = (int) ((channelsN + rowStep - 1) / rowStep);
-        int cols = (int) ((colsN + colStep - 1) / colStep);
+        int cols = (int) ((units + colStep - 1) / colStep) * group;
+        Heatmaps shape = new Heatmaps(rows, cols, rowStep, colStep, group, null, null, List.of());
         float[] b = new float[rows * cols];
         float[] a = new float[rows * cols];
         for (int r = 0; r < rows; r++) {
             long c = (long) r * rowStep;
             for (int k = 0; k < cols; k++) {
-                long j = (long) k * colStep;
+                long j = shape.column(k);
                 long o = j / inner;
                 long i = j % inner;
                 int idx = (int) ((o * channelsN + c) * inner + i);
@@ -100,6 +125,20 @@ record Heatmaps(int rows, int cols, int rowStep, int colStep, float[] before, fl
                 a[r * cols + k] = after[idx];
             }
         }
-        return new Heatmaps(rows, cols, rowStep, colStep, b, a, notes);
+        return new Heatmaps(rows, cols, rowStep, colStep, group, b, a, notes);
+    }
+
+    /**
+     * Whether the N:M groups run along the image's columns: the input axis is the one axis after
+     * the channel axis (MatMul [in, out] seen transposed: channel axis 1, columns = axis 0 = input)
+     * or, for Conv [out, in, kh, kw], the groups step through in with stride kh*kw, not adjacent.
+     */
+    private static boolean nmAlongColumns(WeightLayer layer) {
+        long[] d = layer.shape();
+        int in = dev.whittle.core.prune.Pruner.nOfMAxis(layer);
+        int axis = layer.axis();
+        // columns enumerate (outer, inner): adjacent columns are adjacent input positions when the
+        // input axis is the last axis, or the only axis before the channel axis with nothing after it.
+        return d.length == 2 && in != axis;
     }
 }

@@ -20,13 +20,18 @@ import javafx.scene.paint.Color;
  * The weight matrix as images: original, after the layer's plan, and the difference (output
  * channels down, the rest across; big layers sampled every k-th row and column). Original and
  * after share one colour scale (blue negative, white 0, red positive, up to max |w|); the
- * difference has its own (up to its largest |change|). Computed as a job when the tab shows.
+ * difference has its own (up to its largest |change|). A weight the plan sets to zero is drawn
+ * grey in the after image: a small weight is near-white too, and pruning's pattern (2:4's two
+ * of every four) should stand out from it. Computed as a job when the tab shows.
  */
 public final class WeightsTabView extends VBox {
     private final InspectorViewModel inspector;
     private final PlanViewModel plan;
     private final LatestOnly<Heatmaps> job;
     private final ImageView[] views = {new ImageView(), new ImageView(), new ImageView()};
+    private final StackPane[] frames = new StackPane[3];
+    private float shownMax;
+    private float shownMaxDiff;
     private final Label[] titles = {new Label("Original"), new Label("After the plan"), new Label("Difference")};
     private final Label info = new Label();
     private final Label hover = new Label();
@@ -60,8 +65,9 @@ public final class WeightsTabView extends VBox {
             StackPane.setAlignment(v, Pos.TOP_CENTER);
             frame.getStyleClass().add("heatmap-frame");
             frame.setMinSize(60, 60);
-            v.fitWidthProperty().bind(frame.widthProperty().subtract(4));
-            v.fitHeightProperty().bind(frame.heightProperty().subtract(4));
+            frames[i] = frame;
+            frame.widthProperty().addListener((o, a, b) -> render());
+            frame.heightProperty().addListener((o, a, b) -> render());
             grid.add(titles[i], i, 0);
             grid.add(frame, i, 1);
             GridPane.setHgrow(frame, Priority.ALWAYS);
@@ -124,26 +130,60 @@ public final class WeightsTabView extends VBox {
             max = Math.max(max, Math.abs(h.before()[i]));
             maxDiff = Math.max(maxDiff, Math.abs(h.diff(i)));
         }
-        views[0].setImage(image(h, 0, max));
-        views[1].setImage(image(h, 1, max));
-        views[2].setImage(image(h, 2, maxDiff));
-        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled: 1 in " + h.rowStep() + " rows, 1 in " + h.colStep()
-                + " columns. " : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
-                + Format.number(maxDiff) + ")." + (h.notes().isEmpty() ? "" : " Note: " + String.join("; ", h.notes()) + "."));
+        shownMax = max;
+        shownMaxDiff = maxDiff;
+        render();
+        String columns = h.group() > 1 ? "1 in " + h.colStep() + " groups of " + h.group() + " columns (each group whole)"
+                : "1 in " + h.colStep() + " columns";
+        boolean anyZeroed = java.util.stream.IntStream.range(0, h.after().length).anyMatch(h::zeroed);
+        info.setText((h.rowStep() > 1 || h.colStep() > 1 ? "Sampled: 1 in " + h.rowStep() + " rows, " + columns + ". " : "") + "Colour scale: +-" + Format.number(max) + " (difference: +-"
+                + Format.number(maxDiff) + ")." + (anyZeroed ? " Grey: weights the plan sets to zero." : "") + (h.notes().isEmpty() ? "" : " Note: " + String.join("; ", h.notes()) + "."));
     }
 
-    private static WritableImage image(Heatmaps h, int panel, float max) {
-        WritableImage img = new WritableImage(h.cols(), h.rows());
+    /**
+     * Draws the shown images at the largest whole number of screen pixels per weight that fits
+     * each frame: scaling by a fraction blends neighbouring weights (the software pipeline
+     * smooths even with smooth off), which hides single pruned weights and N:M patterns.
+     */
+    private void render() {
+        Heatmaps h = shown;
+        if (h == null) {
+            return;
+        }
+        for (int panel = 0; panel < 3; panel++) {
+            double fw = Math.max(1, frames[panel].getWidth() - 4);
+            double fh = Math.max(1, frames[panel].getHeight() - 4);
+            int scale = (int) Math.max(1, Math.floor(Math.min(fw / h.cols(), fh / h.rows())));
+            ImageView v = views[panel];
+            v.setImage(image(h, panel, panel == 2 ? shownMaxDiff : shownMax, scale));
+            // Only an image larger than its frame (one pixel per weight already) is shrunk to fit.
+            v.setFitWidth(Math.min(h.cols() * scale, fw));
+            v.setFitHeight(Math.min(h.rows() * scale, fh));
+        }
+    }
+
+    private static WritableImage image(Heatmaps h, int panel, float max, int scale) {
+        WritableImage img = new WritableImage(h.cols() * scale, h.rows() * scale);
         PixelWriter pw = img.getPixelWriter();
+        int[] line = new int[h.cols() * scale];
         for (int r = 0; r < h.rows(); r++) {
             for (int k = 0; k < h.cols(); k++) {
                 int i = r * h.cols() + k;
                 float v = panel == 0 ? h.before()[i] : panel == 1 ? h.after()[i] : h.diff(i);
-                pw.setColor(k, r, colour(max > 0 ? v / max : 0));
+                Color c = panel == 1 && h.zeroed(i) ? ZEROED : colour(max > 0 ? v / max : 0);
+                int argb = 0xff000000 | (int) Math.round(c.getRed() * 255) << 16 | (int) Math.round(c.getGreen() * 255) << 8
+                        | (int) Math.round(c.getBlue() * 255);
+                java.util.Arrays.fill(line, k * scale, (k + 1) * scale, argb);
+            }
+            for (int y = 0; y < scale; y++) {
+                pw.setPixels(0, r * scale + y, line.length, 1, javafx.scene.image.PixelFormat.getIntArgbInstance(), line, 0, line.length);
             }
         }
         return img;
     }
+
+    /** A weight the plan sets to zero (in the after image). */
+    static final Color ZEROED = Color.gray(0.45);
 
     /** Diverging blue-white-red for x in [-1, 1]. */
     static Color colour(double x) {
@@ -160,7 +200,7 @@ public final class WeightsTabView extends VBox {
         int r = (int) (fy * h.rows());
         int k = (int) (fx * h.cols());
         int i = r * h.cols() + k;
-        hover.setText("channel " + r * h.rowStep() + ", column " + k * h.colStep() + ": w = " + Format.number(h.before()[i])
+        hover.setText("channel " + r * h.rowStep() + ", column " + h.column(k) + ": w = " + Format.number(h.before()[i])
                 + ", after = " + Format.number(h.after()[i]) + ", change = " + Format.number(h.diff(i)));
     }
 }

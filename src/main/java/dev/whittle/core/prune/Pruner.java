@@ -242,6 +242,16 @@ public final class Pruner {
      * layer's input axis in place, exactly as a prune step does: for previews that compose the
      * methods on one layer without writing a model.
      */
+    /** Why N:M with groups of {@code m} cannot apply to {@code l}, or null. */
+    public static String nOfMUnsupported(WeightLayer l, int m) {
+        return NofM.unsupported(l, m);
+    }
+
+    /** The axis along which N:M groups run (the layer's input axis). */
+    public static int nOfMAxis(WeightLayer l) {
+        return NofM.inputAxis(l);
+    }
+
     public static void nOfM(WeightLayer l, float[] w, int keep, int m) {
         NofM.apply(w, l.shape(), NofM.inputAxis(l), keep, m);
     }
