@@ -34,7 +34,11 @@ public final class QuantizedOps {
         if (m.isEmpty()) {
             return Optional.empty();
         }
-        String ops = m.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-        return Optional.of(g.fileName() + " is already quantized (" + ops + "), so it was left unchanged.");
+        return Optional.of(g.fileName() + " is already quantized (" + summary(m) + "), so it was left unchanged.");
+    }
+
+    /** "3 DequantizeLinear, 1 MatMulNBits": the counts of {@link #count}. */
+    public static String summary(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     }
 }

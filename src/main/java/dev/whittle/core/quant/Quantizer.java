@@ -1,5 +1,7 @@
 package dev.whittle.core.quant;
 
+import dev.whittle.core.BadInputException;
+
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
@@ -18,7 +20,8 @@ import java.util.Optional;
  * <p>For each layer the steps that select it are merged in order (a later step's setting
  * replaces an earlier one), the merged spec is validated, and layers that cannot take it are
  * left in float with a message (subgraph layers, ops without a rule, formats an op does not
- * support). A model that already holds quantization ops is returned unchanged with a message.
+ * support). In a model that already holds quantization only the float layers are quantized (weights
+ * only); one whose selected layers are all quantized is returned unchanged with a message.
  */
 public final class Quantizer {
     private Quantizer() {
@@ -37,11 +40,20 @@ public final class Quantizer {
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, QuantOptions options) {
         ModelGraph g = model.graph();
+        List<String> messages = new ArrayList<>();
         Optional<String> existing = QuantizedOps.describe(g);
         if (existing.isPresent()) {
-            return new QuantResult(model, new QuantReport(List.of(), List.of(), List.of(existing.get()), true, 0, 0));
+            // Partly quantized (by another tool, or an earlier run on some layers): the float layers
+            // the steps select are quantized, the quantized ones left as they are.
+            if (floatLayers(g, steps) == 0) {
+                return new QuantResult(model, new QuantReport(List.of(), List.of(), List.of(existing.get()), true, 0, 0));
+            }
+            requireWeightOnly(g, steps);
+            long quantized = g.weightLayers().stream().filter(WeightLayer::quantized).count();
+            messages.add(g.fileName() + " already holds quantization (" + QuantizedOps.summary(QuantizedOps.count(g)) + "): its "
+                    + quantized + " quantized layer" + (quantized == 1 ? " was" : "s were") + " left as "
+                    + (quantized == 1 ? "it is" : "they are") + "; only float layers were quantized.");
         }
-        List<String> messages = new ArrayList<>();
         model = dev.whittle.core.transform.Bodies.prepare(model, g.weightLayers().stream()
                 .filter(l -> steps.stream().anyMatch(s -> s.select().matches(l))).toList());
         g = model.graph();
@@ -148,16 +160,41 @@ public final class Quantizer {
      */
     public static List<String> calibrationTensors(OnnxModel model, List<QuantizeStep> steps) {
         if (QuantizedOps.describe(model.graph()).isPresent()) {
+            if (floatLayers(model.graph(), steps) > 0) {
+                requireWeightOnly(model.graph(), steps);
+            }
             return List.of();
         }
         List<Planned> plan = plan(model.graph(), steps, new ArrayList<>());
         return ActivationStage.toCalibrate(model, QdqEditor.of(model), plan);
     }
 
+    /** How many float (not yet quantized) layers the steps select. */
+    private static long floatLayers(ModelGraph g, List<QuantizeStep> steps) {
+        return g.weightLayers().stream().filter(l -> !l.quantized() && l.dtype().isFloating()
+                && steps.stream().anyMatch(s -> s.select().matches(l))).count();
+    }
+
+    /**
+     * Activations of a model that already holds quantization are not quantized again: its Q/DQ
+     * pairs and integer ops already fix some activation ranges, and a second set around them
+     * would quantize twice. Said before any work starts.
+     */
+    private static void requireWeightOnly(ModelGraph g, List<QuantizeStep> steps) {
+        if (steps.stream().anyMatch(s -> s.quantize().activations() != null)) {
+            throw new BadInputException(g.fileName() + " already holds quantization (" + QuantizedOps.summary(QuantizedOps.count(g))
+                    + "), so its activations cannot be quantized again; quantize the float layers' weights only"
+                    + " (leave out activations).");
+        }
+    }
+
     /** Merges the steps per layer, validates, and drops layers that cannot be quantized. */
     static List<Planned> plan(ModelGraph g, List<QuantizeStep> steps, List<String> messages) {
         List<Planned> out = new ArrayList<>();
         for (WeightLayer l : g.weightLayers()) {
+            if (l.quantized()) {
+                continue; // left as it is; apply says so once for the model
+            }
             QuantizeSpec merged = null;
             for (QuantizeStep s : steps) {
                 if (s.select().matches(l)) {

@@ -227,8 +227,8 @@ public final class RecipeRunner {
                 options.folder(), options.progress(), options.cancelled());
         QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, xtx, options.progress(), options.cancelled());
         if (q.report().alreadyQuantized()) {
-            throw new BadInputException(String.join(" ", q.report().messages()) + " A recipe quantizes float models only;"
-                    + " nothing was written.");
+            throw new BadInputException(String.join(" ", q.report().messages()) + " Every layer the recipe's quantize steps"
+                    + " select is already quantized; nothing was written.");
         }
         Map<String, Integer> stepOf = plan.effective(Setting.QUANTIZE);
         Map<String, Long> params = new HashMap<>();
