@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.quant.ActivationOverride;
+import dev.whittle.core.quant.ActivationPlacement;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.analysis.CalibrationData;
@@ -85,6 +86,11 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--act-outputs", description = "Also put Q/DQ on the quantized layers' outputs.")
     boolean actOutputs;
+
+    @Option(names = "--placement", paramLabel = "layers|graph",
+            description = "Where activation Q/DQ pairs go: on the quantized layers' inputs (layers, default), or also between"
+                    + " them after Relu/Clip and through MaxPool and shape ops, so ONNX Runtime keeps those tensors int8 (graph).")
+    String placement;
 
     @Option(names = "--act-override", paramLabel = "NAME=exclude|LO,HI|bits:B",
             description = "Per activation tensor (or reading node): leave in float, force a range, or force the bits. Repeatable.")
@@ -202,9 +208,9 @@ final class QuantizeCommand implements Callable<Integer> {
         ActivationSpec a = null;
         if (activations != null) {
             a = new ActivationSpec(actBits, actSymmetric, Calibration.parse("--activations", activations), actOutputs,
-                    overrides());
-        } else if (!actOverrides.isEmpty() || actOutputs || actSymmetric) {
-            throw new BadInputException("--act-* options are only used with --activations.");
+                    overrides(), placement == null ? null : ActivationPlacement.parse("--placement", placement));
+        } else if (!actOverrides.isEmpty() || actOutputs || actSymmetric || placement != null) {
+            throw new BadInputException("--act-* options and --placement are only used with --activations.");
         }
         return new QuantizeSpec(w, a, f);
     }

@@ -175,7 +175,8 @@ final class ValidateCommand implements Callable<Integer> {
             ActivationSpec a = q.activations();
             parts.add("activations " + (a.symmetric() ? "int" : "uint") + a.bits() + " calibrated by " + a.calibration()
                     + (a.outputs() ? ", outputs too" : "") + (a.overrides().isEmpty() ? "" : ", " + a.overrides().size()
-                    + " override" + (a.overrides().size() == 1 ? "" : "s")));
+                    + " override" + (a.overrides().size() == 1 ? "" : "s"))
+                    + (a.placement() == dev.whittle.core.quant.ActivationPlacement.GRAPH ? ", placed through the graph" : ""));
         }
         if (q.format() != null) {
             parts.add("format " + q.format().key());

@@ -26,12 +26,40 @@ final class SlowdownReasons {
         if (int8 && runtime != null && runtime.cpu() != null && runtime.cpu().int8PairsSaturate()) {
             out.add("no VNNI on this CPU (" + runtime.cpu().name() + "), so ONNX Runtime's int8 kernels gain little over float");
         }
-        long q = count(model, "QuantizeLinear");
-        long dq = count(model, "DequantizeLinear");
-        long weights = model.nodes().stream().filter(n -> WEIGHT_OPS.contains(n.opType())).count();
-        if (q > 0) {
-            out.add(q + " QuantizeLinear and " + dq + " DequantizeLinear around " + weights
-                    + " weight layers: the ops between them run in float, converting tensors to int8 and back");
+        KernelCounts k = null;
+        if (file != null && int8) {
+            try {
+                k = KernelCounts.of(file, SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+            } catch (RuntimeException e) {
+                k = null; // the counts in the file below say less, but something
+            }
+        }
+        if (k != null) {
+            // What ONNX Runtime actually runs, not what the file holds: its QDQ transformer fuses
+            // Q/DQ pairs into int8 kernels and drops them around MaxPool and the shape ops.
+            if (!k.floatNodes().isEmpty()) {
+                out.add(k.floatNodes().size() + " Conv/Gemm/MatMul still run in float in ONNX Runtime's optimized graph ("
+                        + String.join(", ", k.floatNodes().stream().limit(5).toList()) + (k.floatNodes().size() > 5 ? ", ..." : "")
+                        + "): no Q/DQ pair ONNX Runtime can fuse around them");
+            }
+            int left = k.quantizeLinear() + k.dequantizeLinear();
+            if (left > 1) { // one is the float input's own QuantizeLinear
+                out.add(k.quantizeLinear() + " QuantizeLinear and " + k.dequantizeLinear() + " DequantizeLinear left in ONNX"
+                        + " Runtime's optimized graph: tensors are converted to int8 and back between the int8 kernels"
+                        + " (whittle inspect --kernels lists them; --placement graph keeps more of the graph in int8)");
+            }
+            if (k.floatNodes().isEmpty() && left <= 1 && k.int8() > 0) {
+                out.add("every weight layer runs an int8 kernel and at most the input is converted: ONNX Runtime's int8"
+                        + " kernels are slower than float for these layer shapes on this CPU (whittle profile shows which)");
+            }
+        } else {
+            long q = count(model, "QuantizeLinear");
+            long dq = count(model, "DequantizeLinear");
+            long weights = model.nodes().stream().filter(n -> WEIGHT_OPS.contains(n.opType())).count();
+            if (q > 0) {
+                out.add(q + " QuantizeLinear and " + dq + " DequantizeLinear around " + weights
+                        + " weight layers: the ops between them run in float, converting tensors to int8 and back");
+            }
         }
         if (file != null) {
             long nbits8 = 0;

@@ -33,6 +33,7 @@ public final class QdqEditor {
     private final GraphProto graph;
     private final List<NodeProto> nodes;
     private final Map<String, Integer> index = new HashMap<>();
+    private final List<String> names = new ArrayList<>();
     private final Map<String, Integer> producer = new HashMap<>();
     private final Set<String> used = new HashSet<>();
     private final List<TensorProto> newInits = new ArrayList<>();
@@ -53,6 +54,7 @@ public final class QdqEditor {
         List<NodeInfo> infos = model.graph().nodes().stream().filter(n -> n.graphPath().equals(path)).toList();
         for (int i = 0; i < nodes.size(); i++) {
             index.put(infos.get(i).name(), i);
+            names.add(infos.get(i).name());
             for (String o : nodes.get(i).getOutputList()) {
                 producer.put(o, i);
             }
@@ -81,6 +83,38 @@ public final class QdqEditor {
 
     public String output(String node, int i) {
         return nodes.get(idx(node)).getOutput(i);
+    }
+
+    /** The name of the node that writes {@code tensor}, or null (a graph input, an initializer). */
+    public String producerOf(String tensor) {
+        Integer k = producer.get(tensor);
+        return k == null ? null : nameAt(k);
+    }
+
+    /** The op type of node {@code node} (domain-qualified outside the default domain). */
+    public String opOf(String node) {
+        NodeProto n = nodes.get(idx(node));
+        return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType() : n.getDomain() + "::" + n.getOpType();
+    }
+
+    /** The nodes that read {@code tensor} now (as edited so far), in graph order. */
+    public List<String> readersOf(String tensor) {
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            if (nodes.get(k).getInputList().contains(tensor)) {
+                out.add(nameAt(k));
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code tensor} is an output of the graph being edited. */
+    public boolean isGraphOutput(String tensor) {
+        return graph.getOutputList().stream().anyMatch(v -> v.getName().equals(tensor));
+    }
+
+    private String nameAt(int k) {
+        return names.get(k);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.quant.ActivationOverride;
+import dev.whittle.core.quant.ActivationPlacement;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantizeSpec;
@@ -243,7 +244,8 @@ public final class PlanRecipes {
                             v.lo() == null ? null : List.of(v.lo(), v.hi()), v.bits()));
                 }
             }
-            a = new QuantizeSettings.Activations(as.bits(), as.symmetric(), as.calibration().toString(), as.outputs(), o);
+            a = new QuantizeSettings.Activations(as.bits(), as.symmetric(), as.calibration().toString(), as.outputs(), o,
+                    as.placement() == ActivationPlacement.LAYERS ? null : as.placement().key());
         }
         return new QuantizeSettings(w, a, q.format() == null ? null : q.format().key());
     }

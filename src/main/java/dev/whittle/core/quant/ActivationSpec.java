@@ -14,10 +14,12 @@ import java.util.Map;
  * @param calibration how the range is chosen from the calibration histogram
  * @param outputs     also put Q/DQ on the layers' outputs
  * @param overrides   per activation tensor (or reading node) name: exclude, forced range or bits
+ * @param placement   layer inputs only, or the graph between the layers too ({@link ActivationPlacement})
  */
 public record ActivationSpec(int bits, boolean symmetric, Calibration calibration, boolean outputs,
-                             Map<String, ActivationOverride> overrides) {
+                             Map<String, ActivationOverride> overrides, ActivationPlacement placement) {
     public ActivationSpec {
+        placement = placement == null ? ActivationPlacement.LAYERS : placement;
         if (bits != 8 && bits != 4) {
             throw new BadInputException("activations.bits must be 8 or 4, got " + bits + ".");
         }
@@ -32,16 +34,25 @@ public record ActivationSpec(int bits, boolean symmetric, Calibration calibratio
         }
     }
 
+    public ActivationSpec(int bits, boolean symmetric, Calibration calibration, boolean outputs,
+                          Map<String, ActivationOverride> overrides) {
+        this(bits, symmetric, calibration, outputs, overrides, ActivationPlacement.LAYERS);
+    }
+
     /** 8-bit asymmetric (uint8) activations on layer inputs, no overrides. */
     public static ActivationSpec of(Calibration calibration) {
         return new ActivationSpec(8, false, calibration, false, Map.of());
     }
 
     public ActivationSpec withOverrides(Map<String, ActivationOverride> o) {
-        return new ActivationSpec(bits, symmetric, calibration, outputs, o);
+        return new ActivationSpec(bits, symmetric, calibration, outputs, o, placement);
+    }
+
+    public ActivationSpec withPlacement(ActivationPlacement p) {
+        return new ActivationSpec(bits, symmetric, calibration, outputs, overrides, p);
     }
 
     public ActivationSpec withOutputs(boolean o) {
-        return new ActivationSpec(bits, symmetric, calibration, o, overrides);
+        return new ActivationSpec(bits, symmetric, calibration, o, overrides, placement);
     }
 }

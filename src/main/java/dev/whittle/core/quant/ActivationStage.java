@@ -6,13 +6,16 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Static activation quantization: decides which tensors get a Q/DQ pair (inputs of the layers
- * whose spec has activations, their outputs when asked), applies overrides, calibrates the rest
+ * whose spec has activations, their outputs when asked, and with graph placement the tensors
+ * between the layers that ONNX Runtime keeps in int8), applies overrides, calibrates the rest
  * on the data, and inserts the pairs.
  */
 final class ActivationStage {
@@ -27,18 +30,23 @@ final class ActivationStage {
         final List<String> readers = new ArrayList<>();
         int bits;
         double[] forced;
+        /** The tensor whose calibrated range this one takes (itself, or the head of its chain). */
+        String rangeOf;
+        /** A tensor between weight layers (graph placement): no bias reads its scale. */
+        boolean between;
 
         Entry(String tensor, ActivationSpec spec, boolean output) {
             this.tensor = tensor;
             this.spec = spec;
             this.output = output;
             this.bits = spec.bits();
+            this.rangeOf = tensor;
         }
     }
 
     /** The activation tensors {@link #run} needs statistics for (those without a forced range). */
     static List<String> toCalibrate(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan) {
-        return entries(model, ed, plan, new ArrayList<>()).stream().filter(e -> e.forced == null).map(e -> e.tensor)
+        return entries(model, ed, plan, new ArrayList<>()).stream().filter(e -> e.forced == null).map(e -> e.rangeOf)
                 .distinct().toList();
     }
 
@@ -48,7 +56,7 @@ final class ActivationStage {
         if (list.isEmpty()) {
             return List.of();
         }
-        List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.tensor).distinct().toList();
+        List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.rangeOf).distinct().toList();
         Map<String, ActivationHistogram> hist = options.activations();
         if (!hist.keySet().containsAll(toCalibrate)) {
             throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
@@ -56,9 +64,9 @@ final class ActivationStage {
         }
         List<ActivationReport> reports = new ArrayList<>();
         for (Entry e : list) {
-            ActivationReport r = insert(ed, e, e.forced == null ? hist.get(e.tensor) : null);
+            ActivationReport r = insert(ed, e, e.forced == null ? hist.get(e.rangeOf) : null);
             reports.add(r);
-            if (!e.output) {
+            if (!e.output && !e.between) {
                 for (String reader : e.readers) {
                     BiasQuantizer.quantize(model, ed, reader, r.scale(), weights.get(reader));
                 }
@@ -110,7 +118,62 @@ final class ActivationStage {
             }
             list.add(e);
         }
+        if (list.stream().anyMatch(e -> e.spec.placement() == ActivationPlacement.GRAPH)) {
+            Set<String> layers = new HashSet<>();
+            plan.forEach(p -> layers.add(p.layer().graphNode()));
+            Set<String> taken = new HashSet<>(entries.keySet());
+            for (Entry e : List.copyOf(list)) {
+                if (!e.output && e.spec.placement() == ActivationPlacement.GRAPH) {
+                    list.addAll(chain(ed, e, constants, layers, taken));
+                }
+            }
+        }
         return list;
+    }
+
+    /**
+     * Graph placement: the tensors from a layer's input back through ops that keep the scale
+     * (MaxPool, Flatten, ...) to the output of the weight layer (or of the Relu/Clip after it)
+     * that wrote them. Each gets a Q/DQ pair with one range, the chain head's, so that ONNX
+     * Runtime drops the pairs around those ops and the weight layer behind writes int8. Empty
+     * when the chain does not lead back to a quantized weight layer (nothing to gain).
+     */
+    private static List<Entry> chain(QdqEditor ed, Entry e, Set<String> constants, Set<String> layers, Set<String> taken) {
+        List<String> tensors = new ArrayList<>(List.of(e.tensor));
+        String cur = e.tensor;
+        String p = ed.producerOf(cur);
+        while (p != null && GraphOps.of(ed.opOf(p)).orElse(null) == GraphOps.Kind.SAME_SCALE
+                && ed.output(p, 0).equals(cur)) {
+            String in = ed.input(p, 0);
+            if (in.isEmpty() || constants.contains(in)) {
+                break;
+            }
+            tensors.add(in);
+            cur = in;
+            p = ed.producerOf(cur);
+        }
+        boolean fromLayer = p != null && (layers.contains(p) || GraphOps.of(ed.opOf(p)).orElse(null) == GraphOps.Kind.FOLDED
+                && ed.producerOf(ed.input(p, 0)) != null && layers.contains(ed.producerOf(ed.input(p, 0))));
+        if (!fromLayer || tensors.size() == 1) {
+            return List.of();
+        }
+        if (e.forced == null) {
+            e.rangeOf = cur;
+        }
+        List<Entry> out = new ArrayList<>();
+        for (String t : tensors.subList(1, tensors.size())) {
+            if (!taken.add(t)) {
+                continue;
+            }
+            Entry c = new Entry(t, e.spec, false);
+            c.between = true;
+            c.bits = e.bits;
+            c.forced = e.forced;
+            c.rangeOf = e.forced == null ? cur : t;
+            c.readers.addAll(ed.readersOf(t));
+            out.add(c);
+        }
+        return out;
     }
 
     private static ActivationOverride override(Entry e) {
@@ -137,7 +200,8 @@ final class ActivationStage {
             method = "override";
         } else {
             chosen = Calibrators.range(h, e.spec.calibration(), e.bits, sym);
-            method = e.spec.calibration().toString();
+            // a tensor of a chain takes the range of the chain's head (graph placement)
+            method = e.spec.calibration() + (e.rangeOf.equals(e.tensor) ? "" : " of " + e.rangeOf);
         }
         int qmax = sym ? (1 << (e.bits - 1)) - 1 : (1 << e.bits) - 1;
         float scale;

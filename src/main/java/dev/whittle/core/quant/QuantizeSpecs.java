@@ -17,7 +17,7 @@ import java.util.Set;
 public final class QuantizeSpecs {
     static final Set<String> TOP = Set.of("weights", "activations", "format");
     static final Set<String> WEIGHTS = Set.of("bits", "symmetric", "granularity", "block", "range", "int8Layout");
-    static final Set<String> ACTIVATIONS = Set.of("bits", "symmetric", "calibration", "outputs", "overrides");
+    static final Set<String> ACTIVATIONS = Set.of("bits", "symmetric", "calibration", "outputs", "overrides", "placement");
     static final Set<String> OVERRIDE = Set.of("exclude", "range", "bits");
 
     private QuantizeSpecs() {
@@ -60,7 +60,9 @@ public final class QuantizeSpecs {
             map(m.get("overrides"), where + ".overrides").forEach((k, v) -> overrides.put(k,
                     override(map(v, where + ".overrides." + k), where + ".overrides." + k)));
         }
-        return new ActivationSpec(bits, sym, c, outputs, overrides);
+        ActivationPlacement placement = m.get("placement") == null ? ActivationPlacement.LAYERS
+                : ActivationPlacement.parse(where + ".placement", str(m.get("placement")));
+        return new ActivationSpec(bits, sym, c, outputs, overrides, placement);
     }
 
     static ActivationOverride override(Map<String, ?> m, String where) {

@@ -74,11 +74,16 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
      * @param calibration minmax | "percentile:P" | entropy | mse
      * @param outputs     also quantize the selected layers' outputs
      * @param overrides   per activation tensor (or node reading it)
+     * @param placement   layers | graph (null: layers)
      */
     public record Activations(Integer bits, Boolean symmetric, String calibration, Boolean outputs,
-                              Map<String, Override> overrides) {
+                              Map<String, Override> overrides, String placement) {
         public Activations {
             overrides = overrides == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        }
+
+        public Activations(Integer bits, Boolean symmetric, String calibration, Boolean outputs, Map<String, Override> overrides) {
+            this(bits, symmetric, calibration, outputs, overrides, null);
         }
     }
 
@@ -123,6 +128,7 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
                 });
                 a.put("overrides", o);
             }
+            put(a, "placement", activations.placement());
             m.put("activations", a);
         }
         put(m, "format", format);

@@ -197,6 +197,9 @@ public final class RecipeWriter {
             if (overrides != null) {
                 o.put("overrides", overrides);
             }
+            if (a.placement() != dev.whittle.core.quant.ActivationPlacement.LAYERS) {
+                o.put("placement", a.placement().key()); // only when chosen: recipes written before stay byte-identical
+            }
             m.put("activations", o);
         }
         if (spec.format() != null) {
