@@ -71,4 +71,24 @@ class InspectKernelsTest {
         assertTrue(r.out().contains("Conv/Gemm/MatMul in float: 2:"), r.out());
         assertTrue(r.out().contains("  conv1 (Conv)"), r.out());
     }
+
+    @Test
+    void aProductOfTwoActivationsIsNotAWeightLayerInFloat() throws Exception {
+        // y = (x . w) . x^T-like: one MatMul with a constant weight, one of two activations (attention's Q.K^T)
+        Path model = dir.resolve("two.onnx");
+        new dev.whittle.core.onnx.GraphBuilder("two").opset(17)
+                .input("a", dev.whittle.core.model.DataType.FLOAT, 4L, 8L)
+                .input("b", dev.whittle.core.model.DataType.FLOAT, 8L, 4L)
+                .initializer("w", new float[64], 8, 8)
+                .node("MatMul", "a", "w").name("weighted").outputs("h").done()
+                .node("MatMul", "h", "b").name("product").outputs("y").done()
+                .output("y", dev.whittle.core.model.DataType.FLOAT, 4L, 4L)
+                .toModel().save(model);
+        CliTestSupport.Result r = CliTestSupport.run("inspect", model.toString(), "--kernels", "--json", "--opt-level", "basic");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(2, j.get("ops").path("MatMul").asInt(), r.out());
+        assertEquals(1, j.get("floatNodes").size(), r.out());
+        assertTrue(j.get("floatNodes").get(0).asText().startsWith("weighted "), r.out());
+    }
 }

@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * @param int8       nodes running an int8 (or n-bit) weight kernel: QLinearConv, QLinearMatMul,
  *                   ConvInteger, MatMulInteger, MatMulIntegerToFloat, DynamicQuantizeMatMul,
  *                   MatMulNBits, QGemm
- * @param floatNodes the Conv / Gemm / MatMul nodes (fused forms included) that run in float, as "name (op)"
+ * @param floatNodes the Conv / Gemm / MatMul nodes (fused forms included) with a constant weight that run in
+ *                   float, as "name (op)" (products of two activations, as in attention, are not weight layers)
  */
 public record KernelCounts(String model, String optLevel, SortedMap<String, Integer> ops, int int8, int quantizeLinear,
                            int dequantizeLinear, List<String> floatNodes) {
@@ -39,16 +40,37 @@ public record KernelCounts(String model, String optLevel, SortedMap<String, Inte
         int q = 0;
         int dq = 0;
         List<String> floats = new ArrayList<>();
+        java.util.Set<String> constants = new java.util.HashSet<>();
+        opt.graph().constants().forEach(t -> constants.add(t.name()));
+        java.util.Map<String, NodeInfo> producers = new java.util.HashMap<>();
+        for (NodeInfo n : opt.graph().nodes()) {
+            n.outputs().forEach(o -> producers.put(o, n));
+        }
         for (NodeInfo n : opt.graph().nodes()) {
             ops.merge(n.qualifiedOp(), 1, Integer::sum);
             if (INT8.contains(n.opType())) {
                 int8++;
-            } else if (FLOAT.contains(n.opType())) {
+            } else if (FLOAT.contains(n.opType()) && readsWeight(n, constants, producers)) {
                 floats.add(n.name() + " (" + n.qualifiedOp() + ")");
             }
             q += n.opType().equals("QuantizeLinear") ? 1 : 0;
             dq += n.opType().equals("DequantizeLinear") ? 1 : 0;
         }
         return new KernelCounts(model.graph().fileName(), level.name().toLowerCase(), ops, int8, q, dq, floats);
+    }
+
+    /**
+     * Whether a float Conv/Gemm/MatMul is a weight layer: its second input is a constant, or a
+     * DequantizeLinear of one. An attention product of two activations (Q·Kᵀ) has no int8 form
+     * to fuse into and is not counted.
+     */
+    private static boolean readsWeight(NodeInfo n, java.util.Set<String> constants, java.util.Map<String, NodeInfo> producers) {
+        if (n.inputs().size() < 2) {
+            return false;
+        }
+        String w = n.inputs().get(1);
+        NodeInfo p = producers.get(w);
+        return constants.contains(w) || p != null && p.opType().equals("DequantizeLinear") && !p.inputs().isEmpty()
+                && constants.contains(p.inputs().get(0));
     }
 }
