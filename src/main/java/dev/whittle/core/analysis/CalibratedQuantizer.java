@@ -39,6 +39,13 @@ public final class CalibratedQuantizer {
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data,
                                     Map<String, WeightAnalysis> analyses, Map<String, double[]> gptq,
                                     DoubleConsumer progress, BooleanSupplier cancelled) {
+        return apply(model, steps, data, analyses, gptq, Map.of(), progress, cancelled);
+    }
+
+    /** As above, also correcting the biases of the layers keyed in {@code biasMeans} (node to its mean input). */
+    public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data,
+                                    Map<String, WeightAnalysis> analyses, Map<String, double[]> gptq,
+                                    Map<String, double[]> biasMeans, DoubleConsumer progress, BooleanSupplier cancelled) {
         Map<String, ActivationHistogram> hist = Map.of();
         if (data != null) {
             List<String> tensors = Quantizer.calibrationTensors(model, steps);
@@ -49,7 +56,7 @@ public final class CalibratedQuantizer {
                         progress, cancelled);
             }
         }
-        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses, gptq));
+        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses, gptq, biasMeans));
     }
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {

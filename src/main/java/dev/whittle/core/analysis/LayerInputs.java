@@ -152,6 +152,7 @@ public final class LayerInputs {
         final int dim;
         final int outDim;
         final double[] sumSquares;
+        final double[] sums;
         final double[] xtx;
         final double[] outAbs;
         long rows;
@@ -167,6 +168,7 @@ public final class LayerInputs {
             dim = (int) l.shape()[in];
             outDim = (int) l.outputChannels();
             sumSquares = new double[dim];
+            sums = new double[dim];
             xtx = secondMoment ? new double[dim * dim] : null;
             outAbs = new double[outDim];
         }
@@ -198,6 +200,7 @@ public final class LayerInputs {
                 for (int j = 0; j < dim; j++, idx++) {
                     double x = buf[idx];
                     sumSquares[j] += x * x;
+                    sums[j] += x;
                 }
             }
             if (xtx != null) {
@@ -247,7 +250,7 @@ public final class LayerInputs {
             }
             buf = null;
             gram = null;
-            return new InputMoments(dim, rows, sumSquares, xtx, mean);
+            return new InputMoments(dim, rows, sumSquares, xtx, mean, sums);
         }
     }
 }

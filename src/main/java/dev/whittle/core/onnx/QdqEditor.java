@@ -108,6 +108,27 @@ public final class QdqEditor {
         return out;
     }
 
+    /** A float attribute of {@code node}, or {@code fallback} when it is absent. */
+    public float floatAttr(String node, String key, float fallback) {
+        for (AttributeProto a : nodes.get(idx(node)).getAttributeList()) {
+            if (a.getName().equals(key)) {
+                return a.getF();
+            }
+        }
+        return fallback;
+    }
+
+    /** Adds a new initializer named after {@code base} (made unique) and returns its name. */
+    public String constant(String base, TensorBytes t) {
+        return initializer(base, t);
+    }
+
+    /** Appends {@code tensor} as the next input of {@code node} (e.g. a Gemm's missing C). */
+    public void addInput(String node, String tensor) {
+        int k = idx(node);
+        nodes.set(k, nodes.get(k).toBuilder().addInput(tensor).build());
+    }
+
     /** Whether {@code tensor} is an output of the graph being edited. */
     public boolean isGraphOutput(String tensor) {
         return graph.getOutputList().stream().anyMatch(v -> v.getName().equals(tensor));

@@ -16,13 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
  *                    are rounded by {@link Gptq} instead of to nearest; empty for none
  */
 public record QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
-                           Map<String, double[]> gptq) {
+                           Map<String, double[]> gptq, Map<String, double[]> biasMeans) {
     public QuantOptions {
         activations = activations == null ? Map.of() : Map.copyOf(activations);
         if (analyses == null) {
             analyses = new ConcurrentHashMap<>();
         }
         gptq = gptq == null ? Map.of() : Map.copyOf(gptq);
+        biasMeans = biasMeans == null ? Map.of() : Map.copyOf(biasMeans);
+    }
+
+    public QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
+                        Map<String, double[]> gptq) {
+        this(activations, analyses, gptq, null);
+    }
+
+    /**
+     * These options with bias correction for the layers (node names) whose mean input (one value
+     * per input feature, over the calibration rows) is given: the expected output error of the
+     * quantized weight, (W - Ŵ)ᵀ·mean(x) per output channel, is added to the layer's bias.
+     */
+    public QuantOptions withBiasCorrection(Map<String, double[]> means) {
+        return new QuantOptions(activations, analyses, gptq, means);
     }
 
     /** Without GPTQ: every weight rounds to nearest. */
@@ -32,7 +47,7 @@ public record QuantOptions(Map<String, ActivationHistogram> activations, Map<Str
 
     /** These options with GPTQ for the layers (node names) whose input XᵀX (K×K) is given. */
     public QuantOptions withGptq(Map<String, double[]> secondMoments) {
-        return new QuantOptions(activations, analyses, secondMoments);
+        return new QuantOptions(activations, analyses, secondMoments, biasMeans);
     }
 
     public static QuantOptions none() {

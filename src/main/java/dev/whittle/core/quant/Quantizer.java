@@ -147,10 +147,49 @@ public final class Quantizer {
             }
             ed = QdqEditor.of(current);
         }
+        correctBiases(current, ed, mainPlan, computed, options, messages);
         // activations are quantized in the main graph only (plan() keeps body layers weight-only)
         List<ActivationReport> acts = ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages);
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
+    }
+
+    /** Bias correction ({@link BiasCorrection}) for the main-graph layers whose mean input the options carry. */
+    private static void correctBiases(OnnxModel current, QdqEditor ed, List<Planned> mainPlan,
+                                      Map<String, QuantizedWeight> computed, QuantOptions options, List<String> messages) {
+        if (options.biasMeans().isEmpty()) {
+            return;
+        }
+        Map<String, dev.whittle.core.model.TensorData> constants = new HashMap<>();
+        current.graph().constants().forEach(t -> constants.put(t.name(), t));
+        int done = 0;
+        for (Planned p : mainPlan) {
+            WeightLayer l = p.layer();
+            double[] mean = options.biasMeans().get(l.node());
+            QuantizedWeight q = computed.get(l.node());
+            if (mean == null || q == null || p.spec().weights() == null) {
+                continue;
+            }
+            String why = mean.length == 0 ? "its input statistics are not collected (Conv inputs need their im2col view,"
+                    + " not built yet)"
+                    : p.spec().activations() != null ? "its activations are quantized too (bias correction is for"
+                    + " weight-only layers in this version)"
+                    : format(l, p.spec()) != QuantFormat.QDQ ? "format " + format(l, p.spec()) + " (QDQ only in this version)"
+                    : l.dtype() != dev.whittle.core.model.DataType.FLOAT ? "its weight is " + l.dtype() + ", not float32"
+                    : l.shape().length != 2 || !(l.op().equals("MatMul") || l.op().equals("Gemm")) ? l.op()
+                    + " layers are not corrected (MatMul and Gemm only)" : null;
+            if (why == null) {
+                double[] shift = BiasCorrection.shift(l.tensor().toFloatArray(), q.dequantize(), l.shape(), l.axis(), mean);
+                why = BiasCorrection.apply(ed, constants, l, shift);
+            }
+            if (why != null) {
+                messages.add("Layer '" + l.node() + "': bias correction skipped: " + why + ".");
+            } else {
+                done++;
+            }
+        }
+        messages.add("Bias correction: " + done + " layer" + (done == 1 ? "" : "s") + " had the expected output shift of"
+                + " their quantized weights, (W - W_q)^T mean(x), added to the bias.");
     }
 
     /**

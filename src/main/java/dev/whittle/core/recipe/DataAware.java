@@ -68,6 +68,9 @@ final class DataAware {
         if (s.quantize() != null && s.quantize().weights() != null && s.quantize().weights().gptq()) {
             return "quantize.weights.method gptq";
         }
+        if (s.quantize() != null && s.quantize().correctsBias()) {
+            return "quantize.biasCorrection";
+        }
         return null;
     }
 
@@ -84,6 +87,14 @@ final class DataAware {
                                                DoubleConsumer progress, BooleanSupplier cancelled) {
         Map<String, double[]> out = new LinkedHashMap<>();
         moments(recipe, model, nodes, true, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.xtx()));
+        return out;
+    }
+
+    /** The mean input per node for bias correction, collected on {@code model} (float, after pruning and factoring). */
+    static Map<String, double[]> inputMeans(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
+                                            DoubleConsumer progress, BooleanSupplier cancelled) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        moments(recipe, model, nodes, false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.means()));
         return out;
     }
 

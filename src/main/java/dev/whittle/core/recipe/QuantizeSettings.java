@@ -14,13 +14,28 @@ import java.util.Map;
  * separately on a layer.
  *
  * @param format qdq (default) | matmulnbits | dynamic
+ * @param biasCorrection add each quantized layer's expected output shift, (W - Ŵ)ᵀ·mean(x) on the
+ *                       calibration data, to its bias (default false)
  */
-public record QuantizeSettings(Weights weights, Activations activations, String format) {
+public record QuantizeSettings(Weights weights, Activations activations, String format, Boolean biasCorrection) {
     public QuantizeSettings {
         if (weights == null && activations == null && format == null) {
             throw new BadInputException("quantize needs at least one of weights, activations or format.");
         }
+        if (biasCorrection != null && weights == null) {
+            throw new BadInputException("quantize.biasCorrection corrects this step's quantized weights: give weights in the"
+                    + " same step.");
+        }
         QuantizeSpecs.fromMap(toMap(weights, activations, format), "quantize");
+    }
+
+    public QuantizeSettings(Weights weights, Activations activations, String format) {
+        this(weights, activations, format, null);
+    }
+
+    /** Whether this step asks for bias correction of the weights it quantizes (needs calibration data). */
+    public boolean correctsBias() {
+        return Boolean.TRUE.equals(biasCorrection);
     }
 
     /** This block as a quantization spec, defaults filled in per block (null blocks stay null: "not set here"). */

@@ -152,8 +152,12 @@ public final class RecipeRunner {
                 options.progress(), options.cancelled()));
     }
 
-    /** The original nodes whose effective weights setting says method gptq (the last step that sets weights). */
-    private static java.util.Set<String> gptqNodes(RecipePlan plan) {
+    /**
+     * The original nodes whose effective weights setting (the last step that sets weights) says
+     * method gptq, or whose step asks for bias correction: whichever the predicates test.
+     */
+    private static java.util.Set<String> weightNodes(RecipePlan plan, java.util.function.Predicate<QuantizeSettings.Weights> weights,
+                                                     java.util.function.Predicate<QuantizeSettings> block) {
         java.util.Set<String> out = new HashSet<>();
         Set<String> decided = new HashSet<>();
         List<RecipePlan.StepPlan> steps = plan.steps();
@@ -163,7 +167,7 @@ public final class RecipeRunner {
                 continue;
             }
             for (String node : steps.get(i).selected()) {
-                if (decided.add(node) && q.weights().gptq()) {
+                if (decided.add(node) && (weights.test(q.weights()) || block.test(q))) {
                     out.add(node);
                 }
             }
@@ -216,16 +220,25 @@ public final class RecipeRunner {
         groups.forEach((spec, nodes) -> qsteps.add(new QuantizeStep(byName(nodes), spec)));
         CalibrationData data = activations ? CalibrationSource.load(recipe.calibration(), options.folder(), current.graph())
                 : null;
-        Set<String> gptqOrigins = gptqNodes(plan);
+        Set<String> gptqOrigins = weightNodes(plan, QuantizeSettings.Weights::gptq, q -> false);
+        Set<String> biasOrigins = weightNodes(plan, w -> false, QuantizeSettings::correctsBias);
         Set<String> gptq = new HashSet<>();
+        Set<String> bias = new HashSet<>();
         originOf.forEach((node, origin) -> {
             if (gptqOrigins.contains(origin)) {
                 gptq.add(node);
             }
+            if (biasOrigins.contains(origin)) {
+                bias.add(node);
+            }
         });
         Map<String, double[]> xtx = gptq.isEmpty() ? Map.of() : DataAware.secondMoments(recipe, current, gptq,
                 options.folder(), options.progress(), options.cancelled());
-        QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, xtx, options.progress(), options.cancelled());
+        Map<String, double[]> means = new HashMap<>(bias.isEmpty() ? Map.of() : DataAware.inputMeans(recipe, current, bias,
+                options.folder(), options.progress(), options.cancelled()));
+        bias.forEach(node -> means.putIfAbsent(node, new double[0])); // asked for, but no input statistics: said so
+        QuantResult q = CalibratedQuantizer.apply(current, qsteps, data, null, xtx, means, options.progress(),
+                options.cancelled());
         if (q.report().alreadyQuantized()) {
             throw new BadInputException(String.join(" ", q.report().messages()) + " Every layer the recipe's quantize steps"
                     + " select is already quantized; nothing was written.");

@@ -205,6 +205,9 @@ public final class RecipeWriter {
         if (spec.format() != null) {
             m.put("format", spec.format().key());
         }
+        if (q.correctsBias()) {
+            m.put("biasCorrection", true);
+        }
         return m;
     }
 

@@ -9,12 +9,22 @@ package dev.whittle.core.tensor;
  * @param sumSquares     per input feature, sum over rows of x_j² (so ‖X_j‖₂ = sqrt)
  * @param xtx            XᵀX, row-major dim×dim (symmetric), or null when only norms were asked for
  * @param outputMeanAbs  per output channel, mean |y| of the layer's output over rows, or null
+ * @param sums           per input feature, sum over rows of x_j (bias correction's input mean)
  */
-public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs) {
+public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs, double[] sums) {
     public InputMoments {
-        if (sumSquares.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
+        if (sumSquares.length != dim || sums.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
             throw new IllegalArgumentException("input moments of dimension " + dim + " have arrays of the wrong size");
         }
+    }
+
+    /** The mean of each input feature over the rows (0 when there were none). */
+    public double[] means() {
+        double[] m = new double[dim];
+        for (int j = 0; j < dim; j++) {
+            m[j] = rows == 0 ? 0 : sums[j] / rows;
+        }
+        return m;
     }
 
     /** ‖X_j‖₂ per input feature. */

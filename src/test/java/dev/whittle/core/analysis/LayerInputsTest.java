@@ -68,6 +68,13 @@ class LayerInputsTest {
     private static void check(InputMoments got, float[] x, int k) {
         assertEquals(S, got.rows());
         for (int i = 0; i < k; i++) {
+            double m = 0;
+            for (int s = 0; s < S; s++) {
+                m += x[s * k + i];
+            }
+            assertEquals(m / S, got.means()[i], 1e-9 * (1 + Math.abs(m)), "mean of input feature " + i);
+        }
+        for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {
                 double e = 0;
                 for (int s = 0; s < S; s++) {

@@ -22,12 +22,14 @@ class RecipeDataAwareTest {
     @Test
     void dataAwareKeysNeedCalibration() {
         for (String step : new String[] {"prune: {sparsity: 0.5, criterion: wanda}",
-                "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}", "lowrank: {params: 0.5, whiten: true}"}) {
+                "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}", "lowrank: {params: 0.5, whiten: true}",
+                "quantize: {weights: {bits: 4}, biasCorrection: true}"}) {
             RecipePlan p = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\nsteps:\n  - select: {ops: [MatMul]}\n    " + step + "\n"),
                     TestModels.mlp());
             assertEquals(1, p.problems().size(), p.problems().toString());
             assertTrue(p.problems().get(0).text().startsWith("steps[1]: " + (step.startsWith("prune") ? "prune.criterion wanda"
-                    : step.startsWith("lowrank") ? "lowrank.whiten" : "quantize.weights.method gptq") + " needs calibration data"),
+                    : step.startsWith("lowrank") ? "lowrank.whiten" : step.contains("biasCorrection") ? "quantize.biasCorrection"
+                    : "quantize.weights.method gptq") + " needs calibration data"),
                     p.problems().get(0).text());
         }
         RecipePlan channel = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
@@ -95,6 +97,30 @@ class RecipeDataAwareTest {
     }
 
     /** ‖y − y_fp32‖ of the MLP's logits on x, over all rows. */
+    @Test
+    void biasCorrectionRunsFromARecipeIsWrittenBackAndNeedsWeightsInItsStep(@TempDir Path tmp) throws Exception {
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(Tensor.random(5, 64 * 16).data(), 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {}
+                    quantize: {weights: {bits: 4, granularity: tensor}, biasCorrection: true}
+                """);
+        RecipeRunner.Result res = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
+        assertTrue(res.warnings().stream().anyMatch(n -> n.startsWith("Bias correction: 3 layers")), res.warnings().toString());
+        Path plainRecipe = tmp.resolve("plain.yaml");
+        Files.writeString(plainRecipe, Files.readString(r).replace(", biasCorrection: true", ""));
+        RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(plainRecipe), TestModels.mlp());
+        assertNotEquals(Arrays.toString(res.model().proto().toByteArray()), Arrays.toString(plain.model().proto().toByteArray()),
+                "the corrected model differs (its biases)");
+        assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("biasCorrection: true"));
+        var alone = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
+                "whittle: 1\nsteps:\n  - select: {}\n    quantize: {format: qdq, biasCorrection: true}\n"));
+        assertTrue(alone.getMessage().contains("quantize.biasCorrection corrects this step's quantized weights"), alone.getMessage());
+    }
+
     private static double outputError(dev.whittle.core.onnx.OnnxModel m, float[] x) {
         Tensor in = new Tensor(new long[] {64, 16}, x);
         float[] y = dev.whittle.testing.Ort.run1(m, "x", in).data();
