@@ -120,7 +120,8 @@ final class ActivationStage {
         }
         if (list.stream().anyMatch(e -> e.spec.placement() == ActivationPlacement.GRAPH)) {
             Set<String> layers = new HashSet<>();
-            plan.forEach(p -> layers.add(p.layer().graphNode()));
+            // only layers whose inputs are quantized too write int8 (DQ -> layer -> Q fuses); a weight-only one stays float
+            plan.stream().filter(p -> p.spec().activations() != null).forEach(p -> layers.add(p.layer().graphNode()));
             Set<String> taken = new HashSet<>(entries.keySet());
             for (Entry e : List.copyOf(list)) {
                 if (!e.output && e.spec.placement() == ActivationPlacement.GRAPH) {
