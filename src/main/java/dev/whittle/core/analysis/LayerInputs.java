@@ -153,6 +153,7 @@ public final class LayerInputs {
         final int outDim;
         final double[] sumSquares;
         final double[] sums;
+        final double[] maxAbs;
         final double[] xtx;
         final double[] outAbs;
         long rows;
@@ -169,6 +170,7 @@ public final class LayerInputs {
             outDim = (int) l.outputChannels();
             sumSquares = new double[dim];
             sums = new double[dim];
+            maxAbs = new double[dim];
             xtx = secondMoment ? new double[dim * dim] : null;
             outAbs = new double[outDim];
         }
@@ -201,6 +203,7 @@ public final class LayerInputs {
                     double x = buf[idx];
                     sumSquares[j] += x * x;
                     sums[j] += x;
+                    maxAbs[j] = Math.max(maxAbs[j], Math.abs(x));
                 }
             }
             if (xtx != null) {
@@ -250,7 +253,7 @@ public final class LayerInputs {
             }
             buf = null;
             gram = null;
-            return new InputMoments(dim, rows, sumSquares, xtx, mean, sums);
+            return new InputMoments(dim, rows, sumSquares, xtx, mean, sums, maxAbs);
         }
     }
 }

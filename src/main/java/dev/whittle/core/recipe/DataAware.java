@@ -71,6 +71,9 @@ final class DataAware {
         if (s.quantize() != null && s.quantize().correctsBias()) {
             return "quantize.biasCorrection";
         }
+        if (s.quantize() != null && s.quantize().smooth() != null) {
+            return "quantize.smooth";
+        }
         return null;
     }
 
@@ -95,6 +98,14 @@ final class DataAware {
                                             DoubleConsumer progress, BooleanSupplier cancelled) {
         Map<String, double[]> out = new LinkedHashMap<>();
         moments(recipe, model, nodes, false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.means()));
+        return out;
+    }
+
+    /** The largest |x_j| of each node's input per feature, for SmoothQuant, collected on {@code model}. */
+    static Map<String, double[]> inputMaxAbs(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
+                                             DoubleConsumer progress, BooleanSupplier cancelled) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        moments(recipe, model, nodes, false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.maxAbs()));
         return out;
     }
 

@@ -16,8 +16,10 @@ import java.util.Map;
  * @param format qdq (default) | matmulnbits | dynamic
  * @param biasCorrection add each quantized layer's expected output shift, (W - Ŵ)ᵀ·mean(x) on the
  *                       calibration data, to its bias (default false)
+ * @param smooth         SmoothQuant's migration strength alpha in [0, 1] (null: no smoothing)
  */
-public record QuantizeSettings(Weights weights, Activations activations, String format, Boolean biasCorrection) {
+public record QuantizeSettings(Weights weights, Activations activations, String format, Boolean biasCorrection,
+                               Double smooth) {
     public QuantizeSettings {
         if (weights == null && activations == null && format == null) {
             throw new BadInputException("quantize needs at least one of weights, activations or format.");
@@ -26,11 +28,18 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
             throw new BadInputException("quantize.biasCorrection corrects this step's quantized weights: give weights in the"
                     + " same step.");
         }
+        if (smooth != null && (smooth < 0 || smooth > 1 || smooth.isNaN())) {
+            throw new BadInputException("quantize.smooth is the migration strength alpha, in [0, 1]; got " + smooth + ".");
+        }
+        if (smooth != null && activations == null) {
+            throw new BadInputException("quantize.smooth balances activations against weights for W8A8: give activations in the"
+                    + " same step.");
+        }
         QuantizeSpecs.fromMap(toMap(weights, activations, format), "quantize");
     }
 
     public QuantizeSettings(Weights weights, Activations activations, String format) {
-        this(weights, activations, format, null);
+        this(weights, activations, format, null, null);
     }
 
     /** Whether this step asks for bias correction of the weights it quantizes (needs calibration data). */

@@ -97,7 +97,7 @@ public final class RecipeRunner {
         }
         List<dev.whittle.core.quant.ActivationReport> activations = List.of();
         if (!plan.quantize().isEmpty()) {
-            QuantResult q = quantize(recipe, model, current, plan, options, entries);
+            QuantResult q = quantize(recipe, model, current, plan, options, entries, warnings);
             current = q.model();
             activations = q.report().activations();
             warnings.addAll(q.report().messages());
@@ -153,6 +153,45 @@ public final class RecipeRunner {
     }
 
     /**
+     * SmoothQuant before calibration: the layers whose effective quantize step (the last that sets
+     * activations) gives {@code smooth} have their inputs divided and weights multiplied by s_j.
+     */
+    private static OnnxModel smooth(Recipe recipe, OnnxModel current, RecipePlan plan, Map<String, String> originOf,
+                                    Options options, List<String> warnings) {
+        Map<String, Double> alphaOf = new HashMap<>();
+        Set<String> decided = new HashSet<>();
+        List<RecipePlan.StepPlan> steps = plan.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            QuantizeSettings q = steps.get(i).step().quantize();
+            if (q == null || q.activations() == null) {
+                continue;
+            }
+            for (String node : steps.get(i).selected()) {
+                if (decided.add(node) && q.smooth() != null) {
+                    alphaOf.put(node, q.smooth());
+                }
+            }
+        }
+        Map<String, Double> alpha = new HashMap<>();
+        originOf.forEach((node, origin) -> {
+            if (alphaOf.containsKey(origin)) {
+                alpha.put(node, alphaOf.get(origin));
+            }
+        });
+        if (alpha.isEmpty()) {
+            return current;
+        }
+        Map<String, double[]> maxAbs = DataAware.inputMaxAbs(recipe, current, alpha.keySet(), options.folder(),
+                options.progress(), options.cancelled());
+        List<String> notes = new ArrayList<>();
+        alpha.keySet().stream().filter(n -> !maxAbs.containsKey(n)).sorted().forEach(n -> notes.add("Layer '" + n
+                + "' was not smoothed: its input statistics are not collected (Conv inputs need their im2col view, not built yet)."));
+        OnnxModel out = dev.whittle.core.quant.Smoothing.apply(current, maxAbs, alpha, notes);
+        warnings.addAll(notes);
+        return out;
+    }
+
+    /**
      * The original nodes whose effective weights setting (the last step that sets weights) says
      * method gptq, or whose step asks for bias correction: whichever the predicates test.
      */
@@ -200,7 +239,7 @@ public final class RecipeRunner {
      * node of the same name and, when low-rank factored it, to its first factor too.
      */
     private static QuantResult quantize(Recipe recipe, OnnxModel original, OnnxModel current, RecipePlan plan,
-                                        Options options, List<RecipeReport.Entry> entries) {
+                                        Options options, List<RecipeReport.Entry> entries, List<String> warnings) {
         Map<String, List<String>> factors = factors(original, current);
         Map<String, String> originOf = new HashMap<>();
         Map<QuantizeSpec, List<String>> groups = new LinkedHashMap<>();
@@ -218,6 +257,7 @@ public final class RecipeRunner {
         }
         List<QuantizeStep> qsteps = new ArrayList<>();
         groups.forEach((spec, nodes) -> qsteps.add(new QuantizeStep(byName(nodes), spec)));
+        current = smooth(recipe, current, plan, originOf, options, warnings);
         CalibrationData data = activations ? CalibrationSource.load(recipe.calibration(), options.folder(), current.graph())
                 : null;
         Set<String> gptqOrigins = weightNodes(plan, QuantizeSettings.Weights::gptq, q -> false);

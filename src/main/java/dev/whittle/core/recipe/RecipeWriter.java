@@ -208,6 +208,9 @@ public final class RecipeWriter {
         if (q.correctsBias()) {
             m.put("biasCorrection", true);
         }
+        if (q.smooth() != null) {
+            m.put("smooth", q.smooth());
+        }
         return m;
     }
 

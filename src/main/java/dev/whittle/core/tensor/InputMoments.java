@@ -10,10 +10,12 @@ package dev.whittle.core.tensor;
  * @param xtx            XᵀX, row-major dim×dim (symmetric), or null when only norms were asked for
  * @param outputMeanAbs  per output channel, mean |y| of the layer's output over rows, or null
  * @param sums           per input feature, sum over rows of x_j (bias correction's input mean)
+ * @param maxAbs         per input feature, the largest |x_j| over rows (SmoothQuant's activation scale)
  */
-public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs, double[] sums) {
+public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs, double[] sums,
+                           double[] maxAbs) {
     public InputMoments {
-        if (sumSquares.length != dim || sums.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
+        if (sumSquares.length != dim || sums.length != dim || maxAbs.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
             throw new IllegalArgumentException("input moments of dimension " + dim + " have arrays of the wrong size");
         }
     }

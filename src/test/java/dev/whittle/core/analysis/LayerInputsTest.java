@@ -73,6 +73,11 @@ class LayerInputsTest {
                 m += x[s * k + i];
             }
             assertEquals(m / S, got.means()[i], 1e-6 * (1 + Math.abs(m / S)), "mean of input feature " + i);
+            double max = 0;
+            for (int s = 0; s < S; s++) {
+                max = Math.max(max, Math.abs(x[s * k + i]));
+            }
+            assertEquals(max, got.maxAbs()[i], 1e-6 * (1 + max), "max |x| of input feature " + i);
         }
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < k; j++) {

@@ -23,12 +23,14 @@ class RecipeDataAwareTest {
     void dataAwareKeysNeedCalibration() {
         for (String step : new String[] {"prune: {sparsity: 0.5, criterion: wanda}",
                 "quantize: {weights: {bits: 4, granularity: channel, method: gptq}}", "lowrank: {params: 0.5, whiten: true}",
-                "quantize: {weights: {bits: 4}, biasCorrection: true}"}) {
+                "quantize: {weights: {bits: 4}, biasCorrection: true}",
+                "quantize: {weights: {bits: 8}, activations: {calibration: minmax}, smooth: 0.5}"}) {
             RecipePlan p = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\nsteps:\n  - select: {ops: [MatMul]}\n    " + step + "\n"),
                     TestModels.mlp());
             assertEquals(1, p.problems().size(), p.problems().toString());
             assertTrue(p.problems().get(0).text().startsWith("steps[1]: " + (step.startsWith("prune") ? "prune.criterion wanda"
                     : step.startsWith("lowrank") ? "lowrank.whiten" : step.contains("biasCorrection") ? "quantize.biasCorrection"
+                    : step.contains("smooth") ? "quantize.activations" // activations need calibration too, and come first
                     : "quantize.weights.method gptq") + " needs calibration data"),
                     p.problems().get(0).text());
         }
@@ -96,7 +98,6 @@ class RecipeDataAwareTest {
         assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("whiten: true"));
     }
 
-    /** ‖y − y_fp32‖ of the MLP's logits on x, over all rows. */
     @Test
     void biasCorrectionRunsFromARecipeIsWrittenBackAndNeedsWeightsInItsStep(@TempDir Path tmp) throws Exception {
         Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(Tensor.random(5, 64 * 16).data(), 64, 16));
@@ -121,6 +122,50 @@ class RecipeDataAwareTest {
         assertTrue(alone.getMessage().contains("quantize.biasCorrection corrects this step's quantized weights"), alone.getMessage());
     }
 
+    @Test
+    void smoothQuantLowersTheW8A8ErrorOnInputsWithOutlierFeaturesAndKeepsTheFloatFunction(@TempDir Path tmp) throws Exception {
+        float[] x = Tensor.random(9, 64 * 16).data();
+        for (int r = 0; r < 64; r++) {
+            x[r * 16 + 3] *= 40; // two input features far larger than the rest, as in transformers
+            x[r * 16 + 11] *= 25;
+        }
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(x, 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {names: [fc1]}
+                    quantize: {weights: {bits: 8, granularity: channel}, activations: {calibration: minmax}, smooth: 0.5}
+                """);
+        RecipeRunner.Result smoothed = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
+        assertTrue(smoothed.warnings().stream().anyMatch(n -> n.startsWith("SmoothQuant: 1 layer smoothed")), smoothed.warnings().toString());
+        assertEquals(1, smoothed.model().graph().nodes().stream().filter(n -> n.opType().equals("Mul")).count());
+        Path plainRecipe = tmp.resolve("plain.yaml");
+        Files.writeString(plainRecipe, Files.readString(r).replace(", smooth: 0.5", ""));
+        RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(plainRecipe), TestModels.mlp());
+        double withSmooth = outputError(smoothed.model(), x);
+        double without = outputError(plain.model(), x);
+        assertTrue(withSmooth < 0.7 * without, "W8A8 output error with smoothing " + withSmooth + ", without " + without);
+        assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("smooth: 0.5"));
+
+        // The float model, smoothed but not quantized, computes what the original did.
+        var m = TestModels.mlp();
+        double[] maxAbs = new double[16];
+        for (int i = 0; i < x.length; i++) {
+            maxAbs[i % 16] = Math.max(maxAbs[i % 16], Math.abs(x[i]));
+        }
+        var notes = new java.util.ArrayList<String>();
+        var floatSmoothed = dev.whittle.core.quant.Smoothing.apply(m, java.util.Map.of("fc1", maxAbs), java.util.Map.of("fc1", 0.5), notes);
+        float[] ref = dev.whittle.testing.Ort.run1(TestModels.mlp(), "x", new Tensor(new long[] {64, 16}, x)).data();
+        double norm = Math.sqrt(Arrays.stream(toDoubles(ref)).map(v -> v * v).sum());
+        assertTrue(outputError(floatSmoothed, x) < 1e-5 * norm, "function kept: " + outputError(floatSmoothed, x) + " of " + norm);
+        var bad = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
+                "whittle: 1\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 8}, smooth: 0.5}\n"));
+        assertTrue(bad.getMessage().contains("quantize.smooth balances activations against weights"), bad.getMessage());
+    }
+
+    /** ‖y − y_fp32‖ of the MLP's logits on x, over all rows. */
     private static double outputError(dev.whittle.core.onnx.OnnxModel m, float[] x) {
         Tensor in = new Tensor(new long[] {64, 16}, x);
         float[] y = dev.whittle.testing.Ort.run1(m, "x", in).data();
