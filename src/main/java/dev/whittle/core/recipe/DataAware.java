@@ -80,32 +80,31 @@ final class DataAware {
     /** Input norms ‖x_j‖₂ per node for Wanda, collected on {@code model}. */
     static Map<String, double[]> inputNorms(Recipe recipe, OnnxModel model, List<String> nodes, Path folder,
                                             DoubleConsumer progress, BooleanSupplier cancelled) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        moments(recipe, model, Set.copyOf(nodes), false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.norms()));
-        return out;
+        return each(moments(recipe, model, Set.copyOf(nodes), false, folder, progress, cancelled), InputMoments::norms);
     }
 
     /** XᵀX per node for GPTQ, collected on {@code model} (float, after pruning and factoring). */
     static Map<String, double[]> secondMoments(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
                                                DoubleConsumer progress, BooleanSupplier cancelled) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        moments(recipe, model, nodes, true, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.xtx()));
-        return out;
+        return each(moments(recipe, model, nodes, true, folder, progress, cancelled), InputMoments::xtx);
     }
 
     /** The mean input per node for bias correction, collected on {@code model} (float, after pruning and factoring). */
     static Map<String, double[]> inputMeans(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
                                             DoubleConsumer progress, BooleanSupplier cancelled) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        moments(recipe, model, nodes, false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.means()));
-        return out;
+        return each(moments(recipe, model, nodes, false, folder, progress, cancelled), InputMoments::means);
     }
 
     /** The largest |x_j| of each node's input per feature, for SmoothQuant, collected on {@code model}. */
     static Map<String, double[]> inputMaxAbs(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
                                              DoubleConsumer progress, BooleanSupplier cancelled) {
+        return each(moments(recipe, model, nodes, false, folder, progress, cancelled), InputMoments::maxAbs);
+    }
+
+    private static Map<String, double[]> each(Map<String, InputMoments> moments,
+                                              java.util.function.Function<InputMoments, double[]> value) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        moments(recipe, model, nodes, false, folder, progress, cancelled).forEach((k, v) -> out.put(k, v.maxAbs()));
+        moments.forEach((k, v) -> out.put(k, value.apply(v)));
         return out;
     }
 

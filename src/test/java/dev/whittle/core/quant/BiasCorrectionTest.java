@@ -61,11 +61,7 @@ class BiasCorrectionTest {
     }
 
     private static double maxAbs(double[] v) {
-        double m = 0;
-        for (double d : v) {
-            m = Math.max(m, Math.abs(d));
-        }
-        return m;
+        return java.util.Arrays.stream(v).map(Math::abs).max().orElse(0);
     }
 
     @Test
