@@ -172,6 +172,8 @@ public final class Quantizer {
             }
             String why = mean.length == 0 ? "its input statistics are not collected (Conv inputs need their im2col view,"
                     + " not built yet)"
+                    : !java.util.Arrays.stream(mean).allMatch(Double::isFinite) ? "its input mean on the calibration data is"
+                    + " not finite (NaN or infinite inputs)"
                     : p.spec().activations() != null ? "its activations are quantized too (bias correction is for"
                     + " weight-only layers in this version)"
                     : format(l, p.spec()) != QuantFormat.QDQ ? "format " + format(l, p.spec()) + " (QDQ only in this version)"

@@ -46,6 +46,8 @@ public final class Smoothing {
                 why = "its Gemm transposes the input";
             } else if (why == null && l.dtype() != DataType.FLOAT) {
                 why = "its weight is " + l.dtype() + ", not float32";
+            } else if (why == null && !java.util.Arrays.stream(maxAbs.get(l.node())).allMatch(Double::isFinite)) {
+                why = "its input on the calibration data holds NaN or infinite values";
             } else if (why == null && ed.uses(l.weight()).size() != 1) {
                 why = "its weight is shared with other nodes";
             }

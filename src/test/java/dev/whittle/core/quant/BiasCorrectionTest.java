@@ -96,4 +96,16 @@ class BiasCorrectionTest {
                 + " (Whittle adds none)."), r.report().messages().toString());
         assertEquals(Quantizer.apply(m, List.of(QuantizeStep.all(INT4_TENSOR))).model().proto(), r.model().proto());
     }
+
+    @Test
+    void aNonFiniteInputMeanLeavesTheBiasAloneWithAReason() {
+        OnnxModel m = model("matmul");
+        double[] mean = new double[K];
+        mean[2] = Double.NaN;
+        QuantResult r = Quantizer.apply(m, List.of(QuantizeStep.all(INT4_TENSOR)),
+                QuantOptions.none().withBiasCorrection(Map.of("layer", mean)));
+        assertTrue(r.report().messages().contains("Layer 'layer': bias correction skipped: its input mean on the calibration"
+                + " data is not finite (NaN or infinite inputs)."), r.report().messages().toString());
+        assertEquals(Quantizer.apply(m, List.of(QuantizeStep.all(INT4_TENSOR))).model().proto(), r.model().proto());
+    }
 }
