@@ -8,10 +8,12 @@ import java.util.List;
  * Command-line arguments of the workbench: {@code [MODEL]} plus hidden options for screenshots
  * ({@code --screenshot PNG}, {@code --select NAME}, {@code --magnitudes}, {@code --log-counts},
  * {@code --recipe R.yaml} to open with that plan, {@code --tab histogram|prune|quantize|lowrank|weights}
- * to bring an inspector tab to the front, {@code --size WxH} for the window).
+ * to bring an inspector tab to the front, {@code --size WxH} for the window), and
+ * {@code --threads N}: the compute threads of background work (compression and ONNX Runtime),
+ * by default one fewer than the cores so that the window keeps one.
  */
 public record AppOptions(Path model, Path screenshot, String select, boolean magnitudes, boolean logCounts,
-                         Path recipe, String tab, int[] size) {
+                         Path recipe, String tab, int[] size, Integer threads) {
     /** Inspector tab names for {@code --tab}, in tab order. */
     public static final List<String> TABS = List.of("histogram", "prune", "quantize", "lowrank", "weights");
 
@@ -31,6 +33,7 @@ public record AppOptions(Path model, Path screenshot, String select, boolean mag
         Path recipe = null;
         String tab = null;
         int[] size = null;
+        Integer threads = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -54,16 +57,32 @@ public record AppOptions(Path model, Path screenshot, String select, boolean mag
                         throw new IllegalArgumentException("--size must be WIDTHxHEIGHT such as 1280x800, got " + v);
                     }
                 }
+                case "--threads" -> {
+                    String v = value(args, ++i, a);
+                    try {
+                        threads = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        threads = 0;
+                    }
+                    if (threads < 1) {
+                        throw new IllegalArgumentException("--threads must be a whole number of at least 1, got " + v);
+                    }
+                }
                 default -> {
                     if (a.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + a
-                                + "; usage: whittle-workbench [MODEL.onnx]");
+                                + "; usage: whittle-workbench [MODEL.onnx] [--threads N]");
                     }
                     model = Path.of(a);
                 }
             }
         }
-        return new AppOptions(model, screenshot, select, magnitudes, logCounts, recipe, tab, size);
+        return new AppOptions(model, screenshot, select, magnitudes, logCounts, recipe, tab, size, threads);
+    }
+
+    /** The compute budget the window asks for: --threads, else one core fewer than the machine has. */
+    public int computeThreads(int cores) {
+        return threads != null ? Math.min(threads, cores) : Math.max(1, cores - 1);
     }
 
     private static String value(List<String> args, int i, String option) {

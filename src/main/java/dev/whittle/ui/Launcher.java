@@ -11,6 +11,12 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        try {
+            AppOptions.parse(java.util.List.of(args)); // a bad option is an error message, not a stack trace
+        } catch (IllegalArgumentException e) {
+            System.err.println("whittle-workbench: " + e.getMessage());
+            System.exit(2);
+        }
         Application.launch(WhittleApp.class, args);
     }
 }

@@ -16,6 +16,7 @@ public final class WhittleApp extends Application {
     @Override
     public void start(Stage stage) {
         AppOptions options = AppOptions.parse(getParameters().getRaw());
+        dev.whittle.core.tensor.Parallel.limit(options.computeThreads(dev.whittle.core.tensor.Parallel.cores()));
         MainViewModel vm = new MainViewModel(Background.forFx(), RecentFiles.inUserConfig());
         vm.detail().kindProperty().set(options.magnitudes()
                 ? LayerDetailViewModel.HistogramKind.LOG_MAGNITUDE : LayerDetailViewModel.HistogramKind.VALUES);

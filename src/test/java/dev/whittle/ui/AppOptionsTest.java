@@ -42,6 +42,19 @@ class AppOptionsTest {
     }
 
     @Test
+    void threadsDefaultToOneCoreFewerAndAreCheckedWhenGiven() {
+        assertEquals(1, AppOptions.parse(List.of()).computeThreads(2));
+        assertEquals(7, AppOptions.parse(List.of()).computeThreads(8));
+        assertEquals(1, AppOptions.parse(List.of()).computeThreads(1));
+        assertEquals(2, AppOptions.parse(List.of("--threads", "2")).computeThreads(2));
+        assertEquals(4, AppOptions.parse(List.of("--threads", "16")).computeThreads(4));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AppOptions.parse(List.of("--threads", "zero")));
+        assertTrue(e.getMessage().contains("--threads") && e.getMessage().contains("zero"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AppOptions.parse(List.of("--threads", "0")));
+    }
+
+    @Test
     void anExistingModelIsOpenedAsIs() throws IOException {
         Path m = Files.writeString(dir.resolve("m.onnx"), "x");
         assertEquals(new AppOptions.Startup(m, null), AppOptions.startup(m, dir));

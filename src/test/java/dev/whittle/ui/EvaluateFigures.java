@@ -65,6 +65,10 @@ public final class EvaluateFigures {
         Path model = Path.of(args[0]);
         String shots = args.length > 1 ? args[1] : null;
         System.setProperty(RunHistory.DIR_PROPERTY, Files.createTempDirectory("whittle-models-").toString());
+        // As WhittleApp does: background work gets one core fewer than the machine (or -Dfigures.threads).
+        int threads = dev.whittle.core.tensor.Parallel.limit(Integer.getInteger("figures.threads",
+                AppOptions.parse(List.of()).computeThreads(dev.whittle.core.tensor.Parallel.cores())));
+        System.out.println("compute threads: " + threads + " of " + dev.whittle.core.tensor.Parallel.cores() + " cores");
         CountDownLatch up = new CountDownLatch(1);
         Platform.startup(() -> {
             vm = new MainViewModel(Background.forFx(), new RecentFiles(null), JobRunner.forFx());

@@ -82,16 +82,13 @@ public final class PlanEvaluation {
         }
     }
 
-    /** ONNX Runtime settings for the window: intra-op threads one fewer than the cores, so the window keeps one. */
-    public static SessionSpec windowSession(SessionSpec.Provider provider) {
-        return new SessionSpec(provider, WINDOW_THREADS, SessionSpec.OptLevel.ALL, true);
-    }
-
     /**
-     * One core less than the machine has, read once: availableProcessors() reads the cgroup files
-     * on Linux, and the window asks on its FX thread each time Evaluate is pressed.
+     * ONNX Runtime settings for the window: intra-op threads within the compute budget, which the
+     * window sets to one fewer than the cores (or --threads), so the window keeps one.
      */
-    private static final int WINDOW_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    public static SessionSpec windowSession(SessionSpec.Provider provider) {
+        return new SessionSpec(provider, dev.whittle.core.tensor.Parallel.threads(), SessionSpec.OptLevel.ALL, true);
+    }
 
     /**
      * The job. Progress stages: "data", "compress", "baseline", "model" (samples), "latency"

@@ -33,8 +33,10 @@ public final class Reconstruction {
         float[] out = pruned.clone();
         // Outputs are independent (each writes only its own weights), so they run in parallel
         // with the same result as in order.
-        java.util.stream.IntStream.range(0, n).parallel().forEach(o -> refitOutput(original, pruned, out, inAxis, xtx, k, n,
-                o, lambda));
+        dev.whittle.core.tensor.Parallel.each(n, o -> {
+            refitOutput(original, pruned, out, inAxis, xtx, k, n, o, lambda);
+            return null;
+        });
         return out;
     }
 

@@ -23,13 +23,13 @@ public final class WeightQuantizer {
     public static List<QuantizedWeight> quantizeAll(List<WeightLayer> layers, Function<WeightLayer, WeightSpec> spec,
                                                     Map<String, WeightAnalysis> cache) {
         List<WeightAnalysis> known = layers.stream().map(l -> cache.get(l.node())).toList();
-        List<WeightAnalysis> analyses = java.util.stream.IntStream.range(0, layers.size()).parallel()
-                .mapToObj(i -> known.get(i) != null ? known.get(i) : WeightAnalysis.of(layers.get(i))).toList();
+        List<WeightAnalysis> analyses = dev.whittle.core.tensor.Parallel.each(layers.size(),
+                i -> known.get(i) != null ? known.get(i) : WeightAnalysis.of(layers.get(i)));
         for (int i = 0; i < layers.size(); i++) {
             cache.putIfAbsent(layers.get(i).node(), analyses.get(i));
         }
-        return java.util.stream.IntStream.range(0, layers.size()).parallel()
-                .mapToObj(i -> quantize(analyses.get(i), spec.apply(layers.get(i)))).toList();
+        return List.copyOf(dev.whittle.core.tensor.Parallel.each(layers.size(),
+                i -> quantize(analyses.get(i), spec.apply(layers.get(i)))));
     }
 
     public static QuantizedWeight quantize(WeightAnalysis a, WeightSpec spec) {
