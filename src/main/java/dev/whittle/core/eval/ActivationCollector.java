@@ -84,6 +84,11 @@ public final class ActivationCollector implements AutoCloseable {
     @FunctionalInterface
     public interface Sink {
         void accept(String tensor, FloatBuffer values);
+
+        /** The same with the tensor's shape (a convolution's statistics need it); by default the shape is dropped. */
+        default void accept(String tensor, FloatBuffer values, long[] shape) {
+            accept(tensor, values);
+        }
     }
 
     private final OrtEnvironment env = EvalSession.env();
@@ -183,7 +188,7 @@ public final class ActivationCollector implements AutoCloseable {
                     running = ro;
                     try (OrtSession.Result r = session.run(in, wanted, ro)) {
                         for (String name : outputs) {
-                            sink.accept(name, floats(r, name));
+                            sink.accept(name, floats(r, name), shape(r, name));
                         }
                         for (String c : data.stream().carry().values()) {
                             OnnxTensor t = (OnnxTensor) r.get(c).orElseThrow();
@@ -233,19 +238,23 @@ public final class ActivationCollector implements AutoCloseable {
             }
             OnnxJavaType type = t.getInfo().type;
             if (type == OnnxJavaType.FLOAT) {
-                sink.accept(name, t.getFloatBuffer());
+                sink.accept(name, t.getFloatBuffer(), t.getInfo().getShape());
             } else if (type == OnnxJavaType.INT64) {
                 java.nio.LongBuffer l = t.getLongBuffer();
                 float[] v = new float[l.remaining()];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = l.get(i);
                 }
-                sink.accept(name, FloatBuffer.wrap(v));
+                sink.accept(name, FloatBuffer.wrap(v), t.getInfo().getShape());
             } else {
                 throw new BadInputException("Input '" + name + "' is " + type + "; calibration observes float32 and int64"
                         + " inputs only.");
             }
         }
+    }
+
+    private static long[] shape(OrtSession.Result r, String name) {
+        return ((OnnxTensor) r.get(name).orElseThrow()).getInfo().getShape();
     }
 
     private static FloatBuffer floats(OrtSession.Result r, String name) {
@@ -272,8 +281,8 @@ public final class ActivationCollector implements AutoCloseable {
                 Map<String, long[]> shapes = new HashMap<>();
                 for (String name : outputs) {
                     FloatBuffer values = floats(r, name);
-                    shapes.put(name, ((OnnxTensor) r.get(name).orElseThrow()).getInfo().getShape());
-                    sink.accept(name, values);
+                    shapes.put(name, shape(r, name));
+                    sink.accept(name, values, shapes.get(name));
                 }
                 if (pinning && pinnedRows < 0) {
                     pin(shapes, rows);
@@ -318,7 +327,7 @@ public final class ActivationCollector implements AutoCloseable {
             return false;
         }
         for (String name : outputs) {
-            sink.accept(name, pinnedBuffers.get(name).duplicate().rewind());
+            sink.accept(name, pinnedBuffers.get(name).duplicate().rewind(), pinned.get(name).getInfo().getShape());
         }
         return true;
     }

@@ -30,6 +30,12 @@ public final class Datasets {
                     + "' (known: " + e.getKnownPropertyIds() + ").", e);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new BadInputException("Dataset spec " + file + " does not exist.", e);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+            String want = "inputs".equals(field) ? "a map from each model input's name to its array file, such as"
+                    + " 'inputs: {input: x.npy}'" : "a " + e.getTargetType().getSimpleName();
+            throw new BadInputException("Dataset spec " + file.getFileName() + ": '" + (field == null ? "the file" : field)
+                    + "' must be " + want + ".", e);
         } catch (IOException e) {
             Throwable c = e.getCause() instanceof BadInputException b ? b : e;
             throw new BadInputException("Dataset spec " + file.getFileName() + " is invalid: "

@@ -38,12 +38,22 @@ final class ChannelPruner {
 
     /** {@code activity}: per node, mean |output| per output channel (for {@code criterion: activation}). */
     static TransformResult apply(OnnxModel model, List<WeightLayer> selected, PruneSpec spec, Map<String, double[]> activity) {
+        return apply(model, selected, spec, activity, new HashMap<>());
+    }
+
+    /**
+     * As above; {@code keptOutputs} receives, per layer whose output channels were cut, the
+     * original indices of the channels it keeps, in order (a refit needs each kept channel's
+     * original output).
+     */
+    static TransformResult apply(OnnxModel model, List<WeightLayer> selected, PruneSpec spec, Map<String, double[]> activity,
+                                 Map<String, int[]> keptOutputs) {
         List<LayerReport> reports = new ArrayList<>();
         OnnxModel current = Bodies.prepare(model, selected);
         // one graph at a time (bodies first, the main graph last): a channel set never leaves its
         // graph; a layer whose channels cross a body's boundary is skipped with the reason
         for (var e : Bodies.byGraph(Bodies.relocate(current, selected)).entrySet()) {
-            current = apply(current, e.getKey(), e.getValue(), spec, activity, reports);
+            current = apply(current, e.getKey(), e.getValue(), spec, activity, reports, keptOutputs);
         }
         OnnxModel out = current == model ? GraphEditor.of(model).build() : current;
         return new TransformResult(out, new TransformReport(Pruner.order(reports, selected), model.graph().fileBytes(),
@@ -51,7 +61,8 @@ final class ChannelPruner {
     }
 
     private static OnnxModel apply(OnnxModel model, String path, List<WeightLayer> selected, PruneSpec spec,
-                                   Map<String, double[]> activity, List<LayerReport> reports) {
+                                   Map<String, double[]> activity, List<LayerReport> reports,
+                                   Map<String, int[]> keptOutputs) {
         GraphEditor ed = GraphEditor.of(model, path);
         Map<String, WeightLayer> layers = new LinkedHashMap<>();
         model.graph().weightLayers().stream().filter(l -> l.graphPath().equals(path) && !l.recurrent())
@@ -80,6 +91,10 @@ final class ChannelPruner {
             int[] keep = indices(a, s.layout(), kept);
             if (keep == null) {
                 continue;
+            }
+            WeightLayer sliced = layers.get(ed.node(s.node()).name());
+            if (sliced != null && s.constant().equals(sliced.weight()) && s.axis() == sliced.axis()) {
+                keptOutputs.put(sliced.node(), keep);
             }
             String target = s.constant();
             if (ed.uses(target).size() > 1) {

@@ -36,6 +36,21 @@ public final class Pruner {
      * node name, collected on calibration data: the input norms ‖x_j‖₂ for {@code criterion:
      * wanda}, the mean |output| per output channel for channel pruning's {@code criterion: activation}.
      */
+    /** Channel pruning's result with, per layer whose outputs were cut, the original indices of the kept channels. */
+    public record ChannelResult(TransformResult result, Map<String, int[]> keptOutputs) {
+    }
+
+    /** Channel pruning ({@code spec.isChannel()}), telling which output channels each layer kept. */
+    public static ChannelResult applyChannels(OnnxModel model, LayerSelector selector, PruneSpec spec,
+                                              Map<String, double[]> activity) {
+        if (!spec.isChannel()) {
+            throw new IllegalArgumentException("not a channel spec: " + spec.structure());
+        }
+        Map<String, int[]> kept = new java.util.HashMap<>();
+        TransformResult r = ChannelPruner.apply(model, WeightChecks.select(model, selector, "prune"), spec, activity, kept);
+        return new ChannelResult(r, kept);
+    }
+
     public static TransformResult apply(OnnxModel model, LayerSelector selector, PruneSpec spec,
                                         Map<String, double[]> inputNorms) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "prune");

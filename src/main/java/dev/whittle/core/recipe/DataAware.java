@@ -41,15 +41,15 @@ final class DataAware {
         return Optional.empty();
     }
 
-    /** Reconstruction in this version refits unstructured and N:M pruning only. */
+    /** Reconstruction in this version follows pruning: unstructured and N:M (dense storage) or channels. */
     static Optional<Problem> reconstructProblem(Recipe recipe) {
         List<Step> steps = recipe.steps();
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
-            if (s.reconstructDamp() != null && (s.prune() == null || s.prune().isChannel() || s.prune().sparseStorage())) {
-                return Optional.of(new Problem(i + 1, "reconstruct refits the kept weights of unstructured or N:M pruning with"
-                        + " dense storage in this version; this step has " + (s.prune() == null ? "no prune"
-                        : s.prune().isChannel() ? "channel pruning" : "prune.storage sparse") + "."));
+            if (s.reconstructDamp() != null && (s.prune() == null || s.prune().sparseStorage())) {
+                return Optional.of(new Problem(i + 1, "reconstruct refits what pruning leaves (unstructured or N:M with"
+                        + " dense storage, or channels) in this version; this step has " + (s.prune() == null ? "no prune"
+                        : "prune.storage sparse") + "."));
             }
         }
         return Optional.empty();

@@ -87,7 +87,7 @@ public final class RecipeRunner {
                 if (nodes.isEmpty()) {
                     continue;
                 }
-                TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options)
+                TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options, warnings)
                         : lowrank(recipe, current, nodes, steps.get(i), options);
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
@@ -121,9 +121,13 @@ public final class RecipeRunner {
     }
 
     /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */
-    private static TransformResult prune(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
+    private static TransformResult prune(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options,
+                                         List<String> warnings) {
         dev.whittle.core.prune.PruneSpec spec = step.prune();
         Double damp = step.reconstructDamp();
+        if (damp != null && spec.isChannel()) {
+            return pruneChannelsAndRefit(recipe, current, nodes, spec, damp, options, warnings);
+        }
         if (damp != null) {
             // One pass gives both: Wanda's norms are the square roots of XᵀX's diagonal.
             Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
@@ -141,15 +145,45 @@ public final class RecipeRunner {
             return Pruner.apply(current, byName(nodes), spec);
         }
         if (spec.isChannel()) {
-            // Activation criterion: every layer's output activity, since grouped channels are ranked together.
-            Map<String, double[]> activity = new HashMap<>();
-            List<String> all = current.graph().weightLayers().stream().map(WeightLayer::node).toList();
-            DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(), options.progress(), options.cancelled())
-                    .forEach((k, v) -> activity.put(k, v.outputMeanAbs()));
-            return Pruner.apply(current, byName(nodes), spec, activity);
+            return Pruner.apply(current, byName(nodes), spec, activity(recipe, current, options));
         }
         return Pruner.apply(current, byName(nodes), spec, DataAware.inputNorms(recipe, current, nodes, options.folder(),
                 options.progress(), options.cancelled()));
+    }
+
+    /** Activation criterion: every layer's output activity, since grouped channels are ranked together. */
+    private static Map<String, double[]> activity(Recipe recipe, OnnxModel current, Options options) {
+        Map<String, double[]> activity = new HashMap<>();
+        List<String> all = current.graph().weightLayers().stream().map(WeightLayer::node).toList();
+        DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(), options.progress(), options.cancelled())
+                .forEach((k, v) -> activity.put(k, v.outputMeanAbs()));
+        return activity;
+    }
+
+    /**
+     * Channel pruning with {@code reconstruct}: the selected layers and every layer whose weight
+     * lost rows or columns (the readers of removed channels) are refit, in order, to the outputs
+     * they had before this step ({@link dev.whittle.core.analysis.LayerRefit}).
+     */
+    private static TransformResult pruneChannelsAndRefit(Recipe recipe, OnnxModel current, List<String> nodes,
+                                                         dev.whittle.core.prune.PruneSpec spec, double damp, Options options,
+                                                         List<String> warnings) {
+        Map<String, double[]> activity = spec.dataAware() ? activity(recipe, current, options) : Map.of();
+        Pruner.ChannelResult cut = Pruner.applyChannels(current, byName(nodes), spec, activity);
+        OnnxModel pruned = cut.result().model();
+        List<String> refit = new ArrayList<>();
+        for (WeightLayer l : pruned.graph().weightLayers()) {
+            WeightLayer before = current.graph().layer(l.node()).orElse(null);
+            if (nodes.contains(l.node()) || before != null && !java.util.Arrays.equals(before.shape(), l.shape())) {
+                refit.add(l.node());
+            }
+        }
+        dev.whittle.core.analysis.CalibrationData data = CalibrationSource.load(recipe.calibration(), options.folder(),
+                current.graph());
+        dev.whittle.core.analysis.LayerRefit.Outcome o = dev.whittle.core.analysis.LayerRefit.apply(current, pruned, refit,
+                cut.keptOutputs(), data, damp, options.progress(), options.cancelled());
+        warnings.addAll(o.notes());
+        return new TransformResult(o.model(), cut.result().report());
     }
 
     /**

@@ -80,6 +80,9 @@ class DataChecksTest {
         Files.writeString(dir.resolve("bad.yaml"), "inputs:\n  input: x.npy\nlables: y.npy\n");
         BadInputException e = assertThrows(BadInputException.class, () -> Datasets.readSpec(dir.resolve("bad.yaml")));
         assertTrue(e.getMessage().contains("'lables'"), e.getMessage());
+        Files.writeString(dir.resolve("flat.yaml"), "inputs: x.npy\nlabels: y.npy\n");
+        e = assertThrows(BadInputException.class, () -> Datasets.readSpec(dir.resolve("flat.yaml")));
+        assertTrue(e.getMessage().contains("flat.yaml") && e.getMessage().contains("'inputs' must be a map"), e.getMessage());
     }
 
     @Test

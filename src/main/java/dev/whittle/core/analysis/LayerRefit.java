@@ -1,0 +1,522 @@
+package dev.whittle.core.analysis;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.CblasUpper;
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.InternalException;
+import dev.whittle.core.eval.ActivationCollector;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.model.Storage;
+import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphNode;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.tensor.Patches;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * Layer-level distillation: refits the weights (and bias) of each given layer so that its output
+ * on the calibration data matches the original model's output of the same layer, by damped least
+ * squares. Layers are taken one at a time in graph order, each fed by the model as already
+ * refit, so a layer also corrects what the layers before it could not recover. A layer's input
+ * comes from the compressed model and its target from the original model, both streamed over
+ * the same batches side by side (two batches in memory at most); the statistics are, per group,
+ * PᵀP and PᵀY, with P the layer's input rows (a convolution's im2col rows, {@link Patches}) plus
+ * a column of ones when the layer has a bias, and Y the original outputs of the channels it kept.
+ * The solution of (PᵀP + λI) W = PᵀY + λ W_now, λ = damp x the mean of PᵀP's diagonal, pulls
+ * towards the weights as they are, so little data cannot push a layer far.
+ */
+public final class LayerRefit {
+    /** Rows gathered before one update of the statistics. */
+    private static final int CHUNK_ROWS = 4096;
+
+    private LayerRefit() {
+    }
+
+    /**
+     * @param refit the layers refit, in order; {@code notes} why others were left as they were
+     */
+    public record Outcome(OnnxModel model, List<String> refit, List<String> notes) {
+    }
+
+    /**
+     * @param nodes       layers to refit (names in both models); taken in the current model's order
+     * @param keptOutputs per layer whose output channels were removed, the original index of each kept one
+     */
+    public static Outcome apply(OnnxModel original, OnnxModel current, List<String> nodes, Map<String, int[]> keptOutputs,
+                                CalibrationData data, double damp, DoubleConsumer progress, BooleanSupplier cancelled) {
+        if (!(damp > 0) || !Double.isFinite(damp)) {
+            throw new BadInputException("reconstruct.damp must be a positive number, got " + damp + ".");
+        }
+        List<String> order = new ArrayList<>();
+        for (WeightLayer l : current.graph().weightLayers()) {
+            if (nodes.contains(l.node())) {
+                order.add(l.node());
+            }
+        }
+        List<String> done = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        OnnxModel model = current;
+        for (int i = 0; i < order.size(); i++) {
+            String node = order.get(i);
+            Target t;
+            try {
+                t = Target.of(original, model, node, keptOutputs.get(node));
+            } catch (Skip s) {
+                notes.add("reconstruct left layer '" + node + "' as it was: " + s.getMessage());
+                continue;
+            }
+            int step = i;
+            DoubleConsumer p = progress == null ? null : f -> progress.accept((step + f) / order.size());
+            Stats stats = collect(original, model, t, data, p, cancelled);
+            float[][] solved = stats.solve(t, damp);
+            if (!finite(solved)) {
+                notes.add("reconstruct left layer '" + node + "' as it was: its least-squares solution is not finite"
+                        + " (NaN or infinite values in the calibration activations)");
+                continue;
+            }
+            model = t.write(model, solved);
+            done.add(node);
+        }
+        return new Outcome(model, done, notes);
+    }
+
+    private static boolean finite(float[][] v) {
+        for (float[] g : v) {
+            for (float x : g) {
+                if (!Float.isFinite(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Why a layer cannot be refit (it is left as it was, with this reason). */
+    private static final class Skip extends Exception {
+        Skip(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /** What one layer computes and how its weights are laid out. */
+    private record Target(String node, String op, String weight, String bias, String input, String output, long[] wDims,
+                          int outputs, int width, int groups, boolean outputMajor, int[] kept, float[] w, float[] b,
+                          int[] stride, int[] dilation, int[] kernel, long[] pads, String autoPad, int channels) {
+
+        static Target of(OnnxModel original, OnnxModel model, String node, int[] keptOut) throws Skip {
+            WeightLayer l = model.graph().layer(node).orElseThrow(() -> new Skip("it is not a weight layer"));
+            WeightLayer o = original.graph().layer(node).orElse(null);
+            if (o == null) {
+                throw new Skip("the original model has no layer of this name");
+            }
+            if (!l.graphPath().isEmpty() || l.quantized() || l.dtype() != DataType.FLOAT) {
+                throw new Skip("only float32 layers of the main graph are refit");
+            }
+            GraphEditor ed = GraphEditor.of(model);
+            GraphEditor oed = GraphEditor.of(original);
+            GraphNode n = ed.node(ed.nodeIndex(node).orElseThrow(() -> new Skip("no node of this name")));
+            GraphNode on = oed.node(oed.nodeIndex(node).orElseThrow(() -> new Skip("the original has no node of this name")));
+            if (n.inputs().size() < 2 || !n.input(1).equals(l.weight()) || !ed.isConstant(l.weight())) {
+                throw new Skip("its weight is not a constant second input");
+            }
+            if (ed.uses(l.weight()).size() > 1) {
+                throw new Skip("its weight is shared with other nodes");
+            }
+            String bias = n.inputs().size() > 2 && !n.input(2).isEmpty() ? n.input(2) : null;
+            if (bias != null && (!ed.isConstant(bias) || ed.uses(bias).size() > 1)) {
+                throw new Skip("its bias is not a constant of its own");
+            }
+            long[] d = l.shape();
+            int m = (int) l.outputChannels();
+            int[] kept = keptOut;
+            if (kept == null) {
+                if (o.outputChannels() != m) {
+                    throw new Skip("its output channels changed and which ones were kept is unknown");
+                }
+                kept = java.util.stream.IntStream.range(0, m).toArray();
+            }
+            if (kept.length != m) {
+                throw new Skip("it has " + m + " output channels but " + kept.length + " were kept");
+            }
+            float[] w = ed.floats(l.weight());
+            float[] b = bias == null ? null : ed.floats(bias);
+            if (b != null && b.length != m) {
+                throw new Skip("its bias has " + b.length + " values, not one per output channel (" + m + ")");
+            }
+            String out = on.outputs().get(0);
+            switch (n.op()) {
+                case "MatMul" -> {
+                    if (d.length != 2) {
+                        throw new Skip("a MatMul weight of rank " + d.length);
+                    }
+                    return new Target(node, "MatMul", l.weight(), null, n.input(0), out, d, m, (int) d[0], 1, false, kept, w,
+                            null, null, null, null, null, null, 0);
+                }
+                case "Gemm" -> {
+                    if (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f || n.floatAttr("beta", 1f) != 1f) {
+                        throw new Skip("Gemm with transA, alpha or beta other than the defaults");
+                    }
+                    boolean outMajor = n.intAttr("transB", 0) != 0;
+                    return new Target(node, "Gemm", l.weight(), bias, n.input(0), out, d, m, (int) d[outMajor ? 1 : 0], 1,
+                            outMajor, kept, w, b, null, null, null, null, null, 0);
+                }
+                case "Conv" -> {
+                    if (d.length != 3 && d.length != 4) {
+                        throw new Skip("only 1-D and 2-D convolutions are refit, this weight has rank " + d.length);
+                    }
+                    int groups = (int) n.intAttr("group", 1);
+                    if (m % groups != 0) {
+                        throw new Skip(groups + " groups do not divide " + m + " output channels");
+                    }
+                    int sp = d.length - 2;
+                    int[] kernel = sp == 2 ? new int[] {(int) d[2], (int) d[3]} : new int[] {1, (int) d[2]};
+                    int[] stride = spatial(n.intsAttr("strides"), sp, 1);
+                    int[] dil = spatial(n.intsAttr("dilations"), sp, 1);
+                    long[] pads = n.intsAttr("pads");
+                    String autoPad = n.stringAttr("auto_pad", "NOTSET");
+                    int width = (int) (d[1] * kernel[0] * kernel[1]);
+                    return new Target(node, "Conv", l.weight(), bias, n.input(0), out, d, m, width, groups, true, kept, w, b,
+                            stride, dil, kernel, pads, autoPad, (int) d[1] * groups);
+                }
+                default -> throw new Skip(n.op() + " layers are not refit (MatMul, Gemm and Conv are)");
+            }
+        }
+
+        private static int[] spatial(long[] v, int sp, int fallback) {
+            if (v == null || v.length == 0) {
+                return new int[] {fallback, fallback};
+            }
+            return sp == 2 ? new int[] {(int) v[0], (int) v[1]} : new int[] {fallback, (int) v[0]};
+        }
+
+        boolean hasBias() {
+            return b != null;
+        }
+
+        /** Columns of P: the weight elements of one group, plus one for the bias. */
+        int cols() {
+            return width + (hasBias() ? 1 : 0);
+        }
+
+        /** Current weight element (output o, input feature k of its group). */
+        float weightAt(int o, int k) {
+            return outputMajor ? w[o * width + k] : w[k * outputs + o];
+        }
+
+        OnnxModel write(OnnxModel model, float[][] solved) {
+            float[] nw = new float[w.length];
+            float[] nb = hasBias() ? new float[outputs] : null;
+            int per = outputs / groups;
+            for (int o = 0; o < outputs; o++) {
+                float[] x = solved[o / per];
+                int c = o % per;
+                for (int k = 0; k < width; k++) {
+                    nw[outputMajor ? o * width + k : k * outputs + o] = x[k * per + c];
+                }
+                if (nb != null) {
+                    nb[o] = x[width * per + c];
+                }
+            }
+            GraphEditor ed = GraphEditor.of(model);
+            ed.setTensor(weight, wDims, nw);
+            if (nb != null) {
+                ed.setTensor(bias, ed.dims(bias), nb);
+            }
+            return ed.build();
+        }
+
+        /** Begin paddings {top, left} for an input of size {h, w}. */
+        int[] padBegin(int h, int wIn) {
+            int[] in = {h, wIn};
+            int[] out = new int[2];
+            boolean twoD = wDims.length == 4;
+            for (int a = twoD ? 0 : 1; a < 2; a++) {
+                if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
+                    int o = (in[a] + stride[a] - 1) / stride[a];
+                    int total = Math.max(0, (o - 1) * stride[a] + (kernel[a] - 1) * dilation[a] + 1 - in[a]);
+                    out[a] = autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                } else if (pads != null && pads.length > 0 && !autoPad.equals("VALID")) {
+                    out[a] = (int) pads[twoD ? a : 0];
+                }
+            }
+            return out;
+        }
+    }
+
+    /** One batch of the original model's output of the layer. */
+    private record Batch(float[] values, long[] shape) {
+    }
+
+    private static final Batch END = new Batch(new float[0], new long[0]);
+
+    /** Streams both models over the calibration data in step and accumulates PᵀP and PᵀY per group. */
+    private static Stats collect(OnnxModel original, OnnxModel model, Target t, CalibrationData data, DoubleConsumer progress,
+                                 BooleanSupplier cancelled) {
+        Stats stats = new Stats(t);
+        BlockingQueue<Batch> targets = new ArrayBlockingQueue<>(2);
+        RuntimeException[] failed = new RuntimeException[1];
+        boolean[] stop = new boolean[1];
+        BooleanSupplier halt = () -> stop[0] || (cancelled != null && cancelled.getAsBoolean());
+        Thread teacher = new Thread(() -> {
+            try {
+                ActivationCalibration.stream(original, List.of(t.output), data, externalDir(original), new Sink() {
+                    @Override
+                    public void accept(String tensor, FloatBuffer values, long[] shape) {
+                        float[] v = new float[values.remaining()];
+                        values.duplicate().get(v);
+                        put(targets, new Batch(v, shape), halt);
+                    }
+                }, null, halt);
+                put(targets, END, halt);
+            } catch (RuntimeException e) {
+                failed[0] = e;
+                targets.offer(END);
+            }
+        }, "whittle-refit-teacher");
+        teacher.setDaemon(true);
+        teacher.start();
+        try {
+            ActivationCalibration.stream(model, List.of(t.input), data, externalDir(model), new Sink() {
+                @Override
+                public void accept(String tensor, FloatBuffer values, long[] shape) {
+                    Batch y = take(targets, halt);
+                    if (y == END) {
+                        throw failed[0] != null ? failed[0]
+                                : new InternalException("the original model gave fewer calibration batches than the compressed one", null);
+                    }
+                    stats.add(values, shape, y);
+                }
+            }, progress, cancelled);
+        } finally {
+            stop[0] = true;
+            targets.clear();
+            try {
+                teacher.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return stats;
+    }
+
+    private static Path externalDir(OnnxModel m) {
+        boolean external = m.graph().constants().stream().anyMatch(c -> c.storage() == Storage.EXTERNAL);
+        return external && m.source() != null ? m.source().toAbsolutePath().getParent() : null;
+    }
+
+    private static void put(BlockingQueue<Batch> q, Batch b, BooleanSupplier halt) {
+        try {
+            while (!q.offer(b, 50, TimeUnit.MILLISECONDS)) {
+                if (halt.getAsBoolean()) {
+                    throw new CancellationException("reconstruction stopped");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
+    }
+
+    private static Batch take(BlockingQueue<Batch> q, BooleanSupplier halt) {
+        try {
+            while (true) {
+                Batch b = q.poll(50, TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    return b;
+                }
+                if (halt.getAsBoolean()) {
+                    throw new CancellationException("reconstruction cancelled");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
+    }
+
+    /** A sink that needs shapes (the two-argument form is never called by the collector). */
+    private abstract static class Sink implements ActivationCollector.Sink {
+        @Override
+        public void accept(String tensor, FloatBuffer values) {
+            throw new InternalException("the activation stream gave no shape for '" + tensor + "'", null);
+        }
+    }
+
+    /** PᵀP and PᵀY of each group, summed in double. */
+    private static final class Stats {
+        final Target t;
+        final int cols;
+        final int per;
+        final double[][] ptp;
+        final double[][] pty;
+        final float[] rows;
+        final float[] ys;
+        final float[] gram;
+        final float[] cross;
+        int filled;
+
+        Stats(Target t) {
+            this.t = t;
+            cols = t.cols();
+            per = t.outputs / t.groups;
+            ptp = new double[t.groups][cols * cols];
+            pty = new double[t.groups][cols * per];
+            rows = new float[CHUNK_ROWS * cols];
+            ys = new float[CHUNK_ROWS * per];
+            gram = new float[cols * cols];
+            cross = new float[cols * per];
+        }
+
+        void add(FloatBuffer xb, long[] xs, Batch y) {
+            float[] x = new float[xb.remaining()];
+            xb.duplicate().get(x);
+            if (t.op.equals("Conv")) {
+                addConv(x, xs, y);
+            } else {
+                addRows(x, xs, y);
+            }
+        }
+
+        /** MatMul / Gemm: rows of the input's last axis against rows of the output. */
+        private void addRows(float[] x, long[] xs, Batch y) {
+            int k = t.width;
+            if (xs.length == 0 || xs[xs.length - 1] != k) {
+                throw new BadInputException("layer '" + t.node + "': its input has shape " + java.util.Arrays.toString(xs)
+                        + ", whose last axis is not the weight's " + k + " inputs.");
+            }
+            int n = x.length / k;
+            int mo = (int) y.shape[y.shape.length - 1];
+            if (y.values.length / mo != n) {
+                throw new BadInputException("layer '" + t.node + "': the original output has " + y.values.length / mo
+                        + " rows but the input " + n + "; the two models do not line up.");
+            }
+            for (int r = 0; r < n; r++) {
+                int at = filled * cols;
+                System.arraycopy(x, r * k, rows, at, k);
+                if (t.hasBias()) {
+                    rows[at + k] = 1f;
+                }
+                for (int c = 0; c < per; c++) {
+                    ys[filled * per + c] = y.values[r * mo + t.kept[c]];
+                }
+                if (++filled == CHUNK_ROWS) {
+                    flush(0);
+                }
+            }
+            flush(0);
+        }
+
+        /** Conv: each sample's im2col rows of each group against the original output at the same positions. */
+        private void addConv(float[] x, long[] xs, Batch y) {
+            boolean twoD = t.wDims.length == 4;
+            if (xs.length != (twoD ? 4 : 3) || xs[1] != t.channels) {
+                throw new BadInputException("layer '" + t.node + "': its input has shape " + java.util.Arrays.toString(xs)
+                        + ", expected " + t.channels + " channels.");
+            }
+            int h = twoD ? (int) xs[2] : 1;
+            int w = (int) xs[xs.length - 1];
+            int oh = twoD ? (int) y.shape[2] : 1;
+            int ow = (int) y.shape[y.shape.length - 1];
+            int mo = (int) y.shape[1];
+            int samples = (int) xs[0];
+            Patches p = new Patches(t.channels, t.groups, new int[] {h, w}, t.kernel, t.stride, t.padBegin(h, w), t.dilation);
+            int positions = oh * ow;
+            float[] one = new float[positions * t.width];
+            for (int g = 0; g < t.groups; g++) {
+                for (int s = 0; s < samples; s++) {
+                    p.rows(x, s * t.channels * h * w, g, oh, ow, one);
+                    for (int q = 0; q < positions; q++) {
+                        int at = filled * cols;
+                        System.arraycopy(one, q * t.width, rows, at, t.width);
+                        if (t.hasBias()) {
+                            rows[at + t.width] = 1f;
+                        }
+                        for (int c = 0; c < per; c++) {
+                            ys[filled * per + c] = y.values[(s * mo + t.kept[g * per + c]) * positions + q];
+                        }
+                        if (++filled == CHUNK_ROWS) {
+                            flush(g);
+                        }
+                    }
+                }
+                flush(g);
+            }
+        }
+
+        /** Adds the gathered rows to group g's sums: PᵀP by ssyrk (upper triangle), PᵀY by sgemm. */
+        private void flush(int g) {
+            if (filled == 0) {
+                return;
+            }
+            openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, cols, filled, 1f, rows, cols, 0f, gram, cols);
+            openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, per, filled, 1f, rows, cols, ys, per, 0f,
+                    cross, per);
+            double[] a = ptp[g];
+            for (int i = 0; i < cols; i++) {
+                for (int j = i; j < cols; j++) {
+                    a[i * cols + j] += gram[i * cols + j];
+                }
+            }
+            double[] b = pty[g];
+            for (int i = 0; i < b.length; i++) {
+                b[i] += cross[i];
+            }
+            filled = 0;
+        }
+
+        /** Per group, the (cols x per) solution of the damped normal equations. */
+        float[][] solve(Target t, double damp) {
+            float[][] out = new float[t.groups][];
+            for (int g = 0; g < t.groups; g++) {
+                double[] a = ptp[g].clone();
+                double mean = 0;
+                for (int i = 0; i < t.width; i++) {
+                    mean += a[i * cols + i];
+                }
+                double lambda = damp * Math.max(mean / t.width, Double.MIN_NORMAL);
+                double[] b = pty[g].clone();
+                for (int i = 0; i < cols; i++) {
+                    for (int j = 0; j < i; j++) {
+                        a[i * cols + j] = a[j * cols + i];
+                    }
+                    a[i * cols + i] += lambda;
+                    for (int c = 0; c < per; c++) {
+                        int o = g * per + c;
+                        double now = i < t.width ? t.weightAt(o, i) : t.b[o];
+                        b[i * per + c] += lambda * now;
+                    }
+                }
+                int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', cols, per, a, cols, b, per);
+                if (info != 0) {
+                    throw new BadInputException("reconstruct: the damped normal equations of layer '" + t.node
+                            + "' are not positive definite (LAPACK dposv info " + info + "); raise reconstruct.damp.");
+                }
+                float[] x = new float[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    x[i] = (float) b[i];
+                }
+                out[g] = x;
+            }
+            return out;
+        }
+    }
+}
