@@ -42,6 +42,8 @@ import org.bytedeco.openblas.global.openblas;
  * towards the weights as they are, so little data cannot push a layer far.
  */
 public final class LayerRefit {
+    /** The dampings tried when none is given, smallest first. */
+    public static final double[] AUTO_CANDIDATES = {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3};
     /** Rows gathered before one update of the statistics. */
     private static final int CHUNK_ROWS = 4096;
 
@@ -49,18 +51,22 @@ public final class LayerRefit {
     }
 
     /**
-     * @param refit the layers refit, in order; {@code notes} why others were left as they were
+     * @param refit   the layers refit, in order
+     * @param damping the damping each one was refit with
+     * @param notes   why other layers were left as they were
      */
-    public record Outcome(OnnxModel model, List<String> refit, List<String> notes) {
+    public record Outcome(OnnxModel model, List<String> refit, Map<String, Double> damping, List<String> notes) {
     }
 
     /**
      * @param nodes       layers to refit (names in both models); taken in the current model's order
      * @param keptOutputs per layer whose output channels were removed, the original index of each kept one
+     * @param damp        the damping, relative to the mean of PᵀP's diagonal; null: chosen per layer among
+     *                    {@link #AUTO_CANDIDATES} by two-fold cross-validation over the calibration samples
      */
     public static Outcome apply(OnnxModel original, OnnxModel current, List<String> nodes, Map<String, int[]> keptOutputs,
-                                CalibrationData data, double damp, DoubleConsumer progress, BooleanSupplier cancelled) {
-        if (!(damp > 0) || !Double.isFinite(damp)) {
+                                CalibrationData data, Double damp, DoubleConsumer progress, BooleanSupplier cancelled) {
+        if (damp != null && (!(damp > 0) || !Double.isFinite(damp))) {
             throw new BadInputException("reconstruct.damp must be a positive number, got " + damp + ".");
         }
         List<String> order = new ArrayList<>();
@@ -71,6 +77,7 @@ public final class LayerRefit {
         }
         List<String> done = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        Map<String, Double> damping = new java.util.LinkedHashMap<>();
         OnnxModel model = current;
         for (int i = 0; i < order.size(); i++) {
             String node = order.get(i);
@@ -84,7 +91,9 @@ public final class LayerRefit {
             int step = i;
             DoubleConsumer p = progress == null ? null : f -> progress.accept((step + f) / order.size());
             Stats stats = collect(original, model, t, data, p, cancelled);
-            float[][] solved = stats.solve(t, damp);
+            double d = stats.damping(damp);
+            damping.put(node, d);
+            float[][] solved = stats.solve(d);
             if (!finite(solved)) {
                 notes.add("reconstruct left layer '" + node + "' as it was: its least-squares solution is not finite"
                         + " (NaN or infinite values in the calibration activations)");
@@ -93,7 +102,7 @@ public final class LayerRefit {
             model = t.write(model, solved);
             done.add(node);
         }
-        return new Outcome(model, done, notes);
+        return new Outcome(model, done, damping, notes);
     }
 
     private static boolean finite(float[][] v) {
@@ -361,25 +370,30 @@ public final class LayerRefit {
         }
     }
 
-    /** PᵀP and PᵀY of each group, summed in double. */
+    /**
+     * PᵀP and PᵀY of each group, summed in double, separately for the even and the odd
+     * calibration samples (two folds, so that a damping can be chosen on data it was not fit to).
+     */
     private static final class Stats {
         final Target t;
         final int cols;
         final int per;
-        final double[][] ptp;
-        final double[][] pty;
+        /** [fold][group] */
+        final double[][][] ptp;
+        final double[][][] pty;
         final float[] rows;
         final float[] ys;
         final float[] gram;
         final float[] cross;
         int filled;
+        long sample;
 
         Stats(Target t) {
             this.t = t;
             cols = t.cols();
             per = t.outputs / t.groups;
-            ptp = new double[t.groups][cols * cols];
-            pty = new double[t.groups][cols * per];
+            ptp = new double[2][t.groups][cols * cols];
+            pty = new double[2][t.groups][cols * per];
             rows = new float[CHUNK_ROWS * cols];
             ys = new float[CHUNK_ROWS * per];
             gram = new float[cols * cols];
@@ -396,7 +410,7 @@ public final class LayerRefit {
             }
         }
 
-        /** MatMul / Gemm: rows of the input's last axis against rows of the output. */
+        /** MatMul / Gemm: rows of the input's last axis against rows of the output; a sample's rows stay in one fold. */
         private void addRows(float[] x, long[] xs, Batch y) {
             int k = t.width;
             if (xs.length == 0 || xs[xs.length - 1] != k) {
@@ -409,20 +423,25 @@ public final class LayerRefit {
                 throw new BadInputException("layer '" + t.node + "': the original output has " + y.values.length / mo
                         + " rows but the input " + n + "; the two models do not line up.");
             }
-            for (int r = 0; r < n; r++) {
-                int at = filled * cols;
-                System.arraycopy(x, r * k, rows, at, k);
-                if (t.hasBias()) {
-                    rows[at + k] = 1f;
+            int samples = xs.length > 1 ? (int) Math.max(1, xs[0]) : 1;
+            int perSample = Math.max(1, n / samples);
+            for (int s = 0; s < samples; s++) {
+                int fold = (int) (sample++ & 1);
+                for (int r = s * perSample; r < Math.min(n, (s + 1) * perSample); r++) {
+                    int at = filled * cols;
+                    System.arraycopy(x, r * k, rows, at, k);
+                    if (t.hasBias()) {
+                        rows[at + k] = 1f;
+                    }
+                    for (int c = 0; c < per; c++) {
+                        ys[filled * per + c] = y.values[r * mo + t.kept[c]];
+                    }
+                    if (++filled == CHUNK_ROWS) {
+                        flush(fold, 0);
+                    }
                 }
-                for (int c = 0; c < per; c++) {
-                    ys[filled * per + c] = y.values[r * mo + t.kept[c]];
-                }
-                if (++filled == CHUNK_ROWS) {
-                    flush(0);
-                }
+                flush(fold, 0);
             }
-            flush(0);
         }
 
         /** Conv: each sample's im2col rows of each group against the original output at the same positions. */
@@ -441,8 +460,9 @@ public final class LayerRefit {
             Patches p = new Patches(t.channels, t.groups, new int[] {h, w}, t.kernel, t.stride, t.padBegin(h, w), t.dilation);
             int positions = oh * ow;
             float[] one = new float[positions * t.width];
-            for (int g = 0; g < t.groups; g++) {
-                for (int s = 0; s < samples; s++) {
+            for (int s = 0; s < samples; s++) {
+                int fold = (int) (sample++ & 1);
+                for (int g = 0; g < t.groups; g++) {
                     p.rows(x, s * t.channels * h * w, g, oh, ow, one);
                     for (int q = 0; q < positions; q++) {
                         int at = filled * cols;
@@ -454,69 +474,132 @@ public final class LayerRefit {
                             ys[filled * per + c] = y.values[(s * mo + t.kept[g * per + c]) * positions + q];
                         }
                         if (++filled == CHUNK_ROWS) {
-                            flush(g);
+                            flush(fold, g);
                         }
                     }
+                    flush(fold, g);
                 }
-                flush(g);
             }
         }
 
-        /** Adds the gathered rows to group g's sums: PᵀP by ssyrk (upper triangle), PᵀY by sgemm. */
-        private void flush(int g) {
+        /** Adds the gathered rows to the sums of one fold and group: PᵀP by ssyrk (upper triangle), PᵀY by sgemm. */
+        private void flush(int fold, int g) {
             if (filled == 0) {
                 return;
             }
             openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, cols, filled, 1f, rows, cols, 0f, gram, cols);
             openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cols, per, filled, 1f, rows, cols, ys, per, 0f,
                     cross, per);
-            double[] a = ptp[g];
+            double[] a = ptp[fold][g];
             for (int i = 0; i < cols; i++) {
                 for (int j = i; j < cols; j++) {
                     a[i * cols + j] += gram[i * cols + j];
                 }
             }
-            double[] b = pty[g];
+            double[] b = pty[fold][g];
             for (int i = 0; i < b.length; i++) {
                 b[i] += cross[i];
             }
             filled = 0;
         }
 
-        /** Per group, the (cols x per) solution of the damped normal equations. */
-        float[][] solve(Target t, double damp) {
+        /**
+         * The damping to use: {@code damp} as given, or (null) the candidate whose solution on one
+         * fold fits the other fold best, both ways, summed over groups.
+         */
+        double damping(Double damp) {
+            if (damp != null) {
+                return damp;
+            }
+            double best = AUTO_CANDIDATES[0];
+            double bestError = Double.POSITIVE_INFINITY;
+            for (double d : AUTO_CANDIDATES) {
+                double e = 0;
+                for (int g = 0; g < t.groups; g++) {
+                    for (int fit = 0; fit < 2; fit++) {
+                        double[] x = solve(ptp[fit][g], pty[fit][g], g, d);
+                        e += x == null ? Double.POSITIVE_INFINITY : heldOut(x, ptp[1 - fit][g], pty[1 - fit][g]);
+                    }
+                }
+                if (e < bestError) {
+                    bestError = e;
+                    best = d;
+                }
+            }
+            return best;
+        }
+
+        /** Σ_c x_cᵀ A x_c − 2 x_cᵀ b_c: the held-out squared error up to a constant. */
+        private double heldOut(double[] x, double[] aUpper, double[] b) {
+            double e = 0;
+            for (int c = 0; c < per; c++) {
+                for (int i = 0; i < cols; i++) {
+                    double xi = x[i * per + c];
+                    if (xi == 0) {
+                        continue;
+                    }
+                    double ax = 0;
+                    for (int j = 0; j < cols; j++) {
+                        double aij = j >= i ? aUpper[i * cols + j] : aUpper[j * cols + i];
+                        ax += aij * x[j * per + c];
+                    }
+                    e += xi * ax - 2 * xi * b[i * per + c];
+                }
+            }
+            return e;
+        }
+
+        /** Per group, the (cols x per) solution of the damped normal equations on both folds. */
+        float[][] solve(double damp) {
             float[][] out = new float[t.groups][];
             for (int g = 0; g < t.groups; g++) {
-                double[] a = ptp[g].clone();
-                double mean = 0;
-                for (int i = 0; i < t.width; i++) {
-                    mean += a[i * cols + i];
+                double[] a = ptp[0][g].clone();
+                double[] b = pty[0][g].clone();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] += ptp[1][g][i];
                 }
-                double lambda = damp * Math.max(mean / t.width, Double.MIN_NORMAL);
-                double[] b = pty[g].clone();
-                for (int i = 0; i < cols; i++) {
-                    for (int j = 0; j < i; j++) {
-                        a[i * cols + j] = a[j * cols + i];
-                    }
-                    a[i * cols + i] += lambda;
-                    for (int c = 0; c < per; c++) {
-                        int o = g * per + c;
-                        double now = i < t.width ? t.weightAt(o, i) : t.b[o];
-                        b[i * per + c] += lambda * now;
-                    }
-                }
-                int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', cols, per, a, cols, b, per);
-                if (info != 0) {
-                    throw new BadInputException("reconstruct: the damped normal equations of layer '" + t.node
-                            + "' are not positive definite (LAPACK dposv info " + info + "); raise reconstruct.damp.");
-                }
-                float[] x = new float[b.length];
                 for (int i = 0; i < b.length; i++) {
-                    x[i] = (float) b[i];
+                    b[i] += pty[1][g][i];
                 }
-                out[g] = x;
+                double[] x = solve(a, b, g, damp);
+                if (x == null) {
+                    throw new BadInputException("reconstruct: the damped normal equations of layer '" + t.node
+                            + "' are not positive definite; raise reconstruct.damp.");
+                }
+                float[] f = new float[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    f[i] = (float) x[i];
+                }
+                out[g] = f;
             }
             return out;
+        }
+
+        /**
+         * (A + λI) X = B + λ X_now with A's upper triangle given, λ = damp x the mean of A's
+         * diagonal over the weight columns; null when LAPACK finds it not positive definite.
+         */
+        private double[] solve(double[] aUpper, double[] pty, int g, double damp) {
+            double[] a = aUpper.clone();
+            double[] b = pty.clone();
+            double mean = 0;
+            for (int i = 0; i < t.width; i++) {
+                mean += a[i * cols + i];
+            }
+            double lambda = damp * Math.max(mean / t.width, Double.MIN_NORMAL);
+            for (int i = 0; i < cols; i++) {
+                for (int j = 0; j < i; j++) {
+                    a[i * cols + j] = a[j * cols + i];
+                }
+                a[i * cols + i] += lambda;
+                for (int c = 0; c < per; c++) {
+                    int o = g * per + c;
+                    double now = i < t.width ? t.weightAt(o, i) : t.b[o];
+                    b[i * per + c] += lambda * now;
+                }
+            }
+            int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', cols, per, a, cols, b, per);
+            return info == 0 ? b : null;
         }
     }
 }

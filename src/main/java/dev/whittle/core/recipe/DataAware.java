@@ -51,6 +51,10 @@ final class DataAware {
                         + " dense storage, or channels) in this version; this step has " + (s.prune() == null ? "no prune"
                         : "prune.storage sparse") + "."));
             }
+            if (s.reconstructAuto() && !s.prune().isChannel()) {
+                return Optional.of(new Problem(i + 1, "reconstruct {damp: auto} chooses the damping by cross-validation after"
+                        + " channel pruning only in this version; give a number, such as {damp: 0.1}."));
+            }
         }
         return Optional.empty();
     }

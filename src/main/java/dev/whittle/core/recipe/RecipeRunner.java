@@ -126,7 +126,7 @@ public final class RecipeRunner {
         dev.whittle.core.prune.PruneSpec spec = step.prune();
         Double damp = step.reconstructDamp();
         if (damp != null && spec.isChannel()) {
-            return pruneChannelsAndRefit(recipe, current, nodes, spec, damp, options, warnings);
+            return pruneChannelsAndRefit(recipe, current, nodes, spec, step.reconstructAuto() ? null : damp, options, warnings);
         }
         if (damp != null) {
             // One pass gives both: Wanda's norms are the square roots of XᵀX's diagonal.
@@ -166,7 +166,7 @@ public final class RecipeRunner {
      * they had before this step ({@link dev.whittle.core.analysis.LayerRefit}).
      */
     private static TransformResult pruneChannelsAndRefit(Recipe recipe, OnnxModel current, List<String> nodes,
-                                                         dev.whittle.core.prune.PruneSpec spec, double damp, Options options,
+                                                         dev.whittle.core.prune.PruneSpec spec, Double damp, Options options,
                                                          List<String> warnings) {
         Map<String, double[]> activity = spec.dataAware() ? activity(recipe, current, options) : Map.of();
         Pruner.ChannelResult cut = Pruner.applyChannels(current, byName(nodes), spec, activity);
@@ -183,6 +183,12 @@ public final class RecipeRunner {
         dev.whittle.core.analysis.LayerRefit.Outcome o = dev.whittle.core.analysis.LayerRefit.apply(current, pruned, refit,
                 cut.keptOutputs(), data, damp, options.progress(), options.cancelled());
         warnings.addAll(o.notes());
+        if (damp == null && !o.damping().isEmpty()) {
+            StringBuilder b = new StringBuilder("reconstruct: damping chosen per layer by two-fold cross-validation on the"
+                    + " calibration samples:");
+            o.damping().forEach((k, v) -> b.append(' ').append(k).append(' ').append(v).append(','));
+            warnings.add(b.substring(0, b.length() - 1));
+        }
         return new TransformResult(o.model(), cut.result().report());
     }
 

@@ -124,7 +124,9 @@ public final class RecipeWriter {
         if (s.quantize() != null) {
             out.put("quantize", quantize(s.quantize()));
         }
-        if (s.reconstructDamp() != null) {
+        if (s.reconstructAuto()) {
+            out.put("reconstruct", Map.of("damp", "auto"));
+        } else if (s.reconstructDamp() != null) {
             out.put("reconstruct", Map.of("damp", s.reconstructDamp()));
         }
         return out;

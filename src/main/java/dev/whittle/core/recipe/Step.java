@@ -11,7 +11,8 @@ import java.util.Map;
  * @param reconstruct absent or false: off; true: after this step's pruning, refit each layer's
  *                    kept weights by damped least squares to its original outputs on the
  *                    calibration data (damping 0.1 of the mean diagonal of XᵀX); a mapping
- *                    {@code {damp: 0.05}} sets the damping
+ *                    {@code {damp: 0.05}} sets the damping; {@code {damp: auto}} (channel pruning
+ *                    only, and its default there) chooses it per layer by cross-validation
  */
 public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize, Object reconstruct) {
     /** Default damping of {@code reconstruct: true}. */
@@ -31,14 +32,31 @@ public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, Quant
         this(select, prune, lowrank, quantize, null);
     }
 
-    /** The damping of {@code reconstruct}, or null when the step does not reconstruct. */
+    /** The damping of {@code reconstruct}, or null when the step does not reconstruct (or chooses it: {@link #reconstructAuto}). */
     public Double reconstructDamp() {
         return damp(reconstruct);
+    }
+
+    /**
+     * Whether the damping is chosen per layer: {@code {damp: auto}}, or {@code true} after
+     * channel pruning (whose refit can cross-validate it).
+     */
+    public boolean reconstructAuto() {
+        return reconstruct instanceof Map<?, ?> m && "auto".equals(m.get("damp"))
+                || Boolean.TRUE.equals(reconstruct) && prune != null && prune.isChannel();
+    }
+
+    /** Whether the step reconstructs at all. */
+    public boolean reconstructs() {
+        return reconstruct != null && !Boolean.FALSE.equals(reconstruct);
     }
 
     private static Double damp(Object r) {
         if (r == null || Boolean.FALSE.equals(r)) {
             return null;
+        }
+        if (r instanceof Map<?, ?> m && m.size() == 1 && "auto".equals(m.get("damp"))) {
+            return DAMP;
         }
         if (Boolean.TRUE.equals(r)) {
             return DAMP;
@@ -47,6 +65,6 @@ public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, Quant
                 && Double.isFinite(n.doubleValue())) {
             return n.doubleValue();
         }
-        throw new BadInputException("reconstruct must be true, false or {damp: D} with D > 0, got " + r + ".");
+        throw new BadInputException("reconstruct must be true, false, {damp: D} with D > 0 or {damp: auto}, got " + r + ".");
     }
 }

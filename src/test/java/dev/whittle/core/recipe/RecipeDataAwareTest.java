@@ -36,8 +36,14 @@ class RecipeDataAwareTest {
         }
         RecipePlan channel = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
                 + "  - select: {}\n    prune: {sparsity: 0.5, structure: channel}\n    reconstruct: true\n"), TestModels.mlp());
-        assertTrue(channel.problems().get(0).text().startsWith("steps[1]: reconstruct refits the kept weights of unstructured or"
-                + " N:M pruning"), channel.problems().toString());
+        assertEquals(java.util.List.of(), channel.problems());
+        RecipePlan auto = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
+                + "  - select: {}\n    prune: {sparsity: 0.5}\n    reconstruct: {damp: auto}\n"), TestModels.mlp());
+        assertTrue(auto.problems().get(0).text().startsWith("steps[1]: reconstruct {damp: auto} chooses the damping by"
+                + " cross-validation after channel pruning only"), auto.problems().toString());
+        RecipePlan sparse = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n"
+                + "  - select: {}\n    prune: {sparsity: 0.5, storage: sparse}\n    reconstruct: true\n"), TestModels.mlp());
+        assertTrue(sparse.problems().get(0).text().contains("prune.storage sparse"), sparse.problems().toString());
         var bad = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
                 "whittle: 1\nsteps:\n  - select: {}\n    quantize: {weights: {bits: 4, method: best}}\n"));
         assertTrue(bad.getMessage().contains("quantize.weights.method must be rtn or gptq, got 'best'"), bad.getMessage());
@@ -68,6 +74,34 @@ class RecipeDataAwareTest {
         assertNotEquals(Arrays.toString(fc1.tensor().toFloatArray()),
                 Arrays.toString(plain.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()), "Wanda ranks differently");
         assertEquals(2, res.report().layers().stream().filter(e -> e.quant() != null).count());
+    }
+
+    @Test
+    void channelPruningWithReconstructRefitsTheReadersAndLowersTheOutputError(@TempDir Path tmp) throws Exception {
+        float[] x = Tensor.random(7, 96 * 16).data();
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(x, 96, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {names: [fc1]}
+                    prune: {sparsity: 0.5, structure: channel}
+                    reconstruct: true
+                """);
+        RecipeRunner.Result refit = RecipeRunner.run(RecipeFile.read(r), TestModels.mlp());
+        Path p = tmp.resolve("plain.yaml");
+        Files.writeString(p, Files.readString(r).replace("    reconstruct: true\n", ""));
+        RecipeRunner.Result plain = RecipeRunner.run(RecipeFile.read(p), TestModels.mlp());
+        assertTrue(refit.warnings().stream().anyMatch(w -> w.startsWith("reconstruct: damping chosen per layer")
+                && w.contains("fc1") && w.contains("fc2")), refit.warnings().toString());
+        assertEquals(Arrays.toString(plain.model().graph().layer("fc2").orElseThrow().shape()),
+                Arrays.toString(refit.model().graph().layer("fc2").orElseThrow().shape()), "same shapes, other weights");
+        float[] heldOut = Tensor.random(8, 64 * 16).data(); // other samples than the calibration's
+        double errRefit = outputError(refit.model(), heldOut);
+        double errPlain = outputError(plain.model(), heldOut);
+        assertTrue(errRefit < 0.8 * errPlain, "refit " + errRefit + " < plain " + errPlain);
+        assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("damp: auto"));
     }
 
     @Test
