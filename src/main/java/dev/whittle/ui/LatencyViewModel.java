@@ -68,7 +68,7 @@ public final class LatencyViewModel {
         DataChoice chosen = main.data().choiceProperty().get();
         DataChoice sample = chosen == null || chosen.kind() == DataChoice.Kind.SYNTHETIC ? null : chosen;
         running.set(true);
-        int threads = dev.whittle.core.tensor.Parallel.threads();
+        int threads = dev.whittle.core.compare.PlanEvaluation.windowThreads();
         RunningJob started = main.jobs().start("Per-layer latency", (progress, cancel) -> {
             Dataset d = sample == null ? null : sample.load(m.graph());
             ProfileRequest r = new ProfileRequest(m, null, d != null && d.samples() >= b ? d : null, b, Math.max(2, n / 4), n,

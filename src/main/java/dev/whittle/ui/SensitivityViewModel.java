@@ -199,7 +199,7 @@ public final class SensitivityViewModel {
 
     private static SensitivityRequest requestWith(OnnxModel m, String method, List<Double> lv, String regex, Pool pool,
                                                   int n, Dataset loaded) {
-        int threads = dev.whittle.core.tensor.Parallel.threads();
+        int threads = dev.whittle.core.compare.PlanEvaluation.windowThreads();
         EvalRequest e = new EvalRequest(m, null, null, loaded, batch(n), n, null, pool,
                 SessionSpec.defaults().withThreads(threads));
         return new SensitivityRequest(e, method, lv, selector(regex));

@@ -87,7 +87,13 @@ public final class PlanEvaluation {
      * window sets to one fewer than the cores (or --threads), so the window keeps one.
      */
     public static SessionSpec windowSession(SessionSpec.Provider provider) {
-        return new SessionSpec(provider, dev.whittle.core.tensor.Parallel.threads(), SessionSpec.OptLevel.ALL, true);
+        return new SessionSpec(provider, windowThreads(), SessionSpec.OptLevel.ALL, true);
+    }
+
+    /** ONNX Runtime's intra-op threads in the window: the budget the window set, else one core fewer than the machine. */
+    public static int windowThreads() {
+        return dev.whittle.core.tensor.Parallel.limited() ? dev.whittle.core.tensor.Parallel.threads()
+                : Math.max(1, dev.whittle.core.tensor.Parallel.cores() - 1);
     }
 
     /**

@@ -31,6 +31,7 @@ public final class Parallel {
     /** Below this many elements per part, splitting costs more than it saves. */
     private static final long MIN_PART = 1 << 20;
     private static volatile int budget = CORES;
+    private static volatile boolean limited;
 
     private Parallel() {
     }
@@ -44,6 +45,17 @@ public final class Parallel {
         return budget;
     }
 
+    /** Back to every core and no set budget (the CLI's state). */
+    public static void reset() {
+        limit(CORES);
+        limited = false;
+    }
+
+    /** Whether {@link #limit} has set a budget (the window does). */
+    public static boolean limited() {
+        return limited;
+    }
+
     /**
      * Sets the budget to {@code threads} (clamped to 1..cores) and returns it. OpenBLAS's own
      * thread count follows on a thread of its own, since the first call loads the library
@@ -52,6 +64,7 @@ public final class Parallel {
     public static int limit(int threads) {
         int t = Math.max(1, Math.min(CORES, threads));
         budget = t;
+        limited = true;
         Thread blas = new Thread(() -> org.bytedeco.openblas.global.openblas.blas_set_num_threads(t),
                 "whittle-blas-threads");
         blas.setDaemon(true);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class ParallelTest {
     @AfterEach
     void restore() {
-        Parallel.limit(Parallel.cores());
+        Parallel.reset();
+        assertTrue(!Parallel.limited());
     }
 
     @Test
