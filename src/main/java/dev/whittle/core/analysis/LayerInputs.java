@@ -8,8 +8,13 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.model.Storage;
 import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.eval.ActivationCollector;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphNode;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.tensor.ConvGeometry;
 import dev.whittle.core.tensor.InputMoments;
+import dev.whittle.core.tensor.Patches;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +33,11 @@ import org.bytedeco.openblas.global.openblas;
  * feeds it ({@link ActivationCalibration#stream}), so memory
  * is one batch of activations plus the statistics of the layers in the current pass; when XᵀX
  * is asked for, layers are split into passes whose matrices fit {@code budgetBytes}.
- * MatMul and Gemm layers (input 0 = activations, input 1 = weight) are supported; Conv is not
- * yet (its im2col view): such layers are absent from the result.
+ * MatMul and Gemm layers (input 0 = activations, input 1 = weight) are described by the rows of
+ * their input's last axis; 1-D and 2-D Conv layers by the im2col rows of their input
+ * ({@link Patches}): {@code dim} is then C·kh·kw, column {@code g·width + j} being column j of
+ * group g (the weight's flattened inner index), and XᵀX, which is block-diagonal across groups,
+ * is collected for group 1 only (absent otherwise). Other layers are absent from the result.
  */
 public final class LayerInputs {
     /** Default memory for the XᵀX matrices of one pass. */
@@ -59,13 +67,15 @@ public final class LayerInputs {
         List<List<Acc>> passes = new ArrayList<>();
         List<Acc> pass = new ArrayList<>();
         long used = 0;
+        GraphEditor ed = layers.stream().anyMatch(l -> l.op().equals("Conv")) ? GraphEditor.of(model) : null;
         for (WeightLayer l : layers) {
             NodeInfo n = node(model, l);
-            if (n == null) {
+            ConvGeometry conv = l.op().equals("Conv") && n != null ? geometry(ed, l) : null;
+            if (n == null || l.op().equals("Conv") && conv == null) {
                 continue;
             }
-            Acc a = new Acc(l, n, secondMoment);
-            long cost = secondMoment ? 12L * a.dim * a.dim : 0;
+            Acc a = new Acc(l, n, conv, secondMoment);
+            long cost = a.xtx != null ? 12L * a.dim * a.dim : 0;
             if (!pass.isEmpty() && used + cost > budgetBytes) {
                 passes.add(pass);
                 pass = new ArrayList<>();
@@ -99,19 +109,27 @@ public final class LayerInputs {
                 tensors.add(MASK);
             }
             long[][] current = new long[1][];
-            ActivationCalibration.stream(model, List.copyOf(tensors), data, dir, (name, values) -> {
-                if (masked && name.equals(MASK)) {
-                    current[0] = mask(values);
-                    if (!byInput.containsKey(name) && !byOutput.containsKey(name)) {
-                        return;
+            ActivationCalibration.stream(model, List.copyOf(tensors), data, dir, new ActivationCollector.Sink() {
+                @Override
+                public void accept(String name, FloatBuffer values) {
+                    accept(name, values, null);
+                }
+
+                @Override
+                public void accept(String name, FloatBuffer values, long[] shape) {
+                    if (masked && name.equals(MASK)) {
+                        current[0] = mask(values);
+                        if (!byInput.containsKey(name) && !byOutput.containsKey(name)) {
+                            return;
+                        }
                     }
-                }
-                long[] mask = current[0];
-                for (Acc a : byInput.getOrDefault(name, List.of())) {
-                    a.addInput(values.duplicate(), mask);
-                }
-                for (Acc a : byOutput.getOrDefault(name, List.of())) {
-                    a.addOutput(values.duplicate(), mask);
+                    long[] mask = current[0];
+                    for (Acc a : byInput.getOrDefault(name, List.of())) {
+                        a.addInput(values.duplicate(), shape, mask);
+                    }
+                    for (Acc a : byOutput.getOrDefault(name, List.of())) {
+                        a.addOutput(values.duplicate(), shape, mask);
+                    }
                 }
             }, progress == null ? null : f -> progress.accept((done + f) / total), cancelled);
             for (Acc a : accs) {
@@ -130,10 +148,25 @@ public final class LayerInputs {
         return m;
     }
 
-    /** The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or null. */
+    /** A Conv layer's geometry, or null when its attributes are not a 1-D or 2-D convolution's. */
+    private static ConvGeometry geometry(GraphEditor ed, WeightLayer l) {
+        GraphNode n = ed.node(ed.nodeIndex(l.node()).orElse(-1));
+        try {
+            return ConvGeometry.of(l.shape(), n.intAttr("group", 1), n.intsAttr("strides"), n.intsAttr("dilations"),
+                    n.intsAttr("pads"), n.stringAttr("auto_pad", "NOTSET"));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or of a Conv layer whose
+     * weight is input 1 and has rank 3 or 4; null otherwise.
+     */
     private static NodeInfo node(OnnxModel model, WeightLayer l) {
-        if (!(l.op().equals("MatMul") || l.op().equals("Gemm")) || l.shape().length != 2 || !l.graphPath().isEmpty()
-                || l.quantized()) {
+        boolean matrix = (l.op().equals("MatMul") || l.op().equals("Gemm")) && l.shape().length == 2;
+        boolean conv = l.op().equals("Conv") && (l.shape().length == 3 || l.shape().length == 4);
+        if (!(matrix || conv) || !l.graphPath().isEmpty() || l.quantized()) {
             return null;
         }
         for (NodeInfo n : model.graph().nodes()) {
@@ -147,6 +180,7 @@ public final class LayerInputs {
     /** Accumulators of one layer. */
     private static final class Acc {
         final WeightLayer layer;
+        final ConvGeometry conv;
         final String input;
         final String output;
         final int dim;
@@ -161,21 +195,26 @@ public final class LayerInputs {
         float[] buf = new float[0];
         float[] gram;
 
-        Acc(WeightLayer l, NodeInfo n, boolean secondMoment) {
+        Acc(WeightLayer l, NodeInfo n, ConvGeometry conv, boolean secondMoment) {
             layer = l;
+            this.conv = conv;
             input = n.inputs().get(0);
             output = n.outputs().get(0);
             int in = l.axis() == 0 ? 1 : 0;
-            dim = (int) l.shape()[in];
+            dim = conv != null ? conv.groups() * conv.width() : (int) l.shape()[in];
             outDim = (int) l.outputChannels();
             sumSquares = new double[dim];
             sums = new double[dim];
             maxAbs = new double[dim];
-            xtx = secondMoment ? new double[dim * dim] : null;
+            xtx = secondMoment && (conv == null || conv.groups() == 1) ? new double[dim * dim] : null;
             outAbs = new double[outDim];
         }
 
-        void addInput(FloatBuffer v, long[] mask) {
+        void addInput(FloatBuffer v, long[] shape, long[] mask) {
+            if (conv != null) {
+                addPatches(v, shape);
+                return;
+            }
             int n = v.remaining();
             if (n % dim != 0) {
                 throw new BadInputException("layer '" + layer.node() + "': its input '" + input + "' has " + n
@@ -198,12 +237,21 @@ public final class LayerInputs {
                 r = kept;
                 n = r * dim;
             }
+            addRows(buf, r, 0, dim);
+            rows += r;
+        }
+
+        /**
+         * Adds {@code r} rows of {@code width} columns from {@code x} to the statistics of columns
+         * {@code first..first+width} (XᵀX, when collected, spans every column: one group).
+         */
+        private void addRows(float[] x, int r, int first, int width) {
             for (int i = 0, idx = 0; i < r; i++) {
-                for (int j = 0; j < dim; j++, idx++) {
-                    double x = buf[idx];
-                    sumSquares[j] += x * x;
-                    sums[j] += x;
-                    maxAbs[j] = Math.max(maxAbs[j], Math.abs(x));
+                for (int j = 0; j < width; j++, idx++) {
+                    double v = x[idx];
+                    sumSquares[first + j] += v * v;
+                    sums[first + j] += v;
+                    maxAbs[first + j] = Math.max(maxAbs[first + j], Math.abs(v));
                 }
             }
             if (xtx != null) {
@@ -211,17 +259,55 @@ public final class LayerInputs {
                     gram = new float[dim * dim];
                 }
                 // One batch in float (a few thousand rows), summed over batches in double.
-                openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, dim, r, 1f, buf, dim, 0f, gram, dim);
+                openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, dim, r, 1f, x, dim, 0f, gram, dim);
                 for (int i = 0; i < dim; i++) {
                     for (int j = i; j < dim; j++) {
                         xtx[i * dim + j] += gram[i * dim + j];
                     }
                 }
             }
-            rows += r;
         }
 
-        void addOutput(FloatBuffer v, long[] mask) {
+        /** Conv: every sample's im2col rows of every group (a row per output position). */
+        private void addPatches(FloatBuffer v, long[] shape) {
+            int[] size;
+            try {
+                size = conv.inputSize(shape == null ? new long[0] : shape);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("layer '" + layer.node() + "': its input '" + input + "': " + e.getMessage() + ".");
+            }
+            int h = size[0];
+            int w = size[1];
+            int[] out = conv.outSize(h, w);
+            int positions = out[0] * out[1];
+            int width = conv.width();
+            int sample = conv.channels() * h * w;
+            int samples = (int) shape[0];
+            int n = v.remaining();
+            if (n != (long) samples * sample) {
+                throw new BadInputException("layer '" + layer.node() + "': its input '" + input + "' has " + n
+                        + " values for shape " + java.util.Arrays.toString(shape) + ".");
+            }
+            if (buf.length < n) {
+                buf = new float[n];
+            }
+            v.get(buf, 0, n);
+            Patches p = conv.patches(h, w);
+            float[] one = new float[positions * width];
+            for (int s = 0; s < samples; s++) {
+                for (int g = 0; g < conv.groups(); g++) {
+                    p.rows(buf, s * sample, g, out[0], out[1], one);
+                    addRows(one, positions, g * width, width);
+                }
+                rows += positions;
+            }
+        }
+
+        void addOutput(FloatBuffer v, long[] shape, long[] mask) {
+            if (conv != null) {
+                addChannelsFirst(v, shape);
+                return;
+            }
             int n = v.remaining();
             if (n % outDim != 0) {
                 return;
@@ -237,6 +323,26 @@ public final class LayerInputs {
                 }
                 outRows++;
             }
+        }
+
+        /** Conv output [N, M, spatial...]: per channel, |y| over samples and positions. */
+        private void addChannelsFirst(FloatBuffer v, long[] shape) {
+            int n = v.remaining();
+            if (shape == null || shape.length < 2 || shape[1] != outDim || shape[0] <= 0) {
+                return;
+            }
+            int samples = (int) shape[0];
+            int spatial = n / samples / outDim;
+            for (int s = 0, idx = v.position(); s < samples; s++) {
+                for (int c = 0; c < outDim; c++) {
+                    double acc = 0;
+                    for (int q = 0; q < spatial; q++, idx++) {
+                        acc += Math.abs(v.get(idx));
+                    }
+                    outAbs[c] += acc;
+                }
+            }
+            outRows += (long) samples * spatial;
         }
 
         InputMoments result() {

@@ -15,6 +15,7 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.GraphNode;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.tensor.ConvGeometry;
 import dev.whittle.core.tensor.Patches;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -126,7 +127,7 @@ public final class LayerRefit {
     /** What one layer computes and how its weights are laid out. */
     private record Target(String node, String op, String weight, String bias, String input, String output, long[] wDims,
                           int outputs, int width, int groups, boolean outputMajor, int[] kept, float[] w, float[] b,
-                          int[] stride, int[] dilation, int[] kernel, long[] pads, String autoPad, int channels) {
+                          ConvGeometry conv) {
 
         static Target of(OnnxModel original, OnnxModel model, String node, int[] keptOut) throws Skip {
             WeightLayer l = model.graph().layer(node).orElseThrow(() -> new Skip("it is not a weight layer"));
@@ -175,7 +176,7 @@ public final class LayerRefit {
                         throw new Skip("a MatMul weight of rank " + d.length);
                     }
                     return new Target(node, "MatMul", l.weight(), null, n.input(0), out, d, m, (int) d[0], 1, false, kept, w,
-                            null, null, null, null, null, null, 0);
+                            null, null);
                 }
                 case "Gemm" -> {
                     if (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f || n.floatAttr("beta", 1f) != 1f) {
@@ -183,35 +184,21 @@ public final class LayerRefit {
                     }
                     boolean outMajor = n.intAttr("transB", 0) != 0;
                     return new Target(node, "Gemm", l.weight(), bias, n.input(0), out, d, m, (int) d[outMajor ? 1 : 0], 1,
-                            outMajor, kept, w, b, null, null, null, null, null, 0);
+                            outMajor, kept, w, b, null);
                 }
                 case "Conv" -> {
-                    if (d.length != 3 && d.length != 4) {
-                        throw new Skip("only 1-D and 2-D convolutions are refit, this weight has rank " + d.length);
+                    ConvGeometry conv;
+                    try {
+                        conv = ConvGeometry.of(d, n.intAttr("group", 1), n.intsAttr("strides"), n.intsAttr("dilations"),
+                                n.intsAttr("pads"), n.stringAttr("auto_pad", "NOTSET"));
+                    } catch (IllegalArgumentException e) {
+                        throw new Skip(e.getMessage());
                     }
-                    int groups = (int) n.intAttr("group", 1);
-                    if (m % groups != 0) {
-                        throw new Skip(groups + " groups do not divide " + m + " output channels");
-                    }
-                    int sp = d.length - 2;
-                    int[] kernel = sp == 2 ? new int[] {(int) d[2], (int) d[3]} : new int[] {1, (int) d[2]};
-                    int[] stride = spatial(n.intsAttr("strides"), sp, 1);
-                    int[] dil = spatial(n.intsAttr("dilations"), sp, 1);
-                    long[] pads = n.intsAttr("pads");
-                    String autoPad = n.stringAttr("auto_pad", "NOTSET");
-                    int width = (int) (d[1] * kernel[0] * kernel[1]);
-                    return new Target(node, "Conv", l.weight(), bias, n.input(0), out, d, m, width, groups, true, kept, w, b,
-                            stride, dil, kernel, pads, autoPad, (int) d[1] * groups);
+                    return new Target(node, "Conv", l.weight(), bias, n.input(0), out, d, m, conv.width(), conv.groups(), true,
+                            kept, w, b, conv);
                 }
                 default -> throw new Skip(n.op() + " layers are not refit (MatMul, Gemm and Conv are)");
             }
-        }
-
-        private static int[] spatial(long[] v, int sp, int fallback) {
-            if (v == null || v.length == 0) {
-                return new int[] {fallback, fallback};
-            }
-            return sp == 2 ? new int[] {(int) v[0], (int) v[1]} : new int[] {fallback, (int) v[0]};
         }
 
         boolean hasBias() {
@@ -248,23 +235,6 @@ public final class LayerRefit {
                 ed.setTensor(bias, ed.dims(bias), nb);
             }
             return ed.build();
-        }
-
-        /** Begin paddings {top, left} for an input of size {h, w}. */
-        int[] padBegin(int h, int wIn) {
-            int[] in = {h, wIn};
-            int[] out = new int[2];
-            boolean twoD = wDims.length == 4;
-            for (int a = twoD ? 0 : 1; a < 2; a++) {
-                if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
-                    int o = (in[a] + stride[a] - 1) / stride[a];
-                    int total = Math.max(0, (o - 1) * stride[a] + (kernel[a] - 1) * dilation[a] + 1 - in[a]);
-                    out[a] = autoPad.equals("SAME_UPPER") ? total / 2 : total - total / 2;
-                } else if (pads != null && pads.length > 0 && !autoPad.equals("VALID")) {
-                    out[a] = (int) pads[twoD ? a : 0];
-                }
-            }
-            return out;
         }
     }
 
@@ -446,24 +416,27 @@ public final class LayerRefit {
 
         /** Conv: each sample's im2col rows of each group against the original output at the same positions. */
         private void addConv(float[] x, long[] xs, Batch y) {
-            boolean twoD = t.wDims.length == 4;
-            if (xs.length != (twoD ? 4 : 3) || xs[1] != t.channels) {
-                throw new BadInputException("layer '" + t.node + "': its input has shape " + java.util.Arrays.toString(xs)
-                        + ", expected " + t.channels + " channels.");
+            boolean twoD = t.conv.twoD();
+            int[] size;
+            try {
+                size = t.conv.inputSize(xs);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("layer '" + t.node + "': " + e.getMessage() + ".");
             }
-            int h = twoD ? (int) xs[2] : 1;
-            int w = (int) xs[xs.length - 1];
+            int h = size[0];
+            int w = size[1];
+            int channels = t.conv.channels();
             int oh = twoD ? (int) y.shape[2] : 1;
             int ow = (int) y.shape[y.shape.length - 1];
             int mo = (int) y.shape[1];
             int samples = (int) xs[0];
-            Patches p = new Patches(t.channels, t.groups, new int[] {h, w}, t.kernel, t.stride, t.padBegin(h, w), t.dilation);
+            Patches p = t.conv.patches(h, w);
             int positions = oh * ow;
             float[] one = new float[positions * t.width];
             for (int s = 0; s < samples; s++) {
                 int fold = (int) (sample++ & 1);
                 for (int g = 0; g < t.groups; g++) {
-                    p.rows(x, s * t.channels * h * w, g, oh, ow, one);
+                    p.rows(x, s * channels * h * w, g, oh, ow, one);
                     for (int q = 0; q < positions; q++) {
                         int at = filled * cols;
                         System.arraycopy(one, q * t.width, rows, at, t.width);

@@ -26,6 +26,11 @@ record Factors(int m, int n, int r, float[] left, float[] right, float[] singula
         return new Factors(m, n, r, left, right, svd.s());
     }
 
+    /** The factors of the n x m transpose: rightᵀ x leftᵀ. */
+    Factors transposed() {
+        return new Factors(n, m, r, Matrix.transpose(right, r, n), Matrix.transpose(left, m, r), singularValues);
+    }
+
     /** left x right, row-major m x n. */
     float[] product() {
         float[] out = new float[m * n];

@@ -98,7 +98,7 @@ public final class LowRank {
                 why = how.unsupported(node, l, spec.isSpatial());
             }
             if (why == null && spec.whiten()) {
-                why = whitenUnsupported(l, xtx.get(l.node()));
+                why = whitenUnsupported(l, xtx.get(l.node()), spec.isSpatial());
             }
             if (why != null) {
                 reports.add(WeightChecks.skip(l, method, why));
@@ -114,7 +114,8 @@ public final class LowRank {
                         + l.node() + "' (" + first.m() + " x " + first.n() + "); nothing was written.");
             }
             int r = 1;
-            Whitening white = spec.whiten() ? Whitening.of(first, xtx.get(l.node()), WHITEN_DAMP) : null;
+            // A Conv's matrix is [M, C·k...] (filters as rows); whitening wants inputs as rows.
+            Whitening white = !spec.whiten() ? null : Whitening.of(inputRows(l, first), xtx.get(l.node()), WHITEN_DAMP);
             for (Matrix mx : mats) {
                 float[] s = white != null ? white.spectrum()
                         : spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
@@ -134,7 +135,8 @@ public final class LowRank {
             double kept = 0;
             for (Matrix mx : p.matrices()) {
                 SvdResult svd = p.whitened() == null ? decompose(mx, p.rank()) : null;
-                Factors f = svd == null ? p.whitened().factors(p.rank()) : Factors.of(svd);
+                Factors f = svd != null ? Factors.of(svd) : filtersAsRows(p.layer())
+                        ? p.whitened().factors(p.rank()).transposed() : p.whitened().factors(p.rank());
                 factors.add(f);
                 float[] approx = f.product();
                 for (int i = 0; i < approx.length; i++) {
@@ -192,8 +194,9 @@ public final class LowRank {
         if (why == null) {
             why = how.unsupported(node, l, spec.isSpatial());
         }
-        if (why == null && spec.whiten() && !l.op().equals("MatMul") && !l.op().equals("Gemm")) {
-            why = whitenUnsupported(l, null);
+        if (why == null && spec.whiten() && (spec.isSpatial() || !l.op().equals("MatMul") && !l.op().equals("Gemm")
+                && !(l.op().equals("Conv") && node != null && node.intAttr("group", 1) == 1))) {
+            why = whitenUnsupported(l, null, spec.isSpatial());
         }
         if (why != null) {
             return LayerCheck.skip(why);
@@ -274,12 +277,25 @@ public final class LowRank {
         return Whitening.of(new Matrix(m, n, a), xtx, damp).spectrum();
     }
 
-    private static String whitenUnsupported(WeightLayer l, double[] xtx) {
+    /** Whether the layer's matrix has its outputs as rows (a Conv's filters), the transpose of y = x·a. */
+    private static boolean filtersAsRows(WeightLayer l) {
+        return l.op().equals("Conv");
+    }
+
+    private static Matrix inputRows(WeightLayer l, Matrix m) {
+        return filtersAsRows(l) ? new Matrix(m.n(), m.m(), Matrix.transpose(m.a(), m.m(), m.n())) : m;
+    }
+
+    private static String whitenUnsupported(WeightLayer l, double[] xtx, boolean spatial) {
+        if (spatial) {
+            return "lowrank.whiten factors the filters as a whole (method svd), not the spatial method";
+        }
         if (xtx != null) {
             return null;
         }
-        return "lowrank.whiten needs the layer's input statistics on the calibration data, collected for MatMul and Gemm"
-                + " layers of the main graph only (this is " + l.op() + (l.graphPath().isEmpty() ? "" : " in " + l.graphPath()) + ")";
+        return "lowrank.whiten needs the XᵀX of the layer's input on the calibration data, collected for MatMul, Gemm and"
+                + " 1-D or 2-D Conv layers of one group in the main graph (this is " + l.op()
+                + (l.graphPath().isEmpty() ? "" : " in " + l.graphPath()) + ")";
     }
 
     private static String floorRatio(Matrix m) {

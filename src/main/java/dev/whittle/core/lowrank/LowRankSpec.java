@@ -36,7 +36,7 @@ public record LowRankSpec(Integer rank, Double energy, Double params, String met
             throw bad("lowrank.method must be svd or spatial, got '" + method + "'");
         }
         if (whiten && method.equals("spatial")) {
-            throw bad("lowrank.whiten applies to method svd of MatMul and Gemm layers, not to method spatial");
+            throw bad("lowrank.whiten applies to method svd (MatMul, Gemm and Conv layers), not to method spatial");
         }
     }
 

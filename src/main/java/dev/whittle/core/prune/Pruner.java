@@ -89,7 +89,7 @@ public final class Pruner {
             }
             if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
                 throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
-                        + "' from calibration data; this version collects them for MatMul and Gemm layers "
+                        + "' from calibration data; this version collects them for MatMul, Gemm and 1-D or 2-D Conv layers "
                         + (l.graphPath().isEmpty() ? "only." : "of the main graph only, and this one is inside "
                         + l.graphPath() + " (exclude it, or prune it by magnitude in another step)."));
             }
@@ -185,11 +185,14 @@ public final class Pruner {
     private static float[] wanda(WeightLayer l, float[] w, PruneSpec spec, double[] norms) {
         float[] out = w.clone();
         int axis = NofM.inputAxis(l);
-        float[] scores = Wanda.scores(w, l.shape(), axis, norms);
+        boolean conv = l.op().equals("Conv") && l.shape().length > 2;
+        // A Conv is compared within each output filter over its C/group x kh x kw inputs (its im2col row).
+        long[] rows = conv ? new long[] {l.shape()[0], w.length / l.shape()[0]} : l.shape();
+        float[] scores = conv ? Wanda.convScores(w, l.shape(), norms) : Wanda.scores(w, l.shape(), axis, norms);
         if (spec.isNofM()) {
             NofM.apply(out, scores, l.shape(), axis, spec.keepN(), spec.groupM());
         } else {
-            Wanda.zeroSmallestPerRow(out, scores, l.shape(), axis, (long) Math.floor(spec.sparsity() * out.length));
+            Wanda.zeroSmallestPerRow(out, scores, rows, conv ? 1 : axis, (long) Math.floor(spec.sparsity() * out.length));
         }
         return out;
     }

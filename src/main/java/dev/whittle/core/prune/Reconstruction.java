@@ -52,10 +52,22 @@ public final class Reconstruction {
         for (dev.whittle.core.model.WeightLayer l : after.graph().weightLayers()) {
             double[] h = xtx.get(l.node());
             dev.whittle.core.model.WeightLayer orig = before.graph().layer(l.node()).orElse(null);
-            if (h == null || orig == null || l.shape().length != 2 || !editor.isConstant(l.weight())) {
+            if (h == null || orig == null || !editor.isConstant(l.weight())) {
                 continue;
             }
-            float[] refit = refit(orig.tensor().toFloatArray(), l.tensor().toFloatArray(), l.shape(), 1 - l.axis(), h, damp);
+            long[] view;
+            int inAxis;
+            if (l.shape().length == 2 && !l.op().equals("Conv")) {
+                view = l.shape();
+                inAxis = 1 - l.axis();
+            } else if (l.op().equals("Conv") && (long) l.params() / l.shape()[0] * (l.params() / l.shape()[0]) == h.length) {
+                // A Conv of one group: its filters are the rows of [M, C·k...], XᵀX that of its im2col rows.
+                view = new long[] {l.shape()[0], l.params() / l.shape()[0]};
+                inAxis = 1;
+            } else {
+                continue;
+            }
+            float[] refit = refit(orig.tensor().toFloatArray(), l.tensor().toFloatArray(), view, inAxis, h, damp);
             editor.setTensor(l.weight(), l.shape(), refit);
             changed = true;
         }

@@ -26,6 +26,26 @@ final class Wanda {
     }
 
     /**
+     * |w|·norm for a Conv weight [M, C/group, k...] whose input norms are per im2col column over
+     * all groups (C·k..., column g·width + j for column j of group g, {@code InputMoments}).
+     */
+    static float[] convScores(float[] w, long[] shape, double[] norms) {
+        int m = (int) shape[0];
+        int width = w.length / m;
+        if (norms.length % width != 0 || m % (norms.length / width) != 0) {
+            throw new IllegalArgumentException("input norms of length " + norms.length + " for a Conv of " + m
+                    + " filters of " + width + " inputs");
+        }
+        int per = m / (norms.length / width);
+        float[] s = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            int o = i / width;
+            s[i] = (float) (Math.abs(w[i]) * norms[o / per * width + i % width]);
+        }
+        return s;
+    }
+
+    /**
      * Zeroes exactly {@code total} weights: each output row (the weights sharing every index but
      * the input axis) loses total / rows of its lowest scores, the first total % rows rows one more.
      */

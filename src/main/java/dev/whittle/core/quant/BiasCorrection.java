@@ -47,6 +47,29 @@ final class BiasCorrection {
     }
 
     /**
+     * Per filter of a Conv weight [M, C/group, k...], Σ_j (W - Ŵ)[o, j]·mean[g(o)·width + j] with
+     * {@code mean} over the im2col columns of all groups ({@code InputMoments}: padding counts as
+     * the zeros the convolution reads).
+     */
+    static double[] convShift(float[] w, float[] wq, long[] shape, double[] mean) {
+        int m = (int) shape[0];
+        int width = w.length / m;
+        if (mean.length % width != 0 || m % (mean.length / width) != 0) {
+            throw new IllegalArgumentException("mean of " + mean.length + " features for a Conv of " + m + " filters of "
+                    + width + " inputs");
+        }
+        int per = m / (mean.length / width);
+        double[] c = new double[m];
+        for (int o = 0; o < m; o++) {
+            int at = o / per * width;
+            for (int j = 0; j < width; j++) {
+                c[o] += ((double) w[o * width + j] - wq[o * width + j]) * mean[at + j];
+            }
+        }
+        return c;
+    }
+
+    /**
      * Adds {@code shift} to layer {@code l}'s bias in {@code ed} (a new initializer; the old one
      * may be shared). Returns why it could not, or null when done.
      */
@@ -65,6 +88,20 @@ final class BiasCorrection {
             }
             String name = ed.constant(l.weight() + "_bias_corrected", corrected(bias, shift, alpha / beta));
             if (c.isEmpty()) {
+                ed.addInput(node, name);
+            } else {
+                ed.setInput(node, 2, name);
+            }
+            return null;
+        }
+        if (l.op().equals("Conv")) {
+            String b = ed.input(node, 2);
+            float[] bias = b.isEmpty() ? new float[shift.length] : values(constants.get(b), shift.length);
+            if (bias == null) {
+                return "its bias B is not a float constant of " + shift.length + " values";
+            }
+            String name = ed.constant(l.weight() + "_bias_corrected", corrected(bias, shift, 1));
+            if (b.isEmpty()) {
                 ed.addInput(node, name);
             } else {
                 ed.setInput(node, 2, name);

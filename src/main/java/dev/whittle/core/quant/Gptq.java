@@ -46,6 +46,19 @@ public final class Gptq {
         if (dims.length != 2) {
             throw new BadInputException("GPTQ applies to 2-D weights, not shape " + java.util.Arrays.toString(dims) + ".");
         }
+        return refine(w, rtn, dims, inAxis, xtx, damp, actOrder);
+    }
+
+    /**
+     * As above for a weight seen as the 2-D matrix {@code dims} (row-major over its elements): a
+     * Conv of one group as [M, C·kh·kw] with input axis 1, its XᵀX that of its im2col rows. The
+     * rounding grid (groups, scales, zero points) stays {@code rtn}'s, whatever its shape.
+     */
+    public static QuantizedWeight refine(float[] w, QuantizedWeight rtn, long[] dims, int inAxis, double[] xtx, double damp,
+                                         boolean actOrder) {
+        if (dims.length != 2 || dims[0] * dims[1] != w.length) {
+            throw new BadInputException("GPTQ: a " + java.util.Arrays.toString(dims) + " view of " + w.length + " weights.");
+        }
         int k = (int) dims[inAxis];
         int n = (int) dims[1 - inAxis];
         if (xtx.length != (long) k * k) {

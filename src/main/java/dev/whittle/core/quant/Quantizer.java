@@ -80,8 +80,15 @@ public final class Quantizer {
         for (int i = 0; i < own.size(); i++) {
             WeightLayer l = own.get(i).layer();
             double[] xtx = options.gptq().get(l.node());
-            computed.put(l.node(), xtx == null ? qs.get(i) : Gptq.refine(l.tensor().toFloatArray(), qs.get(i),
-                    l.shape().length == 2 ? 1 - l.axis() : 0, xtx, GPTQ_DAMP, true));
+            if (xtx == null) {
+                computed.put(l.node(), qs.get(i));
+                continue;
+            }
+            // A Conv (one group) as the matrix [M, C·k...] of its filters, input axis 1.
+            boolean conv = l.op().equals("Conv") && l.shape().length > 2;
+            long[] view = conv ? new long[] {l.shape()[0], l.params() / l.shape()[0]} : l.shape();
+            computed.put(l.node(), Gptq.refine(l.tensor().toFloatArray(), qs.get(i), view, conv ? 1 : 1 - l.axis(), xtx,
+                    GPTQ_DAMP, true));
         }
         // one graph at a time, bodies first and the main graph last (Bodies.byGraph)
         List<Planned> ordered = new ArrayList<>();
@@ -170,18 +177,21 @@ public final class Quantizer {
             if (mean == null || q == null || p.spec().weights() == null) {
                 continue;
             }
-            String why = mean.length == 0 ? "its input statistics are not collected (Conv inputs need their im2col view,"
-                    + " not built yet)"
+            String why = mean.length == 0 ? "its input statistics are not collected (they are for MatMul, Gemm and 1-D or"
+                    + " 2-D Conv layers of the main graph)"
                     : !java.util.Arrays.stream(mean).allMatch(Double::isFinite) ? "its input mean on the calibration data is"
                     + " not finite (NaN or infinite inputs)"
                     : p.spec().activations() != null ? "its activations are quantized too (bias correction is for"
                     + " weight-only layers in this version)"
                     : format(l, p.spec()) != QuantFormat.QDQ ? "format " + format(l, p.spec()) + " (QDQ only in this version)"
                     : l.dtype() != dev.whittle.core.model.DataType.FLOAT ? "its weight is " + l.dtype() + ", not float32"
-                    : l.shape().length != 2 || !(l.op().equals("MatMul") || l.op().equals("Gemm")) ? l.op()
-                    + " layers are not corrected (MatMul and Gemm only)" : null;
+                    : !(l.shape().length == 2 && (l.op().equals("MatMul") || l.op().equals("Gemm"))
+                    || l.op().equals("Conv") && l.shape().length > 2) ? l.op()
+                    + " layers are not corrected (MatMul, Gemm and Conv only)" : null;
             if (why == null) {
-                double[] shift = BiasCorrection.shift(l.tensor().toFloatArray(), q.dequantize(), l.shape(), l.axis(), mean);
+                double[] shift = l.op().equals("Conv")
+                        ? BiasCorrection.convShift(l.tensor().toFloatArray(), q.dequantize(), l.shape(), mean)
+                        : BiasCorrection.shift(l.tensor().toFloatArray(), q.dequantize(), l.shape(), l.axis(), mean);
                 why = BiasCorrection.apply(ed, constants, l, shift);
             }
             if (why != null) {

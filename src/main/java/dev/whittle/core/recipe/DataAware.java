@@ -108,7 +108,12 @@ final class DataAware {
     private static Map<String, double[]> each(Map<String, InputMoments> moments,
                                               java.util.function.Function<InputMoments, double[]> value) {
         Map<String, double[]> out = new LinkedHashMap<>();
-        moments.forEach((k, v) -> out.put(k, value.apply(v)));
+        moments.forEach((k, v) -> {
+            double[] x = value.apply(v);
+            if (x != null) {
+                out.put(k, x);
+            }
+        });
         return out;
     }
 

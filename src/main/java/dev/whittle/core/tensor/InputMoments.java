@@ -2,12 +2,15 @@ package dev.whittle.core.tensor;
 
 /**
  * What one weight layer saw on calibration data, as plain values for the data-aware methods
- * (Wanda, GPTQ): its input flattened to {@code rows} rows of {@code dim} input features.
+ * (Wanda, GPTQ): its input flattened to {@code rows} rows of {@code dim} input features. For a
+ * Conv the rows are its input's im2col rows (one per sample and output position) and the
+ * features the weight's flattened inner index over all groups (C·kh·kw; see {@link ConvGeometry}).
  *
- * @param dim            input features (the weight's input dimension)
+ * @param dim            input features (the weight's input dimension; C·kh·kw for a Conv)
  * @param rows           rows accumulated (tokens or samples)
  * @param sumSquares     per input feature, sum over rows of x_j² (so ‖X_j‖₂ = sqrt)
  * @param xtx            XᵀX, row-major dim×dim (symmetric), or null when only norms were asked for
+ *                       (and for a grouped Conv, whose XᵀX is one block per group)
  * @param outputMeanAbs  per output channel, mean |y| of the layer's output over rows, or null
  * @param sums           per input feature, sum over rows of x_j (bias correction's input mean)
  * @param maxAbs         per input feature, the largest |x_j| over rows (SmoothQuant's activation scale)

@@ -57,6 +57,99 @@ class LayerInputsTest {
         assertEquals(got.get("fc2").sumSquares()[3], normsOnly.get("fc2").sumSquares()[3], 1e-9);
     }
 
+    /**
+     * A Conv's statistics are those of its im2col rows: checked against patches cut out by plain
+     * loops here (group 2, stride 2, asymmetric pads), its XᵀX (group 1) against the identity
+     * wᵀ·XᵀX·w = Σ y² with y computed by ONNX Runtime, and its output means against ORT's output.
+     */
+    @Test
+    void convStatisticsAreThoseOfItsPatches() {
+        int n = 11;
+        int c = 4;
+        int h = 7;
+        int w = 6;
+        float[] x = QuantModels.random(21, n * c * h * w, 1);
+        CalibrationData d = CalibrationData.single("x", Input.floats(new long[] {n, c, h, w}, x), 4);
+        for (int group : new int[] {1, 2}) {
+            dev.whittle.core.onnx.GraphBuilder b = new dev.whittle.core.onnx.GraphBuilder("conv").opset(17)
+                    .input("x", dev.whittle.core.model.DataType.FLOAT, "N", (long) c, (long) h, (long) w);
+            int m = 6;
+            int width = c / group * 9;
+            float[] wt = QuantModels.random(22, m * width, 0.5);
+            b.initializer("w", wt, m, c / group, 3, 3);
+            b.node("Conv", "x", "w").name("conv").outputs("y").attrInts("kernel_shape", 3, 3).attr("group", (long) group)
+                    .attrInts("strides", 2, 2).attrInts("pads", 1, 0, 2, 1);
+            b.output("y", dev.whittle.core.model.DataType.FLOAT, "N", (long) m, "OH", "OW");
+            OnnxModel model = b.toModel();
+            InputMoments got = LayerInputs.collect(model, model.graph().weightLayers(), true, d, LayerInputs.DEFAULT_BUDGET,
+                    null, null).get("conv");
+            int oh = (h + 1 + 2 - 3) / 2 + 1;
+            int ow = (w + 0 + 1 - 3) / 2 + 1;
+            int rows = n * oh * ow;
+            assertEquals(c * 9, got.dim());
+            assertEquals(rows, got.rows());
+            // patches[row][g * width + j]: the input value (0 in the padding) under kernel element j of group g
+            double[][] patches = new double[rows][c * 9];
+            for (int s = 0, row = 0; s < n; s++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++, row++) {
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int ky = 0; ky < 3; ky++) {
+                                for (int kx = 0; kx < 3; kx++) {
+                                    int y = oy * 2 - 1 + ky;
+                                    int xx = ox * 2 + kx;
+                                    patches[row][ch * 9 + ky * 3 + kx] = y < 0 || y >= h || xx < 0 || xx >= w ? 0
+                                            : x[((s * c + ch) * h + y) * w + xx];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for (int j = 0; j < c * 9; j++) {
+                double sum = 0;
+                double sq = 0;
+                double max = 0;
+                for (double[] p : patches) {
+                    sum += p[j];
+                    sq += p[j] * p[j];
+                    max = Math.max(max, Math.abs(p[j]));
+                }
+                assertEquals(sum / rows, got.means()[j], 1e-6, "group " + group + ": mean of column " + j);
+                assertEquals(sq, got.sumSquares()[j], 1e-6 * (1 + sq), "group " + group + ": sum of squares of column " + j);
+                assertEquals(max, got.maxAbs()[j], 1e-6, "group " + group + ": max of column " + j);
+            }
+            dev.whittle.testing.Tensor y = dev.whittle.testing.Ort.run1(model, "x",
+                    new dev.whittle.testing.Tensor(new long[] {n, c, h, w}, x));
+            double[] meanAbs = new double[m];
+            for (int i = 0; i < y.data().length; i++) {
+                meanAbs[(i / (oh * ow)) % m] += Math.abs(y.data()[i]) / rows;
+            }
+            for (int o = 0; o < m; o++) {
+                assertEquals(meanAbs[o], got.outputMeanAbs()[o], 1e-5, "group " + group + ": mean |y| of channel " + o);
+            }
+            if (group == 2) {
+                assertNull(got.xtx(), "a grouped Conv's XᵀX is one block per group: not collected");
+                continue;
+            }
+            for (int o = 0; o < m; o++) {
+                double quad = 0;
+                for (int i = 0; i < width; i++) {
+                    for (int j = 0; j < width; j++) {
+                        quad += wt[o * width + i] * got.xtx()[i * width + j] * wt[o * width + j];
+                    }
+                }
+                double energy = 0;
+                for (int i = 0; i < y.data().length; i++) {
+                    if ((i / (oh * ow)) % m == o) {
+                        energy += (double) y.data()[i] * y.data()[i];
+                    }
+                }
+                assertEquals(energy, quad, 1e-4 * energy, "w'XᵀXw = Σ y² of channel " + o);
+            }
+        }
+    }
+
     @Test
     void cancelStopsCollection() {
         OnnxModel m = QuantModels.load(QuantModels.mlp(K, H, 4, 7, 13));
