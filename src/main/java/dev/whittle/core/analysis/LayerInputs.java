@@ -190,6 +190,7 @@ public final class LayerInputs {
         final double[] maxAbs;
         final double[] xtx;
         final double[] outAbs;
+        final double[] outPos;
         long rows;
         long outRows;
         float[] buf = new float[0];
@@ -208,6 +209,7 @@ public final class LayerInputs {
             maxAbs = new double[dim];
             xtx = secondMoment && (conv == null || conv.groups() == 1) ? new double[dim * dim] : null;
             outAbs = new double[outDim];
+            outPos = new double[outDim];
         }
 
         void addInput(FloatBuffer v, long[] shape, long[] mask) {
@@ -319,7 +321,9 @@ public final class LayerInputs {
                     continue;
                 }
                 for (int c = 0; c < outDim; c++) {
-                    outAbs[c] += Math.abs(v.get(v.position() + i * outDim + c));
+                    float y = v.get(v.position() + i * outDim + c);
+                    outAbs[c] += Math.abs(y);
+                    outPos[c] += Math.max(0f, y);
                 }
                 outRows++;
             }
@@ -335,11 +339,15 @@ public final class LayerInputs {
             int spatial = n / samples / outDim;
             for (int s = 0, idx = v.position(); s < samples; s++) {
                 for (int c = 0; c < outDim; c++) {
-                    double acc = 0;
+                    double abs = 0;
+                    double pos = 0;
                     for (int q = 0; q < spatial; q++, idx++) {
-                        acc += Math.abs(v.get(idx));
+                        float y = v.get(idx);
+                        abs += Math.abs(y);
+                        pos += Math.max(0f, y);
                     }
-                    outAbs[c] += acc;
+                    outAbs[c] += abs;
+                    outPos[c] += pos;
                 }
             }
             outRows += (long) samples * spatial;
@@ -354,12 +362,14 @@ public final class LayerInputs {
                 }
             }
             double[] mean = outAbs.clone();
+            double[] positive = outPos.clone();
             for (int c = 0; c < outDim; c++) {
                 mean[c] /= Math.max(1, outRows);
+                positive[c] /= Math.max(1, outRows);
             }
             buf = null;
             gram = null;
-            return new InputMoments(dim, rows, sumSquares, xtx, mean, sums, maxAbs);
+            return new InputMoments(dim, rows, sumSquares, xtx, mean, positive, sums, maxAbs);
         }
     }
 }

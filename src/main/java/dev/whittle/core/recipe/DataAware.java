@@ -105,6 +105,37 @@ final class DataAware {
         return each(moments(recipe, model, nodes, false, folder, progress, cancelled), InputMoments::maxAbs);
     }
 
+    /**
+     * Channel pruning's activation criterion per layer: the mean of what the next layers see of
+     * each output channel. A layer whose output goes through a Relu (directly, or after a
+     * MaxPool, which commutes with it) passes on max(0, y), so negative outputs count for
+     * nothing; otherwise the mean |y|.
+     */
+    static Map<String, double[]> channelActivity(OnnxModel model, Map<String, InputMoments> moments) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        moments.forEach((node, m) -> out.put(node, rectified(model, node) ? m.outputMeanRelu() : m.outputMeanAbs()));
+        return out;
+    }
+
+    /** Whether the main-graph node's first output is read only by a Relu, or by a MaxPool read only by one. */
+    static boolean rectified(OnnxModel model, String node) {
+        List<dev.whittle.core.model.NodeInfo> nodes = model.graph().nodes().stream().filter(n -> n.graphPath().isEmpty()).toList();
+        String tensor = nodes.stream().filter(n -> n.name().equals(node)).map(n -> n.outputs().get(0)).findFirst().orElse(null);
+        for (int hop = 0; tensor != null && hop < 2; hop++) {
+            String t = tensor;
+            List<dev.whittle.core.model.NodeInfo> readers = nodes.stream().filter(n -> n.inputs().contains(t)).toList();
+            if (readers.size() != 1 || model.graph().outputs().stream().anyMatch(v -> v.name().equals(t))) {
+                return false;
+            }
+            String op = readers.get(0).opType();
+            if (op.equals("Relu")) {
+                return true;
+            }
+            tensor = op.equals("MaxPool") && hop == 0 ? readers.get(0).outputs().get(0) : null;
+        }
+        return false;
+    }
+
     private static Map<String, double[]> each(Map<String, InputMoments> moments,
                                               java.util.function.Function<InputMoments, double[]> value) {
         Map<String, double[]> out = new LinkedHashMap<>();

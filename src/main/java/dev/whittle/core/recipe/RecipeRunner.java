@@ -153,11 +153,9 @@ public final class RecipeRunner {
 
     /** Activation criterion: every layer's output activity, since grouped channels are ranked together. */
     private static Map<String, double[]> activity(Recipe recipe, OnnxModel current, Options options) {
-        Map<String, double[]> activity = new HashMap<>();
         List<String> all = current.graph().weightLayers().stream().map(WeightLayer::node).toList();
-        DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(), options.progress(), options.cancelled())
-                .forEach((k, v) -> activity.put(k, v.outputMeanAbs()));
-        return activity;
+        return DataAware.channelActivity(current, DataAware.moments(recipe, current, Set.copyOf(all), false, options.folder(),
+                options.progress(), options.cancelled()));
     }
 
     /**

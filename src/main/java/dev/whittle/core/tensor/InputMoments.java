@@ -12,10 +12,12 @@ package dev.whittle.core.tensor;
  * @param xtx            XᵀX, row-major dim×dim (symmetric), or null when only norms were asked for
  *                       (and for a grouped Conv, whose XᵀX is one block per group)
  * @param outputMeanAbs  per output channel, mean |y| of the layer's output over rows, or null
+ * @param outputMeanRelu per output channel, mean max(0, y) (what a Relu after the layer passes on), or null
  * @param sums           per input feature, sum over rows of x_j (bias correction's input mean)
  * @param maxAbs         per input feature, the largest |x_j| over rows (SmoothQuant's activation scale)
  */
-public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs, double[] sums,
+public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs,
+                           double[] outputMeanRelu, double[] sums,
                            double[] maxAbs) {
     public InputMoments {
         if (sumSquares.length != dim || sums.length != dim || maxAbs.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {

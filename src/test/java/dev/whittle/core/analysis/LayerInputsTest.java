@@ -51,6 +51,11 @@ class LayerInputsTest {
                 e += Math.abs(h[s * H + o]);
             }
             assertEquals(e / S, mean[o], 1e-4 * (1 + e / S), "mean |h1| of channel " + o);
+            double pos = 0;
+            for (int s = 0; s < S; s++) {
+                pos += r[s * H + o];
+            }
+            assertEquals(pos / S, got.get("fc1").outputMeanRelu()[o], 1e-4 * (1 + pos / S), "mean max(0, h1) of channel " + o);
         }
         Map<String, InputMoments> normsOnly = LayerInputs.collect(m, layers, false, d, LayerInputs.DEFAULT_BUDGET, null, null);
         assertNull(normsOnly.get("fc1").xtx());
@@ -122,11 +127,14 @@ class LayerInputsTest {
             dev.whittle.testing.Tensor y = dev.whittle.testing.Ort.run1(model, "x",
                     new dev.whittle.testing.Tensor(new long[] {n, c, h, w}, x));
             double[] meanAbs = new double[m];
+            double[] meanRelu = new double[m];
             for (int i = 0; i < y.data().length; i++) {
                 meanAbs[(i / (oh * ow)) % m] += Math.abs(y.data()[i]) / rows;
+                meanRelu[(i / (oh * ow)) % m] += Math.max(0, y.data()[i]) / rows;
             }
             for (int o = 0; o < m; o++) {
                 assertEquals(meanAbs[o], got.outputMeanAbs()[o], 1e-5, "group " + group + ": mean |y| of channel " + o);
+                assertEquals(meanRelu[o], got.outputMeanRelu()[o], 1e-5, "group " + group + ": mean max(0, y) of channel " + o);
             }
             if (group == 2) {
                 assertNull(got.xtx(), "a grouped Conv's XᵀX is one block per group: not collected");

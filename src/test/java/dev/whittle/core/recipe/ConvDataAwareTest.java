@@ -110,7 +110,8 @@ class ConvDataAwareTest {
         double[] meanAbs = new double[8];
         int spatial = y.data().length / 64 / 8;
         for (int i = 0; i < y.data().length; i++) {
-            meanAbs[(i / spatial) % 8] += Math.abs(y.data()[i]);
+            // conv1 is read by a Relu: what the next layer sees is max(0, y)
+            meanAbs[(i / spatial) % 8] += Math.max(0, y.data()[i]);
         }
         Integer[] order = IntStream.range(0, 8).boxed().toArray(Integer[]::new);
         Arrays.sort(order, (a, b) -> Double.compare(meanAbs[b], meanAbs[a]));
@@ -128,7 +129,14 @@ class ConvDataAwareTest {
                 }
             }
         }
-        assertArrayEquals(want, got, "kept channels by mean |output| " + Arrays.toString(meanAbs));
+        assertArrayEquals(want, got, "kept channels by mean rectified output " + Arrays.toString(meanAbs));
+        assertTrue(DataAware.rectified(m, "conv1"));
+        assertTrue(!DataAware.rectified(m, "conv2"), "conv2's output is the graph's");
+        OnnxModel cnn = dev.whittle.core.onnx.OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
+        for (String node : new String[] {"conv1", "conv2", "fc1", "fc2"}) {
+            assertTrue(DataAware.rectified(cnn, node), node + " of the sample CNN feeds a Relu (through MaxPool or not)");
+        }
+        assertTrue(!DataAware.rectified(cnn, "fc3"));
     }
 
     /** x [N, 3, 10, 10] → Conv 3x3 (8 filters, pads 1) → Relu → Conv 3x3 (8 filters, stride 2, group g) → y. */
