@@ -58,7 +58,7 @@ public final class InspectorViewModel {
         this.cache = cache;
         prune = new PruneViewModel(this, plan, jobs, jobs.debounce());
         quant = new QuantViewModel(this, plan, jobs, jobs.debounce());
-        rank = new RankViewModel(this, plan);
+        rank = new RankViewModel(this, plan, jobs);
         errorJob = new LatestOnly<>(jobs, "Layer error under the plan");
         errorPause = jobs.debounce();
         plan.resolvedProperty().addListener((o, a, r) -> {

@@ -55,7 +55,14 @@ public final class LowRankTabView extends VBox {
         rankValue.setMinWidth(60);
         rankValue.textProperty().bind(vm.rankProperty().asString("rank %d"));
         on.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue);
+        CheckBox whiten = new CheckBox("Whiten");
+        whiten.setId("rankWhiten");
+        whiten.selectedProperty().bindBidirectional(vm.whitenProperty());
+        whiten.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        whiten.setTooltip(Tips.of("Keep the directions that matter for the layer's output on the calibration data, not"
+                + " those of W alone: truncate the SVD of R W, where R'R = X'X of the layer's input (SVD-LLM)."
+                + " Needs calibration data (Edit > Calibration Data...)."));
+        HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue, whiten);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         spectrum.setId("spectrum");
@@ -91,9 +98,17 @@ public final class LowRankTabView extends VBox {
                 + " = sqrt(1 - energy kept). Parameters: r (m + n) for the two factors against m n."));
         verdict.setId("rankVerdict");
         verdict.setWrapText(true);
+        Label whitenNote = new Label();
+        whitenNote.setId("rankWhitenNote");
+        whitenNote.setWrapText(true);
+        whitenNote.getStyleClass().add("muted");
+        whitenNote.textProperty().bind(vm.whitenNoteProperty());
+        whitenNote.visibleProperty().bind(vm.whitenNoteProperty().isNotEmpty());
+        whitenNote.managedProperty().bind(whitenNote.visibleProperty());
+        vm.whitenedProperty().addListener((o, a, w) -> spectrum.setWhitened(w));
         inspector.spectrumProperty().addListener((o, a, s) -> showSpectrum(s));
         vm.figuresProperty().addListener((o, a, f) -> showFigures(f));
-        getChildren().addAll(controls, chart, hover, figures, verdict);
+        getChildren().addAll(controls, chart, hover, figures, whitenNote, verdict);
         VBox.setVgrow(chart, Priority.ALWAYS);
     }
 

@@ -55,7 +55,11 @@ final class MainMenus {
         defaults.setId("planDefaults");
         defaults.disableProperty().bind(vm.graphProperty().isNull());
         MenuItem find = item("Find Layer", "Shortcut+F", view::focusFilter);
-        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), defaults, apply, reset,
+        MenuItem calibration = new MenuItem("Calibration Data...");
+        calibration.setId("calibrationData");
+        calibration.setOnAction(e -> chooseCalibration(view).ifPresent(f -> plan.setCalibration(f, () -> { })));
+        calibration.disableProperty().bind(vm.graphProperty().isNull());
+        Menu edit = new Menu("Edit", null, undo, redo, new SeparatorMenuItem(), defaults, calibration, apply, reset,
                 new SeparatorMenuItem(), find);
 
         Menu viewMenu = new Menu("View");
@@ -80,6 +84,20 @@ final class MainMenus {
         m.setOnAction(e -> action.run());
         SHORTCUTS.put(KeyCombination.keyCombination(accelerator).getDisplayText(), text.replace("...", ""));
         return m;
+    }
+
+    /** The calibration data the data-aware methods run on: samples other than the evaluation's. */
+    private static java.util.Optional<Path> chooseCalibration(MainView view) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Calibration data (samples the data-aware methods learn from; not the evaluation data)");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Arrays and dataset specs (*.npy, *.npz, *.yaml)",
+                "*.npy", "*.npz", "*.yaml", "*.yml"), new FileChooser.ExtensionFilter("All files", "*"));
+        Path model = view.modelFile();
+        if (model != null && model.getParent() != null) {
+            chooser.setInitialDirectory(model.getParent().toFile());
+        }
+        File f = chooser.showOpenDialog(view.getScene().getWindow());
+        return java.util.Optional.ofNullable(f).map(File::toPath);
     }
 
     private static java.util.Optional<Path> chooseFile(MainView view, String title, boolean save) {

@@ -226,6 +226,43 @@ public final class PlanViewModel {
         }, e -> errors.accept(ErrorReport.of("Cannot open the recipe " + file.getFileName(), e)));
     }
 
+    /**
+     * Makes {@code file} the plan's calibration data (what the data-aware methods and activation
+     * quantization run on; never the evaluation data): loaded in the background against the open
+     * model first, so a file that does not fit is reported with what is wrong and changes nothing.
+     * One undo step. Null removes it.
+     */
+    public void setCalibration(Path file, Runnable onDone) {
+        OnnxModel m = model;
+        if (m == null) {
+            return;
+        }
+        if (file == null) {
+            edit(plan.get().withCalibration(null), "no calibration data");
+            status.accept("The plan has no calibration data: data-aware choices are off until some is chosen.");
+            onDone.run();
+            return;
+        }
+        long gen = generation;
+        Path abs = file.toAbsolutePath().normalize();
+        jobs.start("Check calibration data " + file.getFileName(), (p, c) -> dev.whittle.core.analysis.CalibrationFiles.load(
+                m.graph(), java.util.List.of(abs.toString()), null, 32, 0, "calibration data").dataset().samples(), n -> {
+                    if (gen != generation) {
+                        return;
+                    }
+                    Plan p = plan.get();
+                    edit(p.withCalibration(new dev.whittle.core.recipe.Calibration(abs.toString(),
+                            p.calibration() == null ? null : p.calibration().samples())), "calibration data " + file.getFileName());
+                    status.accept("Calibration data: " + file.getFileName() + " (" + n + " samples).");
+                    onDone.run();
+                }, e -> errors.accept(ErrorReport.of("Cannot use " + file.getFileName() + " as calibration data", e)));
+    }
+
+    /** Whether the plan has calibration data, so the data-aware choices can run. */
+    public boolean calibrated() {
+        return plan.get().calibration() != null && plan.get().calibration().data() != null;
+    }
+
     /** Writes the plan as a recipe with provenance (atomic); small, so it runs at once. */
     public void exportRecipe(Path file) {
         try {

@@ -39,12 +39,26 @@ public final class PruneTabView extends VBox {
         structure.setTooltip(Tips.of("Which weights may go: any (unstructured), N of every M along the input"
                 + " (2:4, 4:8, which sparse hardware runs fast), or whole output channels (the layer gets smaller)."));
         ChoiceBox<String> criterion = new ChoiceBox<>();
-        criterion.getItems().setAll("l1", "l2");
+        criterion.setId("pruneCriterion");
+        criterion.getItems().setAll(PruneViewModel.criteria(vm.structureProperty().get()));
         criterion.valueProperty().bindBidirectional(vm.criterionProperty());
-        criterion.setTooltip(Tips.of("How channels are ranked: by the sum of |w| (L1) or the root of the sum of w^2"
-                + " (L2) of each output channel; the smallest go first."));
-        criterion.visibleProperty().bind(vm.structureProperty().isEqualTo("channel"));
-        criterion.managedProperty().bind(criterion.visibleProperty());
+        // the items follow the structure before the view model picks the criterion that fits it
+        vm.structureProperty().addListener((o, a, s) -> {
+            String keep = vm.criterionProperty().get();
+            criterion.getItems().setAll(PruneViewModel.criteria(s));
+            criterion.setValue(keep);
+        });
+        criterion.setTooltip(Tips.of("What goes first. Single weights: the smallest |w| (magnitude), or the smallest"
+                + " |w| x the norm of the input it multiplies on the calibration data (wanda). Channels: the smallest"
+                + " sum of |w| (l1) or root of the sum of w^2 (l2), or the smallest mean output on the calibration data"
+                + " (activation). Wanda and activation need calibration data (Edit > Calibration Data...)."));
+        Label dataNote = new Label();
+        dataNote.setId("pruneDataNote");
+        dataNote.setWrapText(true);
+        dataNote.getStyleClass().add("muted");
+        dataNote.textProperty().bind(vm.dataNoteProperty());
+        dataNote.visibleProperty().bind(vm.dataNoteProperty().isNotEmpty());
+        dataNote.managedProperty().bind(dataNote.visibleProperty());
 
         sparsity.setId("sparsitySlider");
         sparsity.valueProperty().bindBidirectional(vm.sparsityProperty());
@@ -74,7 +88,9 @@ public final class PruneTabView extends VBox {
 
         histogram.setId("pruneHistogram");
         histogram.thresholdProperty().bindBidirectional(vm.thresholdProperty());
-        histogram.showThresholdProperty().bind(vm.structureProperty().isEqualTo("unstructured"));
+        // Wanda has no |w| threshold: each output keeps its own share by |w| x ‖x‖
+        histogram.showThresholdProperty().bind(vm.structureProperty().isEqualTo("unstructured")
+                .and(vm.criterionProperty().isNotEqualTo("wanda")));
         histogram.draggingProperty().addListener((o, a, dragging) -> {
             if (!dragging) {
                 vm.commit();
@@ -108,8 +124,8 @@ public final class PruneTabView extends VBox {
         channelBox.managedProperty().bind(channelBox.visibleProperty());
         vm.channelsProperty().addListener((o, a, c) -> showChannels(c));
 
-        getChildren().addAll(controls, hint, new StackPane(histogram), hover, figures, channelBox);
-        VBox.setVgrow(getChildren().get(2), Priority.ALWAYS);
+        getChildren().addAll(controls, hint, dataNote, new StackPane(histogram), hover, figures, channelBox);
+        VBox.setVgrow(getChildren().get(3), Priority.ALWAYS);
     }
 
     public ThresholdHistogramView histogram() {
@@ -140,7 +156,8 @@ public final class PruneTabView extends VBox {
         for (int i : c.removed()) {
             removed[i] = true;
         }
-        norms.setNorms(c.norms(), removed, vm.criterionProperty().get().toUpperCase(java.util.Locale.ROOT));
+        String crit = vm.criterionProperty().get();
+        norms.setNorms(c.norms(), removed, crit.equals("l2") ? "L2" : "L1");
         shrinking.setText(c.blocked() != null ? "Channels cannot be removed here: " + c.blocked()
                 : c.removed().length + " of " + c.norms().length + " channels removed (red)."
                 + (c.shrinking().isEmpty() ? "" : " Layers whose inputs shrink with them: " + String.join(", ", c.shrinking()) + "."));

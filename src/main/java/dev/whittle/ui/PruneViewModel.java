@@ -38,12 +38,14 @@ public final class PruneViewModel {
     private final LatestOnly<PruneFigures> exact;
     private final Coalesce pace;
     private final ObjectProperty<String> structure = new SimpleObjectProperty<>(this, "structure", "unstructured");
-    private final ObjectProperty<String> criterion = new SimpleObjectProperty<>(this, "criterion", "l1");
+    private final ObjectProperty<String> criterion = new SimpleObjectProperty<>(this, "criterion", "magnitude");
     private final DoubleProperty sparsity = new SimpleDoubleProperty(this, "sparsity", 0);
     private final DoubleProperty threshold = new SimpleDoubleProperty(this, "threshold", 0);
     private final ReadOnlyObjectWrapper<PruneFigures> figures = new ReadOnlyObjectWrapper<>(this, "figures");
     private final ReadOnlyObjectWrapper<ChannelFigures> channels = new ReadOnlyObjectWrapper<>(this, "channels");
     private final ReadOnlyObjectWrapper<Histogram> magnitudes = new ReadOnlyObjectWrapper<>(this, "magnitudes");
+    private final javafx.beans.property.ReadOnlyStringWrapper dataNote = new javafx.beans.property.ReadOnlyStringWrapper(this,
+            "dataNote", "");
     private ChannelImpact impact;
     private boolean linking;
     private boolean byThreshold;
@@ -69,11 +71,22 @@ public final class PruneViewModel {
             }
         });
         structure.addListener((o, a, s) -> {
+            if (!criteria(s).contains(criterion.get())) {
+                // l1/l2/activation rank channels, magnitude/wanda single weights: keep the idea, not the word
+                boolean dataAware = criterion.get().equals("wanda") || criterion.get().equals("activation");
+                boolean was = loading;
+                loading = true;
+                criterion.set(s.equals("channel") ? (dataAware ? "activation" : "l1") : (dataAware ? "wanda" : "magnitude"));
+                loading = was;
+            }
             if (!loading) {
                 preview();
                 commit();
             }
         });
+        criterion.addListener((o, a, s) -> updateNote());
+        structure.addListener((o, a, s) -> updateNote());
+        plan.planProperty().addListener((o, a, p) -> updateNote());
         criterion.addListener((o, a, s) -> {
             if (!loading) {
                 preview();
@@ -103,7 +116,9 @@ public final class PruneViewModel {
         loading = true;
         try {
             structure.set(p == null || p.isGlobal() ? "unstructured" : p.structure());
-            criterion.set(p == null ? "l1" : p.criterion());
+            // a spec without a criterion says "l1", which for single weights means magnitude
+            List<String> allowed = criteria(structure.get());
+            criterion.set(p == null || p.isGlobal() || !allowed.contains(p.criterion()) ? allowed.get(0) : p.criterion());
             linking = true;
             if (p == null) {
                 sparsity.set(0);
@@ -133,6 +148,7 @@ public final class PruneViewModel {
         String s = structure.get();
         PruneFigures fig;
         if (s.equals("unstructured")) {
+            byThreshold &= !criterion.get().equals("wanda"); // Wanda takes a share of each row, not a |w| threshold
             fig = byThreshold ? PrunePreview.atThreshold(f, threshold.get()) : PrunePreview.atSparsity(f, sparsity.get());
             linking = true;
             if (byThreshold) {
@@ -168,15 +184,48 @@ public final class PruneViewModel {
         }, e -> { });
     }
 
+    /** The criteria that rank what {@code structure} removes: channels by norm or activation, weights by magnitude or Wanda. */
+    public static List<String> criteria(String structure) {
+        return structure.equals("channel") ? List.of("l1", "l2", "activation") : List.of("magnitude", "wanda");
+    }
+
+    /** Whether the chosen criterion ranks by calibration data (so the picture here is only the weights' side). */
+    public boolean dataAware() {
+        return criterion.get().equals("wanda") || criterion.get().equals("activation");
+    }
+
+    private void updateNote() {
+        if (!dataAware()) {
+            dataNote.set("");
+            return;
+        }
+        String what = criterion.get().equals("wanda")
+                ? "Wanda ranks each weight by |w| x the norm of the input it multiplies on the calibration data, within each"
+                + " output: the histogram and figures here show |w| alone"
+                : "Activation ranks channels by their mean output on the calibration data (after a Relu, what it passes on):"
+                + " the bars here show the L1 norm";
+        dataNote.set(what + "; an evaluation applies the real ranking." + (plan.calibrated() ? ""
+                : " The plan has no calibration data yet: choose it with Edit > Calibration Data..."));
+    }
+
+    /** Why the picture differs from what the data-aware criterion will do, and whether calibration data is missing; "" otherwise. */
+    public javafx.beans.property.ReadOnlyStringProperty dataNoteProperty() {
+        return dataNote.getReadOnlyProperty();
+    }
+
     /** The setting the controls show, or null for "no pruning". */
     PruneSpec spec() {
         String s = structure.get();
+        boolean wanda = criterion.get().equals("wanda");
         if (s.contains(":")) {
             String[] nm = s.split(":");
-            return PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
+            return wanda ? PruneSpec.wanda(null, s) : PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
         }
         if (s.equals("channel")) {
             return sparsity.get() <= 0 ? null : PruneSpec.channel(Math.min(0.99, sparsity.get()), criterion.get());
+        }
+        if (wanda) {
+            return sparsity.get() <= 0 ? null : PruneSpec.wanda(Math.min(0.99, sparsity.get()), null);
         }
         if (byThreshold) {
             return threshold.get() <= 0 ? null : PruneSpec.threshold(threshold.get());

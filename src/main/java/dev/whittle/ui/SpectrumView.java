@@ -14,10 +14,14 @@ import javafx.scene.text.TextAlignment;
  * rank as a line the user drags; the singular values kept are coloured, the dropped ones pale.
  */
 public final class SpectrumView extends PlotView {
+    /** The whitened curve's colour: apart from the rank line (accent) and the plain curve (green). */
+    private static final javafx.scene.paint.Color WHITENED = javafx.scene.paint.Color.web("#6a4c93");
     private final IntegerProperty rank = new SimpleIntegerProperty(this, "rank", 1);
     private final BooleanProperty dragging = new SimpleBooleanProperty(this, "dragging", false);
     private float[] sigma;
     private double[] cumulative;
+    /** Cumulative energy of the whitened spectrum (output energy kept), or null. */
+    private double[] whitened;
 
     public SpectrumView() {
         right = 48;
@@ -43,6 +47,29 @@ public final class SpectrumView extends PlotView {
             }
         }
         redraw();
+    }
+
+    /**
+     * The whitened spectrum (singular values of R·W), drawn as its cumulative energy, dashed, on
+     * the same index axis; null removes it.
+     */
+    public void setWhitened(float[] s) {
+        whitened = s == null || s.length == 0 ? null : cumulative(s);
+        redraw();
+    }
+
+    private static double[] cumulative(float[] s) {
+        double[] c = new double[s.length];
+        double total = 0;
+        for (float v : s) {
+            total += (double) v * v;
+        }
+        double run = 0;
+        for (int i = 0; i < s.length; i++) {
+            run += (double) s[i] * s[i];
+            c[i] = total > 0 ? run / total : 0;
+        }
+        return c;
     }
 
     public IntegerProperty rankProperty() {
@@ -112,6 +139,18 @@ public final class SpectrumView extends PlotView {
             g.lineTo(x, y);
         }
         g.stroke();
+        if (whitened != null) {
+            // the whitened curve may hold fewer values (min(m, n)) than a partial plain spectrum: same index axis
+            g.setStroke(WHITENED);
+            g.setLineDashes(6, 4);
+            g.beginPath();
+            g.moveTo(x0, y0);
+            for (int i = 0; i < whitened.length && i < sigma.length; i++) {
+                g.lineTo(x0 + (i + 1.0) / sigma.length * (x1 - x0), y0 - whitened[i] * (y0 - y1));
+            }
+            g.stroke();
+            g.setLineDashes();
+        }
         g.setLineWidth(1);
         g.setFill(GREEN);
         g.setTextAlign(TextAlignment.LEFT);
@@ -119,6 +158,11 @@ public final class SpectrumView extends PlotView {
             g.fillText(p + " %", x1 + 4, y0 - p / 100.0 * (y0 - y1));
         }
         g.fillText("energy kept", x1 - 30, y1 - 14);
+        if (whitened != null) {
+            g.setFill(WHITENED);
+            g.setTextAlign(TextAlignment.RIGHT);
+            g.fillText("- - output energy kept (whitened)", x1 - 36, y1 - 14);
+        }
         xTicks(g, 0, sigma.length, x0, x1, y0, false);
         double xr = x0 + (double) r / sigma.length * (x1 - x0);
         g.setStroke(ACCENT);
@@ -137,7 +181,8 @@ public final class SpectrumView extends PlotView {
         }
         int i = indexAt(x);
         return "sigma_" + (i + 1) + " = " + Format.number(sigma[i]) + "; keeping " + (i + 1) + " keeps "
-                + Format.percent(cumulative[i]) + " of the energy";
+                + Format.percent(cumulative[i]) + " of the energy" + (whitened != null && i < whitened.length
+                ? " (whitened: " + Format.percent(whitened[i]) + " of the output's)" : "");
     }
 
     @Override

@@ -165,6 +165,81 @@ class PlanViewModelTest {
         assertTrue(Files.size(out) > 0);
     }
 
+    /**
+     * The data-aware choices: the prune criterion follows the structure (magnitude/wanda for
+     * weights, l1/l2/activation for channels), the tab says what its picture leaves out and when
+     * calibration data is missing, a file that does not fit the model is refused with the reason,
+     * and the plan's recipe applies Wanda with the chosen data.
+     */
+    @Test
+    void dataAwareChoicesNeedCalibrationDataAndReachTheRecipe() {
+        open("fc1");
+        PruneViewModel p = inspector.prune();
+        assertEquals(List.of("magnitude", "wanda"), PruneViewModel.criteria("unstructured"));
+        p.criterionProperty().set("wanda");
+        p.sparsityProperty().set(0.5);
+        p.commit();
+        PruneSpec spec = plan.planProperty().get().layer("fc1").prune();
+        assertEquals("wanda", spec.criterion());
+        assertEquals(0.5, spec.sparsity(), 1e-9);
+        assertTrue(p.dataNoteProperty().get().contains("no calibration data"), p.dataNoteProperty().get());
+        p.structureProperty().set("channel");
+        assertEquals("activation", p.criterionProperty().get(), "a data-aware choice stays data-aware");
+        p.structureProperty().set("2:4");
+        assertEquals("wanda", p.criterionProperty().get());
+        assertEquals("2:4", plan.planProperty().get().layer("fc1").prune().structure());
+        p.structureProperty().set("unstructured");
+        p.criterionProperty().set("wanda");
+        p.sparsityProperty().set(0.5);
+        p.commit();
+
+        var before = plan.planProperty().get();
+        plan.setCalibration(Path.of("sample-models", "fashion-test-y.npy"), () -> { });
+        assertEquals(before, plan.planProperty().get(), "a file that does not fit changes nothing");
+        assertTrue(errors.get(errors.size() - 1).message().contains("fashion-test-y.npy"), errors.toString());
+        plan.setCalibration(Path.of("sample-models", "fashion-calib-x.npy"), () -> { });
+        assertTrue(plan.calibrated());
+        assertEquals("", p.dataNoteProperty().get().contains("no calibration data") ? "missing" : "",
+                "the note no longer asks for data: " + p.dataNoteProperty().get());
+
+        var recipe = dev.whittle.core.plan.PlanRecipes.toRecipe(plan.planProperty().get(), model.graph(), null);
+        var applied = dev.whittle.core.recipe.RecipeRunner.run(recipe, model, dev.whittle.core.recipe.RecipeRunner.Options.in(null));
+        float[] w = applied.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray();
+        long zeros = 0;
+        for (float v : w) {
+            zeros += v == 0f ? 1 : 0;
+        }
+        assertEquals(w.length / 2, zeros, "half of fc1 pruned");
+        plan.setPrune("fc1", PruneSpec.sparsity(0.5));
+        var magnitude = dev.whittle.core.recipe.RecipeRunner.run(dev.whittle.core.plan.PlanRecipes.toRecipe(
+                plan.planProperty().get(), model.graph(), null), model, dev.whittle.core.recipe.RecipeRunner.Options.in(null));
+        assertFalse(java.util.Arrays.equals(w, magnitude.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()),
+                "Wanda, with the calibration data, keeps other weights than magnitude");
+    }
+
+    /** Whiten: the whitened spectrum is computed on the calibration data and the plan's factoring is whitened. */
+    @Test
+    void whiteningShowsTheOutputsSpectrumAndSetsThePlan() {
+        WeightLayer l = open("conv2");
+        inspector.wantSpectrumProperty().set(true);
+        RankViewModel r = inspector.rank();
+        r.whitenProperty().set(true);
+        assertNull(r.whitenedProperty().get());
+        assertTrue(r.whitenNoteProperty().get().contains("needs calibration data"), r.whitenNoteProperty().get());
+        plan.setCalibration(Path.of("sample-models", "fashion-calib-x.npy"), () -> { });
+        float[] w = r.whitenedProperty().get();
+        assertNotNull(w, r.whitenNoteProperty().get());
+        assertEquals(16, w.length, "min(150, 16) values for conv2 [16, 6, 5, 5]");
+        r.rankProperty().set(3);
+        r.commitRank();
+        assertTrue(plan.planProperty().get().layer(l.node()).lowrank().whiten());
+        assertEquals(3, plan.planProperty().get().layer(l.node()).lowrank().rank());
+        assertTrue(r.whitenNoteProperty().get().contains("At rank 3"), r.whitenNoteProperty().get());
+        double plain = inspector.rank().figuresProperty().get().energyKept();
+        double white = RankViewModel.keptShare(w, 3);
+        assertTrue(Math.abs(plain - white) > 1e-3, "the two spectra tell different stories: " + plain + " vs " + white);
+    }
+
     @Test
     void typedCellsParseOrSayWhatIsWrong() {
         assertEquals(0.5, PlanCells.parsePrune("50%").sparsity(), 1e-12);
