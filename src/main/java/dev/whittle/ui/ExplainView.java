@@ -39,7 +39,7 @@ public final class ExplainView extends VBox {
                 + " setting of the plan on this layer applied in order: the tabs show one method each, this line all of them."));
         getChildren().addAll(heading, body, finalHeading, finalError);
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
-            vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
+            vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.prune().criterionProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
             vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
             o.addListener((x, a, b) -> update()); // change listeners: update() does not read every one of them
         }
@@ -65,6 +65,21 @@ public final class ExplainView extends VBox {
     }
 
     private static String prune(PruneFigures f, String structure, String criterion) {
+        if (criterion.equals("wanda")) {
+            return "Wanda scores each weight by |w_ij| x ||x_j||, its size times the norm of the input feature it"
+                    + " multiplies on the calibration data, and removes the lowest scores within each output, so a small"
+                    + " weight on a busy input can stay and a large one on a quiet input can go. The histogram shows |w|"
+                    + " alone; an evaluation applies the real ranking."
+                    + (f == null ? "" : "\n\nremoved weights = " + Format.count(f.count()) + " / " + Format.count(f.total())
+                    + " = " + Format.percent(f.fraction()));
+        }
+        if (criterion.equals("activation")) {
+            return "Activation pruning removes the output channels whose mean output on the calibration data is"
+                    + " smallest (after a Relu, the mean of what it passes on): channels that rarely fire carry little"
+                    + " to the next layer. The bars show the L1 norm; an evaluation applies the real ranking."
+                    + (f == null ? "" : "\n\nremoved weights = " + Format.count(f.count()) + " / " + Format.count(f.total())
+                    + " = " + Format.percent(f.fraction()));
+        }
         if (f != null && structure.equals("channel")) {
             return "Channel pruning removes whole output channels: the floor(s x C) channels with the smallest "
                     + criterion.toUpperCase(Locale.ROOT) + " norm (" + (criterion.equals("l2") ? "sqrt(sum w^2)" : "sum |w|")

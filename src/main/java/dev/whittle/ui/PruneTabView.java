@@ -40,6 +40,7 @@ public final class PruneTabView extends VBox {
                 + " (2:4, 4:8, which sparse hardware runs fast), or whole output channels (the layer gets smaller)."));
         ChoiceBox<String> criterion = new ChoiceBox<>();
         criterion.setId("pruneCriterion");
+        criterion.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         criterion.getItems().setAll(PruneViewModel.criteria(vm.structureProperty().get()));
         criterion.valueProperty().bindBidirectional(vm.criterionProperty());
         // the items follow the structure before the view model picks the criterion that fits it
@@ -141,9 +142,11 @@ public final class PruneTabView extends VBox {
     }
 
     private void showFigures(PruneFigures f) {
+        boolean byData = vm.dataAware();
         figures.setText(f == null ? "" : "Pruned: " + Format.percent(f.fraction()) + "  (" + Format.count(f.count())
-                + " of " + Format.count(f.total()) + " weights)" + (Double.isNaN(f.threshold()) ? ""
-                : "  at |w| <= " + Format.number(f.threshold())) + "   " + (f.exact() ? "exact" : "estimate"));
+                + " of " + Format.count(f.total()) + " weights)" + (Double.isNaN(f.threshold()) || byData ? ""
+                : "  at |w| <= " + Format.number(f.threshold())) + "   " + (f.exact() ? "exact" : "estimate")
+                + (byData ? "   (which ones: on the calibration data, when evaluated)" : ""));
     }
 
     private void showChannels(ChannelFigures c) {

@@ -1,0 +1,124 @@
+package dev.whittle.ui;
+
+import dev.whittle.core.model.WeightLayer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+
+/**
+ * Screenshots of the data-aware choices (docs/screenshots): opens a model, sets calibration
+ * data, shows the prune tab with a data-aware criterion and the low-rank tab with Whiten on at a
+ * rank. Not a test:
+ * <pre>
+ * xvfb-run -a -s "-screen 0 1440x900x24" java -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
+ *     dev.whittle.ui.DataAwareScreenshots MODEL CALIBRATION LAYER CRITERION RANK OUT-PREFIX
+ * </pre>
+ */
+public final class DataAwareScreenshots {
+    private static MainViewModel vm;
+    private static MainView view;
+    private static Scene scene;
+
+    private DataAwareScreenshots() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of(args[0]);
+        Path calibration = Path.of(args[1]);
+        String layer = args[2];
+        String criterion = args[3];
+        int rank = Integer.parseInt(args[4]);
+        String out = args[5];
+        CountDownLatch up = new CountDownLatch(1);
+        Platform.startup(() -> {
+            vm = new MainViewModel(Background.forFx(), new RecentFiles(null), JobRunner.forFx());
+            view = new MainView(vm);
+            Stage stage = new Stage();
+            scene = new Scene(view, 1280, 800);
+            Styles.apply(scene);
+            stage.setScene(scene);
+            stage.show();
+            vm.open(model);
+            up.countDown();
+        });
+        up.await();
+        waitFor(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get() && vm.jobs().running().isEmpty(), 120);
+        CountDownLatch calibrated = new CountDownLatch(1);
+        fx(() -> vm.plan().setCalibration(calibration, calibrated::countDown));
+        calibrated.await(60, TimeUnit.SECONDS);
+        fx(() -> {
+            WeightLayer l = vm.plan().model().graph().layer(layer).orElseThrow();
+            vm.inspector().select(l);
+        });
+        waitFor(() -> vm.inspector().factsProperty().get() != null && vm.jobs().running().isEmpty(), 120);
+        fx(() -> {
+            ((TabPane) view.lookup("#inspector")).getSelectionModel().select(1);
+            PruneViewModel p = vm.inspector().prune();
+            p.structureProperty().set(criterion.equals("activation") ? "channel" : "unstructured");
+            p.criterionProperty().set(criterion);
+            p.sparsityProperty().set(0.5);
+            p.commit();
+        });
+        waitFor(() -> vm.jobs().running().isEmpty(), 120);
+        shoot(Path.of(out + "-prune.png"));
+        fx(() -> {
+            vm.plan().setPrune(layer, null);
+            ((TabPane) view.lookup("#inspector")).getSelectionModel().select(3);
+        });
+        waitFor(() -> vm.inspector().spectrumProperty().get() != null && vm.jobs().running().isEmpty(), 300);
+        fx(() -> {
+            vm.inspector().rank().rankProperty().set(rank);
+            vm.inspector().rank().whitenProperty().set(true);
+        });
+        waitFor(() -> vm.inspector().rank().whitenedProperty().get() != null && vm.jobs().running().isEmpty(), 300);
+        shoot(Path.of(out + "-whiten.png"));
+        System.out.println(vm.inspector().rank().whitenNoteProperty().get());
+        Platform.exit();
+        System.exit(0);
+    }
+
+    private static void fx(Runnable r) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            try {
+                r.run();
+            } finally {
+                done.countDown();
+            }
+        });
+        done.await();
+    }
+
+    private static void waitFor(BooleanSupplier ready, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            boolean[] ok = new boolean[1];
+            fx(() -> ok[0] = ready.getAsBoolean());
+            if (ok[0]) {
+                Thread.sleep(800); // a few pulses: layout and canvas redraws with the new data
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("timed out");
+    }
+
+    private static void shoot(Path file) throws Exception {
+        fx(() -> ((SplitPane) view.lookup("#centre")).setDividerPositions(0.36));
+        Thread.sleep(800);
+        java.awt.image.BufferedImage[] img = new java.awt.image.BufferedImage[1];
+        fx(() -> img[0] = SwingFXUtils.fromFXImage(scene.snapshot(null), null));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        ImageIO.write(img[0], "png", file.toFile());
+        System.out.println("wrote " + file);
+    }
+}
