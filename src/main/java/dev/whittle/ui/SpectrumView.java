@@ -33,19 +33,7 @@ public final class SpectrumView extends PlotView {
     /** Descending singular values; null clears the chart. */
     public void setSpectrum(float[] s) {
         sigma = s;
-        cumulative = null;
-        if (s != null && s.length > 0) {
-            cumulative = new double[s.length];
-            double total = 0;
-            for (float v : s) {
-                total += (double) v * v;
-            }
-            double run = 0;
-            for (int i = 0; i < s.length; i++) {
-                run += (double) s[i] * s[i];
-                cumulative[i] = total > 0 ? run / total : 0;
-            }
-        }
+        cumulative = s != null && s.length > 0 ? cumulative(s) : null;
         redraw();
     }
 

@@ -1,18 +1,14 @@
 package dev.whittle.ui;
 
 import dev.whittle.core.model.WeightLayer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
-import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
-import javax.imageio.ImageIO;
 
 /**
  * Screenshots of the data-aware choices (docs/screenshots): opens a model, sets calibration
@@ -87,38 +83,14 @@ public final class DataAwareScreenshots {
     }
 
     private static void fx(Runnable r) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        Platform.runLater(() -> {
-            try {
-                r.run();
-            } finally {
-                done.countDown();
-            }
-        });
-        done.await();
+        FxShots.fx(r);
     }
 
     private static void waitFor(BooleanSupplier ready, int seconds) throws Exception {
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < end) {
-            boolean[] ok = new boolean[1];
-            fx(() -> ok[0] = ready.getAsBoolean());
-            if (ok[0]) {
-                Thread.sleep(800); // a few pulses: layout and canvas redraws with the new data
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("timed out");
+        FxShots.waitFor(ready, seconds);
     }
 
     private static void shoot(Path file) throws Exception {
-        fx(() -> ((SplitPane) view.lookup("#centre")).setDividerPositions(0.36));
-        Thread.sleep(800);
-        java.awt.image.BufferedImage[] img = new java.awt.image.BufferedImage[1];
-        fx(() -> img[0] = SwingFXUtils.fromFXImage(scene.snapshot(null), null));
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        ImageIO.write(img[0], "png", file.toFile());
-        System.out.println("wrote " + file);
+        FxShots.shoot(view, scene, file);
     }
 }
