@@ -42,12 +42,23 @@ public final class PruneTabView extends VBox {
         criterion.setId("pruneCriterion");
         criterion.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         criterion.getItems().setAll(PruneViewModel.criteria(vm.structureProperty().get()));
-        criterion.valueProperty().bindBidirectional(vm.criterionProperty());
-        // the items follow the structure before the view model picks the criterion that fits it
+        criterion.setValue(vm.criterionProperty().get());
+        // Synced by hand, not bound: replacing the items clears the box's value for a moment, and
+        // that null must not reach the view model.
+        criterion.valueProperty().addListener((o, a, v) -> {
+            if (v != null && !v.equals(vm.criterionProperty().get())) {
+                vm.criterionProperty().set(v);
+            }
+        });
+        vm.criterionProperty().addListener((o, a, v) -> {
+            if (!criterion.getItems().contains(v)) {
+                criterion.getItems().setAll(PruneViewModel.criteria(vm.structureProperty().get()));
+            }
+            criterion.setValue(v);
+        });
         vm.structureProperty().addListener((o, a, s) -> {
-            String keep = vm.criterionProperty().get();
             criterion.getItems().setAll(PruneViewModel.criteria(s));
-            criterion.setValue(keep);
+            criterion.setValue(vm.criterionProperty().get());
         });
         criterion.setTooltip(Tips.of("What goes first. Single weights: the smallest |w| (magnitude), or the smallest"
                 + " |w| x the norm of the input it multiplies on the calibration data (wanda). Channels: the smallest"

@@ -73,7 +73,7 @@ public final class PruneViewModel {
         structure.addListener((o, a, s) -> {
             if (!criteria(s).contains(criterion.get())) {
                 // l1/l2/activation rank channels, magnitude/wanda single weights: keep the idea, not the word
-                boolean dataAware = criterion.get().equals("wanda") || criterion.get().equals("activation");
+                boolean dataAware = "wanda".equals(criterion.get()) || "activation".equals(criterion.get());
                 boolean was = loading;
                 loading = true;
                 criterion.set(s.equals("channel") ? (dataAware ? "activation" : "l1") : (dataAware ? "wanda" : "magnitude"));
@@ -148,7 +148,7 @@ public final class PruneViewModel {
         String s = structure.get();
         PruneFigures fig;
         if (s.equals("unstructured")) {
-            byThreshold &= !criterion.get().equals("wanda"); // Wanda takes a share of each row, not a |w| threshold
+            byThreshold &= !"wanda".equals(criterion.get()); // Wanda takes a share of each row, not a |w| threshold
             fig = byThreshold ? PrunePreview.atThreshold(f, threshold.get()) : PrunePreview.atSparsity(f, sparsity.get());
             linking = true;
             if (byThreshold) {
@@ -191,7 +191,7 @@ public final class PruneViewModel {
 
     /** Whether the chosen criterion ranks by calibration data (so the picture here is only the weights' side). */
     public boolean dataAware() {
-        return criterion.get().equals("wanda") || criterion.get().equals("activation");
+        return "wanda".equals(criterion.get()) || "activation".equals(criterion.get());
     }
 
     private void updateNote() {
@@ -199,7 +199,7 @@ public final class PruneViewModel {
             dataNote.set("");
             return;
         }
-        String what = criterion.get().equals("wanda")
+        String what = "wanda".equals(criterion.get())
                 ? "Wanda ranks each weight by |w| x the norm of the input it multiplies on the calibration data, within each"
                 + " output: the histogram and figures here show |w| alone"
                 : "Activation ranks channels by their mean output on the calibration data (after a Relu, what it passes on):"
@@ -216,7 +216,7 @@ public final class PruneViewModel {
     /** The setting the controls show, or null for "no pruning". */
     PruneSpec spec() {
         String s = structure.get();
-        boolean wanda = criterion.get().equals("wanda");
+        boolean wanda = "wanda".equals(criterion.get());
         if (s.contains(":")) {
             String[] nm = s.split(":");
             return wanda ? PruneSpec.wanda(null, s) : PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));

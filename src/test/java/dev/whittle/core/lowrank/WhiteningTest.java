@@ -102,7 +102,7 @@ class WhiteningTest {
         assertTrue(expected < 6, "decaying inputs concentrate the whitened energy: rank " + expected);
         assertTrue(fc1.energyKept() >= 0.9, fc1.toString());
         var fc2 = res.report().layers().get(1);
-        assertTrue(fc2.skipped() != null && fc2.skipped().contains("needs the layer's input statistics"), fc2.toString());
+        assertTrue(fc2.skipped() != null && fc2.skipped().contains("needs the XᵀX of the layer's input"), fc2.toString());
     }
 
     private static double outputError(double[] x, double[] w, double[] approx) {
