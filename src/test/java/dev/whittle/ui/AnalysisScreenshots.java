@@ -8,7 +8,6 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TabPane;
-import javafx.stage.Stage;
 
 /**
  * Screenshots of the Sensitivity and Per-layer latency tabs (docs/screenshots): opens a model
@@ -33,20 +32,10 @@ public final class AnalysisScreenshots {
         String levels = args[3];
         int samples = Integer.parseInt(args[4]);
         String out = args[5];
-        CountDownLatch up = new CountDownLatch(1);
-        Platform.startup(() -> {
-            vm = new MainViewModel(Background.forFx(), new RecentFiles(null), JobRunner.forFx());
-            view = new MainView(vm);
-            Stage stage = new Stage();
-            scene = new Scene(view, 1280, 800);
-            Styles.apply(scene);
-            stage.setScene(scene);
-            stage.show();
-            vm.open(model);
-            up.countDown();
-        });
-        up.await();
-        waitFor(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get() && vm.jobs().running().isEmpty(), 120);
+        FxShots.Window w = FxShots.open(model);
+        vm = w.vm();
+        view = w.view();
+        scene = w.scene();
         CountDownLatch planned = new CountDownLatch(1);
         fx(() -> vm.plan().openRecipe(recipe, planned::countDown));
         planned.await(60, TimeUnit.SECONDS);

@@ -8,7 +8,6 @@ import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
-import javafx.stage.Stage;
 
 /**
  * Screenshots of the data-aware choices (docs/screenshots): opens a model, sets calibration
@@ -34,20 +33,10 @@ public final class DataAwareScreenshots {
         String criterion = args[3];
         int rank = Integer.parseInt(args[4]);
         String out = args[5];
-        CountDownLatch up = new CountDownLatch(1);
-        Platform.startup(() -> {
-            vm = new MainViewModel(Background.forFx(), new RecentFiles(null), JobRunner.forFx());
-            view = new MainView(vm);
-            Stage stage = new Stage();
-            scene = new Scene(view, 1280, 800);
-            Styles.apply(scene);
-            stage.setScene(scene);
-            stage.show();
-            vm.open(model);
-            up.countDown();
-        });
-        up.await();
-        waitFor(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get() && vm.jobs().running().isEmpty(), 120);
+        FxShots.Window w = FxShots.open(model);
+        vm = w.vm();
+        view = w.view();
+        scene = w.scene();
         CountDownLatch calibrated = new CountDownLatch(1);
         fx(() -> vm.plan().setCalibration(calibration, calibrated::countDown));
         calibrated.await(60, TimeUnit.SECONDS);

@@ -15,6 +15,31 @@ final class FxShots {
     private FxShots() {
     }
 
+    /** The window of a screenshot program, opened on a model and left to finish loading. */
+    record Window(MainViewModel vm, MainView view, Scene scene) {
+    }
+
+    static Window open(Path model) throws Exception {
+        Window[] w = new Window[1];
+        CountDownLatch up = new CountDownLatch(1);
+        Platform.startup(() -> {
+            MainViewModel vm = new MainViewModel(Background.forFx(), new RecentFiles(null), JobRunner.forFx());
+            MainView view = new MainView(vm);
+            javafx.stage.Stage stage = new javafx.stage.Stage();
+            Scene scene = new Scene(view, 1280, 800);
+            Styles.apply(scene);
+            stage.setScene(scene);
+            stage.show();
+            vm.open(model);
+            w[0] = new Window(vm, view, scene);
+            up.countDown();
+        });
+        up.await();
+        MainViewModel vm = w[0].vm();
+        waitFor(() -> vm.graphProperty().get() != null && !vm.loadingProperty().get() && vm.jobs().running().isEmpty(), 120);
+        return w[0];
+    }
+
     static void fx(Runnable r) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         Platform.runLater(() -> {

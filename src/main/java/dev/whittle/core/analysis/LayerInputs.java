@@ -194,6 +194,8 @@ public final class LayerInputs {
         long rows;
         long outRows;
         float[] buf = new float[0];
+        /** One sample's im2col rows of one group (Conv), kept across batches. */
+        float[] patches = new float[0];
         float[] gram;
 
         Acc(WeightLayer l, NodeInfo n, ConvGeometry conv, boolean secondMoment) {
@@ -295,7 +297,10 @@ public final class LayerInputs {
             }
             v.get(buf, 0, n);
             Patches p = conv.patches(h, w);
-            float[] one = new float[positions * width];
+            if (patches.length < positions * width) {
+                patches = new float[positions * width];
+            }
+            float[] one = patches;
             for (int s = 0; s < samples; s++) {
                 for (int g = 0; g < conv.groups(); g++) {
                     p.rows(buf, s * sample, g, out[0], out[1], one);
@@ -368,6 +373,7 @@ public final class LayerInputs {
                 positive[c] /= Math.max(1, outRows);
             }
             buf = null;
+            patches = null;
             gram = null;
             return new InputMoments(dim, rows, sumSquares, xtx, mean, positive, sums, maxAbs);
         }
