@@ -129,7 +129,7 @@ public final class DefaultsViewModel {
                     throw new BadInputException("granularity and range need bits (int8 or int4).");
                 }
                 return old == null || (old.activations() == null && old.format() == null) ? null
-                        : new QuantizeSettings(null, old.activations(), old.format());
+                        : new QuantizeSettings(null, old.activations(), old.format(), null, old.smooth());
             }
             WeightSpec w = PlanCells.withBits(null, bits.get()).weights();
             if (!granularity.get().isBlank()) {
@@ -139,12 +139,16 @@ public final class DefaultsViewModel {
                 w = PlanCells.withRange(w, range.get()).weights();
             }
             QuantizeSettings.Weights nw = PlanRecipes.settings(QuantizeSpec.weights(w)).weights();
-            if (old != null && old.weights() != null) {
-                // Keep what the row does not show: the int8 layout and the rounding method.
+            if (old != null && old.weights() != null && old.weights().int8Layout() != null && w.bits() == 8) {
+                // Keep what the row does not show: the int8 layout. (The rounding method and bias
+                // correction are in the bits cell: "int4 gptq +bias".)
                 nw = new QuantizeSettings.Weights(nw.bits(), nw.symmetric(), nw.granularity(), nw.block(), nw.range(),
-                        old.weights().int8Layout(), old.weights().method());
+                        old.weights().int8Layout(), nw.method());
             }
-            return new QuantizeSettings(nw, old == null ? null : old.activations(), old == null ? null : old.format());
+            Boolean bias = w.biasCorrection() ? Boolean.TRUE : null;
+            // Smoothing is not shown in the row; it stays as read.
+            return old == null ? new QuantizeSettings(nw, null, null, bias, null)
+                    : new QuantizeSettings(nw, old.activations(), old.format(), bias, old.smooth());
         }
 
         private static WeightSpec weights(Step s) {

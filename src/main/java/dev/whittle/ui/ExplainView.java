@@ -40,7 +40,8 @@ public final class ExplainView extends VBox {
         getChildren().addAll(heading, body, finalHeading, finalError);
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
             vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.prune().criterionProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
-            vm.quant().symmetricProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
+            vm.quant().symmetricProperty(), vm.quant().gptqProperty(), vm.quant().biasCorrectionProperty(),
+            vm.prune().reconstructProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
             o.addListener((x, a, b) -> update()); // change listeners: update() does not read every one of them
         }
         update();
@@ -53,8 +54,9 @@ public final class ExplainView extends VBox {
     private void update() {
         body.setText(switch (tab.get()) {
             case 1 -> prune(vm.prune().figuresProperty().get(), vm.prune().structureProperty().get(),
-                    vm.prune().criterionProperty().get());
-            case 2 -> quant(vm.quant().figuresProperty().get());
+                    vm.prune().criterionProperty().get()) + (vm.prune().reconstructProperty().get() ? REFIT : "");
+            case 2 -> quant(vm.quant().figuresProperty().get()) + (vm.quant().gptqProperty().get() ? GPTQ : "")
+                    + (vm.quant().biasCorrectionProperty().get() ? BIAS : "");
             case 3 -> rank(vm.rank().figuresProperty().get());
             case 4 -> "Each pixel is one weight (or one of every k-th row and column of a big layer). Compare the"
                     + " original with the plan's result: pruning leaves grey holes, int4 leaves visible steps,"
@@ -63,6 +65,17 @@ public final class ExplainView extends VBox {
                     + " bell around 0; the prune, quantize and low-rank tabs each act on that picture.";
         });
     }
+
+    static final String REFIT = "\n\nRefit: with X the layer's inputs on the calibration data and Y = X W its original"
+            + " outputs, the weights left are refit to min ||X W' - Y||^2 + lambda ||W' - W_pruned||^2 over the kept"
+            + " positions (damped least squares), so the layer's outputs come back close to the original's while the"
+            + " zeros stay zeros. After channel pruning the layers reading the removed channels are refit too.";
+    static final String GPTQ = "\n\nGPTQ: the same grid, other codes. It rounds one input row of W at a time and"
+            + " spreads that row's rounding error over the rows not yet rounded, in proportion to H^-1 with"
+            + " H = X^T X + lambda I of the layer's inputs on the calibration data: the error that reaches the layer's"
+            + " output ||X (W - W_hat)|| is what it keeps small, not ||W - W_hat||. The SQNR above is round to nearest's.";
+    static final String BIAS = "\n\nBias correction: rounding moves each output's mean by (W - W_hat)^T mean(x);"
+            + " adding that shift, measured on the calibration data, to the bias puts the mean back.";
 
     private static String prune(PruneFigures f, String structure, String criterion) {
         if (criterion.equals("wanda")) {

@@ -21,18 +21,32 @@ final class PlanCells {
     }
 
     static String prune(ResolvedPlan.Effective e) {
-        return prune(e == null ? null : e.prune());
+        String p = prune(e == null ? null : e.prune());
+        return p.isEmpty() || !e.reconstructs() ? p : p + " " + REFIT;
     }
 
+    /** The Prune cell's word for {@code reconstruct}. */
+    static final String REFIT = "+refit";
+    private static final java.util.Set<String> CRITERIA = java.util.Set.of("magnitude", "wanda", "l1", "l2", "activation");
+
+    /** "50%", "t0.01", "2:4", "ch 30%", followed by the criterion when it is not the structure's default. */
     static String prune(PruneSpec p) {
         if (p == null) {
             return "";
         }
+        String c = p.criterion();
+        String crit = c.equals("l1") || c.equals("magnitude") ? "" : " " + c;
         if (p.isNofM()) {
-            return p.structure();
+            return p.structure() + crit;
         }
         String s = p.threshold() != null ? "t" + Format.number(p.threshold()) : pct(p.sparsity());
-        return (p.isChannel() ? "ch " : p.isGlobal() ? "global " : "") + s;
+        return (p.isChannel() ? "ch " : p.isGlobal() ? "global " : "") + s + crit;
+    }
+
+    /** Whether a typed Prune cell asks for the refit ({@code +refit}). */
+    static boolean refit(String text) {
+        return text != null && java.util.Arrays.asList(text.trim().toLowerCase(Locale.ROOT).split("\\s+")).stream()
+                .anyMatch(w -> w.equals(REFIT) || w.equals("refit"));
     }
 
     /** Short percentages for narrow cells: 60%, 12.5%. */
@@ -63,7 +77,8 @@ final class PlanCells {
     }
 
     static String bits(WeightSpec w) {
-        return w == null ? "" : "int" + w.bits() + (w.symmetric() ? "" : " asym");
+        return w == null ? "" : "int" + w.bits() + (w.symmetric() ? "" : " asym") + (w.gptq() ? " gptq" : "")
+                + (w.biasCorrection() ? " +bias" : "");
     }
 
     static String granularity(ResolvedPlan.Effective e) {
@@ -91,9 +106,31 @@ final class PlanCells {
     /** Parses a Prune cell; null for an empty one. */
     static PruneSpec parsePrune(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        String criterion = null;
+        StringBuilder rest = new StringBuilder();
+        for (String w : t.split("\\s+")) {
+            if (CRITERIA.contains(w)) {
+                criterion = w;
+            } else if (!w.equals(REFIT) && !w.equals("refit")) {
+                rest.append(rest.length() == 0 ? "" : " ").append(w);
+            }
+        }
+        t = rest.toString();
         if (t.isEmpty()) {
+            if (criterion != null) {
+                throw new BadInputException("Prune needs an amount before the criterion, such as 50% " + criterion + ".");
+            }
             return null;
         }
+        PruneSpec p = parsePruneAmount(t);
+        if (criterion == null) {
+            return p;
+        }
+        return new PruneSpec(p.sparsity(), p.threshold(), p.structure(), p.scope(), criterion, p.minSparsity(),
+                p.maxSparsity(), p.storage());
+    }
+
+    private static PruneSpec parsePruneAmount(String t) {
         if (t.matches("\\d+:\\d+")) {
             String[] nm = t.split(":");
             return PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
@@ -133,10 +170,14 @@ final class PlanCells {
             return null;
         }
         boolean asym = t.contains("asym");
-        int bits = (int) number(t.replace("asym", "").trim(), "bits");
+        boolean gptq = t.contains("gptq");
+        boolean bias = t.contains("bias");
+        int bits = (int) number(t.replace("asym", "").replace("gptq", "").replace("+bias", "").replace("bias", "").trim(),
+                "bits");
         WeightSpec base = current != null ? current : WeightSpec.of(bits, Granularity.CHANNEL);
+        // The rounding and bias correction are what the cell says (it shows them when they are on).
         return QuantizeSpec.weights(new WeightSpec(bits, current == null ? !asym : asym ? false : base.symmetric(),
-                base.granularity(), base.block(), base.range()));
+                base.granularity(), base.block(), base.range(), null, gptq, bias));
     }
 
     static QuantizeSpec withGranularity(WeightSpec current, String text) {
@@ -145,10 +186,12 @@ final class PlanCells {
         if (t.startsWith("block")) {
             String n = t.substring(5).trim();
             int block = n.isEmpty() ? 32 : (int) number(n, "block size");
-            return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), Granularity.BLOCK, block, base.range()));
+            return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), Granularity.BLOCK, block, base.range(),
+                    null, base.gptq(), base.biasCorrection()));
         }
         Granularity g = Granularity.parse("granularity", t);
-        return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), g, 0, base.range()));
+        return QuantizeSpec.weights(new WeightSpec(base.bits(), base.symmetric(), g, 0, base.range(), null, base.gptq(),
+                base.biasCorrection()));
     }
 
     static QuantizeSpec withRange(WeightSpec current, String text) {

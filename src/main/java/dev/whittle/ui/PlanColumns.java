@@ -26,10 +26,20 @@ final class PlanColumns {
         table.getColumns().add(column(table, plan, "Prune", "pruneColumn", 70, PlanCells::prune,
                 (node, text) -> s -> {
                     var p = PlanCells.parsePrune(text);
-                    return p == null ? s.inherit(Setting.PRUNE) : s.withPrune(p);
+                    if (p == null) {
+                        return s.inherit(Setting.PRUNE);
+                    }
+                    if (!PlanCells.refit(text)) {
+                        return s.withPrune(p, null);
+                    }
+                    var e = plan.resolvedProperty().get().layer(node);
+                    Object r = e != null && e.reconstructs() && (p.isChannel() || !"auto".equals(((java.util.Map<?, ?>)
+                            e.reconstruct()).get("damp"))) ? e.reconstruct() : Boolean.TRUE;
+                    return s.withPrune(p, r);
                 },
-                "Pruning of the layer: 50% (unstructured sparsity), t0.01 (threshold), 2:4, ch 30% (channels)."
-                        + " Type to change; empty removes it."));
+                "Pruning of the layer: 50% (unstructured sparsity), t0.01 (threshold), 2:4, ch 30% (channels),"
+                        + " then the criterion when not the plain one (wanda, activation, l2) and +refit when the"
+                        + " weights left are refit on the calibration data. Type to change; empty removes it."));
         table.getColumns().add(column(table, plan, "Rank", "rankColumn", 50, PlanCells::rank,
                 (node, text) -> s -> {
                     var r = PlanCells.parseRank(text);
@@ -41,7 +51,8 @@ final class PlanColumns {
                     var q = PlanCells.withBits(PlanCells.weights(plan.resolvedProperty().get().layer(node)), text);
                     return q == null ? s.inherit(Setting.QUANTIZE) : s.withQuantize(q);
                 },
-                "Weight quantization: int8 or int4 (add 'asym' for asymmetric). Empty: float."));
+                "Weight quantization: int8 or int4 (add 'asym' for asymmetric, 'gptq' for GPTQ rounding, '+bias' for"
+                        + " bias correction). Empty: float."));
         table.getColumns().add(column(table, plan, "Gran.", "granularityColumn", 70, PlanCells::granularity,
                 (node, text) -> s -> s.withQuantize(PlanCells.withGranularity(
                         PlanCells.weights(plan.resolvedProperty().get().layer(node)), text)),

@@ -119,6 +119,12 @@ public final class PlanViewModel {
         return editLayer(node, s -> spec == null ? s.inherit(RecipePlan.Setting.PRUNE) : s.withPrune(spec), "prune " + node);
     }
 
+    /** Pruning with its {@code reconstruct} (null: no refit). */
+    public boolean setPrune(String node, PruneSpec spec, Object reconstruct) {
+        return editLayer(node, s -> spec == null ? s.inherit(RecipePlan.Setting.PRUNE) : s.withPrune(spec, reconstruct),
+                "prune " + node);
+    }
+
     public boolean setLowrank(String node, LowRankSpec spec) {
         return editLayer(node, s -> spec == null ? s.inherit(RecipePlan.Setting.LOWRANK) : s.withLowrank(spec),
                 "low rank " + node);

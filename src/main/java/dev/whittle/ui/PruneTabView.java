@@ -67,6 +67,7 @@ public final class PruneTabView extends VBox {
         Label dataNote = new Label();
         dataNote.setId("pruneDataNote");
         dataNote.setWrapText(true);
+        dataNote.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         dataNote.getStyleClass().add("muted");
         dataNote.textProperty().bind(vm.dataNoteProperty());
         dataNote.visibleProperty().bind(vm.dataNoteProperty().isNotEmpty());
@@ -76,8 +77,7 @@ public final class PruneTabView extends VBox {
         sparsity.valueProperty().bindBidirectional(vm.sparsityProperty());
         sparsity.setTooltip(Tips.of("Share of the weights (or of the channels) to set to zero, smallest |w| first."
                 + " The threshold line on the histogram follows it."));
-        sparsity.setPrefWidth(220);
-        HBox.setHgrow(sparsity, Priority.ALWAYS);
+        sparsity.setPrefWidth(200);
         sparsity.disableProperty().bind(vm.structureProperty().isEqualTo("2:4").or(vm.structureProperty().isEqualTo("4:8")));
         sparsity.valueChangingProperty().addListener((o, a, changing) -> {
             if (!changing) {
@@ -94,9 +94,20 @@ public final class PruneTabView extends VBox {
         logCounts.selectedProperty().bindBidirectional(histogram.logCountsProperty());
         logCounts.setTooltip(Tips.of("Scale the bars logarithmically, so sparse tails stay visible."));
         logCounts.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        HBox controls = new HBox(8, QuantTabView.fixed("Structure"), structure, criterion, QuantTabView.fixed("Sparsity"), sparsity,
-                sparsityValue, logCounts);
+        CheckBox refit = new CheckBox("Refit");
+        refit.setId("pruneReconstruct");
+        refit.selectedProperty().bindBidirectional(vm.reconstructProperty());
+        refit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        refit.setTooltip(Tips.of("After pruning, refit the weights that are left by least squares, so the layer's outputs"
+                + " on the calibration data match the original model's (the recipe's reconstruct). For channels, the layers"
+                + " that read the removed channels are refit too. Needs calibration data."));
+        // Wraps in a narrow inspector rather than pushing Refit and Log counts out of sight.
+        HBox amount = new HBox(8, QuantTabView.fixed("Sparsity"), sparsity, sparsityValue);
+        amount.setAlignment(Pos.CENTER_LEFT);
+        javafx.scene.layout.FlowPane controls = new javafx.scene.layout.FlowPane(8, 4, QuantTabView.fixed("Structure"),
+                structure, criterion, amount, refit, logCounts);
         controls.setAlignment(Pos.CENTER_LEFT);
+        controls.setMinWidth(0);
 
         histogram.setId("pruneHistogram");
         histogram.thresholdProperty().bindBidirectional(vm.thresholdProperty());

@@ -41,6 +41,10 @@ public final class PruneViewModel {
     private final ObjectProperty<String> criterion = new SimpleObjectProperty<>(this, "criterion", "magnitude");
     private final DoubleProperty sparsity = new SimpleDoubleProperty(this, "sparsity", 0);
     private final DoubleProperty threshold = new SimpleDoubleProperty(this, "threshold", 0);
+    private final javafx.beans.property.BooleanProperty reconstruct = new javafx.beans.property.SimpleBooleanProperty(this,
+            "reconstruct", false);
+    /** The reconstruct value the plan gave (true, {damp: D} or {damp: auto}), kept while the box stays ticked. */
+    private Object reconstructValue = Boolean.TRUE;
     private final ReadOnlyObjectWrapper<PruneFigures> figures = new ReadOnlyObjectWrapper<>(this, "figures");
     private final ReadOnlyObjectWrapper<ChannelFigures> channels = new ReadOnlyObjectWrapper<>(this, "channels");
     private final ReadOnlyObjectWrapper<Histogram> magnitudes = new ReadOnlyObjectWrapper<>(this, "magnitudes");
@@ -85,6 +89,12 @@ public final class PruneViewModel {
             }
         });
         criterion.addListener((o, a, s) -> updateNote());
+        reconstruct.addListener((o, a, s) -> {
+            updateNote();
+            if (!loading) {
+                commit();
+            }
+        });
         structure.addListener((o, a, s) -> updateNote());
         plan.planProperty().addListener((o, a, p) -> updateNote());
         criterion.addListener((o, a, s) -> {
@@ -118,6 +128,8 @@ public final class PruneViewModel {
             structure.set(p == null || p.isGlobal() ? "unstructured" : p.structure());
             // a spec without a criterion says "l1", which for single weights means magnitude
             List<String> allowed = criteria(structure.get());
+            reconstruct.set(e != null && e.reconstructs());
+            reconstructValue = e != null && e.reconstructs() ? e.reconstruct() : Boolean.TRUE;
             criterion.set(p == null || p.isGlobal() || !allowed.contains(p.criterion()) ? allowed.get(0) : p.criterion());
             linking = true;
             if (p == null) {
@@ -195,17 +207,28 @@ public final class PruneViewModel {
     }
 
     private void updateNote() {
-        if (!dataAware()) {
+        if (!dataAware() && !reconstruct.get()) {
             dataNote.set("");
             return;
         }
-        String what = "wanda".equals(criterion.get())
-                ? "Wanda ranks each weight by |w| x the norm of the input it multiplies on the calibration data, within each"
-                + " output: the histogram and figures here show |w| alone"
-                : "Activation ranks channels by their mean output on the calibration data (after a Relu, what it passes on):"
-                + " the bars here show the L1 norm";
-        dataNote.set(what + "; an evaluation applies the real ranking." + (plan.calibrated() ? ""
-                : " The plan has no calibration data yet: choose it with Edit > Calibration Data..."));
+        StringBuilder b = new StringBuilder();
+        if (dataAware()) {
+            b.append("wanda".equals(criterion.get())
+                    ? "Wanda ranks each weight by |w| x the norm of the input it multiplies on the calibration data, within"
+                    + " each output: the histogram and figures here show |w| alone"
+                    : "Activation ranks channels by their mean output on the calibration data (after a Relu, what it passes"
+                    + " on): the bars here show the L1 norm").append("; an evaluation applies the real ranking. ");
+        }
+        if (reconstruct.get()) {
+            b.append("Refit: after pruning, the weights left").append("channel".equals(structure.get())
+                    ? " (and those of the layers reading the removed channels)" : "").append(" are refit by least squares so"
+                    + " the layer's outputs on the calibration data match the original's; the figures here are before the"
+                    + " refit. ");
+        }
+        if (!plan.calibrated()) {
+            b.append("The plan has no calibration data yet: choose it with Edit > Calibration Data...");
+        }
+        dataNote.set(b.toString().trim());
     }
 
     /** Why the picture differs from what the data-aware criterion will do, and whether calibration data is missing; "" otherwise. */
@@ -241,7 +264,11 @@ public final class PruneViewModel {
             return;
         }
         PruneSpec spec = spec();
-        plan.setPrune(l.node(), spec);
+        Object r = reconstructValue;
+        if (spec != null && !spec.isChannel() && r instanceof java.util.Map<?, ?> m && "auto".equals(m.get("damp"))) {
+            r = Boolean.TRUE; // cross-validated damping is for channel refits; single weights take the default
+        }
+        plan.setPrune(l.node(), spec, spec != null && reconstruct.get() ? r : null);
         if (spec != null) {
             debounce.call(() -> exact.submit(ExactPreview.prune(l, spec), fig -> {
                 if (inspector.layerProperty().get() == l && spec.equals(spec())) {
@@ -267,6 +294,11 @@ public final class PruneViewModel {
 
     public ObjectProperty<String> structureProperty() {
         return structure;
+    }
+
+    /** Whether the layer is refit after pruning ({@code reconstruct}). */
+    public javafx.beans.property.BooleanProperty reconstructProperty() {
+        return reconstruct;
     }
 
     public ObjectProperty<String> criterionProperty() {

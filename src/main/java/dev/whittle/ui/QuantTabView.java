@@ -94,6 +94,31 @@ public final class QuantTabView extends VBox {
         HBox rangeRow = new HBox(8, fixed("Clip"), range, magnitude, minmax, pct, mse);
         rangeRow.setAlignment(Pos.CENTER_LEFT);
 
+        ChoiceBox<Boolean> rounding = new ChoiceBox<>();
+        rounding.setId("quantRounding");
+        rounding.getItems().setAll(false, true);
+        rounding.setConverter(converter(g -> g ? "GPTQ" : "to nearest"));
+        rounding.valueProperty().bindBidirectional(keep(vm.gptqProperty().asObject()));
+        rounding.setTooltip(Tips.of("How each weight picks its level on the grid. To nearest: each alone. GPTQ: one input"
+                + " at a time, pushing each rounding error onto the inputs not yet rounded, in proportion to how the"
+                + " calibration data correlates them, so the layer's output error is smaller (needs calibration data)."));
+        CheckBox correct = new CheckBox("Correct bias");
+        correct.setId("quantBiasCorrection");
+        correct.selectedProperty().bindBidirectional(vm.biasCorrectionProperty());
+        correct.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        correct.setTooltip(Tips.of("Rounding shifts each output's mean a little: (W - W_hat) x the mean input. This adds"
+                + " that shift, measured on the calibration data, back to the layer's bias (needs calibration data)."));
+        HBox dataRow = new HBox(8, fixed("Rounding"), rounding, correct);
+        dataRow.setAlignment(Pos.CENTER_LEFT);
+        Label dataNote = new Label();
+        dataNote.setId("quantDataNote");
+        dataNote.setWrapText(true);
+        dataNote.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        dataNote.getStyleClass().add("muted");
+        dataNote.textProperty().bind(vm.dataNoteProperty());
+        dataNote.visibleProperty().bind(vm.dataNoteProperty().isNotEmpty());
+        dataNote.managedProperty().bind(dataNote.visibleProperty());
+
         histogram.setId("clipHistogram");
         histogram.loProperty().bindBidirectional(vm.loProperty());
         histogram.hiProperty().bindBidirectional(vm.hiProperty());
@@ -136,8 +161,8 @@ public final class QuantTabView extends VBox {
         for (var s : new javafx.scene.Node[] {range, magnitude}) {
             s.setOnMouseReleased(e -> vm.commitRange());
         }
-        getChildren().addAll(controls, rangeRow, new StackPane(histogram), hover, figures, ranges);
-        VBox.setVgrow(getChildren().get(2), Priority.ALWAYS);
+        getChildren().addAll(controls, rangeRow, dataRow, dataNote, new StackPane(histogram), hover, figures, ranges);
+        VBox.setVgrow(getChildren().get(4), Priority.ALWAYS);
     }
 
     /** A label that never shrinks to an ellipsis. */

@@ -38,6 +38,10 @@ public final class QuantViewModel {
     private final BooleanProperty symmetric = new SimpleBooleanProperty(this, "symmetric", true);
     private final ObjectProperty<Granularity> granularity = new SimpleObjectProperty<>(this, "granularity", Granularity.CHANNEL);
     private final IntegerProperty block = new SimpleIntegerProperty(this, "block", 32);
+    private final BooleanProperty gptq = new SimpleBooleanProperty(this, "gptq", false);
+    private final BooleanProperty biasCorrection = new SimpleBooleanProperty(this, "biasCorrection", false);
+    private final javafx.beans.property.ReadOnlyStringWrapper dataNote = new javafx.beans.property.ReadOnlyStringWrapper(this,
+            "dataNote", "");
     private final DoubleProperty lo = new SimpleDoubleProperty(this, "lo", -1);
     private final DoubleProperty hi = new SimpleDoubleProperty(this, "hi", 1);
     private final ReadOnlyObjectWrapper<QuantFigures> figures = new ReadOnlyObjectWrapper<>(this, "figures");
@@ -60,8 +64,12 @@ public final class QuantViewModel {
                 }
             });
         }
+        for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {gptq, biasCorrection,
+            enabled, plan.planProperty()}) {
+            o.addListener((x, a, b) -> updateNote());
+        }
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {enabled, bits,
-            symmetric, granularity, block}) {
+            symmetric, granularity, block, gptq, biasCorrection}) {
             o.addListener((x, a, b) -> {
                 if (!loading) {
                     if (o == symmetric && symmetric.get()) {
@@ -115,6 +123,8 @@ public final class QuantViewModel {
             if (shown.block() > 0) {
                 block.set(shown.block());
             }
+            gptq.set(w != null && w.gptq());
+            biasCorrection.set(w != null && w.biasCorrection());
             range = w == null ? RangeSpec.MINMAX : w.range();
             RangeSpec.Explicit r = QuantPreview.snap(f, spec(), range instanceof RangeSpec.Explicit ? RangeSpec.MINMAX : range);
             if (range instanceof RangeSpec.Explicit x) {
@@ -131,7 +141,29 @@ public final class QuantViewModel {
     /** The setting the controls show. */
     public WeightSpec spec() {
         Granularity g = granularity.get();
-        return new WeightSpec(bits.get(), symmetric.get(), g, g == Granularity.BLOCK ? block.get() : 0, range);
+        return new WeightSpec(bits.get(), symmetric.get(), g, g == Granularity.BLOCK ? block.get() : 0, range, null,
+                gptq.get(), biasCorrection.get());
+    }
+
+    private void updateNote() {
+        if (!enabled.get() || !gptq.get() && !biasCorrection.get()) {
+            dataNote.set("");
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        if (gptq.get()) {
+            b.append("GPTQ chooses the codes one input at a time and moves each rounding error onto the inputs not yet"
+                    + " rounded, weighted by how the calibration data uses them: the same grid as here, different codes. ");
+        }
+        if (biasCorrection.get()) {
+            b.append("Bias correction adds the mean output error on the calibration data back to the bias. ");
+        }
+        b.append("The figures here are round to nearest; an evaluation applies ")
+                .append(gptq.get() && biasCorrection.get() ? "both" : "it").append('.');
+        if (!plan.calibrated()) {
+            b.append(" The plan has no calibration data yet: choose it with Edit > Calibration Data...");
+        }
+        dataNote.set(b.toString());
     }
 
     private void preview() {
@@ -184,6 +216,21 @@ public final class QuantViewModel {
                 figures.set(fig);
             }
         }));
+    }
+
+    /** Codes chosen by GPTQ ({@code weights.method: gptq}) rather than rounded to nearest. */
+    public BooleanProperty gptqProperty() {
+        return gptq;
+    }
+
+    /** The expected output shift folded into the bias ({@code quantize.biasCorrection}). */
+    public BooleanProperty biasCorrectionProperty() {
+        return biasCorrection;
+    }
+
+    /** What GPTQ and bias correction do beyond the figures shown, and whether calibration data is missing; "" otherwise. */
+    public javafx.beans.property.ReadOnlyStringProperty dataNoteProperty() {
+        return dataNote.getReadOnlyProperty();
     }
 
     public BooleanProperty enabledProperty() {

@@ -12,7 +12,7 @@ import javafx.scene.control.TabPane;
 /**
  * Screenshots of the data-aware choices (docs/screenshots): opens a model, sets calibration
  * data, shows the prune tab with a data-aware criterion and the low-rank tab with Whiten on at a
- * rank. Not a test:
+ * rank, and the quantize tab with GPTQ and bias correction at int4. Not a test:
  * <pre>
  * xvfb-run -a -s "-screen 0 1440x900x24" java -cp target/test-classes:target/classes:$(cat target/classpath.txt) \
  *     dev.whittle.ui.DataAwareScreenshots MODEL CALIBRATION LAYER CRITERION RANK OUT-PREFIX
@@ -52,11 +52,22 @@ public final class DataAwareScreenshots {
             p.criterionProperty().set(criterion);
             p.sparsityProperty().set(0.5);
             p.commit();
+            p.reconstructProperty().set(true);
         });
         waitFor(() -> vm.jobs().running().isEmpty(), 120);
         shoot(Path.of(out + "-prune.png"));
         fx(() -> {
             vm.plan().setPrune(layer, null);
+            ((TabPane) view.lookup("#inspector")).getSelectionModel().select(2);
+            QuantViewModel q = vm.inspector().quant();
+            q.bitsProperty().set(4);
+            q.gptqProperty().set(true);
+            q.biasCorrectionProperty().set(true);
+        });
+        waitFor(() -> vm.jobs().running().isEmpty(), 120);
+        shoot(Path.of(out + "-quant.png"));
+        fx(() -> {
+            vm.plan().setQuantize(layer, null);
             ((TabPane) view.lookup("#inspector")).getSelectionModel().select(3);
         });
         waitFor(() -> vm.inspector().spectrumProperty().get() != null && vm.jobs().running().isEmpty(), 300);

@@ -217,6 +217,74 @@ class PlanViewModelTest {
                 "Wanda, with the calibration data, keeps other weights than magnitude");
     }
 
+    /**
+     * GPTQ, bias correction and Refit are per-layer choices: ticking them writes the plan (one
+     * undo step each), they come back when the layer is selected again, the note says what the
+     * figures leave out, and the plan's recipe applies them: other codes and a shifted bias than
+     * round to nearest, and refit weights under the same zeros as plain pruning.
+     */
+    @Test
+    void gptqBiasCorrectionAndRefitAreLayerChoicesThatReachTheRecipe() {
+        WeightLayer fc1 = open("fc1");
+        QuantViewModel q = inspector.quant();
+        q.bitsProperty().set(4);
+        var rtnPlan = plan.planProperty().get();
+        q.gptqProperty().set(true);
+        q.biasCorrectionProperty().set(true);
+        var w = plan.planProperty().get().layer("fc1").quantize().weights();
+        assertTrue(w.gptq() && w.biasCorrection() && w.bits() == 4, w.toString());
+        assertTrue(q.dataNoteProperty().get().contains("no calibration data"), q.dataNoteProperty().get());
+        plan.undo();
+        assertFalse(plan.planProperty().get().layer("fc1").quantize().weights().biasCorrection(), "one undo step each");
+        plan.redo();
+
+        PruneViewModel p = inspector.prune();
+        p.sparsityProperty().set(0.5);
+        p.commit();
+        var magnitudePlan = plan.planProperty().get().withLayer("fc1",
+                plan.planProperty().get().layer("fc1").withQuantize(null));
+        p.reconstructProperty().set(true);
+        assertEquals(Boolean.TRUE, plan.planProperty().get().layer("fc1").reconstruct());
+        assertTrue(p.dataNoteProperty().get().startsWith("Refit"), p.dataNoteProperty().get());
+
+        inspector.select(model.graph().layer("fc2").orElseThrow());
+        assertFalse(q.gptqProperty().get());
+        assertFalse(p.reconstructProperty().get());
+        inspector.select(fc1);
+        assertTrue(q.gptqProperty().get() && q.biasCorrectionProperty().get() && p.reconstructProperty().get(),
+                "the choices come back with the layer");
+
+        plan.setCalibration(Path.of("sample-models", "fashion-calib-x.npy"), () -> { });
+        assertFalse(q.dataNoteProperty().get().contains("no calibration data"), q.dataNoteProperty().get());
+        var all = applied(plan.planProperty().get());
+        var rtn = applied(rtnPlan.withCalibration(plan.planProperty().get().calibration())
+                .withLayer("fc1", rtnPlan.layer("fc1")));
+        assertFalse(java.util.Arrays.equals(bias(all, "fc1"), bias(rtn, "fc1")), "bias correction moved fc1's bias");
+
+        var pruned = applied(magnitudePlan.withCalibration(plan.planProperty().get().calibration()));
+        var refit = applied(magnitudePlan.withCalibration(plan.planProperty().get().calibration())
+                .withLayer("fc1", magnitudePlan.layer("fc1").withPrune(PruneSpec.sparsity(0.5), true)));
+        float[] a = pruned.graph().layer("fc1").orElseThrow().tensor().toFloatArray();
+        float[] b = refit.graph().layer("fc1").orElseThrow().tensor().toFloatArray();
+        int moved = 0;
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i] == 0f, b[i] == 0f, "the refit keeps the zeros at " + i);
+            moved += a[i] != b[i] ? 1 : 0;
+        }
+        assertTrue(moved > a.length / 4, "the refit changed the kept weights: " + moved);
+    }
+
+    private OnnxModel applied(dev.whittle.core.plan.Plan p) {
+        var recipe = dev.whittle.core.plan.PlanRecipes.toRecipe(p, model.graph(), null);
+        return dev.whittle.core.recipe.RecipeRunner.run(recipe, model, dev.whittle.core.recipe.RecipeRunner.Options.in(null))
+                .model();
+    }
+
+    private static float[] bias(OnnxModel m, String node) {
+        var ed = dev.whittle.core.onnx.GraphEditor.of(m);
+        return ed.floats(ed.node(ed.nodeIndex(node).orElseThrow()).input(2));
+    }
+
     /** Whiten: the whitened spectrum is computed on the calibration data and the plan's factoring is whitened. */
     @Test
     void whiteningShowsTheOutputsSpectrumAndSetsThePlan() {
@@ -259,5 +327,19 @@ class PlanViewModelTest {
         assertEquals(0.9, PlanCells.parseRank("E 90%").energy(), 1e-12);
         assertEquals(0.5, PlanCells.parseRank("p 0.5").params(), 1e-12);
         assertEquals("E 90%", PlanCells.rank(PlanCells.parseRank("E 90%")), "the cell reads back as typed");
+
+        // Data-aware choices are part of the cells: the criterion, +refit, gptq and +bias.
+        for (String cell : List.of("50% wanda", "2:4 wanda", "ch 30% activation", "ch 30% l2", "t0.01", "50%")) {
+            assertEquals(cell, PlanCells.prune(PlanCells.parsePrune(cell)), "reads back as typed");
+        }
+        assertEquals("wanda", PlanCells.parsePrune("50% wanda +refit").criterion());
+        assertTrue(PlanCells.refit("50% wanda +refit") && PlanCells.refit("ch 50% refit") && !PlanCells.refit("50%"));
+        assertThrows(BadInputException.class, () -> PlanCells.parsePrune("ch 50% wanda"), "channels are not ranked by Wanda");
+        assertThrows(BadInputException.class, () -> PlanCells.parsePrune("wanda"));
+        var w = PlanCells.withBits(null, "int4 gptq +bias").weights();
+        assertTrue(w.bits() == 4 && w.gptq() && w.biasCorrection());
+        assertEquals("int4 gptq +bias", PlanCells.bits(w));
+        assertTrue(PlanCells.withGranularity(w, "block32").weights().gptq(), "changing the granularity keeps GPTQ");
+        assertFalse(PlanCells.withBits(w, "int8").weights().gptq(), "the bits cell says what it wants");
     }
 }

@@ -21,12 +21,29 @@ import java.util.Set;
  * @param lowrank  this layer's low-rank factoring, or null
  * @param quantize this layer's quantization (merged over the rules'), or null
  * @param off      settings switched off on this layer; never also set here
+ * @param reconstruct the recipe's {@code reconstruct} for this layer's pruning (true, or
+ *                 {damp: D}, or {damp: auto}); null: none. Only with {@code prune} set here, since
+ *                 a step's reconstruct refits what that step prunes
  */
-public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize, Set<Setting> off) {
+public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize, Set<Setting> off,
+                            Object reconstruct) {
     /** Everything inherited from the rules. */
     public static final LayerSettings INHERIT = new LayerSettings(null, null, null, Set.of());
 
+    public LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize, Set<Setting> off) {
+        this(prune, lowrank, quantize, off, null);
+    }
+
     public LayerSettings {
+        if (Boolean.FALSE.equals(reconstruct)) {
+            reconstruct = null;
+        }
+        if (reconstruct != null) {
+            if (prune == null) {
+                throw new BadInputException("a layer's reconstruct refits what its pruning leaves: set prune on the layer too.");
+            }
+            dev.whittle.core.recipe.Step.checkReconstruct(reconstruct);
+        }
         off = off == null || off.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(off));
         for (Setting s : off) {
             if (get(s, prune, lowrank, quantize) != null) {
@@ -53,16 +70,22 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         return off.contains(s);
     }
 
+    /** Sets or clears pruning; reconstruct stays while pruning is set here. */
     public LayerSettings withPrune(PruneSpec p) {
-        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null));
+        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null), p == null ? null : reconstruct);
+    }
+
+    /** Sets pruning with its reconstruct (null: none). */
+    public LayerSettings withPrune(PruneSpec p, Object r) {
+        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null), r);
     }
 
     public LayerSettings withLowrank(LowRankSpec l) {
-        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null));
+        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null), reconstruct);
     }
 
     public LayerSettings withQuantize(QuantizeSpec q) {
-        return new LayerSettings(prune, lowrank, q, without(Setting.QUANTIZE, q != null));
+        return new LayerSettings(prune, lowrank, q, without(Setting.QUANTIZE, q != null), reconstruct);
     }
 
     /** Switches {@code s} off on this layer (clearing what was set here). */
@@ -70,7 +93,7 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
         o.add(s);
         return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
-                s == Setting.QUANTIZE ? null : quantize, o);
+                s == Setting.QUANTIZE ? null : quantize, o, s == Setting.PRUNE ? null : reconstruct);
     }
 
     /** Back to what the rules give for {@code s}. */
@@ -78,7 +101,7 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
         o.remove(s);
         return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
-                s == Setting.QUANTIZE ? null : quantize, o);
+                s == Setting.QUANTIZE ? null : quantize, o, s == Setting.PRUNE ? null : reconstruct);
     }
 
     private Set<Setting> without(Setting s, boolean setHere) {

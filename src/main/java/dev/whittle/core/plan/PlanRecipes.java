@@ -80,7 +80,7 @@ public final class PlanRecipes {
             List<String> ops = plan.version() == 1 && LayerSelector.BEYOND_VERSION_1.contains(l.op()) ? List.of(l.op()) : List.of();
             String graphs = l.graphPath().isEmpty() ? null : layerRegex(l.graphPath());
             steps.add(new Step(new Selection(ops, List.of(layerRegex(l.node())), List.of(), graphs), s.prune(), s.lowrank(),
-                    s.quantize() == null ? null : settings(s.quantize())));
+                    s.quantize() == null ? null : settings(s.quantize()), s.reconstruct()));
             origins.add(new Origin(-1, l.node()));
         }
         if (steps.isEmpty()) {
@@ -133,7 +133,7 @@ public final class PlanRecipes {
         var lowrank = excluded.containsKey(Setting.LOWRANK) ? null : rule.lowrank();
         var quantize = excluded.containsKey(Setting.QUANTIZE) ? null : rule.quantize();
         if (prune != null || lowrank != null || quantize != null) {
-            out.add(new Step(rule.select(), prune, lowrank, quantize));
+            out.add(new Step(rule.select(), prune, lowrank, quantize, prune == null ? null : rule.reconstruct()));
         }
         for (var e : excluded.entrySet()) {
             List<String> exclude = new ArrayList<>(rule.select().exclude());
@@ -144,7 +144,7 @@ public final class PlanRecipes {
             }
             Setting k = e.getKey();
             out.add(new Step(sel, k == Setting.PRUNE ? rule.prune() : null, k == Setting.LOWRANK ? rule.lowrank() : null,
-                    k == Setting.QUANTIZE ? rule.quantize() : null));
+                    k == Setting.QUANTIZE ? rule.quantize() : null, k == Setting.PRUNE ? rule.reconstruct() : null));
         }
         return out;
     }
@@ -185,7 +185,7 @@ public final class PlanRecipes {
         for (int i = first; i < steps.size(); i++) {
             Step s = steps.get(i);
             layers.put(singleLayer(s, model, recipe.whittle()), new LayerSettings(s.prune(), s.lowrank(),
-                    s.quantize() == null ? null : s.quantize().spec(), Set.of()));
+                    s.quantize() == null ? null : s.quantize().spec(), Set.of(), s.prune() == null ? null : s.reconstruct()));
         }
         return new Plan(steps.subList(0, first), layers, recipe.calibration(), recipe.whittle());
     }
@@ -193,8 +193,12 @@ public final class PlanRecipes {
     /** The node a step selects alone by its (escaped) name, or null. */
     private static String singleLayer(Step s, ModelGraph model, int version) {
         Selection sel = s.select();
+        // A layer's tuned settings hold no smoothing (a step-level choice with activations) and
+        // no reconstruct without pruning: such steps stay rules, so nothing is lost on the way back.
         if (!sel.ops().isEmpty() || !sel.exclude().isEmpty() || sel.names().size() != 1
-                || (s.prune() != null && s.prune().isGlobal())) {
+                || (s.prune() != null && s.prune().isGlobal())
+                || (s.quantize() != null && s.quantize().smooth() != null)
+                || (s.prune() == null && s.reconstructs())) {
             return null;
         }
         List<WeightLayer> hit = sel.selector(version).select(model);
@@ -230,7 +234,8 @@ public final class PlanRecipes {
             WeightSpec ws = q.weights();
             Object range = ws.range() instanceof RangeSpec.Explicit e ? List.of(e.lo(), e.hi()) : ws.range().toString();
             w = new QuantizeSettings.Weights(ws.bits(), ws.symmetric(), ws.granularity().key(),
-                    ws.granularity() == Granularity.BLOCK ? ws.block() : null, range);
+                    ws.granularity() == Granularity.BLOCK ? ws.block() : null, range,
+                    ws.int8Layout() == null ? null : ws.int8Layout().key(), ws.gptq() ? "gptq" : null);
         }
         QuantizeSettings.Activations a = null;
         if (q.activations() != null) {
@@ -247,7 +252,8 @@ public final class PlanRecipes {
             a = new QuantizeSettings.Activations(as.bits(), as.symmetric(), as.calibration().toString(), as.outputs(), o,
                     as.placement() == ActivationPlacement.LAYERS ? null : as.placement().key());
         }
-        return new QuantizeSettings(w, a, q.format() == null ? null : q.format().key());
+        boolean correct = q.weights() != null && q.weights().biasCorrection();
+        return new QuantizeSettings(w, a, q.format() == null ? null : q.format().key(), correct ? Boolean.TRUE : null, null);
     }
 
     static boolean has(Step s, Setting k) {

@@ -31,9 +31,24 @@ public final class ResolvedPlan {
      * @param pruneFrom    the rule or tuned layer the prune setting comes from, or null
      * @param lowrankFrom  likewise for low-rank
      * @param quantizeFrom likewise for the quantize weights setting (else the last quantize block)
+     * @param reconstruct  the {@code reconstruct} of the step that gives the prune setting, or null
      */
     public record Effective(WeightLayer layer, PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize,
-                            Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom) {
+                            Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom, Object reconstruct) {
+        public Effective {
+            reconstruct = canonical(reconstruct, prune);
+        }
+
+        public Effective(WeightLayer layer, PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize,
+                         Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom) {
+            this(layer, prune, lowrank, quantize, pruneFrom, lowrankFrom, quantizeFrom, null);
+        }
+
+        /** Whether the layer's pruning is followed by a refit ({@code reconstruct}). */
+        public boolean reconstructs() {
+            return reconstruct != null && !Boolean.FALSE.equals(reconstruct);
+        }
+
         /** Whether nothing happens to this layer. */
         public boolean untouched() {
             return prune == null && lowrank == null && quantize == null;
@@ -98,9 +113,11 @@ public final class ResolvedPlan {
             Origin mine = new Origin(-1, l.node());
             LayerSettings tuned = plan.layer(l.node());
             PruneSpec prune = p < 0 ? null : steps.get(p).prune();
+            Object reconstruct = p < 0 ? null : steps.get(p).reconstruct();
             Origin pruneFrom = origin(rules, p);
             if (tuned.prune() != null) {
                 prune = tuned.prune();
+                reconstruct = tuned.reconstruct();
                 pruneFrom = mine;
             }
             LowRankSpec lowrank = r < 0 ? null : steps.get(r).lowrank();
@@ -115,9 +132,27 @@ public final class ResolvedPlan {
                 q = tuned.quantize().over(q);
                 quantizeFrom = weights || quantizeFrom == null ? mine : quantizeFrom;
             }
-            out.put(l.node(), new Effective(l, prune, lowrank, q, pruneFrom, lowrankFrom, quantizeFrom));
+            out.put(l.node(), new Effective(l, prune, lowrank, q, pruneFrom, lowrankFrom, quantizeFrom,
+                    reconstruct));
         }
         return new ResolvedPlan(plan, model, null, out);
+    }
+
+    /**
+     * A reconstruct value in one spelling per meaning: {damp: auto}, {damp: D} or null, as the
+     * runner reads it ({@code true} means auto after channel pruning, else the default damping).
+     */
+    static Object canonical(Object reconstruct, PruneSpec prune) {
+        if (reconstruct == null || prune == null) {
+            return null;
+        }
+        Step s = new Step(new dev.whittle.core.recipe.Selection(List.of(), List.of(), List.of()), prune, null, null,
+                reconstruct);
+        if (s.reconstructAuto()) {
+            return Map.of("damp", "auto");
+        }
+        Double d = s.reconstructDamp();
+        return d == null ? null : Map.of("damp", d);
     }
 
     private static Origin origin(PlanRecipes.Exported rules, int step) {

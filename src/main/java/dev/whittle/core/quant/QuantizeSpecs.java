@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public final class QuantizeSpecs {
     static final Set<String> TOP = Set.of("weights", "activations", "format");
-    static final Set<String> WEIGHTS = Set.of("bits", "symmetric", "granularity", "block", "range", "int8Layout");
+    static final Set<String> WEIGHTS = Set.of("bits", "symmetric", "granularity", "block", "range", "int8Layout",
+            "method");
     static final Set<String> ACTIVATIONS = Set.of("bits", "symmetric", "calibration", "outputs", "overrides", "placement");
     static final Set<String> OVERRIDE = Set.of("exclude", "range", "bits");
 
@@ -45,7 +46,12 @@ public final class QuantizeSpecs {
         if (layout != null && bits != 8) {
             throw new BadInputException(where + ".int8Layout applies to 8-bit weights only, got bits " + bits + ".");
         }
-        return new WeightSpec(bits, sym, g, block, range(m.get("range"), where + ".range"), layout);
+        String method = m.get("method") == null ? "rtn" : str(m.get("method"));
+        if (!method.equals("rtn") && !method.equals("gptq")) {
+            throw new BadInputException(where + ".method must be rtn or gptq, got '" + method + "'.");
+        }
+        return new WeightSpec(bits, sym, g, block, range(m.get("range"), where + ".range"), layout, method.equals("gptq"),
+                false);
     }
 
     static ActivationSpec activations(Map<String, ?> m, String where) {

@@ -21,9 +21,15 @@ import dev.whittle.core.BadInputException;
  *                    quantizer then picks {@link Int8Layout#SAFE_DEFAULT} when the layer's
  *                    activations are quantized (static or dynamic) and {@link Int8Layout#FULL}
  *                    otherwise (see {@link QuantizeSpec#withLayoutDefault()})
+ * @param gptq        codes chosen by GPTQ from the layer's input statistics on calibration data
+ *                    (the recipe's {@code weights.method: gptq}) rather than rounded to nearest; the
+ *                    quantizer is given those statistics separately, this records the choice
+ * @param biasCorrection the layer's expected output shift is folded into its bias (the recipe's
+ *                    {@code quantize.biasCorrection}); carried here because, like the method, it
+ *                    is decided by the step that sets a layer's weights
  */
 public record WeightSpec(int bits, boolean symmetric, Granularity granularity, int block, RangeSpec range,
-                         Int8Layout int8Layout) {
+                         Int8Layout int8Layout, boolean gptq, boolean biasCorrection) {
     public static final int MIN_BLOCK = 16;
     public static final int MAX_BLOCK = 256;
 
@@ -48,6 +54,12 @@ public record WeightSpec(int bits, boolean symmetric, Granularity granularity, i
         }
     }
 
+    /** Rounded to nearest, no bias correction. */
+    public WeightSpec(int bits, boolean symmetric, Granularity granularity, int block, RangeSpec range,
+                      Int8Layout int8Layout) {
+        this(bits, symmetric, granularity, block, range, int8Layout, false, false);
+    }
+
     /** No layout chosen (see {@link #int8Layout()}). */
     public WeightSpec(int bits, boolean symmetric, Granularity granularity, int block, RangeSpec range) {
         this(bits, symmetric, granularity, block, range, null);
@@ -63,15 +75,30 @@ public record WeightSpec(int bits, boolean symmetric, Granularity granularity, i
     }
 
     public WeightSpec withRange(RangeSpec r) {
-        return new WeightSpec(bits, symmetric, granularity, block, r, int8Layout);
+        return new WeightSpec(bits, symmetric, granularity, block, r, int8Layout, gptq, biasCorrection);
     }
 
     public WeightSpec withSymmetric(boolean s) {
-        return new WeightSpec(bits, s, granularity, block, range, int8Layout);
+        return new WeightSpec(bits, s, granularity, block, range, int8Layout, gptq, biasCorrection);
     }
 
     public WeightSpec withInt8Layout(Int8Layout l) {
-        return new WeightSpec(bits, symmetric, granularity, block, range, l);
+        return new WeightSpec(bits, symmetric, granularity, block, range, l, gptq, biasCorrection);
+    }
+
+    /** The same quantization, with codes chosen by GPTQ (true) or rounded to nearest. */
+    public WeightSpec withGptq(boolean g) {
+        return new WeightSpec(bits, symmetric, granularity, block, range, int8Layout, g, biasCorrection);
+    }
+
+    /** The same quantization, with or without bias correction. */
+    public WeightSpec withBiasCorrection(boolean b) {
+        return new WeightSpec(bits, symmetric, granularity, block, range, int8Layout, gptq, b);
+    }
+
+    /** Whether this setting needs calibration data (GPTQ or bias correction). */
+    public boolean dataAware() {
+        return gptq || biasCorrection;
     }
 
     /** The layout in effect: {@link #int8Layout()}, or {@link Int8Layout#FULL} when none is chosen. */

@@ -49,7 +49,8 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
 
     /** This block as a quantization spec, defaults filled in per block (null blocks stay null: "not set here"). */
     public QuantizeSpec spec() {
-        return QuantizeSpecs.fromMap(toMap(), "quantize");
+        QuantizeSpec q = QuantizeSpecs.fromMap(toMap(), "quantize");
+        return correctsBias() ? new QuantizeSpec(q.weights().withBiasCorrection(true), q.activations(), q.format()) : q;
     }
 
     /**
@@ -133,6 +134,7 @@ public record QuantizeSettings(Weights weights, Activations activations, String 
             put(w, "block", weights.block());
             put(w, "range", weights.range());
             put(w, "int8Layout", weights.int8Layout());
+            put(w, "method", weights.method());
             m.put("weights", w);
         }
         if (activations != null) {

@@ -51,6 +51,11 @@ public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, Quant
         return reconstruct != null && !Boolean.FALSE.equals(reconstruct);
     }
 
+    /** Checks a {@code reconstruct} value as a step would; throws with the rule when it is not one. */
+    public static void checkReconstruct(Object r) {
+        damp(r);
+    }
+
     private static Double damp(Object r) {
         if (r == null || Boolean.FALSE.equals(r)) {
             return null;

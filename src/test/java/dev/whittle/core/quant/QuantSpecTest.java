@@ -57,7 +57,7 @@ class QuantSpecTest {
         assertEquals(new ActivationOverride(false, 0.0, 6.0, 4), s.activations().overrides().get("conv1"));
         QuantizeSpec nbits = QuantizeSpecs.fromMap(java.util.Map.of("weights", java.util.Map.of(), "format", "matmulnbits"), "q");
         assertEquals(WeightSpec.blocks(4, 32), nbits.weights());
-        assertMessage("steps[1].quantize.weights has an unknown key 'bitz' (known: bits, block, granularity, int8Layout, range, symmetric)",
+        assertMessage("steps[1].quantize.weights has an unknown key 'bitz' (known: bits, block, granularity, int8Layout, method, range, symmetric)",
                 () -> QuantizeSpecs.fromMap(java.util.Map.of("weights", java.util.Map.of("bitz", 8)), "steps[1].quantize"));
     }
 
