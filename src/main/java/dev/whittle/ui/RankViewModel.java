@@ -153,7 +153,8 @@ public final class RankViewModel {
 
     private String note(float[] w) {
         return "Dashed: energy kept of the whitened spectrum (singular values of R W, R'R = X'X of the layer's input on the"
-                + " calibration data): the share of the layer's output the whitened factors keep. At rank " + rank.get()
+                + " calibration data, around its mean when the layer has a bias, which then takes the mean): the share of"
+                + " the layer's output (its variation) the whitened factors keep. At rank " + rank.get()
                 + ": " + Format.percent(keptShare(w, rank.get())) + ".";
     }
 

@@ -12,7 +12,9 @@ import java.util.function.DoubleConsumer;
 /**
  * The spectrum that {@code lowrank.whiten} truncates, for one layer: the singular values of R·W,
  * RᵀR = XᵀX + λI of the layer's input on the calibration data ({@link LayerInputs}, damping
- * {@link LowRank#WHITEN_DAMP}), W as y = x·W ([inputs, outputs]). Its energy kept at rank r is the
+ * {@link LowRank#WHITEN_DAMP}), W as y = x·W ([inputs, outputs]); around the input's mean when
+ * the layer has a bias to take the mean's error, as {@code lowrank.whiten} factors it
+ * ({@link LowRank#whiteningMoment}). Its energy kept at rank r is the
  * share of the layer's output energy on that data that the rank-r whitened factors keep, which
  * the plain spectrum (of W alone) does not tell.
  */
@@ -39,7 +41,7 @@ public final class WhitenedSpectrum {
         // MatMul and Gemm without transB store [in, out]; Gemm with transB and Conv store [out, in].
         boolean outputMajor = layer.op().equals("Conv") || layer.axis() == 0;
         float[] a = outputMajor ? transpose(w, out, in) : w;
-        return LowRank.whitenedSpectrum(a, in, out, m.xtx(), LowRank.WHITEN_DAMP);
+        return LowRank.whitenedSpectrum(a, in, out, LowRank.whiteningMoment(model, layer, m), LowRank.WHITEN_DAMP);
     }
 
     private static float[] transpose(float[] a, int rows, int cols) {

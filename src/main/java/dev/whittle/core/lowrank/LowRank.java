@@ -47,7 +47,7 @@ public final class LowRank {
     public static final double WHITEN_DAMP = 0.01;
 
     private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, List<Matrix> matrices, int rank,
-                        Whitening whitened) {
+                        Whitening whitened, BiasShift shift, double[] mean) {
     }
 
     public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec) {
@@ -61,13 +61,35 @@ public final class LowRank {
      * left alone with the reason in the report.
      */
     public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec, Map<String, double[]> xtx) {
+        return apply(model, selector, spec, xtx, Map.of());
+    }
+
+    /**
+     * Whitened factoring from each layer's input statistics ({@code moments}: node name to what
+     * its input was on the calibration data). A layer with a bias of its own ({@link BiasShift})
+     * is whitened around its input's mean, and the mean output its factors lose is added to that
+     * bias; others are whitened around zero, as the XᵀX overload does.
+     */
+    public static TransformResult applyMoments(OnnxModel model, LayerSelector selector, LowRankSpec spec,
+                                               Map<String, dev.whittle.core.tensor.InputMoments> moments) {
+        Map<String, double[]> xtx = new java.util.HashMap<>();
+        moments.forEach((k, v) -> {
+            if (v.xtx() != null) {
+                xtx.put(k, v.xtx());
+            }
+        });
+        return apply(model, selector, spec, xtx, moments);
+    }
+
+    private static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec, Map<String, double[]> xtx,
+                                         Map<String, dev.whittle.core.tensor.InputMoments> moments) {
         List<WeightLayer> selected = WeightChecks.select(model, selector, "lowrank");
         List<LayerReport> reports = new ArrayList<>();
         OnnxModel current = Bodies.prepare(model, selected);
         List<WeightLayer> relocated = Bodies.relocate(current, selected);
         // one graph at a time, each with an editor of that graph (bodies first, the main graph last)
         for (var e : Bodies.byGraph(relocated).entrySet()) {
-            current = apply(current, e.getKey(), e.getValue(), spec, xtx, reports);
+            current = apply(current, e.getKey(), e.getValue(), spec, xtx, moments, reports);
         }
         OnnxModel out = current == model ? GraphEditor.of(model).build() : current;
         return new TransformResult(out, new TransformReport(order(reports, selected), model.graph().fileBytes(),
@@ -76,7 +98,8 @@ public final class LowRank {
 
     /** Factors the selected layers of the graph at {@code path}; returns the edited model. */
     private static OnnxModel apply(OnnxModel model, String path, List<WeightLayer> selected, LowRankSpec spec,
-                                   Map<String, double[]> xtx, List<LayerReport> reports) {
+                                   Map<String, double[]> xtx, Map<String, dev.whittle.core.tensor.InputMoments> moments,
+                                   List<LayerReport> reports) {
         String method = "lowrank " + spec.method() + (spec.whiten() ? " whitened" : "");
         GraphEditor ed = GraphEditor.of(model, path);
         List<Plan> plans = new ArrayList<>();
@@ -115,7 +138,11 @@ public final class LowRank {
             }
             int r = 1;
             // A Conv's matrix is [M, C·k...] (filters as rows); whitening wants inputs as rows.
-            Whitening white = !spec.whiten() ? null : Whitening.of(inputRows(l, first), xtx.get(l.node()), WHITEN_DAMP);
+            Matrix rows = inputRows(l, first);
+            var stats = spec.whiten() ? moments.get(l.node()) : null;
+            BiasShift shift = stats == null ? null : shiftOf(ed, node, l, stats, rows.n());
+            double[] h = shift == null ? xtx.get(l.node()) : BiasShift.centered(xtx.get(l.node()), stats.sums(), stats.rows());
+            Whitening white = !spec.whiten() ? null : Whitening.of(rows, h, WHITEN_DAMP);
             for (Matrix mx : mats) {
                 float[] s = white != null ? white.spectrum()
                         : spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
@@ -126,7 +153,7 @@ public final class LowRank {
                         + first.m() + " x " + first.n() + " matrix needs rank < " + floorRatio(first)));
                 continue;
             }
-            plans.add(new Plan(l, index, node, how, mats, r, white));
+            plans.add(new Plan(l, index, node, how, mats, r, white, shift, shift == null ? null : stats.means()));
         }
         for (Plan p : plans) {
             List<Factors> factors = new ArrayList<>();
@@ -152,6 +179,9 @@ public final class LowRank {
             }
             // whitened: the share of ‖R·W‖² kept (the output's energy), not of ‖W‖²
             double share = p.whitened() != null ? p.whitened().kept(p.rank()) : errDen == 0 ? 1 : Math.min(1, kept / errDen);
+            if (p.shift() != null) {
+                p.shift().add(ed, meanShift(p.matrices().get(0), factors.get(0).product(), p.mean(), filtersAsRows(p.layer())));
+            }
             List<String> names = p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
             ed.setMetadata(FACTORS_KEY + p.layer().node(), String.join("\n", names));
             long after = factors.stream().mapToLong(Factors::params).sum();
@@ -275,6 +305,46 @@ public final class LowRank {
     /** The whitened spectrum (singular values of R·W, descending) of the m x n matrix {@code a}. */
     public static float[] whitenedSpectrum(float[] a, int m, int n, double[] xtx, double damp) {
         return Whitening.of(new Matrix(m, n, a), xtx, damp).spectrum();
+    }
+
+    private static BiasShift shiftOf(GraphEditor ed, GraphNode node, WeightLayer l, dev.whittle.core.tensor.InputMoments m,
+                                     int outputs) {
+        return m.rows() == 0 || m.xtx() == null ? null : BiasShift.of(ed, node, l, outputs);
+    }
+
+    /**
+     * The second moment that {@code lowrank.whiten} factors layer {@code l} of the main graph
+     * with: around the input's mean when the layer has a bias of its own to take the mean's
+     * error ({@link BiasShift}), else XᵀX itself. Null when {@code m} has no XᵀX.
+     */
+    public static double[] whiteningMoment(OnnxModel model, WeightLayer l, dev.whittle.core.tensor.InputMoments m) {
+        if (m == null || m.xtx() == null) {
+            return null;
+        }
+        GraphEditor ed = GraphEditor.of(model);
+        int index = ed.nodeIndex(l.node()).orElse(-1);
+        BiasShift shift = index < 0 ? null : shiftOf(ed, ed.node(index), l, m, (int) l.outputChannels());
+        return shift == null ? m.xtx() : BiasShift.centered(m.xtx(), m.sums(), m.rows());
+    }
+
+    /**
+     * μᵀ(W − Ŵ) per output: what the factors lose of the layer's mean output, for matrices with
+     * inputs as rows (y = x·a) or, {@code filtersAsRows}, outputs as rows.
+     */
+    static double[] meanShift(Matrix w, float[] approx, double[] mean, boolean filtersAsRows) {
+        int outputs = filtersAsRows ? w.m() : w.n();
+        int inputs = filtersAsRows ? w.n() : w.m();
+        double[] d = new double[outputs];
+        float[] a = w.a();
+        for (int o = 0; o < outputs; o++) {
+            double s = 0;
+            for (int j = 0; j < inputs; j++) {
+                int at = filtersAsRows ? o * inputs + j : j * outputs + o;
+                s += ((double) a[at] - approx[at]) * mean[j];
+            }
+            d[o] = s;
+        }
+        return d;
     }
 
     /** Whether the layer's matrix has its outputs as rows (a Conv's filters), the transpose of y = x·a. */

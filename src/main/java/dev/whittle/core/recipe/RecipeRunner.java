@@ -110,14 +110,17 @@ public final class RecipeRunner {
         return new Result(current, report, plan, warnings);
     }
 
-    /** Low-rank factoring; {@code whiten} collects each layer's XᵀX on the model as it stands before the step. */
+    /**
+     * Low-rank factoring; {@code whiten} collects each layer's input statistics (XᵀX and means) on
+     * the model as it stands before the step.
+     */
     private static TransformResult lowrank(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
         if (!step.lowrank().whiten()) {
             return LowRank.apply(current, byName(nodes), step.lowrank());
         }
-        Map<String, double[]> xtx = DataAware.secondMoments(recipe, current, Set.copyOf(nodes), options.folder(),
-                options.progress(), options.cancelled());
-        return LowRank.apply(current, byName(nodes), step.lowrank(), xtx);
+        Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
+                options.folder(), options.progress(), options.cancelled());
+        return LowRank.applyMoments(current, byName(nodes), step.lowrank(), m);
     }
 
     /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */

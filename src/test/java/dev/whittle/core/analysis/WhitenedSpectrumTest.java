@@ -29,18 +29,26 @@ class WhitenedSpectrumTest {
         float[] sigma = WhitenedSpectrum.of(m, fc1, d, null, null);
         assertEquals(Math.min(k, h), sigma.length);
         float[] w = fc1.tensor().toFloatArray(); // [h, k]
+        // fc1 is a Gemm with a bias, so the whitening is around the input's mean (the bias takes the mean):
+        // the energy is that of the output's variation, sum over rows of |(x - mean) W|^2.
+        double[] mean = new double[k];
+        for (int r = 0; r < s; r++) {
+            for (int j = 0; j < k; j++) {
+                mean[j] += x[r * k + j] / (double) s;
+            }
+        }
         double out = 0;
         double diag = 0;
         for (int r = 0; r < s; r++) {
             for (int o = 0; o < h; o++) {
                 double y = 0;
                 for (int j = 0; j < k; j++) {
-                    y += (double) x[r * k + j] * w[o * k + j];
+                    y += (x[r * k + j] - mean[j]) * w[o * k + j];
                 }
                 out += y * y;
             }
             for (int j = 0; j < k; j++) {
-                diag += (double) x[r * k + j] * x[r * k + j];
+                diag += (x[r * k + j] - mean[j]) * (x[r * k + j] - mean[j]);
             }
         }
         double lambda = LowRank.WHITEN_DAMP * diag / k;

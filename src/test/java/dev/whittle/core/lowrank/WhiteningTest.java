@@ -241,7 +241,7 @@ class WhiteningTest {
         }
     }
 
-    private static double[] gram(double[] x, int rows, int cols) {
+    static double[] gram(double[] x, int rows, int cols) {
         return mul(transpose(x, rows, cols), x, cols, rows, cols);
     }
 
@@ -255,7 +255,7 @@ class WhiteningTest {
         return t;
     }
 
-    private static double[] mul(double[] a, double[] b, int m, int k, int n) {
+    static double[] mul(double[] a, double[] b, int m, int k, int n) {
         double[] c = new double[m * n];
         for (int i = 0; i < m; i++) {
             for (int p = 0; p < k; p++) {
@@ -267,7 +267,7 @@ class WhiteningTest {
         return c;
     }
 
-    private static double[] toDouble(float[] f) {
+    static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];

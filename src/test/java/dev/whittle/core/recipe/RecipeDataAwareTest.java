@@ -1,6 +1,7 @@
 package dev.whittle.core.recipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,6 +131,67 @@ class RecipeDataAwareTest {
         double errPlain = outputError(plain.model(), x);
         assertTrue(errWhite < errPlain, "whitened " + errWhite + " < plain " + errPlain);
         assertTrue(RecipeWriter.toYaml(RecipeFile.read(r).recipe(), null).contains("whiten: true"));
+    }
+
+    /**
+     * Whitening around the mean, through the recipe and ONNX Runtime: on positive inputs the
+     * MatMul + Add layer fc3 (the last, so the model's output is its output) keeps its mean output
+     * over the calibration samples, and its output error is below whitening around zero; the Gemm
+     * fc1 gets the shift in its own bias C.
+     */
+    @Test
+    void whiteningAroundTheMeanKeepsTheMeanOutputThroughTheBias(@TempDir Path tmp) throws Exception {
+        float[] x = Tensor.random(9, 64 * 16).data().clone();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.abs(x[i]) + 2; // all positive, like pixels or a ReLU's output
+        }
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(x, 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, """
+                whittle: 1
+                calibration: {data: x.npy}
+                steps:
+                  - select: {names: [fc3]}
+                    lowrank: {rank: 1, whiten: true}
+                  - select: {names: [fc1]}
+                    lowrank: {rank: 3, whiten: true}
+                """);
+        var model = TestModels.mlp();
+        RecipeRunner.Result res = RecipeRunner.run(RecipeFile.read(r), model);
+        assertFalse(Arrays.equals(model.graph().constant("b1").orElseThrow().toFloatArray(),
+                dev.whittle.core.onnx.GraphEditor.of(res.model()).floats("b1")), "fc1's shift went to its bias C");
+
+        Path only = tmp.resolve("fc3.yaml");
+        Files.writeString(only, Files.readString(r).replaceAll("(?s)  - select: \\{names: \\[fc1\\]\\}.*", ""));
+        var centred = RecipeRunner.run(RecipeFile.read(only), model).model();
+        var data = dev.whittle.core.analysis.CalibrationFiles.load(model.graph(), java.util.List.of(tmp.resolve("x.npy").toString()),
+                null, 32, 64);
+        var fc3 = model.graph().layer("fc3").orElseThrow();
+        var moments = dev.whittle.core.analysis.LayerInputs.collect(model, java.util.List.of(fc3), true, data,
+                dev.whittle.core.analysis.LayerInputs.DEFAULT_BUDGET, null, null);
+        var aroundZero = dev.whittle.core.lowrank.LowRank.apply(model, dev.whittle.core.select.LayerSelector.names("fc3"),
+                dev.whittle.core.lowrank.LowRankSpec.rank(1).withWhiten(true), java.util.Map.of("fc3", moments.get("fc3").xtx()))
+                .model();
+        Tensor in = new Tensor(new long[] {64, 16}, x);
+        float[] ref = dev.whittle.testing.Ort.run1(model, "x", in).data();
+        float[] yc = dev.whittle.testing.Ort.run1(centred, "x", in).data();
+        float[] yz = dev.whittle.testing.Ort.run1(aroundZero, "x", in).data();
+        double scale = 0;
+        for (float v : ref) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double errC = 0;
+        double errZ = 0;
+        double[] meanDiff = new double[4];
+        for (int i = 0; i < ref.length; i++) {
+            errC += (yc[i] - ref[i]) * (double) (yc[i] - ref[i]);
+            errZ += (yz[i] - ref[i]) * (double) (yz[i] - ref[i]);
+            meanDiff[i % 4] += (yc[i] - ref[i]) / 64.0;
+        }
+        for (double d : meanDiff) {
+            assertEquals(0, d, 1e-4 * scale, "the mean output over the calibration samples is kept: " + Arrays.toString(meanDiff));
+        }
+        assertTrue(errC < errZ, "around the mean " + errC + " < around zero " + errZ);
     }
 
     @Test
