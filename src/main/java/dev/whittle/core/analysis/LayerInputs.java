@@ -74,7 +74,8 @@ public final class LayerInputs {
             if (n == null || l.op().equals("Conv") && conv == null) {
                 continue;
             }
-            Acc a = new Acc(l, n, conv, secondMoment);
+            Acc a = new Acc(l, n, conv, secondMoment, l.op().equals("MatMul") ? biasAdded(model, n.outputs().get(0),
+                    l.outputChannels()) : n.outputs().get(0));
             long cost = a.xtx != null ? 12L * a.dim * a.dim : 0;
             if (!pass.isEmpty() && used + cost > budgetBytes) {
                 passes.add(pass);
@@ -163,6 +164,31 @@ public final class LayerInputs {
      * The node of a MatMul/Gemm layer whose weight is input 1 and is 2-D, or of a Conv layer whose
      * weight is input 1 and has rank 3 or 4; null otherwise.
      */
+    /**
+     * The output of the one Add that adds a bias (a constant of {@code channels} values) to the
+     * main-graph tensor {@code tensor}, or {@code tensor} itself when it has no such reader: a
+     * MatMul's output as the next layers see it (the output statistics, and the activation
+     * criterion, look through the bias, as a Gemm's or Conv's own output includes theirs).
+     */
+    public static String biasAdded(OnnxModel model, String tensor, long channels) {
+        List<NodeInfo> readers = new ArrayList<>();
+        for (NodeInfo n : model.graph().nodes()) {
+            if (n.graphPath().isEmpty() && n.inputs().contains(tensor)) {
+                readers.add(n);
+            }
+        }
+        if (readers.size() != 1 || model.graph().outputs().stream().anyMatch(v -> v.name().equals(tensor))) {
+            return tensor;
+        }
+        NodeInfo add = readers.get(0);
+        if (!add.opType().equals("Add") || add.inputs().size() != 2) {
+            return tensor;
+        }
+        String other = add.inputs().get(0).equals(tensor) ? add.inputs().get(1) : add.inputs().get(0);
+        var c = model.graph().constant(other);
+        return c.isPresent() && c.get().count() == channels ? add.outputs().get(0) : tensor;
+    }
+
     private static NodeInfo node(OnnxModel model, WeightLayer l) {
         boolean matrix = (l.op().equals("MatMul") || l.op().equals("Gemm")) && l.shape().length == 2;
         boolean conv = l.op().equals("Conv") && (l.shape().length == 3 || l.shape().length == 4);
@@ -198,11 +224,11 @@ public final class LayerInputs {
         float[] patches = new float[0];
         float[] gram;
 
-        Acc(WeightLayer l, NodeInfo n, ConvGeometry conv, boolean secondMoment) {
+        Acc(WeightLayer l, NodeInfo n, ConvGeometry conv, boolean secondMoment, String output) {
             layer = l;
             this.conv = conv;
             input = n.inputs().get(0);
-            output = n.outputs().get(0);
+            this.output = output;
             int in = l.axis() == 0 ? 1 : 0;
             dim = conv != null ? conv.groups() * conv.width() : (int) l.shape()[in];
             outDim = (int) l.outputChannels();

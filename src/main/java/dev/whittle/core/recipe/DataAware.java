@@ -117,10 +117,17 @@ final class DataAware {
         return out;
     }
 
-    /** Whether the main-graph node's first output is read only by a Relu, or by a MaxPool read only by one. */
+    /**
+     * Whether the main-graph node's first output (a MatMul's after its bias Add) is read only by a
+     * Relu, or by a MaxPool read only by one.
+     */
     static boolean rectified(OnnxModel model, String node) {
         List<dev.whittle.core.model.NodeInfo> nodes = model.graph().nodes().stream().filter(n -> n.graphPath().isEmpty()).toList();
         String tensor = nodes.stream().filter(n -> n.name().equals(node)).map(n -> n.outputs().get(0)).findFirst().orElse(null);
+        WeightLayer layer = model.graph().layer(node).orElse(null);
+        if (tensor != null && layer != null && layer.op().equals("MatMul")) {
+            tensor = LayerInputs.biasAdded(model, tensor, layer.outputChannels()); // through its bias Add
+        }
         for (int hop = 0; tensor != null && hop < 2; hop++) {
             String t = tensor;
             List<dev.whittle.core.model.NodeInfo> readers = nodes.stream().filter(n -> n.inputs().contains(t)).toList();

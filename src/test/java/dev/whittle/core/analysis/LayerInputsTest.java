@@ -63,6 +63,45 @@ class LayerInputsTest {
     }
 
     /**
+     * A MatMul read by one bias Add: its output statistics are those of x·W + b, what the Relu
+     * after the Add (and the next layer) sees; checked by plain loops on the sample MLP.
+     */
+    @Test
+    void aMatMulsOutputIsSeenThroughItsBiasAdd() {
+        OnnxModel m = dev.whittle.core.onnx.OnnxReader.read(java.nio.file.Path.of("sample-models", "fashion-mlp.onnx"));
+        int s = 12;
+        int k = 784;
+        float[] x = QuantModels.random(3, s * k, 1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.abs(x[i]); // pixels are >= 0
+        }
+        CalibrationData d = CalibrationData.single("input", Input.floats(new long[] {s, 1, 28, 28}, x), 4);
+        WeightLayer fc1 = m.graph().layer("fc1").orElseThrow();
+        InputMoments got = LayerInputs.collect(m, List.of(fc1), false, d, LayerInputs.DEFAULT_BUDGET, null, null).get("fc1");
+        float[] w = fc1.tensor().toFloatArray(); // [784, 256]
+        String bias = LayerInputs.biasAdded(m, "placeholder-not-a-tensor", 256);
+        assertEquals("placeholder-not-a-tensor", bias, "a tensor nobody reads has no bias Add");
+        var add = m.graph().nodes().stream().filter(n -> n.opType().equals("Add")).findFirst().orElseThrow();
+        String b = add.inputs().stream().filter(t -> m.graph().constant(t).isPresent()).findFirst().orElseThrow();
+        float[] bv = m.graph().constant(b).orElseThrow().toFloatArray();
+        int out = 256;
+        for (int o = 0; o < out; o += 17) {
+            double abs = 0;
+            double pos = 0;
+            for (int r = 0; r < s; r++) {
+                double y = bv[o];
+                for (int j = 0; j < k; j++) {
+                    y += (double) x[r * k + j] * w[j * out + o];
+                }
+                abs += Math.abs(y);
+                pos += Math.max(0, y);
+            }
+            assertEquals(abs / s, got.outputMeanAbs()[o], 1e-4 * (1 + abs / s), "mean |x W + b| of channel " + o);
+            assertEquals(pos / s, got.outputMeanRelu()[o], 1e-4 * (1 + pos / s), "mean max(0, x W + b) of channel " + o);
+        }
+    }
+
+    /**
      * A Conv's statistics are those of its im2col rows: checked against patches cut out by plain
      * loops here (group 2, stride 2, asymmetric pads), its XᵀX (group 1) against the identity
      * wᵀ·XᵀX·w = Σ y² with y computed by ONNX Runtime, and its output means against ORT's output.

@@ -137,6 +137,10 @@ class ConvDataAwareTest {
             assertTrue(DataAware.rectified(cnn, node), node + " of the sample CNN feeds a Relu (through MaxPool or not)");
         }
         assertTrue(!DataAware.rectified(cnn, "fc3"));
+        // The sample MLP's MatMuls reach their Relu through a bias Add.
+        OnnxModel mlp = dev.whittle.core.onnx.OnnxReader.read(Path.of("sample-models/fashion-mlp.onnx"));
+        assertTrue(DataAware.rectified(mlp, "fc1") && DataAware.rectified(mlp, "fc2"), "MatMul -> Add(bias) -> Relu");
+        assertTrue(!DataAware.rectified(mlp, "fc3"), "fc3's bias Add gives the logits");
     }
 
     /** x [N, 3, 10, 10] → Conv 3x3 (8 filters, pads 1) → Relu → Conv 3x3 (8 filters, stride 2, group g) → y. */
