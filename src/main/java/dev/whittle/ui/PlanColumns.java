@@ -79,7 +79,23 @@ final class PlanColumns {
             ResolvedPlan r = plan.resolvedProperty().get();
             return new ReadOnlyStringWrapper(r == null ? "" : text.apply(r.layer(f.getValue().node())));
         });
-        c.setCellFactory(TextFieldTableCell.forTableColumn());
+        c.setCellFactory(col -> {
+            TextFieldTableCell<WeightLayer, String> cell = new TextFieldTableCell<>(
+                    new javafx.util.converter.DefaultStringConverter());
+            // The whole setting on hover ("50% wanda +refit" is cut in a narrow column); made on
+            // first hover, as the rows' tooltips are, so opening a model makes none.
+            cell.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_ENTERED, e -> {
+                String t = cell.getItem();
+                if (t == null || t.isEmpty()) {
+                    cell.setTooltip(null);
+                } else if (cell.getTooltip() == null) {
+                    cell.setTooltip(new javafx.scene.control.Tooltip(t));
+                } else {
+                    cell.getTooltip().setText(t);
+                }
+            });
+            return cell;
+        });
         c.setOnEditCommit(e -> {
             String node = e.getRowValue().node();
             List<String> targets = table.getSelectionModel().getSelectedItems().stream().map(WeightLayer::node).toList();

@@ -128,6 +128,18 @@ class WorkbenchUiTest {
         assertNotNull(first.getTooltip(), "a hovered row has a tooltip");
         assertTrue(first.getTooltip().getText().startsWith(WorkbenchModels.CONV), first.getTooltip().getText());
 
+        // A plan cell cut short in its narrow column shows the whole setting on hover.
+        robot.interact(() -> vm.plan().setPrune(WorkbenchModels.CONV, dev.whittle.core.prune.PruneSpec.wanda(0.5, null),
+                Boolean.TRUE));
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.TableCell<?, ?> prune = robot.lookup("#layerTable .table-cell")
+                .match((javafx.scene.control.TableCell<?, ?> c) -> c.getIndex() == 0 && c.getTableColumn() != null
+                        && "pruneColumn".equals(c.getTableColumn().getId())).query();
+        robot.moveTo(prune);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("50% wanda +refit", prune.getTooltip().getText());
+        robot.interact(() -> vm.plan().undo());
+
         robot.interact(() -> vm.layers().nameFilterProperty().set("FC1"));
         javafx.scene.control.TableRow<?> only = robot.lookup("#layerTable .table-row-cell")
                 .match((javafx.scene.control.TableRow<?> r) -> r.getIndex() == 0).query();
