@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SmoothQuant (Xiao et al., 2023) for static W8A8: a few input features of a layer carry values
+ * SmoothQuant (Xiao et al., 2023) for static W8A8 (MatMul, Gemm, and Conv by input channel): a few
+ * input features of a layer carry values
  * far larger than the rest, so one per-tensor activation scale wastes most of the int8 range on
  * them. Dividing input feature j by s_j and multiplying weight row j by s_j leaves x·W unchanged
  * and moves the difficulty into the weights, which are quantized per channel:
@@ -33,6 +34,7 @@ public final class Smoothing {
         GraphEditor ed = GraphEditor.of(model);
         Map<String, List<WeightLayer>> byInput = new LinkedHashMap<>();
         Map<String, Integer> nodeIndex = new LinkedHashMap<>();
+        Map<String, Integer> groups = new LinkedHashMap<>();
         for (WeightLayer l : model.graph().weightLayers()) {
             if (!maxAbs.containsKey(l.node())) {
                 continue;
@@ -40,8 +42,9 @@ public final class Smoothing {
             String why = l.graphPath().isEmpty() ? null : "it is inside " + l.graphPath();
             int at = ed.nodeIndex(l.graphNode()).orElse(-1);
             GraphNode n = at < 0 ? null : ed.node(at);
-            if (why == null && (n == null || !(l.op().equals("MatMul") || l.op().equals("Gemm")) || l.shape().length != 2)) {
-                why = l.op() + " layers are not smoothed (MatMul and Gemm with a 2-D weight only)";
+            boolean conv = l.op().equals("Conv") && (l.shape().length == 3 || l.shape().length == 4);
+            if (why == null && (n == null || !(conv || (l.op().equals("MatMul") || l.op().equals("Gemm")) && l.shape().length == 2))) {
+                why = l.op() + " layers are not smoothed (MatMul and Gemm with a 2-D weight, 1-D and 2-D Conv)";
             } else if (why == null && l.op().equals("Gemm") && n.intAttr("transA", 0) != 0) {
                 why = "its Gemm transposes the input";
             } else if (why == null && l.dtype() != DataType.FLOAT) {
@@ -55,24 +58,34 @@ public final class Smoothing {
                 messages.add("Layer '" + l.node() + "' was not smoothed: " + why + ".");
                 continue;
             }
-            byInput.computeIfAbsent(n.inputs().get(0), k -> new ArrayList<>()).add(l);
+            List<WeightLayer> readers = byInput.computeIfAbsent(n.inputs().get(0), k -> new ArrayList<>());
+            if (!readers.isEmpty() && readers.get(0).op().equals("Conv") != conv) {
+                // a Conv scales channels (axis 1), a MatMul features (the last axis): one Mul cannot do both
+                messages.add("Layer '" + l.node() + "' was not smoothed: its input is also read by a "
+                        + readers.get(0).op() + " layer, which scales another axis.");
+                continue;
+            }
+            readers.add(l);
             nodeIndex.put(l.node(), at);
+            groups.put(l.node(), conv ? (int) n.intAttr("group", 1) : 1);
         }
         int smoothed = 0;
         for (var e : byInput.entrySet()) {
             List<WeightLayer> group = e.getValue();
-            int k = (int) inputDim(group.get(0));
+            int k = (int) inputDim(group.get(0), groups.get(group.get(0).node()));
             double a = alpha.get(group.get(0).node());
             double[] act = new double[k];
             double[] wmax = new double[k];
             for (WeightLayer l : group) {
                 double[] m = maxAbs.get(l.node());
-                for (int j = 0; j < k; j++) {
-                    act[j] = Math.max(act[j], m[j]);
+                // a Conv's statistics are per im2col column: channel c owns columns c·kk .. c·kk + kk - 1
+                int per = m.length / k;
+                for (int j = 0; j < m.length; j++) {
+                    act[j / per] = Math.max(act[j / per], m[j]);
                 }
                 float[] w = l.tensor().toFloatArray();
                 for (int i = 0; i < w.length; i++) {
-                    int j = feature(l, i);
+                    int j = feature(l, i, groups.get(l.node()));
                     wmax[j] = Math.max(wmax[j], Math.abs(w[i]));
                 }
             }
@@ -84,11 +97,15 @@ public final class Smoothing {
             for (WeightLayer l : group) {
                 float[] w = l.tensor().toFloatArray();
                 for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) (w[i] * s[feature(l, i)]);
+                    w[i] = (float) (w[i] * s[feature(l, i, groups.get(l.node()))]);
                 }
                 ed.setTensor(l.weight(), l.shape(), w);
             }
-            String factor = ed.addTensor(e.getKey() + "_smooth_scale", new long[] {k}, inverse);
+            // [k] for the last axis of a MatMul's input; [C, 1(, 1)] for a Conv's channel axis
+            long[] dims = new long[group.get(0).op().equals("Conv") ? group.get(0).shape().length - 1 : 1];
+            java.util.Arrays.fill(dims, 1);
+            dims[0] = k;
+            String factor = ed.addTensor(e.getKey() + "_smooth_scale", dims, inverse);
             String scaled = ed.uniqueName(e.getKey() + "_smoothed");
             int first = group.stream().mapToInt(l -> nodeIndex.get(l.node())).min().orElseThrow();
             GraphNode firstNode = ed.node(first);
@@ -123,13 +140,27 @@ public final class Smoothing {
         return s;
     }
 
-    /** The input dimension of a 2-D MatMul/Gemm weight (the axis that is not the output channel). */
-    private static long inputDim(WeightLayer l) {
+    /** The input features: a 2-D MatMul/Gemm weight's axis that is not the output channel, a Conv's input channels. */
+    private static long inputDim(WeightLayer l, int group) {
+        if (l.op().equals("Conv")) {
+            return l.shape()[1] * group;
+        }
         return l.shape()[l.axis() == 1 ? 0 : 1];
     }
 
-    /** The input feature weight element {@code i} multiplies. */
-    private static int feature(WeightLayer l, int i) {
+    /** The input feature (a Conv: the input channel) weight element {@code i} multiplies. */
+    private static int feature(WeightLayer l, int i, int group) {
+        if (l.op().equals("Conv")) {
+            long[] d = l.shape();
+            int kk = 1;
+            for (int a = 2; a < d.length; a++) {
+                kk *= (int) d[a];
+            }
+            int perGroup = (int) d[1];
+            int filter = i / (perGroup * kk);
+            int g = filter / (int) (d[0] / group);
+            return g * perGroup + (i / kk) % perGroup;
+        }
         int cols = (int) l.shape()[1];
         return l.axis() == 1 ? i / cols : i % cols;
     }
