@@ -76,7 +76,7 @@ public final class LayerInputs {
             }
             Acc a = new Acc(l, n, conv, secondMoment, l.op().equals("MatMul") ? biasAdded(model, n.outputs().get(0),
                     l.outputChannels()) : n.outputs().get(0));
-            long cost = a.xtx != null ? 12L * a.dim * a.dim : 0;
+            long cost = a.xtx != null ? 12L * a.dim * a.dim : a.groupBlocks != null ? 12L * a.groupBlocks.length : 0;
             if (!pass.isEmpty() && used + cost > budgetBytes) {
                 passes.add(pass);
                 pass = new ArrayList<>();
@@ -215,6 +215,8 @@ public final class LayerInputs {
         final double[] sums;
         final double[] maxAbs;
         final double[] xtx;
+        /** A grouped Conv's XᵀX blocks, one per group (see {@link InputMoments#groupBlocks()}). */
+        final double[] groupBlocks;
         final double[] outAbs;
         final double[] outPos;
         long rows;
@@ -236,6 +238,8 @@ public final class LayerInputs {
             sums = new double[dim];
             maxAbs = new double[dim];
             xtx = secondMoment && (conv == null || conv.groups() == 1) ? new double[dim * dim] : null;
+            groupBlocks = secondMoment && conv != null && conv.groups() > 1
+                    ? new double[conv.groups() * conv.width() * conv.width()] : null;
             outAbs = new double[outDim];
             outPos = new double[outDim];
         }
@@ -293,6 +297,17 @@ public final class LayerInputs {
                 for (int i = 0; i < dim; i++) {
                     for (int j = i; j < dim; j++) {
                         xtx[i * dim + j] += gram[i * dim + j];
+                    }
+                }
+            } else if (groupBlocks != null) {
+                if (gram == null) {
+                    gram = new float[width * width];
+                }
+                openblas.cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, width, r, 1f, x, width, 0f, gram, width);
+                int off = first / width * width * width;
+                for (int i = 0; i < width; i++) {
+                    for (int j = i; j < width; j++) {
+                        groupBlocks[off + i * width + j] += gram[i * width + j];
                     }
                 }
             }
@@ -392,6 +407,16 @@ public final class LayerInputs {
                     }
                 }
             }
+            if (groupBlocks != null) {
+                int w = conv.width();
+                for (int off = 0; off < groupBlocks.length; off += w * w) {
+                    for (int i = 0; i < w; i++) {
+                        for (int j = 0; j < i; j++) {
+                            groupBlocks[off + i * w + j] = groupBlocks[off + j * w + i];
+                        }
+                    }
+                }
+            }
             double[] mean = outAbs.clone();
             double[] positive = outPos.clone();
             for (int c = 0; c < outDim; c++) {
@@ -401,7 +426,7 @@ public final class LayerInputs {
             buf = null;
             patches = null;
             gram = null;
-            return new InputMoments(dim, rows, sumSquares, xtx, mean, positive, sums, maxAbs);
+            return new InputMoments(dim, rows, sumSquares, xtx, mean, positive, sums, maxAbs, groupBlocks);
         }
     }
 }

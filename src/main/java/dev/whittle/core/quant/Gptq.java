@@ -64,6 +64,56 @@ public final class Gptq {
         if (xtx.length != (long) k * k) {
             throw new BadInputException("GPTQ: XᵀX of size " + xtx.length + " does not match an input dimension of " + k + ".");
         }
+        byte[] codes = new byte[w.length];
+        long clipped = refineRows(w, rtn, k, n, inAxis, 0, n, xtx, damp, actOrder, codes);
+        return finish(w, rtn, codes, clipped);
+    }
+
+    /** The refined weight: {@code rtn}'s grid with the new codes, and its noise. */
+    private static QuantizedWeight finish(float[] w, QuantizedWeight rtn, byte[] codes, long clipped) {
+        int[] group = rtn.grouping().groupOfElements();
+        float[] scale = rtn.scales();
+        int[] zp = rtn.zeroPoints();
+        double noise = 0;
+        for (int i = 0; i < w.length; i++) {
+            int gi = group[i];
+            float e = w[i] - (codes[i] - zp[gi]) * scale[gi];
+            noise += (double) e * e;
+        }
+        return new QuantizedWeight(rtn.grouping(), rtn.spec(), codes, scale, zp, rtn.lo(), rtn.hi(), clipped, rtn.signal(), noise);
+    }
+
+    /**
+     * GPTQ for a grouped Conv seen as [M, C/g·kh·kw] (filters as rows, input axis 1): the filters
+     * of group g read only group g's input channels, so each group is rounded with its own XᵀX
+     * block ({@code blocks}: g blocks of k×k, one after another).
+     */
+    public static QuantizedWeight refineGroups(float[] w, QuantizedWeight rtn, long[] dims, double[] blocks, int groups,
+                                               double damp, boolean actOrder) {
+        int n = (int) dims[0];
+        int k = (int) dims[1];
+        if (dims.length != 2 || (long) n * k != w.length || groups < 1 || n % groups != 0
+                || blocks.length != (long) groups * k * k) {
+            throw new BadInputException("GPTQ: " + groups + " XᵀX blocks of " + k + " x " + k + " do not fit a "
+                    + java.util.Arrays.toString(dims) + " view of " + w.length + " weights.");
+        }
+        int per = n / groups;
+        byte[] codes = new byte[w.length];
+        long clipped = 0;
+        for (int g = 0; g < groups; g++) {
+            double[] h = java.util.Arrays.copyOfRange(blocks, g * k * k, (g + 1) * k * k);
+            clipped += refineRows(w, rtn, k, n, 1, g * per, per, h, damp, actOrder, codes);
+        }
+        return finish(w, rtn, codes, clipped);
+    }
+
+    /**
+     * GPTQ over outputs {@code rowFrom .. rowFrom + n - 1} of a weight seen as a 2-D matrix with
+     * {@code total} outputs and {@code k} inputs, with the given k×k XᵀX; writes their codes into
+     * {@code codes} and returns how many were clipped.
+     */
+    private static long refineRows(float[] w, QuantizedWeight rtn, int k, int total, int inAxis, int rowFrom, int n,
+                                   double[] xtx, double damp, boolean actOrder, byte[] codes) {
         int[] perm = order(xtx, k, actOrder);
         double[] h = xtx;
         if (actOrder) {
@@ -81,7 +131,7 @@ public final class Gptq {
         int[] at = new int[k * n];
         for (int j = 0; j < k; j++) {
             for (int o = 0; o < n; o++) {
-                int idx = inAxis == 0 ? perm[j] * n + o : o * k + perm[j];
+                int idx = inAxis == 0 ? perm[j] * total + rowFrom + o : (rowFrom + o) * k + perm[j];
                 wk[j * n + o] = w[idx];
                 at[j * n + o] = idx;
             }
@@ -91,7 +141,6 @@ public final class Gptq {
         int qmax = spec.qmax();
         float[] scale = rtn.scales();
         int[] zp = rtn.zeroPoints();
-        byte[] codes = new byte[w.length];
         long clipped = 0;
         float[] err = new float[BLOCK * n];
         for (int b0 = 0; b0 < k; b0 += BLOCK) {
@@ -134,13 +183,7 @@ public final class Gptq {
                 }
             }
         }
-        double noise = 0;
-        for (int i = 0; i < w.length; i++) {
-            int gi = group[i];
-            float e = w[i] - (codes[i] - zp[gi]) * scale[gi];
-            noise += (double) e * e;
-        }
-        return new QuantizedWeight(rtn.grouping(), spec, codes, scale, zp, rtn.lo(), rtn.hi(), clipped, rtn.signal(), noise);
+        return clipped;
     }
 
     /** Input features in processing order: as stored, or by decreasing diagonal (ties by position). */

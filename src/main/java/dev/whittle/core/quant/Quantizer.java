@@ -87,6 +87,13 @@ public final class Quantizer {
             // A Conv (one group) as the matrix [M, C·k...] of its filters, input axis 1.
             boolean conv = l.op().equals("Conv") && l.shape().length > 2;
             long[] view = conv ? new long[] {l.shape()[0], l.params() / l.shape()[0]} : l.shape();
+            long k = view[1];
+            if (conv && xtx.length != k * k) {
+                // a grouped Conv: one XᵀX block per group, the filters of each group rounded with theirs
+                computed.put(l.node(), Gptq.refineGroups(l.tensor().toFloatArray(), qs.get(i), view, xtx,
+                        (int) (xtx.length / (k * k)), GPTQ_DAMP, true));
+                continue;
+            }
             computed.put(l.node(), Gptq.refine(l.tensor().toFloatArray(), qs.get(i), view, conv ? 1 : 1 - l.axis(), xtx,
                     GPTQ_DAMP, true));
         }

@@ -90,7 +90,7 @@ final class DataAware {
     /** XᵀX per node for GPTQ, collected on {@code model} (float, after pruning and factoring). */
     static Map<String, double[]> secondMoments(Recipe recipe, OnnxModel model, Set<String> nodes, Path folder,
                                                DoubleConsumer progress, BooleanSupplier cancelled) {
-        return each(moments(recipe, model, nodes, true, folder, progress, cancelled), InputMoments::xtx);
+        return each(moments(recipe, model, nodes, true, folder, progress, cancelled), InputMoments::secondMoment);
     }
 
     /** The mean input per node for bias correction, collected on {@code model} (float, after pruning and factoring). */

@@ -316,7 +316,7 @@ public final class RecipeRunner {
         Map<String, double[]> xtx = gptq.isEmpty() ? Map.of() : DataAware.secondMoments(recipe, current, gptq,
                 options.folder(), options.progress(), options.cancelled());
         gptq.stream().filter(n -> !xtx.containsKey(n)).sorted().forEach(n -> warnings.add("Layer '" + n + "': GPTQ needs"
-                + " the XᵀX of its input, collected for MatMul, Gemm and 1-D or 2-D Conv layers of one group in the main graph;"
+                + " the XᵀX of its input, collected for MatMul, Gemm and 1-D or 2-D Conv layers of the main graph;"
                 + " it was rounded to nearest."));
         Map<String, double[]> means = new HashMap<>(bias.isEmpty() ? Map.of() : DataAware.inputMeans(recipe, current, bias,
                 options.folder(), options.progress(), options.cancelled()));

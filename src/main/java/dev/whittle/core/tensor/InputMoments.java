@@ -15,14 +15,26 @@ package dev.whittle.core.tensor;
  * @param outputMeanRelu per output channel, mean max(0, y) (what a Relu after the layer passes on), or null
  * @param sums           per input feature, sum over rows of x_j (bias correction's input mean)
  * @param maxAbs         per input feature, the largest |x_j| over rows (SmoothQuant's activation scale)
+ * @param groupBlocks    a grouped Conv's XᵀX, one block per group (its own columns, width×width,
+ *                       row-major), the blocks one after another; null otherwise
  */
 public record InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs,
                            double[] outputMeanRelu, double[] sums,
-                           double[] maxAbs) {
+                           double[] maxAbs, double[] groupBlocks) {
     public InputMoments {
         if (sumSquares.length != dim || sums.length != dim || maxAbs.length != dim || (xtx != null && xtx.length != (long) dim * dim)) {
             throw new IllegalArgumentException("input moments of dimension " + dim + " have arrays of the wrong size");
         }
+    }
+
+    public InputMoments(int dim, long rows, double[] sumSquares, double[] xtx, double[] outputMeanAbs, double[] outputMeanRelu,
+                        double[] sums, double[] maxAbs) {
+        this(dim, rows, sumSquares, xtx, outputMeanAbs, outputMeanRelu, sums, maxAbs, null);
+    }
+
+    /** XᵀX, or for a grouped Conv its per-group blocks one after another (GPTQ takes either); null when not collected. */
+    public double[] secondMoment() {
+        return xtx != null ? xtx : groupBlocks;
     }
 
     /** The mean of each input feature over the rows (0 when there were none). */

@@ -176,14 +176,32 @@ class LayerInputsTest {
                 assertEquals(meanRelu[o], got.outputMeanRelu()[o], 1e-5, "group " + group + ": mean max(0, y) of channel " + o);
             }
             if (group == 2) {
-                assertNull(got.xtx(), "a grouped Conv's XᵀX is one block per group: not collected");
-                continue;
+                assertNull(got.xtx(), "a grouped Conv's XᵀX is one block per group, not the whole");
+                double[] blocks = got.groupBlocks();
+                assertEquals(group * width * width, blocks.length);
+                for (int g = 0; g < group; g++) {
+                    for (int i = 0; i < width; i += 5) {
+                        for (int j = 0; j < width; j += 3) {
+                            double e = 0;
+                            for (double[] p : patches) {
+                                e += p[g * width + i] * p[g * width + j];
+                            }
+                            assertEquals(e, blocks[(g * width + i) * width + j], 1e-5 * (1 + Math.abs(e)),
+                                    "block " + g + " [" + i + ", " + j + "]");
+                        }
+                    }
+                }
+            } else {
+                assertNull(got.groupBlocks());
             }
             for (int o = 0; o < m; o++) {
+                // filter o reads its group's columns: w'·(its block)·w = Σ y² of its channel
+                double[] hm = group == 1 ? got.xtx() : java.util.Arrays.copyOfRange(got.groupBlocks(),
+                        o / (m / group) * width * width, (o / (m / group) + 1) * width * width);
                 double quad = 0;
                 for (int i = 0; i < width; i++) {
                     for (int j = 0; j < width; j++) {
-                        quad += wt[o * width + i] * got.xtx()[i * width + j] * wt[o * width + j];
+                        quad += wt[o * width + i] * hm[i * width + j] * wt[o * width + j];
                     }
                 }
                 double energy = 0;

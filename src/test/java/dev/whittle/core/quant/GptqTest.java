@@ -42,6 +42,68 @@ class GptqTest {
         }
     }
 
+    /**
+     * A grouped Conv: each group's filters are rounded with that group's XᵀX block, giving the
+     * codes GPTQ gives a Conv made of that group alone (its filters, its input channels).
+     */
+    @Test
+    void aGroupedConvIsRoundedGroupByGroupWithItsOwnBlock() {
+        int groups = 2;
+        int filters = 6;
+        int perIn = 4;
+        int k = perIn * 9;
+        float[] w = QuantModels.random(51, filters * k, 0.5);
+        WeightLayer whole = conv(w, filters, perIn, groups);
+        double[] blocks = new double[groups * k * k];
+        for (int g = 0; g < groups; g++) {
+            float[] x = QuantModels.random(60 + g, 200 * k, 1);
+            for (int r = 0; r < 200; r++) {
+                for (int j = 0; j < k; j++) {
+                    x[r * k + j] *= 1 + (j + g) % 5; // features of different scales, differently per group
+                }
+            }
+            double[] b = gram(x, 200, k);
+            System.arraycopy(b, 0, blocks, g * k * k, k * k);
+        }
+        WeightSpec spec = WeightSpec.of(4, Granularity.CHANNEL);
+        QuantizedWeight rtn = WeightQuantizer.quantize(WeightAnalysis.of(whole), spec);
+        QuantizedWeight got = Gptq.refineGroups(w, rtn, new long[] {filters, k}, blocks, groups, 0.1, true);
+        int per = filters / groups;
+        for (int g = 0; g < groups; g++) {
+            float[] wg = java.util.Arrays.copyOfRange(w, g * per * k, (g + 1) * per * k);
+            WeightLayer alone = conv(wg, per, perIn, 1);
+            QuantizedWeight rg = WeightQuantizer.quantize(WeightAnalysis.of(alone), spec);
+            QuantizedWeight want = Gptq.refine(wg, rg, new long[] {per, k}, 1,
+                    java.util.Arrays.copyOfRange(blocks, g * k * k, (g + 1) * k * k), 0.1, true);
+            assertArrayEquals(want.codes(), java.util.Arrays.copyOfRange(got.codes(), g * per * k, (g + 1) * per * k),
+                    "group " + g);
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.whittle.core.BadInputException.class,
+                () -> Gptq.refineGroups(w, rtn, new long[] {filters, k}, java.util.Arrays.copyOf(blocks, k * k), groups, 0.1, true));
+        assertTrue(e.getMessage().contains("2 XᵀX blocks of 36 x 36"), e.getMessage());
+    }
+
+    private static WeightLayer conv(float[] w, int filters, int perIn, int groups) {
+        var b = new dev.whittle.core.onnx.GraphBuilder("c").opset(17)
+                .input("x", dev.whittle.core.model.DataType.FLOAT, "N", (long) perIn * groups, 8L, 8L);
+        b.initializer("w", w, filters, perIn, 3, 3);
+        b.node("Conv", "x", "w").name("conv").outputs("y").attrInts("kernel_shape", 3, 3).attr("group", (long) groups);
+        b.output("y", dev.whittle.core.model.DataType.FLOAT, "N", (long) filters, 6L, 6L);
+        return b.toModel().graph().weightLayers().get(0);
+    }
+
+    private static double[] gram(float[] x, int rows, int k) {
+        double[] g = new double[k * k];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < k; j++) {
+                    g[i * k + j] += (double) x[r * k + i] * x[r * k + j];
+                }
+            }
+        }
+        return g;
+    }
+
     private static WeightLayer layer() {
         OnnxModel m = QuantModels.load(QuantModels.matmul(K, N, 11, 13));
         return m.graph().weightLayers().get(0);
