@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         description = "Compress ONNX models: inspect, prune, quantize, factorize, evaluate.",
         subcommands = {InspectCommand.class, StatsCommand.class, ApplyCommand.class, ValidateCommand.class,
                 QuantizeCommand.class, EvalCommand.class, BenchCommand.class, SensitivityCommand.class, ProfileCommand.class, BenchStatsCommand.class,
-                BenchOpenCommand.class, BenchSvdCommand.class, BenchQuantCommand.class, BenchOverheadCommand.class, BenchPreviewCommand.class,
+                BenchOpenCommand.class, BenchScaleCommand.class, BenchSvdCommand.class, BenchQuantCommand.class, BenchOverheadCommand.class, BenchPreviewCommand.class,
                 CommandLine.HelpCommand.class})
 public final class WhittleCli {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces on errors.")
