@@ -78,8 +78,6 @@ public final class Pruner {
                 reports.add(WeightChecks.skip(l, method, why));
                 continue;
             }
-            float[] w = l.tensor().toFloatArray();
-            WeightChecks.requireFinite(l, w);
             if (spec.isNofM()) {
                 String bad = NofM.unsupported(l, spec.groupM());
                 if (bad != null) {
@@ -94,14 +92,24 @@ public final class Pruner {
                         + l.graphPath() + " (exclude it, or prune it by magnitude in another step)."));
             }
             targets.put(l.weight(), l);
-            weights.put(l.weight(), w);
         }
         Map<String, float[]> pruned = new LinkedHashMap<>();
+        // per weight: zeros after pruning and the relative error, so the originals need not be kept
+        Map<String, double[]> figures = new LinkedHashMap<>();
         if (spec.isGlobal() && spec.sparsity() != null) {
+            // one threshold over every selected weight: all of them at once
+            targets.forEach((name, l) -> weights.put(name, load(l)));
             pruned.putAll(global(targets, weights, spec));
+            weights.forEach((name, w) -> figures.put(name, figures(w, pruned.get(name))));
+            weights.clear();
         } else {
-            targets.forEach((name, l) -> pruned.put(name, spec.dataAware() ? wanda(l, weights.get(name), spec,
-                    inputNorms.get(l.node())) : perLayer(l, weights.get(name), spec)));
+            // one layer at a time: only the pruned weights stay on the heap, not the originals too
+            targets.forEach((name, l) -> {
+                float[] w = load(l);
+                float[] p = spec.dataAware() ? wanda(l, w, spec, inputNorms.get(l.node())) : perLayer(l, w, spec);
+                figures.put(name, figures(w, p));
+                pruned.put(name, p);
+            });
         }
         // each weight is replaced in the graph that holds it (a body, or an enclosing graph for an
         // outer-scope weight also read elsewhere); bodies first, the main graph last
@@ -126,16 +134,27 @@ public final class Pruner {
         }
         for (var e : targets.entrySet()) {
             WeightLayer l = e.getValue();
-            float[] before = weights.get(e.getKey());
-            float[] after = pruned.get(e.getKey());
-            long zeros = WeightChecks.zeros(after);
+            double[] f = figures.get(e.getKey());
+            long zeros = (long) f[0];
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
                     spec.sparseStorage() && (l.graphPath().isEmpty() || sparse.contains(l.weight())) ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
-                    (double) zeros / Math.max(1, l.params()), null, WeightChecks.relError(before, after), null, null, null));
+                    (double) zeros / Math.max(1, l.params()), null, f[1], null, null, null));
         }
         OnnxModel out = byOwner.isEmpty() ? GraphEditor.of(model).build() : current;
         return new TransformResult(out, new TransformReport(order(reports, selected), original.graph().fileBytes(),
                 out.graph().fileBytes()));
+    }
+
+    /** A layer's weights as floats, refused when they hold NaN or infinite values. */
+    private static float[] load(WeightLayer l) {
+        float[] w = l.tensor().toFloatArray();
+        WeightChecks.requireFinite(l, w);
+        return w;
+    }
+
+    /** {zeros after, relative error} of one weight. */
+    private static double[] figures(float[] before, float[] after) {
+        return new double[] {WeightChecks.zeros(after), WeightChecks.relError(before, after)};
     }
 
     /**

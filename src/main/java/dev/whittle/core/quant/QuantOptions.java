@@ -1,7 +1,6 @@
 package dev.whittle.core.quant;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything {@link Quantizer#apply} needs besides the model and the steps. The quantizer never
@@ -10,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * @param activations one histogram per activation tensor to calibrate (keyed by tensor name);
  *                    empty when no step quantizes activations
- * @param analyses    cache of weight analyses keyed by node name, reused across calls (the
- *                    workbench keeps one per model); a fresh map when null
+ * @param analyses    cache of weight analyses keyed by node name, reused across calls; null for
+ *                    none: each layer's analysis (its weights as floats) is dropped as soon as
+ *                    the layer is quantized, so a large model is not held on the heap whole
  * @param gptq        per node name, XᵀX of the layer's input (K×K row-major): those layers' weights
  *                    are rounded by {@link Gptq} instead of to nearest; empty for none
  */
@@ -19,9 +19,6 @@ public record QuantOptions(Map<String, ActivationHistogram> activations, Map<Str
                            Map<String, double[]> gptq, Map<String, double[]> biasMeans) {
     public QuantOptions {
         activations = activations == null ? Map.of() : Map.copyOf(activations);
-        if (analyses == null) {
-            analyses = new ConcurrentHashMap<>();
-        }
         gptq = gptq == null ? Map.of() : Map.copyOf(gptq);
         biasMeans = biasMeans == null ? Map.of() : Map.copyOf(biasMeans);
     }

@@ -18,10 +18,16 @@ public final class WeightQuantizer {
     /**
      * Quantizes several layers, spread over the cores (each layer is independent, so the result
      * does not depend on the scheduling). Analyses are taken from / put into {@code cache},
-     * keyed by node name; the cache is only touched from the calling thread.
+     * keyed by node name; the cache is only touched from the calling thread. A null cache keeps
+     * none: each analysis is dropped once its layer is quantized.
      */
     public static List<QuantizedWeight> quantizeAll(List<WeightLayer> layers, Function<WeightLayer, WeightSpec> spec,
                                                     Map<String, WeightAnalysis> cache) {
+        if (cache == null) {
+            // No cache: analyse and quantize layer by layer, so only the layers in flight are held as floats.
+            return List.copyOf(dev.whittle.core.tensor.Parallel.each(layers.size(),
+                    i -> quantize(WeightAnalysis.of(layers.get(i)), spec.apply(layers.get(i)))));
+        }
         List<WeightAnalysis> known = layers.stream().map(l -> cache.get(l.node())).toList();
         List<WeightAnalysis> analyses = dev.whittle.core.tensor.Parallel.each(layers.size(),
                 i -> known.get(i) != null ? known.get(i) : WeightAnalysis.of(layers.get(i)));
