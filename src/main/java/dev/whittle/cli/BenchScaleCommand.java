@@ -1,8 +1,5 @@
 package dev.whittle.cli;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphBuilder;
@@ -161,7 +158,6 @@ final class BenchScaleCommand implements Callable<Integer> {
             x = "h" + i;
         }
         b.output(x, type, "N", (long) dim);
-        ModelProto.Builder proto = b.buildProto().toBuilder();
         int elementBytes = type == DataType.FLOAT16 ? 2 : 4;
         long bytes = (long) dim * dim * elementBytes;
         Path data = dir.resolve("stack.onnx.data");
@@ -187,22 +183,12 @@ final class BenchScaleCommand implements Callable<Integer> {
                         ch.write(row);
                     }
                 }
-                proto.getGraphBuilder().addInitializer(TensorProto.newBuilder().setName("w" + i)
-                        .setDataType(type == DataType.FLOAT16 ? TensorProto.DataType.FLOAT16_VALUE : TensorProto.DataType.FLOAT_VALUE)
-                        .addDims(dim).addDims(dim)
-                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                        .addExternalData(entry("location", "stack.onnx.data"))
-                        .addExternalData(entry("offset", Long.toString(offset)))
-                        .addExternalData(entry("length", Long.toString(bytes))));
+                b.externalInitializer("w" + i, type, "stack.onnx.data", offset, bytes, dim, dim);
                 offset += bytes;
             }
         }
         Path file = dir.resolve("stack.onnx");
-        Files.write(file, proto.build().toByteArray());
+        b.writeTo(file);
         return file;
-    }
-
-    private static StringStringEntryProto entry(String k, String v) {
-        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 }

@@ -118,6 +118,30 @@ public final class GraphBuilder {
         return this;
     }
 
+    /**
+     * An initializer whose data is in an external file beside the model ({@code location}
+     * relative to the model's folder), at [offset, offset + length): for models written without
+     * holding their weights in memory.
+     */
+    public GraphBuilder externalInitializer(String name, DataType type, String location, long offset, long length,
+                                            long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.code())
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(location))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue(Long.toString(offset)))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue(Long.toString(length)));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        initializers.add(t.build());
+        return this;
+    }
+
+    /** Writes the model file as built, without checks (its external data must already be in place). */
+    public void writeTo(java.nio.file.Path file) throws java.io.IOException {
+        java.nio.file.Files.write(file, buildProto().toByteArray());
+    }
+
     /** Adds a node reading {@code inputs} ("" for an omitted optional input); set outputs on the result. */
     public NodeBuilder node(String opType, String... inputs) {
         NodeBuilder n = new NodeBuilder(this, opType, inputs);

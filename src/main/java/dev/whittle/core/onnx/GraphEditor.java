@@ -374,6 +374,19 @@ public final class GraphEditor {
 
     /** The edited model, checked as any loaded model is ({@link OnnxReader#fromProto}). */
     public OnnxModel build() {
+        return build(false);
+    }
+
+    /**
+     * As {@link #build()}, but each changed weight's floats are let go as soon as its bytes are
+     * in the new model, so a transform of a large model holds its changed weights about once,
+     * not twice. The editor must not be used afterwards.
+     */
+    public OnnxModel buildReleasing() {
+        return build(true);
+    }
+
+    private OnnxModel build(boolean release) {
         GraphProto.Builder g = graph.toBuilder().clearNode().clearInitializer().clearSparseInitializer();
         for (int i = 0; i < names.length; i++) {
             if (replaced.containsKey(i)) {
@@ -387,7 +400,7 @@ public final class GraphEditor {
             }
         }
         for (TensorProto t : graph.getInitializerList()) {
-            addInitializer(g, t.getName(), data.get(t.getName()), t);
+            addInitializer(g, t.getName(), release ? data.remove(t.getName()) : data.get(t.getName()), t);
         }
         for (SparseTensorProto s : graph.getSparseInitializerList()) {
             String name = s.getValues().getName();
@@ -398,7 +411,13 @@ public final class GraphEditor {
                 addInitializer(g, name, d, null);
             }
         }
-        added.forEach((name, d) -> addInitializer(g, name, d, null));
+        for (var it = added.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            addInitializer(g, e.getKey(), e.getValue(), null);
+            if (release) {
+                it.remove();
+            }
+        }
         addedInt64.forEach((name, v) -> g.addInitializer(TensorProtos.int64s(name, new long[] {v.length}, v)));
         if (model.proto().getIrVersion() < 4 && path.isEmpty()) {
             fixInitializerInputs(g);

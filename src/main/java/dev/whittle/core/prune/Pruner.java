@@ -124,13 +124,13 @@ public final class Pruner {
                 .toList()) {
             GraphEditor editor = GraphEditor.of(current, path);
             for (WeightLayer l : byOwner.get(path)) {
-                editor.setTensor(l.weight(), l.shape(), pruned.get(l.weight()));
+                editor.setTensor(l.weight(), l.shape(), pruned.remove(l.weight())); // the editor holds them now
                 // sparse_initializer exists in the main graph only; body weights stay dense
                 if (spec.sparseStorage() && editor.isConstant(l.weight()) && path.isEmpty() && sparseIfInitializer(editor, l)) {
                     sparse.add(l.weight());
                 }
             }
-            current = editor.build();
+            current = editor.buildReleasing();
         }
         for (var e : targets.entrySet()) {
             WeightLayer l = e.getValue();
