@@ -64,14 +64,7 @@ public final class PruneTabView extends VBox {
                 + " |w| x the norm of the input it multiplies on the calibration data (wanda). Channels: the smallest"
                 + " sum of |w| (l1) or root of the sum of w^2 (l2), or the smallest mean output on the calibration data"
                 + " (activation). Wanda and activation need calibration data (Edit > Calibration Data...)."));
-        Label dataNote = new Label();
-        dataNote.setId("pruneDataNote");
-        dataNote.setWrapText(true);
-        dataNote.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        dataNote.getStyleClass().add("muted");
-        dataNote.textProperty().bind(vm.dataNoteProperty());
-        dataNote.visibleProperty().bind(vm.dataNoteProperty().isNotEmpty());
-        dataNote.managedProperty().bind(dataNote.visibleProperty());
+        Label dataNote = QuantTabView.note("pruneDataNote", vm.dataNoteProperty());
 
         sparsity.setId("sparsitySlider");
         sparsity.valueProperty().bindBidirectional(vm.sparsityProperty());

@@ -110,14 +110,7 @@ public final class QuantTabView extends VBox {
                 + " that shift, measured on the calibration data, back to the layer's bias (needs calibration data)."));
         HBox dataRow = new HBox(8, fixed("Rounding"), rounding, correct);
         dataRow.setAlignment(Pos.CENTER_LEFT);
-        Label dataNote = new Label();
-        dataNote.setId("quantDataNote");
-        dataNote.setWrapText(true);
-        dataNote.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        dataNote.getStyleClass().add("muted");
-        dataNote.textProperty().bind(vm.dataNoteProperty());
-        dataNote.visibleProperty().bind(vm.dataNoteProperty().isNotEmpty());
-        dataNote.managedProperty().bind(dataNote.visibleProperty());
+        Label dataNote = QuantTabView.note("quantDataNote", vm.dataNoteProperty());
 
         histogram.setId("clipHistogram");
         histogram.loProperty().bindBidirectional(vm.loProperty());
@@ -163,6 +156,19 @@ public final class QuantTabView extends VBox {
         }
         getChildren().addAll(controls, rangeRow, dataRow, dataNote, new StackPane(histogram), hover, figures, ranges);
         VBox.setVgrow(getChildren().get(4), Priority.ALWAYS);
+    }
+
+    /** A muted, wrapping note bound to {@code text}, shown (and laid out) only when there is something to say. */
+    static Label note(String id, javafx.beans.property.ReadOnlyStringProperty text) {
+        Label l = new Label();
+        l.setId(id);
+        l.setWrapText(true);
+        l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        l.getStyleClass().add("muted");
+        l.textProperty().bind(text);
+        l.visibleProperty().bind(text.isNotEmpty());
+        l.managedProperty().bind(l.visibleProperty());
+        return l;
     }
 
     /** A label that never shrinks to an ellipsis. */

@@ -76,7 +76,7 @@ class CenteredWhiteningTest {
             }
             assertEquals(Math.sqrt(opt), Math.sqrt(err), 1e-6 * Math.sqrt(opt), "rank " + r + ": Eckart-Young on the centred outputs");
             for (double e : meanErr) {
-                assertEquals(0, e, 1e-9 * maxAbs(y), "rank " + r + ": the mean output is kept");
+                assertEquals(0, e, 1e-9 * WhiteningTest.maxAbs(y), "rank " + r + ": the mean output is kept");
             }
             float[][] u = LowRank.whitenedFactors(w, M, OUT, r, xtx, 0);
             float[] ua = product(u, r);
@@ -102,13 +102,5 @@ class CenteredWhiteningTest {
             out[i] = (float) p[i];
         }
         return out;
-    }
-
-    private static double maxAbs(double[] a) {
-        double m = 0;
-        for (double v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
     }
 }

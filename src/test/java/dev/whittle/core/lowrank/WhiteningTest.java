@@ -283,7 +283,7 @@ class WhiteningTest {
         return m;
     }
 
-    private static double maxAbs(double[] a) {
+    static double maxAbs(double[] a) {
         double m = 0;
         for (double v : a) {
             m = Math.max(m, Math.abs(v));
