@@ -64,6 +64,12 @@ public final class Reconstruction {
                 // A Conv of one group: its filters are the rows of [M, C·k...], XᵀX that of its im2col rows.
                 view = new long[] {l.shape()[0], l.params() / l.shape()[0]};
                 inAxis = 1;
+            } else if (l.op().equals("Conv") && h.length % ((l.params() / l.shape()[0]) * (l.params() / l.shape()[0])) == 0) {
+                // A grouped Conv: one XᵀX block per group, each refitting its own group's filters.
+                editor.setTensor(l.weight(), l.shape(), refitGroups(orig.tensor().toFloatArray(), l.tensor().toFloatArray(),
+                        (int) l.shape()[0], (int) (l.params() / l.shape()[0]), h, damp));
+                changed = true;
+                continue;
             } else {
                 continue;
             }
@@ -72,6 +78,21 @@ public final class Reconstruction {
             changed = true;
         }
         return changed ? editor.build() : after;
+    }
+
+    /** A grouped Conv's filters [m, k] refit group by group, each with its own k×k block of {@code blocks}. */
+    static float[] refitGroups(float[] original, float[] pruned, int m, int k, double[] blocks, double damp) {
+        int groups = blocks.length / (k * k);
+        int per = m / groups;
+        float[] out = new float[pruned.length];
+        for (int g = 0; g < groups; g++) {
+            int from = g * per * k;
+            int to = from + per * k;
+            float[] r = refit(java.util.Arrays.copyOfRange(original, from, to), java.util.Arrays.copyOfRange(pruned, from, to),
+                    new long[] {per, k}, 1, java.util.Arrays.copyOfRange(blocks, g * k * k, (g + 1) * k * k), damp);
+            System.arraycopy(r, 0, out, from, per * k);
+        }
+        return out;
     }
 
     private static void refitOutput(float[] original, float[] pruned, float[] out, int inAxis, double[] xtx, int k, int n,

@@ -139,7 +139,7 @@ public final class RecipeRunner {
             Map<String, double[]> xtx = new HashMap<>();
             m.forEach((k, v) -> {
                 norms.put(k, v.norms());
-                xtx.put(k, v.xtx());
+                xtx.put(k, v.secondMoment()); // a grouped Conv: its per-group blocks
             });
             TransformResult r = Pruner.apply(current, byName(nodes), spec, spec.dataAware() ? norms : Map.of());
             return new TransformResult(dev.whittle.core.prune.Reconstruction.apply(current, r.model(), xtx, damp), r.report());

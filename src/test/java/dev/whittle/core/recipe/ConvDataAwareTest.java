@@ -57,8 +57,18 @@ class ConvDataAwareTest {
     void wandaRanksAGroupedConvByItsOwnGroupsInputs(@TempDir Path tmp) throws Exception {
         OnnxModel m = twoConvs(2);
         double magnitude = error(m, run(tmp, m, "prune: {sparsity: 0.5}"));
-        double wanda = error(m, run(tmp, m, "prune: {sparsity: 0.5, criterion: wanda}"));
+        OnnxModel pruned = run(tmp, m, "prune: {sparsity: 0.5, criterion: wanda}");
+        double wanda = error(m, pruned);
         assertTrue(wanda < 0.8 * magnitude, "grouped: wanda " + wanda + " vs magnitude " + magnitude);
+        // reconstruct refits each group's filters with its own XᵀX block; the zeros stay where Wanda put them
+        OnnxModel refit = run(tmp, m, "prune: {sparsity: 0.5, criterion: wanda}\n    reconstruct: {damp: 0.01}");
+        float[] a = GraphEditor.of(pruned).floats("w2");
+        float[] b = GraphEditor.of(refit).floats("w2");
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i] == 0f, b[i] == 0f, "w2 keeps its zeros at " + i);
+        }
+        double refitErr = error(m, refit);
+        assertTrue(refitErr < 0.8 * wanda, "grouped: wanda + reconstruct " + refitErr + " vs wanda " + wanda);
     }
 
     @Test
