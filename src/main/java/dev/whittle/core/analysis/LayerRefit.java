@@ -67,6 +67,17 @@ public final class LayerRefit {
      */
     public static Outcome apply(OnnxModel original, OnnxModel current, List<String> nodes, Map<String, int[]> keptOutputs,
                                 CalibrationData data, Double damp, DoubleConsumer progress, BooleanSupplier cancelled) {
+        return apply(original, current, nodes, keptOutputs, Map.of(), data, damp, progress, cancelled);
+    }
+
+    /**
+     * As above, with {@code origin} naming, for a layer that has another name in the original model
+     * (the second factor {@code <node>.v} of a factored layer), the original layer whose output it
+     * is refit to; a layer not in it has the same name in both.
+     */
+    public static Outcome apply(OnnxModel original, OnnxModel current, List<String> nodes, Map<String, int[]> keptOutputs,
+                                Map<String, String> origin, CalibrationData data, Double damp, DoubleConsumer progress,
+                                BooleanSupplier cancelled) {
         if (damp != null && (!(damp > 0) || !Double.isFinite(damp))) {
             throw new BadInputException("reconstruct.damp must be a positive number, got " + damp + ".");
         }
@@ -84,7 +95,14 @@ public final class LayerRefit {
             String node = order.get(i);
             Target t;
             try {
-                t = Target.of(original, model, node, keptOutputs.get(node));
+                t = origin.containsKey(node) ? Target.factored(original, model, node, origin.get(node)) : null;
+            } catch (Skip s) {
+                t = null; // not a pair this refit can solve jointly (a spatial Conv pair): the second factor alone
+            }
+            try {
+                if (t == null) {
+                    t = Target.of(original, model, node, origin.getOrDefault(node, node), keptOutputs.get(node));
+                }
             } catch (Skip s) {
                 notes.add("reconstruct left layer '" + node + "' as it was: " + s.getMessage());
                 continue;
@@ -94,7 +112,7 @@ public final class LayerRefit {
             Stats stats = collect(original, model, t, data, p, cancelled);
             double d = stats.damping(damp);
             damping.put(node, d);
-            float[][] solved = stats.solve(d);
+            float[][] solved = t.factored() == null ? stats.solve(d) : stats.solveRank(d, t.factored().rank());
             if (!finite(solved)) {
                 notes.add("reconstruct left layer '" + node + "' as it was: its least-squares solution is not finite"
                         + " (NaN or infinite values in the calibration activations)");
@@ -127,11 +145,11 @@ public final class LayerRefit {
     /** What one layer computes and how its weights are laid out. */
     private record Target(String node, String op, String weight, String bias, String input, String output, long[] wDims,
                           int outputs, int width, int groups, boolean outputMajor, int[] kept, float[] w, float[] b,
-                          ConvGeometry conv) {
+                          ConvGeometry conv, Factored factored) {
 
-        static Target of(OnnxModel original, OnnxModel model, String node, int[] keptOut) throws Skip {
+        static Target of(OnnxModel original, OnnxModel model, String node, String originNode, int[] keptOut) throws Skip {
             WeightLayer l = model.graph().layer(node).orElseThrow(() -> new Skip("it is not a weight layer"));
-            WeightLayer o = original.graph().layer(node).orElse(null);
+            WeightLayer o = original.graph().layer(originNode).orElse(null);
             if (o == null) {
                 throw new Skip("the original model has no layer of this name");
             }
@@ -141,7 +159,7 @@ public final class LayerRefit {
             GraphEditor ed = GraphEditor.of(model);
             GraphEditor oed = GraphEditor.of(original);
             GraphNode n = ed.node(ed.nodeIndex(node).orElseThrow(() -> new Skip("no node of this name")));
-            GraphNode on = oed.node(oed.nodeIndex(node).orElseThrow(() -> new Skip("the original has no node of this name")));
+            GraphNode on = oed.node(oed.nodeIndex(originNode).orElseThrow(() -> new Skip("the original has no node '" + originNode + "'")));
             if (n.inputs().size() < 2 || !n.input(1).equals(l.weight()) || !ed.isConstant(l.weight())) {
                 throw new Skip("its weight is not a constant second input");
             }
@@ -175,8 +193,15 @@ public final class LayerRefit {
                     if (d.length != 2) {
                         throw new Skip("a MatMul weight of rank " + d.length);
                     }
+                    // A transformer's linear layer: MatMul then one Add of a constant per output, refit together.
+                    BiasAdd add = BiasAdd.of(ed, n, m);
+                    BiasAdd oAdd = add == null ? null : BiasAdd.of(oed, on, (int) o.outputChannels());
+                    if (add != null && oAdd != null) {
+                        return new Target(node, "MatMul", l.weight(), add.constant(), n.input(0), oAdd.output(), d, m, (int) d[0],
+                                1, false, kept, w, ed.floats(add.constant()), null, null);
+                    }
                     return new Target(node, "MatMul", l.weight(), null, n.input(0), out, d, m, (int) d[0], 1, false, kept, w,
-                            null, null);
+                            null, null, null);
                 }
                 case "Gemm" -> {
                     if (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f || n.floatAttr("beta", 1f) != 1f) {
@@ -184,7 +209,7 @@ public final class LayerRefit {
                     }
                     boolean outMajor = n.intAttr("transB", 0) != 0;
                     return new Target(node, "Gemm", l.weight(), bias, n.input(0), out, d, m, (int) d[outMajor ? 1 : 0], 1,
-                            outMajor, kept, w, b, null);
+                            outMajor, kept, w, b, null, null);
                 }
                 case "Conv" -> {
                     ConvGeometry conv;
@@ -195,10 +220,78 @@ public final class LayerRefit {
                         throw new Skip(e.getMessage());
                     }
                     return new Target(node, "Conv", l.weight(), bias, n.input(0), out, d, m, conv.width(), conv.groups(), true,
-                            kept, w, b, conv);
+                            kept, w, b, conv, null);
                 }
                 default -> throw new Skip(n.op() + " layers are not refit (MatMul, Gemm and Conv are)");
             }
+        }
+
+        /**
+         * A factored layer ({@code first} then {@code second}, as low rank writes it) refit as one:
+         * the original layer's geometry, its output as the target, the first factor's input as P,
+         * and the product of the factors (in [inputs, outputs] layout) as the weights now.
+         */
+        static Target factored(OnnxModel original, OnnxModel model, String second, String originNode) throws Skip {
+            Target o = of(original, original, originNode, originNode, null);
+            if (o.groups != 1) {
+                throw new Skip("a grouped Conv");
+            }
+            GraphEditor ed = GraphEditor.of(model);
+            GraphNode v = ed.node(ed.nodeIndex(second).orElseThrow(() -> new Skip("no node of this name")));
+            String mid = v.input(0);
+            int producer = ed.producer(mid);
+            if (producer < 0 || ed.uses(mid).size() != 1) {
+                throw new Skip("its first factor is not a node of its own");
+            }
+            GraphNode u = ed.node(producer);
+            for (GraphNode f : List.of(u, v)) {
+                if (f.inputs().size() < 2 || !ed.isConstant(f.input(1)) || ed.uses(f.input(1)).size() != 1
+                        || ed.floatType(f.input(1)) != DataType.FLOAT) {
+                    throw new Skip("a factor's weight is not a float32 constant of its own");
+                }
+            }
+            long[] ud = ed.dims(u.input(1));
+            long[] vd = ed.dims(v.input(1));
+            boolean conv = o.op.equals("Conv");
+            boolean vTransposed = v.op().equals("Gemm") && v.intAttr("transB", 0) != 0;
+            int rank = (int) (conv ? ud[0] : ud[1]);
+            boolean shapes = conv ? u.op().equals("Conv") && v.op().equals("Conv") && ud.length == o.wDims.length
+                    && java.util.Arrays.equals(java.util.Arrays.copyOfRange(ud, 1, ud.length),
+                            java.util.Arrays.copyOfRange(o.wDims, 1, o.wDims.length))
+                    && vd[0] == o.outputs && vd[1] == rank && java.util.Arrays.stream(vd, 2, vd.length).allMatch(x -> x == 1)
+                    : u.op().equals("MatMul") && ud.length == 2 && ud[0] == o.width && vd.length == 2
+                    && (vTransposed ? vd[0] == o.outputs && vd[1] == rank : vd[0] == rank && vd[1] == o.outputs);
+            if (!shapes || !u.input(0).equals(inputOf(original, originNode))) {
+                throw new Skip("its factors are not a pair the joint refit knows");
+            }
+            float[] uw = ed.floats(u.input(1));
+            float[] vw = ed.floats(v.input(1));
+            int width = o.width;
+            int m = o.outputs;
+            double[] w = new double[width * m];
+            for (int k = 0; k < width; k++) {
+                for (int j = 0; j < rank; j++) {
+                    double a = conv ? uw[j * width + k] : uw[k * rank + j];
+                    for (int c = 0; c < m; c++) {
+                        w[k * m + c] += a * (conv || vTransposed ? vw[c * rank + j] : vw[j * m + c]);
+                    }
+                }
+            }
+            float[] product = new float[w.length];
+            for (int i = 0; i < w.length; i++) {
+                product[i] = (float) w[i];
+            }
+            float[] bias = o.bias == null ? null : ed.floats(o.bias);
+            if (bias != null && bias.length != m) {
+                throw new Skip("its bias no longer has one value per output");
+            }
+            return new Target(second, o.op, null, o.bias, u.input(0), o.output, o.wDims, m, width, 1, false, o.kept, product,
+                    bias, o.conv, new Factored(u.input(1), ud, conv, v.input(1), vd, conv || vTransposed, rank));
+        }
+
+        private static String inputOf(OnnxModel original, String node) throws Skip {
+            GraphEditor oed = GraphEditor.of(original);
+            return oed.node(oed.nodeIndex(node).orElseThrow(() -> new Skip("the original has no node '" + node + "'"))).input(0);
         }
 
         boolean hasBias() {
@@ -216,6 +309,9 @@ public final class LayerRefit {
         }
 
         OnnxModel write(OnnxModel model, float[][] solved) {
+            if (factored != null) {
+                return factored.write(model, solved, bias);
+            }
             float[] nw = new float[w.length];
             float[] nb = hasBias() ? new float[outputs] : null;
             int per = outputs / groups;
@@ -235,6 +331,51 @@ public final class LayerRefit {
                 ed.setTensor(bias, ed.dims(bias), nb);
             }
             return ed.build();
+        }
+    }
+
+    /**
+     * The two weights of a factored layer: the first [inputs, rank] ({@code uOutMajor}: [rank,
+     * inputs, ...], a Conv's) and the second [rank, outputs] ({@code vOutMajor}: [outputs, rank, ...]).
+     */
+    private record Factored(String uWeight, long[] uDims, boolean uOutMajor, String vWeight, long[] vDims, boolean vOutMajor,
+                            int rank) {
+        /** {@code solved}: the left factor (inputs x rank), the right (rank x outputs), and the bias or nothing. */
+        OnnxModel write(OnnxModel model, float[][] solved, String bias) {
+            float[] left = solved[0];
+            float[] right = solved[1];
+            int width = left.length / rank;
+            int m = right.length / rank;
+            GraphEditor ed = GraphEditor.of(model);
+            ed.setTensor(uWeight, uDims, uOutMajor ? dev.whittle.core.tensor.Transpose.of(left, width, rank) : left);
+            ed.setTensor(vWeight, vDims, vOutMajor ? dev.whittle.core.tensor.Transpose.of(right, rank, m) : right);
+            if (bias != null && solved.length > 2) {
+                ed.setTensor(bias, ed.dims(bias), solved[2]);
+            }
+            return ed.build();
+        }
+    }
+
+    /**
+     * The constant of the one Add that reads a MatMul's output, when it holds one value per output
+     * channel on the last axis (the bias of a transformer's linear layer) and nothing else uses it.
+     */
+    private record BiasAdd(String constant, String output) {
+        static BiasAdd of(GraphEditor ed, GraphNode matmul, int outputs) {
+            dev.whittle.core.onnx.BiasAdd add = dev.whittle.core.onnx.BiasAdd.of(ed, matmul);
+            if (add == null || !ed.isConstant(add.other()) || ed.uses(add.other()).size() != 1) {
+                return null;
+            }
+            long[] dims = ed.dims(add.other());
+            if (dims.length == 0 || dims[dims.length - 1] != outputs) {
+                return null;
+            }
+            for (int i = 0; i < dims.length - 1; i++) {
+                if (dims[i] != 1) {
+                    return null;
+                }
+            }
+            return new BiasAdd(add.other(), add.output());
         }
     }
 
@@ -502,22 +643,16 @@ public final class LayerRefit {
             return best;
         }
 
-        /** Σ_c x_cᵀ A x_c − 2 x_cᵀ b_c: the held-out squared error up to a constant. */
+        /**
+         * Σ_c x_cᵀ A x_c − 2 x_cᵀ b_c: the held-out squared error up to a constant; A·X by dsymm
+         * (A's upper triangle), as the plain loops took most of a wide layer's refit.
+         */
         private double heldOut(double[] x, double[] aUpper, double[] b) {
+            double[] ax = new double[cols * per];
+            openblas.cblas_dsymm(CblasRowMajor, openblas.CblasLeft, CblasUpper, cols, per, 1, aUpper, cols, x, per, 0, ax, per);
             double e = 0;
-            for (int c = 0; c < per; c++) {
-                for (int i = 0; i < cols; i++) {
-                    double xi = x[i * per + c];
-                    if (xi == 0) {
-                        continue;
-                    }
-                    double ax = 0;
-                    for (int j = 0; j < cols; j++) {
-                        double aij = j >= i ? aUpper[i * cols + j] : aUpper[j * cols + i];
-                        ax += aij * x[j * per + c];
-                    }
-                    e += xi * ax - 2 * xi * b[i * per + c];
-                }
+            for (int i = 0; i < ax.length; i++) {
+                e += x[i] * (ax[i] - 2 * b[i]);
             }
             return e;
         }
@@ -546,6 +681,74 @@ public final class LayerRefit {
                 out[g] = f;
             }
             return out;
+        }
+
+        /**
+         * The best rank-{@code rank} weights (and a free bias) on both folds: with the rows centred,
+         * C = PᵀP − n·p̄p̄ᵀ and C_y = PᵀY − n·p̄ȳᵀ, the damped least-squares W = (C + λI)⁻¹(C_y + λ W_now)
+         * is truncated in the metric H = C + λI, whose error ‖R(W − W')‖ (RᵀR = H) is the fit's
+         * error up to a constant: W' = R⁻¹(RW)_r, the reduced-rank regression, by the same whitened
+         * SVD as {@code lowrank.whiten}; the bias is then ȳ − p̄ᵀW'. Returns {left (inputs x rank),
+         * right (rank x outputs), bias (when the layer has one)}.
+         */
+        float[][] solveRank(double damp, int rank) {
+            int k = t.width;
+            double[] a = ptp[0][0].clone();
+            double[] y = pty[0][0].clone();
+            for (int i = 0; i < a.length; i++) {
+                a[i] += ptp[1][0][i];
+            }
+            for (int i = 0; i < y.length; i++) {
+                y[i] += pty[1][0][i];
+            }
+            double n = t.hasBias() ? a[k * cols + k] : 0;
+            double[] h = new double[k * k];
+            double[] rhs = new double[k * per];
+            double mean = 0;
+            for (int i = 0; i < k; i++) {
+                mean += a[i * cols + i];
+            }
+            double lambda = damp * Math.max(mean / k, Double.MIN_NORMAL);
+            for (int i = 0; i < k; i++) {
+                double si = n > 0 ? a[i * cols + k] : 0;
+                for (int j = 0; j < k; j++) {
+                    double aij = j >= i ? a[i * cols + j] : a[j * cols + i];
+                    double sj = n > 0 ? a[j * cols + k] : 0;
+                    h[i * k + j] = aij - (n > 0 ? si * sj / n : 0);
+                }
+                h[i * k + i] += lambda;
+                for (int c = 0; c < per; c++) {
+                    double sy = n > 0 ? y[k * per + c] : 0;
+                    rhs[i * per + c] = y[i * per + c] - (n > 0 ? si * sy / n : 0) + lambda * t.weightAt(c, i);
+                }
+            }
+            double[] fact = h.clone();
+            int info = openblas.LAPACKE_dposv(LAPACK_ROW_MAJOR, (byte) 'U', k, per, fact, k, rhs, per);
+            if (info != 0) {
+                throw new BadInputException("reconstruct: the damped normal equations of layer '" + t.node
+                        + "' are not positive definite; raise reconstruct.damp.");
+            }
+            float[] full = new float[k * per];
+            for (int i = 0; i < full.length; i++) {
+                full[i] = (float) rhs[i];
+            }
+            float[][] lr = dev.whittle.core.lowrank.LowRank.whitenedFactors(full, k, per, rank, h, 0);
+            if (!t.hasBias()) {
+                return lr;
+            }
+            float[] bias = new float[per];
+            for (int c = 0; c < per; c++) {
+                double v = y[k * per + c];
+                for (int i = 0; i < k; i++) {
+                    double wi = 0;
+                    for (int j = 0; j < rank; j++) {
+                        wi += (double) lr[0][i * rank + j] * lr[1][j * per + c];
+                    }
+                    v -= a[i * cols + k] * wi;
+                }
+                bias[c] = (float) (n > 0 ? v / n : t.b[c]);
+            }
+            return new float[][] {lr[0], lr[1], bias};
         }
 
         /**

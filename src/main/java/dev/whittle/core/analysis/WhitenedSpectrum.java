@@ -40,17 +40,7 @@ public final class WhitenedSpectrum {
         int out = w.length / in;
         // MatMul and Gemm without transB store [in, out]; Gemm with transB and Conv store [out, in].
         boolean outputMajor = layer.op().equals("Conv") || layer.axis() == 0;
-        float[] a = outputMajor ? transpose(w, out, in) : w;
+        float[] a = outputMajor ? dev.whittle.core.tensor.Transpose.of(w, out, in) : w;
         return LowRank.whitenedSpectrum(a, in, out, LowRank.whiteningMoment(model, layer, m), LowRank.WHITEN_DAMP);
-    }
-
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 }

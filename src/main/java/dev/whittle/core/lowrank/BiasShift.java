@@ -3,7 +3,6 @@ package dev.whittle.core.lowrank;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.GraphNode;
-import java.util.List;
 
 /**
  * Where a factored layer's output mean can be put back: a bias of its own that the factored
@@ -20,27 +19,16 @@ record BiasShift(String tensor) {
             case "Conv" -> node.inputs().size() > 2 && !node.input(2).isEmpty() ? node.input(2) : null;
             case "Gemm" -> node.inputs().size() > 2 && !node.input(2).isEmpty() && node.floatAttr("beta", 1f) == 1f
                     ? node.input(2) : null;
-            case "MatMul" -> addConstant(ed, node);
+            case "MatMul" -> {
+                dev.whittle.core.onnx.BiasAdd add = dev.whittle.core.onnx.BiasAdd.of(ed, node);
+                yield add == null ? null : add.other();
+            }
             default -> null;
         };
         if (bias == null || !ed.isConstant(bias) || ed.uses(bias).size() != 1 || count(ed.dims(bias)) != outputs) {
             return null;
         }
         return new BiasShift(bias);
-    }
-
-    /** The other input of the single Add that reads a MatMul's output, when it is a constant. */
-    private static String addConstant(GraphEditor ed, GraphNode node) {
-        String out = node.outputs().get(0);
-        List<GraphEditor.Use> uses = ed.uses(out);
-        if (uses.size() != 1 || ed.isGraphOutput(out)) {
-            return null;
-        }
-        GraphNode add = ed.node(uses.get(0).node());
-        if (!add.op().equals("Add") || add.inputs().size() != 2) {
-            return null;
-        }
-        return add.input(1 - uses.get(0).slot());
     }
 
     private static long count(long[] dims) {

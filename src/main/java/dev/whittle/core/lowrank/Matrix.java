@@ -8,12 +8,6 @@ record Matrix(int m, int n, float[] a) {
     }
 
     static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
+        return dev.whittle.core.tensor.Transpose.of(a, rows, cols);
     }
 }

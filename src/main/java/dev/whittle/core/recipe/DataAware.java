@@ -41,19 +41,25 @@ final class DataAware {
         return Optional.empty();
     }
 
-    /** Reconstruction in this version follows pruning: unstructured and N:M (dense storage) or channels. */
+    /** Reconstruction follows pruning (unstructured and N:M with dense storage, or channels) or low rank. */
     static Optional<Problem> reconstructProblem(Recipe recipe) {
         List<Step> steps = recipe.steps();
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
-            if (s.reconstructDamp() != null && (s.prune() == null || s.prune().sparseStorage())) {
-                return Optional.of(new Problem(i + 1, "reconstruct refits what pruning leaves (unstructured or N:M with"
-                        + " dense storage, or channels) in this version; this step has " + (s.prune() == null ? "no prune"
-                        : "prune.storage sparse") + "."));
+            if (s.reconstructDamp() == null) {
+                continue;
             }
-            if (s.reconstructAuto() && !s.prune().isChannel()) {
+            if (s.prune() == null && s.lowrank() == null) {
+                return Optional.of(new Problem(i + 1, "reconstruct refits what pruning or low rank leaves; this step has"
+                        + " neither (for quantization use weights.method: gptq or biasCorrection)."));
+            }
+            if (s.prune() != null && s.prune().sparseStorage()) {
+                return Optional.of(new Problem(i + 1, "reconstruct refits what pruning leaves with dense storage (unstructured,"
+                        + " N:M or channels); this step has prune.storage sparse."));
+            }
+            if (s.reconstructAuto() && s.prune() != null && !s.prune().isChannel()) {
                 return Optional.of(new Problem(i + 1, "reconstruct {damp: auto} chooses the damping by cross-validation after"
-                        + " channel pruning only in this version; give a number, such as {damp: 0.1}."));
+                        + " channel pruning or low rank only; give a number, such as {damp: 0.1}."));
             }
         }
         return Optional.empty();

@@ -88,7 +88,7 @@ public final class RecipeRunner {
                     continue;
                 }
                 TransformResult r = setting == Setting.PRUNE ? prune(recipe, current, nodes, steps.get(i), options, warnings)
-                        : lowrank(recipe, current, nodes, steps.get(i), options);
+                        : lowrank(recipe, current, nodes, steps.get(i), options, warnings);
                 current = r.model();
                 for (LayerReport l : r.report().layers()) {
                     entries.add(RecipeReport.Entry.of(i + 1, l));
@@ -112,15 +112,43 @@ public final class RecipeRunner {
 
     /**
      * Low-rank factoring; {@code whiten} collects each layer's input statistics (XᵀX and means) on
-     * the model as it stands before the step.
+     * the model as it stands before the step. With {@code reconstruct}, each factored layer's second
+     * factor (and its bias) is then refit, in order, to the layer's output before the step.
      */
-    private static TransformResult lowrank(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options) {
+    private static TransformResult lowrank(Recipe recipe, OnnxModel current, List<String> nodes, Step step, Options options,
+                                           List<String> warnings) {
+        TransformResult r;
         if (!step.lowrank().whiten()) {
-            return LowRank.apply(current, byName(nodes), step.lowrank());
+            r = LowRank.apply(current, byName(nodes), step.lowrank());
+        } else {
+            Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
+                    options.folder(), options.progress(), options.cancelled());
+            r = LowRank.applyMoments(current, byName(nodes), step.lowrank(), m);
         }
-        Map<String, dev.whittle.core.tensor.InputMoments> m = DataAware.moments(recipe, current, Set.copyOf(nodes), true,
-                options.folder(), options.progress(), options.cancelled());
-        return LowRank.applyMoments(current, byName(nodes), step.lowrank(), m);
+        if (step.reconstructDamp() == null) {
+            return r;
+        }
+        Map<String, String> origin = new java.util.LinkedHashMap<>();
+        for (String node : nodes) {
+            String names = r.model().graph().metadata().get(LowRank.FACTORS_KEY + node);
+            if (names != null && !names.equals(current.graph().metadata().get(LowRank.FACTORS_KEY + node))) {
+                List<String> parts = names.lines().toList();
+                origin.put(parts.get(parts.size() - 1), node);
+            }
+        }
+        if (origin.isEmpty()) {
+            return r;
+        }
+        // true cross-validates here even when the step's pruning (single weights) takes the default
+        boolean auto = step.reconstructAuto() || Boolean.TRUE.equals(step.reconstruct());
+        dev.whittle.core.analysis.CalibrationData data = CalibrationSource.load(recipe.calibration(), options.folder(),
+                current.graph());
+        dev.whittle.core.analysis.LayerRefit.Outcome o = dev.whittle.core.analysis.LayerRefit.apply(current, r.model(),
+                List.copyOf(origin.keySet()), Map.of(), origin, data, auto ? null : step.reconstructDamp(), options.progress(),
+                options.cancelled());
+        warnings.addAll(o.notes());
+        dampingNote(auto, o, warnings);
+        return new TransformResult(o.model(), r.report());
     }
 
     /** Pruning, with input statistics collected on the model as it stands when the criterion needs them. */
@@ -184,13 +212,17 @@ public final class RecipeRunner {
         dev.whittle.core.analysis.LayerRefit.Outcome o = dev.whittle.core.analysis.LayerRefit.apply(current, pruned, refit,
                 cut.keptOutputs(), data, damp, options.progress(), options.cancelled());
         warnings.addAll(o.notes());
-        if (damp == null && !o.damping().isEmpty()) {
+        dampingNote(damp == null, o, warnings);
+        return new TransformResult(o.model(), cut.result().report());
+    }
+
+    private static void dampingNote(boolean chosen, dev.whittle.core.analysis.LayerRefit.Outcome o, List<String> warnings) {
+        if (chosen && !o.damping().isEmpty()) {
             StringBuilder b = new StringBuilder("reconstruct: damping chosen per layer by two-fold cross-validation on the"
                     + " calibration samples:");
             o.damping().forEach((k, v) -> b.append(' ').append(k).append(' ').append(v).append(','));
             warnings.add(b.substring(0, b.length() - 1));
         }
-        return new TransformResult(o.model(), cut.result().report());
     }
 
     /**

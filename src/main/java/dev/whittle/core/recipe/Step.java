@@ -8,11 +8,12 @@ import java.util.Map;
 /**
  * One recipe step: a selection and the settings it applies to the layers it selects.
  *
- * @param reconstruct absent or false: off; true: after this step's pruning, refit each layer's
- *                    kept weights by damped least squares to its original outputs on the
- *                    calibration data (damping 0.1 of the mean diagonal of XᵀX); a mapping
- *                    {@code {damp: 0.05}} sets the damping; {@code {damp: auto}} (channel pruning
- *                    only, and its default there) chooses it per layer by cross-validation
+ * @param reconstruct absent or false: off; true: after this step's pruning or low rank, refit
+ *                    each layer's kept weights (a factored layer's second factor) by damped least
+ *                    squares to its original outputs on the calibration data (damping 0.1 of the
+ *                    mean diagonal of XᵀX); a mapping {@code {damp: 0.05}} sets the damping;
+ *                    {@code {damp: auto}} (channel pruning and low rank, and their default there)
+ *                    chooses it per layer by cross-validation
  */
 public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, QuantizeSettings quantize, Object reconstruct) {
     /** Default damping of {@code reconstruct: true}. */
@@ -39,11 +40,11 @@ public record Step(Selection select, PruneSpec prune, LowRankSpec lowrank, Quant
 
     /**
      * Whether the damping is chosen per layer: {@code {damp: auto}}, or {@code true} after
-     * channel pruning (whose refit can cross-validate it).
+     * channel pruning or low rank (whose refits can cross-validate it).
      */
     public boolean reconstructAuto() {
         return reconstruct instanceof Map<?, ?> m && "auto".equals(m.get("damp"))
-                || Boolean.TRUE.equals(reconstruct) && prune != null && prune.isChannel();
+                || Boolean.TRUE.equals(reconstruct) && (prune != null ? prune.isChannel() : lowrank != null);
     }
 
     /** Whether the step reconstructs at all. */

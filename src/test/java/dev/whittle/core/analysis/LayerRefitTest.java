@@ -92,6 +92,116 @@ class LayerRefitTest {
         assertClose(floats(original, "w2"), floats(o.model(), "w2"), 2e-2);
     }
 
+    /**
+     * A transformer's linear layer (MatMul, then an Add of a [1, m] constant, here as the Add's
+     * first input) is refit with its bias, and a layer named otherwise than in the original (a
+     * factored layer's second factor) is fit to the original layer that {@code origin} names.
+     */
+    @Test
+    void aMatMulIsRefitWithTheBiasItsAddAddsAndToTheOriginalLayerOriginNames() {
+        OnnxModel original = linear("fc");
+        OnnxModel current = perturb(linear("fc.v"), "w", "b");
+        float[] x = QuantModels.random(14, 64 * 10, 1.0);
+        CalibrationData data = CalibrationData.single("x", Input.floats(new long[] {64, 10}, x), 16);
+        LayerRefit.Outcome o = LayerRefit.apply(original, current, List.of("fc.v"), Map.of(), Map.of("fc.v", "fc"), data,
+                1e-7, null, null);
+        assertEquals(List.of("fc.v"), o.refit(), o.notes().toString());
+        assertClose(floats(original, "w"), floats(o.model(), "w"), 2e-3);
+        assertClose(floats(original, "b"), floats(o.model(), "b"), 2e-3);
+        LayerRefit.Outcome unnamed = LayerRefit.apply(original, current, List.of("fc.v"), Map.of(), data, 1e-7, null, null);
+        assertTrue(unnamed.notes().get(0).contains("the original model has no layer of this name"), unnamed.notes().toString());
+    }
+
+    /**
+     * The joint refit of a factored layer is the reduced-rank regression: with exact targets
+     * (Y = XW + b) and almost no damping its output error on the calibration rows must equal the
+     * Eckart-Young bound in the metric of the centred inputs, the sum of the trailing eigenvalues
+     * of Wᵀ C W (C = the centred XᵀX), computed here apart by LAPACK's symmetric eigensolver; the
+     * factors it starts from (random) do not matter.
+     */
+    @Test
+    void aFactoredLayersJointRefitReachesTheBestRankRErrorOfItsOutput() {
+        int n = 200;
+        int in = 10;
+        int out = 6;
+        int rank = 2;
+        OnnxModel original = linear("fc");
+        GraphBuilder b = new GraphBuilder("lin").opset(17).input("x", DataType.FLOAT, "N", (long) in);
+        b.initializer("wu", QuantModels.random(21, in * rank, 0.4), in, rank);
+        b.initializer("wv", QuantModels.random(22, rank * out, 0.4), rank, out);
+        b.initializer("b", QuantModels.random(23, out, 0.3), 1, out);
+        b.node("MatMul", "x", "wu").name("fc.u").outputs("h.u");
+        b.node("MatMul", "h.u", "wv").name("fc.v").outputs("h");
+        b.node("Add", "b", "h").name("bias").outputs("y");
+        b.output("y", DataType.FLOAT, "N", (long) out);
+        float[] x = QuantModels.random(24, n * in, 1.0);
+        for (int i = 0; i < x.length; i += in) {
+            x[i] += 2f; // a mean for the bias to take
+        }
+        CalibrationData data = CalibrationData.single("x", Input.floats(new long[] {n, in}, x), 50);
+        LayerRefit.Outcome o = LayerRefit.apply(original, b.toModel(), List.of("fc.v"), Map.of(), Map.of("fc.v", "fc"), data,
+                1e-9, null, null);
+        assertEquals(List.of("fc.v"), o.refit(), o.notes().toString());
+        float[] w = floats(original, "w");
+        float[] b0 = floats(original, "b");
+        float[] u = floats(o.model(), "wu");
+        float[] v = floats(o.model(), "wv");
+        float[] b1 = floats(o.model(), "b");
+        double err = 0;
+        double[] mean = new double[in];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < out; c++) {
+                double want = b0[c];
+                double got = b1[c];
+                for (int k = 0; k < in; k++) {
+                    want += x[r * in + k] * w[k * out + c];
+                    double uv = 0;
+                    for (int j = 0; j < rank; j++) {
+                        uv += u[k * rank + j] * v[j * out + c];
+                    }
+                    got += x[r * in + k] * uv;
+                }
+                err += (want - got) * (want - got);
+            }
+            for (int k = 0; k < in; k++) {
+                mean[k] += x[r * in + k] / (double) n;
+            }
+        }
+        double[] m = new double[out * out]; // Wᵀ C W
+        for (int r = 0; r < n; r++) {
+            double[] xw = new double[out];
+            for (int c = 0; c < out; c++) {
+                for (int k = 0; k < in; k++) {
+                    xw[c] += (x[r * in + k] - mean[k]) * w[k * out + c];
+                }
+            }
+            for (int i = 0; i < out; i++) {
+                for (int j = 0; j < out; j++) {
+                    m[i * out + j] += xw[i] * xw[j];
+                }
+            }
+        }
+        double[] eig = new double[out];
+        assertEquals(0, org.bytedeco.openblas.global.openblas.LAPACKE_dsyev(
+                org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR, (byte) 'N', (byte) 'U', out, m, out, eig));
+        double bound = 0;
+        for (int i = 0; i < out - rank; i++) {
+            bound += eig[i]; // ascending: all but the largest rank ones
+        }
+        assertTrue(bound > 1, "a layer that rank " + rank + " cannot hold exactly: " + bound);
+        assertEquals(bound, err, 1e-3 * bound, "the refit reaches the best rank-" + rank + " error");
+    }
+
+    private static OnnxModel linear(String node) {
+        GraphBuilder b = new GraphBuilder("lin").opset(17).input("x", DataType.FLOAT, "N", 10L);
+        b.initializer("w", QuantModels.random(15, 10 * 6, 0.4), 10, 6);
+        b.initializer("b", QuantModels.random(16, 6, 0.3), 1, 6);
+        b.node("MatMul", "x", "w").name(node).outputs("h");
+        b.node("Add", "b", "h").name("bias").outputs("y");
+        b.output("y", DataType.FLOAT, "N", 6L);
+        return b.toModel();
+    }
+
     @Test
     void unsupportedLayersAreLeftAsTheyWereWithTheReason() {
         GraphBuilder b = new GraphBuilder("ct").opset(17).input("x", DataType.FLOAT, "N", 2L, 5L, 5L);
