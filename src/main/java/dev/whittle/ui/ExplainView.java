@@ -41,7 +41,8 @@ public final class ExplainView extends VBox {
         for (javafx.beans.value.ObservableValue<?> o : new javafx.beans.value.ObservableValue<?>[] {tab,
             vm.prune().figuresProperty(), vm.prune().structureProperty(), vm.prune().criterionProperty(), vm.quant().figuresProperty(), vm.quant().bitsProperty(),
             vm.quant().symmetricProperty(), vm.quant().gptqProperty(), vm.quant().biasCorrectionProperty(),
-            vm.prune().reconstructProperty(), vm.rank().figuresProperty(), vm.layerProperty()}) {
+            vm.prune().reconstructProperty(), vm.rank().figuresProperty(), vm.rank().whitenProperty(),
+            vm.rank().reconstructProperty(), vm.layerProperty()}) {
             o.addListener((x, a, b) -> update()); // change listeners: update() does not read every one of them
         }
         update();
@@ -57,7 +58,8 @@ public final class ExplainView extends VBox {
                     vm.prune().criterionProperty().get()) + (vm.prune().reconstructProperty().get() ? REFIT : "");
             case 2 -> quant(vm.quant().figuresProperty().get()) + (vm.quant().gptqProperty().get() ? GPTQ : "")
                     + (vm.quant().biasCorrectionProperty().get() ? BIAS : "");
-            case 3 -> rank(vm.rank().figuresProperty().get());
+            case 3 -> rank(vm.rank().figuresProperty().get()) + (vm.rank().whitenProperty().get() ? WHITEN : "")
+                    + (vm.rank().reconstructProperty().get() ? RANK_REFIT : "");
             case 4 -> "Each pixel is one weight (or one of every k-th row and column of a big layer). Compare the"
                     + " original with the plan's result: pruning leaves grey holes, int4 leaves visible steps,"
                     + " low rank smooths the matrix into a few patterns.";
@@ -70,6 +72,13 @@ public final class ExplainView extends VBox {
             + " outputs, the weights left are refit to min ||X W' - Y||^2 + lambda ||W' - W_pruned||^2 over the kept"
             + " positions (damped least squares), so the layer's outputs come back close to the original's while the"
             + " zeros stay zeros. After channel pruning the layers reading the removed channels are refit too.";
+    static final String WHITEN = "\n\nWhiten: with H = X^T X + lambda I = R^T R of the layer's inputs on the calibration"
+            + " data, ||X (W - W')|| = ||R (W - W')||, so the best rank-r W' for the layer's output is R^-1 (R W)_r: the SVD"
+            + " of R W, truncated. The figures above are W's own; the dashed curve is R W's.";
+    static final String RANK_REFIT = "\n\nRefit: layer after layer, with X' the inputs the already factored layers give"
+            + " and Y the original model's output of this layer, the least squares W = (X'^T X' + lambda I)^-1"
+            + " (X'^T Y + lambda W_now) is truncated to rank r in the metric of X' (reduced-rank regression): the best"
+            + " rank-r weights for the original output, which also make up for errors of the layers before.";
     static final String GPTQ = "\n\nGPTQ: the same grid, other codes. It rounds one input row of W at a time and"
             + " spreads that row's rounding error over the rows not yet rounded, in proportion to H^-1 with"
             + " H = X^T X + lambda I of the layer's inputs on the calibration data: the error that reaches the layer's"

@@ -62,7 +62,15 @@ public final class LowRankTabView extends VBox {
         whiten.setTooltip(Tips.of("Keep the directions that matter for the layer's output on the calibration data, not"
                 + " those of W alone: truncate the SVD of R W, where R'R = X'X of the layer's input (SVD-LLM)."
                 + " Needs calibration data (Edit > Calibration Data...)."));
-        HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue, whiten);
+        CheckBox refit = new CheckBox("Refit");
+        refit.setId("rankReconstruct");
+        refit.selectedProperty().bindBidirectional(vm.reconstructProperty());
+        refit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        refit.setTooltip(Tips.of("After factoring, fit both factors and the bias again by least squares, so that the layer's"
+                + " output on the calibration data matches the original model's, fed by the already compressed layers"
+                + " before it (the recipe's reconstruct; one setting with this layer's pruning refit)."
+                + " Needs calibration data."));
+        HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue, whiten, refit);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         spectrum.setId("spectrum");
@@ -106,9 +114,21 @@ public final class LowRankTabView extends VBox {
         whitenNote.visibleProperty().bind(vm.whitenNoteProperty().isNotEmpty());
         whitenNote.managedProperty().bind(whitenNote.visibleProperty());
         vm.whitenedProperty().addListener((o, a, w) -> spectrum.setWhitened(w));
+        Label refitNote = new Label();
+        refitNote.setId("rankRefitNote");
+        refitNote.setWrapText(true);
+        refitNote.getStyleClass().add("muted");
+        refitNote.textProperty().bind(vm.refitNoteProperty());
+        refitNote.visibleProperty().bind(vm.refitNoteProperty().isNotEmpty());
+        refitNote.managedProperty().bind(refitNote.visibleProperty());
+        javafx.scene.control.Tooltip refitTip = new javafx.scene.control.Tooltip();
+        refitTip.textProperty().bind(vm.refitNoteProperty());
+        refitTip.setWrapText(true);
+        refitTip.setMaxWidth(420);
+        refitNote.setTooltip(refitTip); // the line is cut when the tab is short
         inspector.spectrumProperty().addListener((o, a, s) -> showSpectrum(s));
         vm.figuresProperty().addListener((o, a, f) -> showFigures(f));
-        getChildren().addAll(controls, chart, hover, figures, whitenNote, verdict);
+        getChildren().addAll(controls, chart, hover, figures, whitenNote, refitNote, verdict);
         VBox.setVgrow(chart, Priority.ALWAYS);
     }
 

@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * The plan columns' text and what typing into them means. Prune: "50%" or "0.5" (unstructured
- * sparsity), "t0.01" (threshold), "2:4", "ch 30%" (channels); Rank: a number, "E 90%" (energy kept) or "P 50%" (parameters kept); Bits: 8 or 4;
+ * sparsity), "t0.01" (threshold), "2:4", "ch 30%" (channels); Rank: a number, "E 90%" (energy kept) or "P 50%" (parameters
+ * kept), then "w" (whitened) and "+refit"; Bits: 8 or 4;
  * Granularity: tensor, channel or block32; Range: minmax, mse, p99.9 or lo..hi. An empty cell
  * means "no such setting on this layer". Pure functions: tested without the toolkit.
  */
@@ -25,7 +26,7 @@ final class PlanCells {
         return p.isEmpty() || !e.reconstructs() ? p : p + " " + REFIT;
     }
 
-    /** The Prune cell's word for {@code reconstruct}. */
+    /** The Prune and Rank cells' word for {@code reconstruct}. */
     static final String REFIT = "+refit";
     private static final java.util.Set<String> CRITERIA = java.util.Set.of("magnitude", "wanda", "l1", "l2", "activation");
 
@@ -56,8 +57,35 @@ final class PlanCells {
                 : String.format(Locale.ROOT, "%.1f%%", p);
     }
 
+    /** The Rank cell: the rank, then "w" when whitened and "+refit" when the factors are refit. */
     static String rank(ResolvedPlan.Effective e) {
-        return rank(e == null ? null : e.lowrank());
+        String r = rank(e == null ? null : e.lowrank());
+        if (r.isEmpty()) {
+            return r;
+        }
+        return r + (e.lowrank().whiten() ? " " + WHITEN : "") + (e.lowrankReconstructs() ? " " + REFIT : "");
+    }
+
+    /** The Rank cell's word for {@code whiten}. */
+    static final String WHITEN = "w";
+
+    /** A typed Rank cell: "96", "E 90%" or "P 50%", then "w" (or "whiten") and "+refit" in any order. */
+    static LowRankSpec parseRankCell(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder base = new StringBuilder();
+        boolean whiten = false;
+        for (String w : text.trim().split("\\s+")) {
+            String l = w.toLowerCase(Locale.ROOT);
+            if (l.equals(WHITEN) || l.equals("whiten") || l.equals("whitened")) {
+                whiten = true;
+            } else if (!l.equals(REFIT) && !l.equals("refit")) {
+                base.append(base.length() == 0 ? "" : " ").append(w);
+            }
+        }
+        LowRankSpec r = parseRank(base.toString());
+        return r == null ? null : r.withWhiten(whiten);
     }
 
     static String rank(LowRankSpec l) {

@@ -40,12 +40,20 @@ final class PlanColumns {
                 "Pruning of the layer: 50% (unstructured sparsity), t0.01 (threshold), 2:4, ch 30% (channels),"
                         + " then the criterion when not the plain one (wanda, activation, l2) and +refit when the"
                         + " weights left are refit on the calibration data. Type to change; empty removes it."));
-        table.getColumns().add(column(table, plan, "Rank", "rankColumn", 50, PlanCells::rank,
+        table.getColumns().add(column(table, plan, "Rank", "rankColumn", 70, PlanCells::rank,
                 (node, text) -> s -> {
-                    var r = PlanCells.parseRank(text);
-                    return r == null ? s.inherit(Setting.LOWRANK) : s.withLowrank(r);
+                    var r = PlanCells.parseRankCell(text);
+                    if (r == null) {
+                        return s.inherit(Setting.LOWRANK);
+                    }
+                    var e = plan.resolvedProperty().get().layer(node);
+                    Object keep = e != null && e.lowrankReconstructs() ? e.lowrankReconstruct() : Boolean.TRUE;
+                    return s.withLowrank(r, PlanCells.refit(text) ? keep : null);
                 },
-                "Low-rank factoring at this rank (MatMul, Gemm, Conv). Type a number; empty removes it."));
+                "Low-rank factoring (MatMul, Gemm, Conv): a rank such as 64, E 90% (energy kept) or P 50% (parameters"
+                        + " kept), then w when the SVD is whitened by the calibration data and +refit when the factors are"
+                        + " refit to the layer's original outputs (one refit setting with the layer's pruning)."
+                        + " Empty removes it."));
         table.getColumns().add(column(table, plan, "Bits", "bitsColumn", 60, PlanCells::bits,
                 (node, text) -> s -> {
                     var q = PlanCells.withBits(PlanCells.weights(plan.resolvedProperty().get().layer(node)), text);

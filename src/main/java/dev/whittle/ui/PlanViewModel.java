@@ -130,6 +130,12 @@ public final class PlanViewModel {
                 "low rank " + node);
     }
 
+    /** Low rank with the layer's {@code reconstruct} (null: no refit; shared with its pruning set here). */
+    public boolean setLowrank(String node, LowRankSpec spec, Object reconstruct) {
+        return editLayer(node, s -> spec == null ? s.inherit(RecipePlan.Setting.LOWRANK) : s.withLowrank(spec, reconstruct),
+                "low rank " + node);
+    }
+
     public boolean setQuantize(String node, QuantizeSpec spec) {
         return editLayer(node, s -> spec == null ? s.inherit(RecipePlan.Setting.QUANTIZE) : s.withQuantize(spec),
                 "quantize " + node);

@@ -27,6 +27,12 @@ public final class RankViewModel {
     private final IntegerProperty rank = new SimpleIntegerProperty(this, "rank", 1);
     private final ReadOnlyObjectWrapper<RankFigures> figures = new ReadOnlyObjectWrapper<>(this, "figures");
     private final BooleanProperty whiten = new SimpleBooleanProperty(this, "whiten", false);
+    /** Refit the factors after factoring (the recipe's reconstruct, shared with the layer's pruning set here). */
+    private final BooleanProperty reconstruct = new SimpleBooleanProperty(this, "reconstruct", false);
+    /** The reconstruct value the plan gave ({damp: D} or {damp: auto}), kept while the box stays ticked. */
+    private Object reconstructValue = Boolean.TRUE;
+    private final javafx.beans.property.ReadOnlyStringWrapper refitNote = new javafx.beans.property.ReadOnlyStringWrapper(
+            this, "refitNote", "");
     private final ReadOnlyObjectWrapper<float[]> whitened = new ReadOnlyObjectWrapper<>(this, "whitened");
     private final javafx.beans.property.ReadOnlyStringWrapper whitenNote = new javafx.beans.property.ReadOnlyStringWrapper(
             this, "whitenNote", "");
@@ -54,6 +60,18 @@ public final class RankViewModel {
                 commit();
             }
         });
+        reconstruct.addListener((o, a, r) -> {
+            if (!loading) {
+                if (r) {
+                    loading = true;
+                    enabled.set(true); // refitting the factors factors the layer
+                    loading = false;
+                }
+                commit();
+            }
+            updateRefitNote();
+        });
+        plan.planProperty().addListener((o, a, p) -> updateRefitNote());
         plan.planProperty().addListener((o, a, p) -> {
             if (whiten.get() && (a == null || p == null || !java.util.Objects.equals(a.calibration(), p.calibration()))) {
                 showWhitened();
@@ -92,6 +110,8 @@ public final class RankViewModel {
         try {
             enabled.set(spec != null);
             whiten.set(spec != null && spec.whiten());
+            reconstruct.set(e != null && e.lowrankReconstructs());
+            reconstructValue = e != null && e.lowrankReconstructs() ? e.lowrankReconstruct() : Boolean.TRUE;
             rank.set(spec == null ? Math.max(1, s.maxRank() / 4) : Math.min(s.maxRank(), RankPreview.rankFor(s, spec)));
         } finally {
             loading = false;
@@ -197,7 +217,30 @@ public final class RankViewModel {
             plan.setLowrank(l.node(), null);
             return;
         }
-        plan.setLowrank(l.node(), LowRankSpec.rank(Math.max(1, rank.get())).withWhiten(whiten.get()));
+        plan.setLowrank(l.node(), LowRankSpec.rank(Math.max(1, rank.get())).withWhiten(whiten.get()),
+                reconstruct.get() ? reconstructValue : null);
+    }
+
+    /** What Refit does, or why it cannot yet; "" with Refit off. */
+    private void updateRefitNote() {
+        if (!reconstruct.get()) {
+            refitNote.set("");
+            return;
+        }
+        dev.whittle.core.plan.Plan p = plan.planProperty().get();
+        boolean data = p != null && p.calibration() != null && p.calibration().data() != null;
+        refitNote.set("Refit: both factors and the bias fit again to this layer's original output on the calibration"
+                + " data, fed by the layers before it as compressed."
+                + (data ? "" : " Needs calibration data (Edit > Calibration Data...)."));
+    }
+
+    public BooleanProperty reconstructProperty() {
+        return reconstruct;
+    }
+
+    /** What Refit does, or why it cannot run; "" with Refit off. */
+    public javafx.beans.property.ReadOnlyStringProperty refitNoteProperty() {
+        return refitNote.getReadOnlyProperty();
     }
 
     public BooleanProperty whitenProperty() {

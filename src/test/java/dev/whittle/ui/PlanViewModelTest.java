@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
@@ -306,6 +307,18 @@ class PlanViewModelTest {
         double plain = inspector.rank().figuresProperty().get().energyKept();
         double white = RankViewModel.keptShare(w, 3);
         assertTrue(Math.abs(plain - white) > 1e-3, "the two spectra tell different stories: " + plain + " vs " + white);
+
+        // Refit: the layer's reconstruct, shown in the Rank cell and in the note, and loaded back.
+        assertEquals("", r.refitNoteProperty().get());
+        r.reconstructProperty().set(true);
+        assertEquals(Boolean.TRUE, plan.planProperty().get().layer(l.node()).reconstruct());
+        assertEquals("3 w +refit", PlanCells.rank(plan.resolvedProperty().get().layer(l.node())));
+        assertTrue(r.refitNoteProperty().get().startsWith("Refit: both factors and the bias"), r.refitNoteProperty().get());
+        inspector.select(model.graph().layer("conv1").orElseThrow());
+        assertFalse(inspector.rank().reconstructProperty().get());
+        inspector.select(l);
+        assertTrue(inspector.rank().reconstructProperty().get(), "loaded back from the plan");
+        assertTrue(inspector.rank().whitenProperty().get());
     }
 
     @Test
@@ -327,6 +340,9 @@ class PlanViewModelTest {
         assertEquals(0.9, PlanCells.parseRank("E 90%").energy(), 1e-12);
         assertEquals(0.5, PlanCells.parseRank("p 0.5").params(), 1e-12);
         assertEquals("E 90%", PlanCells.rank(PlanCells.parseRank("E 90%")), "the cell reads back as typed");
+        assertEquals(LowRankSpec.params(0.5).withWhiten(true), PlanCells.parseRankCell("P 50% w +refit"));
+        assertEquals(LowRankSpec.rank(64), PlanCells.parseRankCell("64 +refit"));
+        assertTrue(PlanCells.refit("64 w +refit") && !PlanCells.refit("64 w"));
 
         // Data-aware choices are part of the cells: the criterion, +refit, gptq and +bias.
         for (String cell : List.of("50% wanda", "2:4 wanda", "ch 30% activation", "ch 30% l2", "t0.01", "50%")) {

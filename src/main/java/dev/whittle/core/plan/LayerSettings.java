@@ -21,9 +21,10 @@ import java.util.Set;
  * @param lowrank  this layer's low-rank factoring, or null
  * @param quantize this layer's quantization (merged over the rules'), or null
  * @param off      settings switched off on this layer; never also set here
- * @param reconstruct the recipe's {@code reconstruct} for this layer's pruning (true, or
- *                 {damp: D}, or {damp: auto}); null: none. Only with {@code prune} set here, since
- *                 a step's reconstruct refits what that step prunes
+ * @param reconstruct the recipe's {@code reconstruct} for this layer's pruning and low rank set
+ *                 here (true, or {damp: D}, or {damp: auto}); null: none. Only with {@code prune}
+ *                 or {@code lowrank} set here, since a step's reconstruct refits what that step
+ *                 prunes or factors (one value for both, as in a recipe step)
  */
 public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize, Set<Setting> off,
                             Object reconstruct) {
@@ -39,8 +40,9 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
             reconstruct = null;
         }
         if (reconstruct != null) {
-            if (prune == null) {
-                throw new BadInputException("a layer's reconstruct refits what its pruning leaves: set prune on the layer too.");
+            if (prune == null && lowrank == null) {
+                throw new BadInputException("a layer's reconstruct refits what its pruning or low rank leaves: set prune or"
+                        + " lowrank on the layer too.");
             }
             dev.whittle.core.recipe.Step.checkReconstruct(reconstruct);
         }
@@ -70,9 +72,9 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         return off.contains(s);
     }
 
-    /** Sets or clears pruning; reconstruct stays while pruning is set here. */
+    /** Sets or clears pruning; reconstruct stays while pruning or low rank is set here. */
     public LayerSettings withPrune(PruneSpec p) {
-        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null), p == null ? null : reconstruct);
+        return new LayerSettings(p, lowrank, quantize, without(Setting.PRUNE, p != null), kept(p, lowrank));
     }
 
     /** Sets pruning with its reconstruct (null: none). */
@@ -81,7 +83,17 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
     }
 
     public LayerSettings withLowrank(LowRankSpec l) {
-        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null), reconstruct);
+        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null), kept(prune, l));
+    }
+
+    /** Sets low rank with the layer's reconstruct (null: none), which its pruning set here shares. */
+    public LayerSettings withLowrank(LowRankSpec l, Object r) {
+        return new LayerSettings(prune, l, quantize, without(Setting.LOWRANK, l != null), prune == null && l == null ? null : r);
+    }
+
+    /** The reconstruct that stays when pruning and low rank become {@code p} and {@code l}. */
+    private Object kept(PruneSpec p, LowRankSpec l) {
+        return p == null && l == null ? null : reconstruct;
     }
 
     public LayerSettings withQuantize(QuantizeSpec q) {
@@ -93,7 +105,8 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
         o.add(s);
         return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
-                s == Setting.QUANTIZE ? null : quantize, o, s == Setting.PRUNE ? null : reconstruct);
+                s == Setting.QUANTIZE ? null : quantize, o,
+                kept(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank));
     }
 
     /** Back to what the rules give for {@code s}. */
@@ -101,7 +114,8 @@ public record LayerSettings(PruneSpec prune, LowRankSpec lowrank, QuantizeSpec q
         EnumSet<Setting> o = off.isEmpty() ? EnumSet.noneOf(Setting.class) : EnumSet.copyOf(off);
         o.remove(s);
         return new LayerSettings(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank,
-                s == Setting.QUANTIZE ? null : quantize, o, s == Setting.PRUNE ? null : reconstruct);
+                s == Setting.QUANTIZE ? null : quantize, o,
+                kept(s == Setting.PRUNE ? null : prune, s == Setting.LOWRANK ? null : lowrank));
     }
 
     private Set<Setting> without(Setting s, boolean setHere) {

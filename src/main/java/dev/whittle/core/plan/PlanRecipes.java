@@ -133,7 +133,8 @@ public final class PlanRecipes {
         var lowrank = excluded.containsKey(Setting.LOWRANK) ? null : rule.lowrank();
         var quantize = excluded.containsKey(Setting.QUANTIZE) ? null : rule.quantize();
         if (prune != null || lowrank != null || quantize != null) {
-            out.add(new Step(rule.select(), prune, lowrank, quantize, prune == null ? null : rule.reconstruct()));
+            out.add(new Step(rule.select(), prune, lowrank, quantize, prune == null && lowrank == null ? null
+                    : rule.reconstruct()));
         }
         for (var e : excluded.entrySet()) {
             List<String> exclude = new ArrayList<>(rule.select().exclude());
@@ -144,7 +145,7 @@ public final class PlanRecipes {
             }
             Setting k = e.getKey();
             out.add(new Step(sel, k == Setting.PRUNE ? rule.prune() : null, k == Setting.LOWRANK ? rule.lowrank() : null,
-                    k == Setting.QUANTIZE ? rule.quantize() : null, k == Setting.PRUNE ? rule.reconstruct() : null));
+                    k == Setting.QUANTIZE ? rule.quantize() : null, k == Setting.QUANTIZE ? null : rule.reconstruct()));
         }
         return out;
     }
@@ -185,7 +186,8 @@ public final class PlanRecipes {
         for (int i = first; i < steps.size(); i++) {
             Step s = steps.get(i);
             layers.put(singleLayer(s, model, recipe.whittle()), new LayerSettings(s.prune(), s.lowrank(),
-                    s.quantize() == null ? null : s.quantize().spec(), Set.of(), s.prune() == null ? null : s.reconstruct()));
+                    s.quantize() == null ? null : s.quantize().spec(), Set.of(),
+                    s.prune() == null && s.lowrank() == null ? null : s.reconstruct()));
         }
         return new Plan(steps.subList(0, first), layers, recipe.calibration(), recipe.whittle());
     }
@@ -194,11 +196,11 @@ public final class PlanRecipes {
     private static String singleLayer(Step s, ModelGraph model, int version) {
         Selection sel = s.select();
         // A layer's tuned settings hold no smoothing (a step-level choice with activations) and
-        // no reconstruct without pruning: such steps stay rules, so nothing is lost on the way back.
+        // no reconstruct without pruning or low rank: such steps stay rules, so nothing is lost on the way back.
         if (!sel.ops().isEmpty() || !sel.exclude().isEmpty() || sel.names().size() != 1
                 || (s.prune() != null && s.prune().isGlobal())
                 || (s.quantize() != null && s.quantize().smooth() != null)
-                || (s.prune() == null && s.reconstructs())) {
+                || (s.prune() == null && s.lowrank() == null && s.reconstructs())) {
             return null;
         }
         List<WeightLayer> hit = sel.selector(version).select(model);

@@ -32,21 +32,29 @@ public final class ResolvedPlan {
      * @param lowrankFrom  likewise for low-rank
      * @param quantizeFrom likewise for the quantize weights setting (else the last quantize block)
      * @param reconstruct  the {@code reconstruct} of the step that gives the prune setting, or null
+     * @param lowrankReconstruct the {@code reconstruct} of the step that gives the low-rank setting, or null
      */
     public record Effective(WeightLayer layer, PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize,
-                            Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom, Object reconstruct) {
+                            Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom, Object reconstruct,
+                            Object lowrankReconstruct) {
         public Effective {
-            reconstruct = canonical(reconstruct, prune);
+            reconstruct = canonical(reconstruct, prune, null);
+            lowrankReconstruct = canonical(lowrankReconstruct, null, lowrank);
         }
 
         public Effective(WeightLayer layer, PruneSpec prune, LowRankSpec lowrank, QuantizeSpec quantize,
                          Origin pruneFrom, Origin lowrankFrom, Origin quantizeFrom) {
-            this(layer, prune, lowrank, quantize, pruneFrom, lowrankFrom, quantizeFrom, null);
+            this(layer, prune, lowrank, quantize, pruneFrom, lowrankFrom, quantizeFrom, null, null);
         }
 
         /** Whether the layer's pruning is followed by a refit ({@code reconstruct}). */
         public boolean reconstructs() {
             return reconstruct != null && !Boolean.FALSE.equals(reconstruct);
+        }
+
+        /** Whether the layer's factoring is followed by a refit of its factors ({@code reconstruct}). */
+        public boolean lowrankReconstructs() {
+            return lowrankReconstruct != null;
         }
 
         /** Whether nothing happens to this layer. */
@@ -121,9 +129,11 @@ public final class ResolvedPlan {
                 pruneFrom = mine;
             }
             LowRankSpec lowrank = r < 0 ? null : steps.get(r).lowrank();
+            Object lowrankReconstruct = r < 0 ? null : steps.get(r).reconstruct();
             Origin lowrankFrom = origin(rules, r);
             if (tuned.lowrank() != null) {
                 lowrank = tuned.lowrank();
+                lowrankReconstruct = tuned.reconstruct();
                 lowrankFrom = mine;
             }
             Origin quantizeFrom = origin(rules, qw >= 0 ? qw : qLast);
@@ -133,20 +143,20 @@ public final class ResolvedPlan {
                 quantizeFrom = weights || quantizeFrom == null ? mine : quantizeFrom;
             }
             out.put(l.node(), new Effective(l, prune, lowrank, q, pruneFrom, lowrankFrom, quantizeFrom,
-                    reconstruct));
+                    reconstruct, lowrankReconstruct));
         }
         return new ResolvedPlan(plan, model, null, out);
     }
 
     /**
      * A reconstruct value in one spelling per meaning: {damp: auto}, {damp: D} or null, as the
-     * runner reads it ({@code true} means auto after channel pruning, else the default damping).
+     * runner reads it ({@code true} means auto after channel pruning or low rank, else the default damping).
      */
-    static Object canonical(Object reconstruct, PruneSpec prune) {
-        if (reconstruct == null || prune == null) {
+    static Object canonical(Object reconstruct, PruneSpec prune, LowRankSpec lowrank) {
+        if (reconstruct == null || prune == null && lowrank == null) {
             return null;
         }
-        Step s = new Step(new dev.whittle.core.recipe.Selection(List.of(), List.of(), List.of()), prune, null, null,
+        Step s = new Step(new dev.whittle.core.recipe.Selection(List.of(), List.of(), List.of()), prune, lowrank, null,
                 reconstruct);
         if (s.reconstructAuto()) {
             return Map.of("damp", "auto");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.prune.PruneSpec;
@@ -98,12 +99,45 @@ class DataAwarePlanTest {
     }
 
     @Test
-    void reconstructNeedsPruningOnTheLayer() {
+    void reconstructNeedsPruningOrLowRankOnTheLayer() {
         BadInputException x = assertThrows(BadInputException.class, () -> new LayerSettings(null, null, null, Set.of(), true));
-        assertTrue(x.getMessage().contains("set prune on the layer"), x.getMessage());
+        assertTrue(x.getMessage().contains("set prune or lowrank on the layer"), x.getMessage());
         assertThrows(BadInputException.class, () -> LayerSettings.INHERIT.withPrune(PruneSpec.sparsity(0.5), "yes"));
         assertNull(LayerSettings.INHERIT.withPrune(PruneSpec.sparsity(0.5), true).withPrune(null).reconstruct(),
                 "no pruning, no refit");
         assertNull(LayerSettings.INHERIT.withPrune(PruneSpec.sparsity(0.5), true).withOff(Setting.PRUNE).reconstruct());
+        LayerSettings both = LayerSettings.INHERIT.withPrune(PruneSpec.sparsity(0.5), true).withLowrank(LowRankSpec.rank(8));
+        assertEquals(true, both.withPrune(null).reconstruct(), "the low rank set here keeps the refit");
+        assertNull(both.withPrune(null).withLowrank(null).reconstruct());
+        assertNull(both.withOff(Setting.PRUNE).withOff(Setting.LOWRANK).reconstruct());
+    }
+
+    /**
+     * A layer's low rank with reconstruct: exported as one step with both keys, read back, and
+     * resolved as the runner reads it (true cross-validates the damping after low rank); the
+     * pruning from a rule keeps its own step's reconstruct.
+     */
+    @Test
+    void lowRankRefitExportsReadsBackAndResolvesApartFromTheRulesPruning() {
+        Plan p = PlanRecipes.fromRecipe(Recipe.parse("t", """
+                whittle: 1
+                calibration: {data: fashion-calib-x.npy}
+                steps:
+                  - select: {}
+                    prune: {sparsity: 0.3}
+                """), g).withLayer("fc1", LayerSettings.INHERIT.withLowrank(LowRankSpec.params(0.5).withWhiten(true), true));
+        ResolvedPlan.Effective e = ResolvedPlan.of(p, g).layer("fc1");
+        assertFalse(e.reconstructs(), "the rule's pruning has no refit");
+        assertTrue(e.lowrankReconstructs());
+        assertEquals(Map.of("damp", "auto"), e.lowrankReconstruct());
+        Recipe r = PlanRecipes.toRecipe(p, g, null);
+        Step last = r.steps().get(r.steps().size() - 1);
+        assertEquals(Boolean.TRUE, last.reconstruct());
+        assertTrue(last.lowrank().whiten() && last.prune() == null);
+        Plan back = PlanRecipes.fromRecipe(Recipe.parse("t", RecipeWriter.toYaml(r, null)), g);
+        assertEquals(p.layer("fc1").lowrank(), back.layer("fc1").lowrank());
+        assertEquals(Map.of("damp", "auto"), back.layer("fc1").reconstruct(), "true after low rank means auto");
+        assertEquals(ResolvedPlan.of(p, g).layers(), ResolvedPlan.of(back, g).layers());
+        assertFalse(ResolvedPlan.of(p, g).layer("fc2").lowrankReconstructs());
     }
 }
