@@ -64,8 +64,8 @@ class ExampleRecipesTest {
             // whittle: 2, the embedding tables too; measured 0.9995 (0.9971), 23,210,101 bytes
             Map.entry("minilm-int8-all.yaml", new Expect(0.998, 0.99, true)),
             Map.entry("minilm-int4.yaml", new Expect(0.96, 0.91, true)),
-            // measured: GPTQ 0.9551 (min 0.8097); Wanda 50% + reconstruct 0.9081 (min 0.6304)
-            Map.entry("minilm-int4-gptq.yaml", new Expect(0.94, 0.78, true)),
+            // measured: GPTQ on an asymmetric MSE grid 0.9730 (min 0.8665); Wanda 50% + reconstruct 0.9081 (min 0.6304)
+            Map.entry("minilm-int4-gptq.yaml", new Expect(0.955, 0.84, true)),
             Map.entry("minilm-prune-wanda.yaml", new Expect(0.89, 0.6, false)),
             Map.entry("minilm-mixed.yaml", new Expect(0.975, 0.92, true))));
 
