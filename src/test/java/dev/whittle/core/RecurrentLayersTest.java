@@ -79,6 +79,62 @@ class RecurrentLayersTest {
         }
     }
 
+    /**
+     * format dynamic writes an LSTM as ONNX Runtime's DynamicQuantizeLSTM: its W and R codes are
+     * the per-gate-row QDQ codes transposed to [directions, inputs, 4 x hidden] (the QDQ path is
+     * checked against the Java reference above), the scales repeated per direction, and ORT's
+     * output (input and state quantized on the fly) stays close to the float reference. GRU and
+     * RNN, which have no such op, stay weight-only QDQ and say why.
+     */
+    @Test
+    void dynamicInt8LstmIsWrittenAsDynamicQuantizeLstmWithTheQdqCodesTransposed() {
+        for (boolean bi : List.of(false, true)) {
+            OnnxModel m = BodyModels.recurrent("LSTM", bi);
+            WeightSpec ws = WeightSpec.of(8, Granularity.CHANNEL);
+            var dyn = Quantizer.apply(m, List.of(QuantizeStep.all(new QuantizeSpec(ws, null,
+                    dev.whittle.core.quant.QuantFormat.DYNAMIC))));
+            var qdq = Quantizer.apply(m, List.of(QuantizeStep.all(QuantizeSpec.weights(ws))));
+            OnnxModel q = dyn.model();
+            List<String> ops = q.graph().nodes().stream().map(NodeInfo::opType).toList();
+            assertEquals(List.of("DynamicQuantizeLSTM"), ops, dyn.report().messages().toString());
+            assertEquals(2, dyn.report().layers().size());
+            int dirs = bi ? 2 : 1;
+            int rows = 4 * HIDDEN;
+            for (String w : List.of("W", "R")) {
+                var codes = q.graph().constant(w + "_quantized").orElseThrow();
+                int in = w.equals("W") ? 3 : HIDDEN;
+                assertArrayEquals(new long[] {dirs, in, rows}, codes.dims());
+                float[] t = codes.toFloatArray();
+                float[] ref = qdq.model().graph().constant(w + "_quantized").orElseThrow().toFloatArray();
+                // dynamic's codes may be uint8 (zero point 128) where QDQ's are int8: compare code - zero point
+                float[] zp = q.graph().constant(w + "_zero_point").orElseThrow().toFloatArray();
+                float[] qdqZp = qdq.model().graph().constant(w + "_zero_point").orElseThrow().toFloatArray();
+                for (int d = 0; d < dirs; d++) {
+                    for (int g = 0; g < rows; g++) {
+                        for (int i = 0; i < in; i++) {
+                            assertEquals(ref[(d * rows + g) * in + i] - qdqZp[g], t[(d * in + i) * rows + g] - zp[d * rows + g],
+                                    w + " code " + d + "," + g + "," + i);
+                        }
+                    }
+                }
+                float[] scale = q.graph().constant(w + "_scale").orElseThrow().toFloatArray();
+                float[] qdqScale = qdq.model().graph().constant(w + "_scale").orElseThrow().toFloatArray();
+                assertEquals(dirs * rows, scale.length);
+                for (int i = 0; i < scale.length; i++) {
+                    assertEquals(qdqScale[i % rows], scale[i], 0f);
+                }
+            }
+            float[] y = Ort.run(q, Map.of("x", X)).get("Y").data();
+            float[] ref = reference(m, "LSTM", bi);
+            double e = SubgraphLayersTest.rel(new Tensor(new long[] {y.length}, ref), new Tensor(new long[] {y.length}, y));
+            assertTrue(e < 0.03, "relative error " + e);
+        }
+        var gru = Quantizer.apply(BodyModels.recurrent("GRU", false), List.of(QuantizeStep.all(new QuantizeSpec(
+                WeightSpec.of(8, Granularity.CHANNEL), null, dev.whittle.core.quant.QuantFormat.DYNAMIC))));
+        assertEquals(2, gru.model().graph().nodes().stream().filter(n -> n.opType().equals("DequantizeLinear")).count());
+        assertTrue(gru.report().messages().stream().anyMatch(x -> x.contains("applies to MatMul only")), gru.report().messages().toString());
+    }
+
     private static float[] dequantized(OnnxModel q, String w) {
         float[] codes = q.graph().constant(w + "_quantized").orElseThrow().toFloatArray();
         float[] scale = q.graph().constant(w + "_scale").orElseThrow().toFloatArray();

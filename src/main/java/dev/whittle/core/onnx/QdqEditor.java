@@ -318,6 +318,39 @@ public final class QdqEditor {
         require(11);
     }
 
+    /**
+     * Replaces LSTM {@code node} by {@code com.microsoft::DynamicQuantizeLSTM}, ONNX Runtime's
+     * LSTM with 8-bit weights whose input and hidden state are quantized on the fly: {@code wq}
+     * and {@code rq} are the codes of W and R laid out [directions, inputs, 4 x hidden] (the
+     * transpose of ONNX's LSTM W and R), the scales and zero points [directions, 4 x hidden] (or
+     * [directions]); the other inputs and every attribute stay as they were (an explicit
+     * {@code layout}, which must be 0, is dropped: the op does not know it).
+     */
+    public void dynamicLstm(String node, TensorBytes wq, TensorBytes wScale, TensorBytes wZeroPoint, TensorBytes rq,
+                            TensorBytes rScale, TensorBytes rZeroPoint) {
+        int at = idx(node);
+        NodeProto lstm = nodes.get(at);
+        String w = lstm.getInput(1);
+        String r = lstm.getInput(2);
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType("DynamicQuantizeLSTM").setDomain("com.microsoft")
+                .setName(unique(nameOf(lstm, node) + "_quant"))
+                .addInput(lstm.getInput(0))
+                .addInput(initializer(w + "_quantized", wq))
+                .addInput(initializer(r + "_quantized", rq));
+        for (int i = 3; i <= 7; i++) {
+            b.addInput(i < lstm.getInputCount() ? lstm.getInput(i) : "");
+        }
+        b.addInput(initializer(w + "_scale", wScale)).addInput(initializer(w + "_zero_point", wZeroPoint))
+                .addInput(initializer(r + "_scale", rScale)).addInput(initializer(r + "_zero_point", rZeroPoint))
+                .addAllOutput(lstm.getOutputList());
+        // DynamicQuantizeLSTM has LSTM's attributes but layout (it reads the default layout only)
+        lstm.getAttributeList().stream().filter(a -> !a.getName().equals("layout")).forEach(b::addAttribute);
+        replaced.put(at, List.of(b.build()));
+        maybeUnused.add(w);
+        maybeUnused.add(r);
+        microsoft = true;
+    }
+
     /** Raises the default-domain opset the result needs (the model is upgraded if older). */
     private void require(long version) {
         opset = Math.max(opset, version);

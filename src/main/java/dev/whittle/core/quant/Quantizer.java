@@ -102,6 +102,8 @@ public final class Quantizer {
         dev.whittle.core.transform.Bodies.byGraph(plan.stream().map(Planned::layer).toList()).values()
                 .forEach(ls -> ls.forEach(l -> plan.stream().filter(p -> p.layer() == l).forEach(ordered::add)));
         List<Planned> mainPlan = plan.stream().filter(p -> p.layer().graphPath().isEmpty()).toList();
+        java.util.Set<String> dynamicLstm = DynamicLstm.eligible(model, plan);
+        Map<String, Planned> lstmHalf = new HashMap<>(); // the first of an LSTM's W and R, until the other comes
         for (Planned p : ordered) {
             WeightSpec ws = p.spec().weights();
             WeightLayer l = p.layer();
@@ -125,10 +127,14 @@ public final class Quantizer {
                         + "' in another graph and reads its own copy of the same quantized values.");
                 continue;
             }
-            QuantFormat f = format(l, p.spec());
+            boolean lstm = dynamicLstm.contains(DynamicLstm.key(l));
+            QuantFormat f = lstm ? QuantFormat.DYNAMIC : format(l, p.spec());
             if (f != p.spec().formatOrDefault()) {
                 messages.add("Layer '" + l.node() + "' (" + l.op() + ") was written as weight-only qdq: format "
-                        + p.spec().formatOrDefault() + " applies to MatMul only.");
+                        + p.spec().formatOrDefault() + " applies to MatMul only" + (p.spec().formatOrDefault()
+                        == QuantFormat.DYNAMIC && l.op().equals("LSTM") ? " and to LSTM nodes whose W and R are both"
+                        + " quantized together at 8 bits, per gate row or per tensor, from float32 (DynamicQuantizeLSTM)"
+                        : "") + ".");
             }
             if (first != null) {
                 ed.setInput(l.graphNode(), OpRules.weightInput(l), dqOutputs.get(l.weight()));
@@ -140,7 +146,22 @@ public final class Quantizer {
             long bytes;
             switch (f) {
                 case MATMULNBITS -> bytes = WeightEmitter.matMulNBits(ed, l, q);
-                case DYNAMIC -> bytes = WeightEmitter.dynamic(ed, l, q);
+                case DYNAMIC -> {
+                    if (lstm) {
+                        Planned other = lstmHalf.remove(DynamicLstm.key(l));
+                        if (other == null) {
+                            lstmHalf.put(DynamicLstm.key(l), p);
+                        } else {
+                            boolean wFirst = other.layer().node().endsWith(".W");
+                            WeightLayer wl = wFirst ? other.layer() : l;
+                            WeightLayer rl = wFirst ? l : other.layer();
+                            DynamicLstm.write(ed, wl, computed.get(wl.node()), rl, computed.get(rl.node()));
+                        }
+                        bytes = DynamicLstm.bytes(l, q);
+                    } else {
+                        bytes = WeightEmitter.dynamic(ed, l, q);
+                    }
+                }
                 default -> {
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
                     qdqWeights.put(l.node(), q);

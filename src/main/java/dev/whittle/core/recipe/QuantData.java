@@ -18,7 +18,7 @@ public final class QuantData {
             "DequantizeLinear", List.of(1, 2), "QuantizeLinear", List.of(1, 2),
             "MatMulNBits", List.of(2, 3), "MatMulInteger", List.of(2, 3), "ConvInteger", List.of(2, 3),
             "DynamicQuantizeMatMul", List.of(2, 3), "QLinearMatMul", List.of(1, 2, 4, 5, 6, 7),
-            "QLinearConv", List.of(1, 2, 4, 5, 6, 7));
+            "QLinearConv", List.of(1, 2, 4, 5, 6, 7), "DynamicQuantizeLSTM", List.of(8, 9, 10, 11));
 
     private QuantData() {
     }
