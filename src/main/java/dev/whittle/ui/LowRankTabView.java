@@ -106,21 +106,9 @@ public final class LowRankTabView extends VBox {
                 + " = sqrt(1 - energy kept). Parameters: r (m + n) for the two factors against m n."));
         verdict.setId("rankVerdict");
         verdict.setWrapText(true);
-        Label whitenNote = new Label();
-        whitenNote.setId("rankWhitenNote");
-        whitenNote.setWrapText(true);
-        whitenNote.getStyleClass().add("muted");
-        whitenNote.textProperty().bind(vm.whitenNoteProperty());
-        whitenNote.visibleProperty().bind(vm.whitenNoteProperty().isNotEmpty());
-        whitenNote.managedProperty().bind(whitenNote.visibleProperty());
+        Label whitenNote = shortNote("rankWhitenNote", vm.whitenNoteProperty());
         vm.whitenedProperty().addListener((o, a, w) -> spectrum.setWhitened(w));
-        Label refitNote = new Label();
-        refitNote.setId("rankRefitNote");
-        refitNote.setWrapText(true);
-        refitNote.getStyleClass().add("muted");
-        refitNote.textProperty().bind(vm.refitNoteProperty());
-        refitNote.visibleProperty().bind(vm.refitNoteProperty().isNotEmpty());
-        refitNote.managedProperty().bind(refitNote.visibleProperty());
+        Label refitNote = shortNote("rankRefitNote", vm.refitNoteProperty());
         javafx.scene.control.Tooltip refitTip = new javafx.scene.control.Tooltip();
         refitTip.textProperty().bind(vm.refitNoteProperty());
         refitTip.setWrapText(true);
@@ -130,6 +118,13 @@ public final class LowRankTabView extends VBox {
         vm.figuresProperty().addListener((o, a, f) -> showFigures(f));
         getChildren().addAll(controls, chart, hover, figures, whitenNote, refitNote, verdict);
         VBox.setVgrow(chart, Priority.ALWAYS);
+    }
+
+    /** A muted note that may be cut to its first lines, so the spectrum keeps its room. */
+    private static Label shortNote(String id, javafx.beans.property.ReadOnlyStringProperty text) {
+        Label l = QuantTabView.note(id, text);
+        l.setMinHeight(javafx.scene.layout.Region.USE_COMPUTED_SIZE);
+        return l;
     }
 
     public SpectrumView spectrum() {
