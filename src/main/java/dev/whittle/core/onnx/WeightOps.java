@@ -117,7 +117,9 @@ final class WeightOps {
             // int8/int4 tables are quantized embeddings gathered before dequantizing (ONNX
             // Runtime's quantize_dynamic layout); other integer tables are indices or shapes
             codes = t.type().bits() <= 8 && !t.type().isFloating() && t.type() != dev.whittle.core.model.DataType.BOOL;
-            if (t.rank() < 2 || !(viaDequantize || codes || t.type().isFloating())) {
+            // a table of one column is a per-row lookup (the row scales of a gathered quantized
+            // table), not an embedding
+            if (t.rank() < 2 || t.dims()[t.rank() - 1] == 1 || !(viaDequantize || codes || t.type().isFloating())) {
                 return Optional.empty();
             }
         }

@@ -68,7 +68,7 @@ final class LayerEstimate {
             long n = m[0] * m[1];
             macs += macsPerWeight * n;
         }
-        WeightSpec w = e.quantize() == null ? null : e.quantize().weights();
+        WeightSpec w = e.quantize() == null ? null : e.quantize().withLayoutDefault().weights();
         if (w == null) {
             for (long[] m : mats) {
                 long n = m[0] * m[1];
@@ -139,6 +139,11 @@ final class LayerEstimate {
         };
         if (w.granularity() == Granularity.BLOCK && f == QuantFormat.DYNAMIC) {
             groups = out;
+        }
+        if (op.equals("Gather") && w.bits() == 8 && w.granularity() == Granularity.CHANNEL) {
+            // codes gathered, then dequantized: float scales per row, float zero points only when not 0
+            long per = w.unsignedCodes() ? 2 : 1;
+            return new long[] {n, n + 4 * per * groups + (1 + per) * TENSOR_OVERHEAD + 3 * QDQ_NODE_OVERHEAD, per * groups};
         }
         long codeBytes = w.bits() == 4 ? (n + 1) / 2 : n;
         long zpBytes = w.bits() == 4 ? (groups + 1) / 2 : groups;

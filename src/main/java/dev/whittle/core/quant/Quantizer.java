@@ -163,6 +163,10 @@ public final class Quantizer {
                     }
                 }
                 default -> {
+                    if (WeightEmitter.gathersCodes(ed, l, q)) {
+                        bytes = WeightEmitter.gatherCodes(ed, l, q);
+                        break;
+                    }
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
                     qdqWeights.put(l.node(), q);
                     bytes = WeightEmitter.qdqBytes(l, q);

@@ -30,6 +30,36 @@ final class WeightEmitter {
         return out;
     }
 
+    /**
+     * Whether a Gather table is written as codes gathered then dequantized ({@link
+     * QdqEditor#gatherDequantized}): 8-bit, one scale per row of a rank-2 table that Gather reads
+     * along axis 0, and read by that Gather alone. Other tables keep DequantizeLinear in front.
+     */
+    static boolean gathersCodes(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        Grouping g = q.grouping();
+        return l.op().equals("Gather") && l.graphPath().isEmpty() && q.spec().bits() == 8 && l.shape().length == 2
+                && g.granularity() == Granularity.CHANNEL && g.axis() == 0
+                && java.util.Arrays.equals(g.dims(), l.shape())
+                && ed.readersOf(ed.input(l.graphNode(), 0)).size() == 1 && ed.intAttr(l.graphNode(), "axis", 0) == 0;
+    }
+
+    /** The Gather form of {@link #gathersCodes}; returns the bytes it stored. */
+    static long gatherCodes(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        DataType t = codeType(8, !q.spec().unsignedCodes());
+        int rows = (int) l.shape()[0];
+        float[] zp = new float[rows];
+        boolean anyZp = false;
+        for (int i = 0; i < rows; i++) {
+            zp[i] = q.zeroPoints()[i];
+            anyZp |= zp[i] != 0;
+        }
+        DataType ft = scaleType(l);
+        ed.gatherDequantized(l.graphNode(), TensorBytes.codes(t, l.shape(), q.codes()),
+                TensorBytes.floats(ft, new long[] {rows, 1}, q.scales()),
+                anyZp ? TensorBytes.floats(ft, new long[] {rows, 1}, zp) : null, l.dtype());
+        return q.codeBytes() + (long) ft.storageBytes(rows) * (anyZp ? 2 : 1);
+    }
+
     static long qdqBytes(QuantizedWeight q) {
         DataType t = codeType(q.spec().bits(), !q.spec().unsignedCodes());
         return q.codeBytes() + 4L * q.scales().length + t.storageBytes(q.zeroPoints().length);

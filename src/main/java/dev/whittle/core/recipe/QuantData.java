@@ -23,6 +23,39 @@ public final class QuantData {
     private QuantData() {
     }
 
+    /**
+     * The per-row scales and zero points of a table whose codes are gathered, then dequantized
+     * (Gather of the codes, Cast, Sub of the gathered zero points, Mul by the gathered scales):
+     * constants gathered by the same indices as an integer table, into that Sub or Mul.
+     */
+    private static void rowScales(ModelGraph g, Set<String> names) {
+        Map<String, NodeInfo> producer = new java.util.HashMap<>();
+        for (NodeInfo n : g.nodes()) {
+            if (n.graphPath().isEmpty()) {
+                n.outputs().forEach(o -> producer.put(o, n));
+            }
+        }
+        for (NodeInfo n : g.nodes()) {
+            if (!n.graphPath().isEmpty() || !(n.opType().equals("Mul") || n.opType().equals("Sub")) || n.inputs().size() != 2) {
+                continue;
+            }
+            NodeInfo codes = producer.get(n.inputs().get(0));
+            while (codes != null && (codes.opType().equals("Sub") || codes.opType().equals("Cast"))) {
+                codes = producer.get(codes.inputs().get(0));
+            }
+            NodeInfo rows = producer.get(n.inputs().get(1));
+            if (codes == null || rows == null || !codes.opType().equals("Gather") || !rows.opType().equals("Gather")
+                    || codes.inputs().size() < 2 || rows.inputs().size() < 2
+                    || !codes.inputs().get(1).equals(rows.inputs().get(1))) {
+                continue;
+            }
+            boolean integerTable = g.constant(codes.inputs().get(0)).map(t -> !t.type().isFloating()).orElse(false);
+            if (integerTable && g.constant(rows.inputs().get(0)).isPresent()) {
+                names.add(rows.inputs().get(0));
+            }
+        }
+    }
+
     /** Elements of {@code g}'s constants that feed the quantization slots of its ops. */
     public static long elements(ModelGraph g) {
         Set<String> names = new HashSet<>();
@@ -37,6 +70,7 @@ public final class QuantData {
                 }
             }
         }
+        rowScales(g, names);
         long total = 0;
         for (String name : names) {
             total += g.constant(name).map(TensorData::count).orElse(0L);

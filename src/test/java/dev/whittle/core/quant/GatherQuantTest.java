@@ -95,10 +95,16 @@ class GatherQuantTest {
             assertEquals(max / 127f, l.scales()[row], 1e-7f * max, "row " + row);
         }
         assertClose(gathered(fakeQuant(TABLE, D, 127)), run(r.model()));
-        NodeInfo dq = r.model().graph().nodes().stream().filter(n -> n.opType().equals("DequantizeLinear")).findFirst()
-                .orElseThrow();
+        // per row, 8-bit: the codes are gathered, then only the rows read are dequantized (no
+        // DequantizeLinear over the whole table at every run)
         NodeInfo gather = r.model().graph().nodes().stream().filter(n -> n.name().equals("embed")).findFirst().orElseThrow();
-        assertEquals(dq.outputs().get(0), gather.inputs().get(0), "DequantizeLinear feeds the Gather's data");
+        assertEquals(dev.whittle.core.model.DataType.INT8,
+                r.model().graph().constant(gather.inputs().get(0)).orElseThrow().type(), "the Gather reads the int8 codes");
+        List<String> ops = r.model().graph().nodes().stream().map(NodeInfo::opType).toList();
+        assertEquals(List.of("Gather", "Cast", "Gather", "Mul"), ops.subList(ops.indexOf("Gather"), ops.indexOf("Mul") + 1),
+                "symmetric: no zero point to subtract");
+        assertTrue(!ops.contains("DequantizeLinear") && !ops.contains("Sub"), ops.toString());
+        assertEquals(V, dev.whittle.core.recipe.QuantData.elements(r.model().graph()), "the row scales are quantization data");
         assertTrue(r.model().graph().constant("table").isEmpty(), "the float table is gone");
         WeightLayer after = r.model().graph().weightLayers().get(0);
         assertTrue(after.quantized(), "the quantized table is still listed, as quantized");
