@@ -55,6 +55,9 @@ public final class WhittleCli {
             long max = Runtime.getRuntime().maxMemory() >> 20;
             err.println("whittle: out of memory (the Java heap is limited to " + max
                     + " MiB); give it more with WHITTLE_JAVA_OPTS=-Xmx8g, for example.");
+            if (java.util.Arrays.asList(args).contains("--debug")) {
+                e.printStackTrace(err);
+            }
             code = 1;
         }
         out.flush();

@@ -17,6 +17,12 @@ public final class Ort {
     }
 
     public static Map<String, Tensor> run(OnnxModel model, Map<String, Tensor> inputs) {
+        if (model.spilled()) {
+            // weights in this process's temporary file: ONNX Runtime reads a written copy
+            try (dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(model)) {
+                return run(null, copy.folder().resolve("model.onnx"), inputs);
+            }
+        }
         return run(model.proto().toByteArray(), null, inputs);
     }
 

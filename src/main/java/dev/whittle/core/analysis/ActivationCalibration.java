@@ -4,6 +4,7 @@ import dev.whittle.core.quant.ActivationHistogram;
 
 import dev.whittle.core.eval.ActivationCollector;
 import dev.whittle.core.onnx.ExposedOutputs;
+import dev.whittle.core.onnx.RuntimeCopy;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.InternalException;
 import java.io.IOException;
@@ -44,6 +45,14 @@ public final class ActivationCalibration {
      */
     static void stream(OnnxModel model, List<String> tensors, CalibrationData data, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
                        BooleanSupplier cancelled) {
+        if (model.spilled()) {
+            // Some weights are in this process's temporary file: ONNX Runtime gets a written copy.
+            try (RuntimeCopy copy = RuntimeCopy.of(ExposedOutputs.proto(model, tensors), model);
+                 ActivationCollector c = new ActivationCollector(copy.bytes(), copy.folder())) {
+                c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
+            }
+            return;
+        }
         if (externalDir != null) {
             // Weights live in external files, so the model itself is small: pass it as bytes.
             try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {

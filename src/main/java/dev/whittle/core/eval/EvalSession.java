@@ -152,7 +152,13 @@ public final class EvalSession implements AutoCloseable {
      * called (see {@link NodeProfiler}).
      */
     static EvalSession open(OnnxModel model, SessionSpec spec, Consumer<String> notices, java.nio.file.Path profile) {
-        byte[] bytes = serialize(model);
+        try (dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(model)) {
+            return open(model, copy, spec, notices, profile);
+        }
+    }
+
+    private static EvalSession open(OnnxModel model, dev.whittle.core.onnx.RuntimeCopy bytes, SessionSpec spec,
+                                    Consumer<String> notices, java.nio.file.Path profile) {
         // AUTO skips CUDA when this ONNX Runtime build has none (the CPU jar): nothing to fall back from.
         boolean tryCuda = spec.provider() == SessionSpec.Provider.CUDA || (spec.provider() == SessionSpec.Provider.AUTO
                 && cudaInBuild());
@@ -188,17 +194,18 @@ public final class EvalSession implements AutoCloseable {
         }
     }
 
-    private static EvalSession create(OnnxModel model, byte[] bytes, SessionSpec spec, boolean cuda,
+    // ONNX Runtime copies the bytes (a heap array, not a direct buffer that would hold native
+    // memory until some later collection) and reads external data while the session is created.
+    private static EvalSession create(OnnxModel model, dev.whittle.core.onnx.RuntimeCopy copy, SessionSpec spec, boolean cuda,
                                       java.nio.file.Path profile) {
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
             configure(o, spec);
             if (profile != null) {
                 o.enableProfiling(profile.toString());
             }
-            if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
+            if (copy.folder() != null) {
                 // From bytes, ONNX Runtime resolves external data only through this folder (STACK.md 7).
-                o.addConfigEntry("session.model_external_initializers_file_folder_path",
-                        model.source().toAbsolutePath().getParent().toString());
+                o.addConfigEntry("session.model_external_initializers_file_folder_path", copy.folder().toString());
             }
             if (cuda) {
                 try {
@@ -209,7 +216,7 @@ public final class EvalSession implements AutoCloseable {
             }
             OrtSession s;
             try {
-                s = env().createSession(bytes, o);
+                s = env().createSession(copy.bytes(), o);
             } catch (OrtException e) {
                 if (cuda) {
                     throw new CudaUnavailable(String.valueOf(e.getMessage()), e);
@@ -223,12 +230,6 @@ public final class EvalSession implements AutoCloseable {
         } catch (OrtException e) {
             throw new InternalException("ONNX Runtime session options failed: " + e.getMessage(), e);
         }
-    }
-
-    // A heap array rather than a direct buffer: ONNX Runtime copies the bytes at session creation,
-    // and a direct buffer would hold native memory until some later garbage collection.
-    private static byte[] serialize(OnnxModel model) {
-        return model.toBytes();
     }
 
     public RuntimeInfo runtime() {

@@ -43,13 +43,13 @@ public final class LoadCheck {
         if (size < 0 || size > limit || size + external > MAX_CHECKED_BYTES) {
             return Outcome.NOT_CHECKED;
         }
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+             dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(model)) {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
-                o.addConfigEntry("session.model_external_initializers_file_folder_path",
-                        model.source().toAbsolutePath().getParent().toString());
+            if (copy.folder() != null) {
+                o.addConfigEntry("session.model_external_initializers_file_folder_path", copy.folder().toString());
             }
-            try (OrtSession s = EvalSession.env().createSession(model.toBytes(), o)) {
+            try (OrtSession s = EvalSession.env().createSession(copy.bytes(), o)) {
                 return Outcome.LOADED;
             } catch (OrtException e) {
                 String msg = String.valueOf(e.getMessage());

@@ -29,16 +29,16 @@ public final class OptimizedGraph {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("whittle-optimized-", ".onnx");
-            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+            try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+                 dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(model)) {
                 EvalSession.configure(o, s);
                 o.setOptimizedModelFilePath(tmp.toString());
                 // ORT warns that a model saved at level all holds layouts for this CPU: known, and not for users.
                 o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-                if (model.source() != null && model.source().toAbsolutePath().getParent() != null) {
-                    o.addConfigEntry("session.model_external_initializers_file_folder_path",
-                            model.source().toAbsolutePath().getParent().toString());
+                if (copy.folder() != null) {
+                    o.addConfigEntry("session.model_external_initializers_file_folder_path", copy.folder().toString());
                 }
-                try (OrtSession ignored = EvalSession.env().createSession(model.toBytes(), o)) {
+                try (OrtSession ignored = EvalSession.env().createSession(copy.bytes(), o)) {
                     // Creating the session writes the optimized model.
                 } catch (OrtException e) {
                     throw new BadInputException("ONNX Runtime cannot load " + model.graph().fileName() + ": "

@@ -153,9 +153,15 @@ public final class LowRank {
                         + first.m() + " x " + first.n() + " matrix needs rank < " + floorRatio(first)));
                 continue;
             }
-            plans.add(new Plan(l, index, node, how, mats, r, white, shift, shift == null ? null : stats.means()));
+            // the matrices are read again when factored: only the layer in flight is held
+            plans.add(new Plan(l, index, node, how, null, r, white, shift, shift == null ? null : stats.means()));
         }
-        for (Plan p : plans) {
+        for (Plan planned : plans) {
+            Plan p = planned;
+            float[] w = p.layer().tensor().toFloatArray();
+            p = new Plan(p.layer(), p.index(), p.node(), p.how(), p.how().matrices(p.node(), p.layer(), w, spec.isSpatial()),
+                    p.rank(), p.whitened(), p.shift(), p.mean());
+            w = null;
             List<Factors> factors = new ArrayList<>();
             double errNum = 0;
             double errDen = 0;

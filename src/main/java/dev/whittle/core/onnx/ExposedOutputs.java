@@ -24,6 +24,11 @@ public final class ExposedOutputs {
     private ExposedOutputs() {
     }
 
+    /** The model with {@code tensors} added as graph outputs. */
+    public static ModelProto proto(OnnxModel model, List<String> tensors) {
+        return exposing(model, tensors);
+    }
+
     public static byte[] serialize(OnnxModel model, List<String> tensors) {
         return exposing(model, tensors).toByteArray();
     }

@@ -19,7 +19,11 @@ import java.util.Map;
 final class ExternalData {
     private final Path modelFile;
     private final Path folder;
+    private final boolean allowSpill;
     private final Map<Path, Long> sizes = new LinkedHashMap<>();
+    /** The spills this model's tensors point into, and the bytes it reads from them. */
+    private final java.util.Set<Spill> spills = new java.util.LinkedHashSet<>();
+    private long spilledBytes;
 
     /**
      * @param modelFile the .onnx file; external locations are relative to its folder
@@ -27,6 +31,12 @@ final class ExternalData {
      *                  reference external data (there is no folder to resolve it against)
      */
     ExternalData(Path modelFile, boolean hasFolder) {
+        this(modelFile, hasFolder, false);
+    }
+
+    /** @param allowSpill whether {@link Spill} locations resolve: only for models built in this process, never for files read */
+    ExternalData(Path modelFile, boolean hasFolder, boolean allowSpill) {
+        this.allowSpill = allowSpill;
         this.modelFile = modelFile;
         Path parent = modelFile.toAbsolutePath().normalize().getParent();
         this.folder = !hasFolder ? null : parent == null ? Path.of("/") : parent;
@@ -42,7 +52,17 @@ final class ExternalData {
 
     /** Sum of the sizes of the distinct external files mapped so far. */
     long totalBytes() {
+        return sizes.values().stream().mapToLong(Long::longValue).sum() + spilledBytes;
+    }
+
+    /** Sum of the sizes of the distinct external files of the source mapped so far (no spills). */
+    long sourceFileBytes() {
         return sizes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The spills mapped so far (a model keeps them alive while it refers to them). */
+    java.util.List<Spill> spills() {
+        return java.util.List.copyOf(spills);
     }
 
     /** Maps the external data a TensorProto's {@code external_data} entries point to. */
@@ -63,6 +83,17 @@ final class ExternalData {
                         + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
             }
         }
+        Spill spill = allowSpill ? Spill.of(location, tensor, fileName()) : null;
+        if (spill != null) {
+            if (length != expected) {
+                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + fileName()
+                        + " needs " + expected + " bytes for its dims but its external data holds " + length + ".");
+            }
+            spills.add(spill);
+            // counted as the bytes it adds when written inline, so the model's size is its written size
+            spilledBytes += Spill.inlineGrowth(t);
+            return spill.map(tensor, offset, length);
+        }
         return map(tensor, location, offset, length, expected);
     }
 
@@ -72,13 +103,13 @@ final class ExternalData {
             throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA,
                     "Tensor '" + tensor + "' in " + file + " is marked external but names no location.");
         }
-        if (folder == null) {
-            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "Tensor '" + tensor + "' in " + file
-                    + " refers to external data '" + location + "' but the model was built in memory with no folder.");
-        }
         if (offset < 0 || length < -1) {
             throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA,
                     "Tensor '" + tensor + "' in " + file + " has a negative external-data offset or length.");
+        }
+        if (folder == null) {
+            throw new InvalidModelException(ModelProblem.MISSING_EXTERNAL_DATA, "Tensor '" + tensor + "' in " + file
+                    + " refers to external data '" + location + "' but the model was built in memory with no folder.");
         }
         Path data = resolveInside(tensor, location);
         long size;

@@ -42,8 +42,18 @@ public final class GraphEditor {
     private record ConstRef(Kind kind, int index) {
     }
 
-    /** New values of a constant, computed in float32 and written back as {@code type}. */
-    private record Data(long[] dims, float[] values, dev.whittle.core.model.DataType type) {
+    /**
+     * New values of a constant, computed in float32 and written back as {@code type}: on the heap
+     * ({@code values}), or already written to the editor's {@link Spill} ({@code spilled}).
+     */
+    private record Data(long[] dims, float[] values, dev.whittle.core.model.DataType type, TensorProto spilled) {
+        Data(long[] dims, float[] values, dev.whittle.core.model.DataType type) {
+            this(dims, values, type, null);
+        }
+
+        float[] floats() {
+            return values != null ? values : Spill.floats(spilled, type, dims);
+        }
     }
 
     private final OnnxModel model;
@@ -67,10 +77,13 @@ public final class GraphEditor {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private boolean clearValueInfo;
     private final String path;
+    /** Where new weights go as they are set when the model is large (null: kept on the heap). */
+    private final Spill spill;
 
     private GraphEditor(OnnxModel model, String path) {
         this.model = model;
         this.path = path;
+        this.spill = !Spill.wanted(model) ? null : model.spills().isEmpty() ? Spill.create() : model.spills().get(0);
         this.graph = path.isEmpty() ? model.proto().getGraph() : GraphPaths.locate(model, path);
         names = new String[graph.getNodeCount()];
         List<String> viewNames = model.graph().nodes().stream().filter(n -> n.graphPath().equals(path))
@@ -218,7 +231,7 @@ public final class GraphEditor {
     public float[] floats(String value) {
         Data d = current(value);
         if (d != null) {
-            return d.values().clone();
+            return d.values() != null ? d.values().clone() : d.floats();
         }
         if (addedInt64.containsKey(value)) {
             long[] v = addedInt64.get(value);
@@ -249,14 +262,30 @@ public final class GraphEditor {
      */
     public void setTensor(String value, long[] dims, float[] values) {
         if (added.containsKey(value)) {
-            added.put(value, new Data(dims.clone(), values.clone(), added.get(value).type()));
+            added.put(value, data(value, dims, values, added.get(value).type(), true));
             return;
         }
         if (!constants.containsKey(value)) {
             throw new IllegalArgumentException("'" + value + "' is not a constant of the main graph");
         }
         checkCount(value, dims, values.length);
-        data.put(value, new Data(dims.clone(), values.clone(), writable(tensor(value).type())));
+        data.put(value, data(value, dims, values, writable(tensor(value).type()),
+                constants.get(value).kind() != Kind.CONSTANT_NODE));
+    }
+
+    /**
+     * New values, written to the spill at once when there is one and the tensor is large (only
+     * initializers: a Constant node keeps its value inline), else a copy kept until build.
+     */
+    private Data data(String name, long[] dims, float[] values, dev.whittle.core.model.DataType type, boolean initializer) {
+        if (spill == null || !initializer || type.storageBytes(values.length) < Spill.MIN_BYTES) {
+            return new Data(dims.clone(), values.clone(), type);
+        }
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.code());
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return new Data(dims.clone(), null, type, spill.writeFloats(t, type, values));
     }
 
     /** The float type a constant of {@code type} is written back in. */
@@ -285,7 +314,7 @@ public final class GraphEditor {
     public String addTensor(String base, long[] dims, float[] values, dev.whittle.core.model.DataType type) {
         String name = uniqueName(base);
         checkCount(name, dims, values.length);
-        added.put(name, new Data(dims.clone(), values.clone(), writable(type)));
+        added.put(name, data(name, dims, values, writable(type), true));
         return name;
     }
 
@@ -445,7 +474,9 @@ public final class GraphEditor {
         if (d == null) {
             g.addInitializer(original);
         } else if (sparse.contains(name)) {
-            g.addSparseInitializer(TensorProtos.sparse(name, d.dims(), d.values(), d.type()));
+            g.addSparseInitializer(TensorProtos.sparse(name, d.dims(), d.floats(), d.type()));
+        } else if (d.spilled() != null) {
+            g.addInitializer(d.spilled());
         } else {
             g.addInitializer(TensorProtos.floats(name, d.dims(), d.values(), d.type()));
         }

@@ -12,11 +12,26 @@ public final class OnnxModel {
     private final ModelProto proto;
     private final ModelGraph graph;
     private final Path source;
+    /** The temporary files holding tensors this model refers to, kept alive with it. */
+    private final java.util.List<Spill> spills;
 
-    OnnxModel(ModelProto proto, ModelGraph graph, Path source) {
+    OnnxModel(ModelProto proto, ModelGraph graph, Path source, java.util.List<Spill> spills) {
         this.proto = proto;
         this.graph = graph;
         this.source = source;
+        this.spills = spills;
+    }
+
+    /**
+     * Whether some of this model's tensors live in a temporary file of this process (a large
+     * model's compressed weights): ONNX Runtime must then get it through {@link RuntimeCopy}.
+     */
+    public boolean spilled() {
+        return !spills.isEmpty();
+    }
+
+    java.util.List<Spill> spills() {
+        return spills;
     }
 
     /** The protobuf; for code in {@code core.onnx} and the transforms' ONNX editing helpers. */

@@ -96,27 +96,33 @@ public final class OnnxReader {
         Path file = derivedFrom == null ? Path.of("in-memory.onnx") : derivedFrom;
         // Before anything recursive (even getSerializedSize) walks the graph.
         GraphChecker.checkDepth(String.valueOf(file.getFileName()), proto.getGraph());
-        OnnxModel m = view(proto, file, derivedFrom != null, proto.getSerializedSize());
-        return new OnnxModel(proto, m.graph(), derivedFrom);
+        OnnxModel m = view(proto, file, derivedFrom != null, true, proto.getSerializedSize());
+        return new OnnxModel(proto, m.graph(), derivedFrom, m.spills());
     }
 
     private static OnnxModel view(ModelProto proto, Path file, long size) {
-        return view(proto, file, true, size);
+        return view(proto, file, true, false, size);
     }
 
-    private static OnnxModel view(ModelProto proto, Path file, boolean hasFolder, long size) {
+    private static OnnxModel view(ModelProto proto, Path file, boolean hasFolder, boolean allowSpill, long size) {
         String name = String.valueOf(file.getFileName());
         checkHeader(name, proto);
         GraphChecker.checkDepth(name, proto.getGraph());
         new GraphChecker(name).check(proto.getGraph());
-        ExternalData external = new ExternalData(file, hasFolder);
+        ExternalData external = new ExternalData(file, hasFolder, allowSpill);
         ModelViewBuilder view = new ModelViewBuilder(name, new TensorDecoder(name, external));
         view.walk(proto.getGraph());
-        ModelGraph graph = new ModelGraph(file, size + external.totalBytes(), proto.getIrVersion(),
+        long fileBytes = size + external.totalBytes();
+        if (!external.spills().isEmpty() && fileBytes < OnnxWriter.INLINE_LIMIT) {
+            // written inline: its size is that of the protobuf with the spilled bytes in place
+            // (wrapped, not copied), length prefixes included, plus any source data files
+            fileBytes = Spill.inline(proto).getSerializedSize() + external.sourceFileBytes();
+        }
+        ModelGraph graph = new ModelGraph(file, fileBytes, proto.getIrVersion(),
                 proto.getProducerName(), proto.getProducerVersion(), proto.getDocString(), opsets(proto),
                 metadata(proto), values(proto.getGraph().getInputList()), values(proto.getGraph().getOutputList()),
                 view.nodes, view.constants, view.layers, proto.getFunctionsCount(), view.subgraphs);
-        return new OnnxModel(proto, graph, file);
+        return new OnnxModel(proto, graph, file, external.spills());
     }
 
     private static ModelProto parse(String name, ByteBuffer bytes) {

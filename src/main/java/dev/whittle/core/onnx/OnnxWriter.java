@@ -68,8 +68,13 @@ public final class OnnxWriter {
         Path out = target.toAbsolutePath().normalize();
         Path dir = out.getParent();
         Path dataFile = dir.resolve(out.getFileName() + ".data");
+        boolean moveOut = externalData || inlineBytes(proto) + spilledBytes(proto) > inlineLimit;
+        if (!moveOut) {
+            // Compressed weights spilled to this process's temporary file are written inline, as
+            // they would have been kept in memory: wrapped, not copied onto the heap.
+            proto = Spill.inline(proto);
+        }
         boolean fromSource = hasExternal(proto);
-        boolean moveOut = externalData || inlineBytes(proto) > inlineLimit;
         boolean external = fromSource || moveOut;
         List<Path> sources = sourceFiles(proto, source, fromSource);
         refuse(out, sources);
@@ -89,11 +94,11 @@ public final class OnnxWriter {
         try {
             ModelProto toWrite = proto;
             if (external) {
-                if (fromSource && source == null) {
+                if (fromSource && source == null && hasExternal(proto, false)) {
                     throw new BadInputException("The model has external tensors but no source folder to read them from.");
                 }
                 dataTmp = AtomicWrite.temporaryBeside(out, ".data.tmp");
-                toWrite = relocateExternal(proto, fromSource ? source : null, dataTmp, dataFile.getFileName().toString(),
+                toWrite = relocateExternal(proto, source, dataTmp, dataFile.getFileName().toString(),
                         moveOut ? initializerNames(proto) : java.util.Set.of());
             }
             if (toWrite.getSerializedSize() < 0) {
@@ -132,7 +137,8 @@ public final class OnnxWriter {
             Path folder = files.get(0).getParent();
             ProtoWalk.mapEveryTensor(proto, t -> {
                 for (StringStringEntryProto e : t.getExternalDataList()) {
-                    if (e.getKey().equals("location") && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+                    if (e.getKey().equals("location") && t.getDataLocation() == TensorProto.DataLocation.EXTERNAL
+                            && !e.getValue().startsWith(Spill.PREFIX)) {
                         try {
                             files.add(folder.resolve(e.getValue()).normalize());
                         } catch (RuntimeException ignored) {
@@ -163,9 +169,14 @@ public final class OnnxWriter {
     }
 
     private static boolean hasExternal(ModelProto p) {
+        return hasExternal(p, true);
+    }
+
+    /** Whether a tensor is stored externally; spilled tensors ({@link Spill}) count only when asked. */
+    private static boolean hasExternal(ModelProto p, boolean spilled) {
         boolean[] found = {false};
         ProtoWalk.mapEveryTensor(p, t -> {
-            found[0] |= t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+            found[0] |= t.getDataLocation() == TensorProto.DataLocation.EXTERNAL && (spilled || !Spill.isSpill(t));
             return t;
         });
         return found[0];
@@ -178,6 +189,18 @@ public final class OnnxWriter {
             if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
                 sum[0] += t.getRawData().size() + 8L * (t.getFloatDataCount() + t.getInt32DataCount()
                         + t.getInt64DataCount() + t.getDoubleDataCount() + t.getUint64DataCount());
+            }
+            return t;
+        });
+        return sum[0];
+    }
+
+    /** Bytes of the tensors spilled to this process's temporary files ({@link Spill}). */
+    static long spilledBytes(ModelProto p) {
+        long[] sum = {0};
+        ProtoWalk.mapEveryTensor(p, t -> {
+            if (Spill.isSpill(t)) {
+                sum[0] += Spill.length(t);
             }
             return t;
         });
@@ -210,7 +233,8 @@ public final class OnnxWriter {
      */
     private static ModelProto relocateExternal(ModelProto p, Path source, Path dataTmp, String dataName,
                                                java.util.Set<String> moveOut) throws IOException {
-        ExternalData ext = source == null ? null : new ExternalData(source);
+        // Spilled tensors resolve whether or not the model has a source folder.
+        ExternalData ext = new ExternalData(source == null ? Path.of("in-memory.onnx") : source, source != null, true);
         try (FileChannel out = FileChannel.open(dataTmp, StandardOpenOption.WRITE)) {
             long[] pos = {0};
             ModelProto relocated = ProtoWalk.mapEveryTensor(p, t -> {

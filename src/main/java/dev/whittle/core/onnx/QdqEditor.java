@@ -45,6 +45,8 @@ public final class QdqEditor {
     private final String path;
     private long opset;
     private boolean microsoft;
+    /** Where large new initializers go at once when the model is large (null: kept on the heap). */
+    private final Spill spill;
 
     private QdqEditor(OnnxModel model, String path) {
         this.model = model;
@@ -61,6 +63,7 @@ public final class QdqEditor {
         }
         collectNames(model.proto().getGraph());
         this.opset = model.graph().defaultOpset();
+        this.spill = !Spill.wanted(model) ? null : model.spills().isEmpty() ? Spill.create() : model.spills().get(0);
     }
 
     public static QdqEditor of(OnnxModel model) {
@@ -446,7 +449,8 @@ public final class QdqEditor {
         for (long d : t.dims()) {
             b.addDims(d);
         }
-        newInits.add(b.build());
+        newInits.add(spill == null || t.bytes().length < Spill.MIN_BYTES ? b.build()
+                : spill.write(b, java.nio.ByteBuffer.wrap(t.bytes())));
         return name;
     }
 

@@ -19,7 +19,8 @@ final class TensorProtos {
     /** Float values written as {@code type} (float32, float16, bfloat16 or float64). */
     static TensorProto floats(String name, long[] dims, float[] values, DataType type) {
         return TensorProto.newBuilder().setName(name).setDataType(type.code())
-                .addAllDims(boxed(dims)).setRawData(ByteString.copyFrom(TensorBytes.encodeFloats(type, values))).build();
+                .addAllDims(boxed(dims)).setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(
+                        TensorBytes.encodeFloats(type, values))).build();
     }
 
     static TensorProto int64s(String name, long[] dims, long[] values) {

@@ -4,26 +4,73 @@ import java.util.Arrays;
 
 /**
  * Magnitude ranking with the recipe's exact tie rule: smallest |w| first, ties broken by
- * position (earlier first). A key packs |w|'s bits (monotonic for non-negative floats) above
- * the index, so one primitive sort ranks a tensor.
+ * position (earlier first). |w|'s bits order non-negative floats as their values, so ranks are
+ * found on integers.
  */
 final class Magnitude {
     private Magnitude() {
     }
 
-    /** Zeroes exactly {@code k} weights of {@code w} in place: the k smallest by |w|, then position. */
+    /**
+     * Zeroes exactly {@code k} weights of {@code w} in place: the k smallest by |w|, then position.
+     * The k-th smallest magnitude is found by a two-pass radix select on |w|'s bits (linear time,
+     * no copy of the tensor); weights below it go, and of those equal to it the earliest.
+     */
     static void zeroSmallest(float[] w, int k) {
         if (k <= 0) {
             return;
         }
-        long[] keys = new long[w.length];
+        if (k >= w.length) {
+            Arrays.fill(w, 0f);
+            return;
+        }
+        int t = kthSmallestBits(w, k - 1);
+        int below = 0;
+        for (float v : w) {
+            if (absBits(v) < t) {
+                below++;
+            }
+        }
+        int ties = k - below;
         for (int i = 0; i < w.length; i++) {
-            keys[i] = ((long) Float.floatToRawIntBits(Math.abs(w[i])) << 32) | i;
+            int b = absBits(w[i]);
+            if (b < t) {
+                w[i] = 0f;
+            } else if (b == t && ties > 0) {
+                w[i] = 0f;
+                ties--;
+            }
         }
-        Arrays.sort(keys);
-        for (int j = 0; j < k; j++) {
-            w[(int) keys[j]] = 0f;
+    }
+
+    /** The bits of |w| at rank {@code rank} (0: smallest): high 16 bits first, then the low 16 within that bucket. */
+    static int kthSmallestBits(float[] w, int rank) {
+        int[] hist = new int[1 << 16];
+        for (float v : w) {
+            hist[absBits(v) >>> 16]++;
         }
+        int high = 0;
+        int left = rank;
+        while (left >= hist[high]) {
+            left -= hist[high++];
+        }
+        Arrays.fill(hist, 0);
+        for (float v : w) {
+            int b = absBits(v);
+            if (b >>> 16 == high) {
+                hist[b & 0xffff]++;
+            }
+        }
+        int low = 0;
+        while (left >= hist[low]) {
+            left -= hist[low++];
+        }
+        return high << 16 | low;
+    }
+
+    /** |v|'s bits: for non-negative floats their order is the values' order (NaN above infinity). */
+    private static int absBits(float v) {
+        return Float.floatToRawIntBits(v) & 0x7fffffff;
     }
 
     /** Zeroes every weight with |w| <= t. */

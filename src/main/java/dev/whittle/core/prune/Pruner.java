@@ -96,20 +96,13 @@ public final class Pruner {
         Map<String, float[]> pruned = new LinkedHashMap<>();
         // per weight: zeros after pruning and the relative error, so the originals need not be kept
         Map<String, double[]> figures = new LinkedHashMap<>();
-        if (spec.isGlobal() && spec.sparsity() != null) {
+        boolean global = spec.isGlobal() && spec.sparsity() != null;
+        if (global) {
             // one threshold over every selected weight: all of them at once
             targets.forEach((name, l) -> weights.put(name, load(l)));
             pruned.putAll(global(targets, weights, spec));
             weights.forEach((name, w) -> figures.put(name, figures(w, pruned.get(name))));
             weights.clear();
-        } else {
-            // one layer at a time: only the pruned weights stay on the heap, not the originals too
-            targets.forEach((name, l) -> {
-                float[] w = load(l);
-                float[] p = spec.dataAware() ? wanda(l, w, spec, inputNorms.get(l.node())) : perLayer(l, w, spec);
-                figures.put(name, figures(w, p));
-                pruned.put(name, p);
-            });
         }
         // each weight is replaced in the graph that holds it (a body, or an enclosing graph for an
         // outer-scope weight also read elsewhere); bodies first, the main graph last
@@ -124,7 +117,15 @@ public final class Pruner {
                 .toList()) {
             GraphEditor editor = GraphEditor.of(current, path);
             for (WeightLayer l : byOwner.get(path)) {
-                editor.setTensor(l.weight(), l.shape(), pruned.remove(l.weight())); // the editor holds them now
+                float[] p = pruned.remove(l.weight());
+                if (!global) {
+                    // one layer at a time, handed to the editor at once: a large model's editor writes
+                    // it to its spill file, so only the layer in flight is on the heap
+                    float[] w = load(l);
+                    p = spec.dataAware() ? wanda(l, w, spec, inputNorms.get(l.node())) : perLayer(l, w, spec);
+                    figures.put(l.weight(), figures(w, p));
+                }
+                editor.setTensor(l.weight(), l.shape(), p);
                 // sparse_initializer exists in the main graph only; body weights stay dense
                 if (spec.sparseStorage() && editor.isConstant(l.weight()) && path.isEmpty() && sparseIfInitializer(editor, l)) {
                     sparse.add(l.weight());

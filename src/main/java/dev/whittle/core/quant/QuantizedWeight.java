@@ -15,6 +15,14 @@ package dev.whittle.core.quant;
 public record QuantizedWeight(Grouping grouping, WeightSpec spec, byte[] codes, float[] scales, int[] zeroPoints,
                               float[] lo, float[] hi, long clipped, double signal, double noise) {
 
+    /**
+     * This weight without its codes (scales, ranges and figures kept), for what is still needed
+     * once the codes are written: the figures and the scales bias quantization reads.
+     */
+    public QuantizedWeight withoutCodes() {
+        return new QuantizedWeight(grouping, spec, new byte[0], scales, zeroPoints, lo, hi, clipped, signal, noise);
+    }
+
     /** Signal-to-quantization-noise ratio in dB; +Infinity when the error is exactly zero. */
     public double sqnrDb() {
         if (noise == 0) {

@@ -74,34 +74,21 @@ public final class Quantizer {
                 own.add(p);
             }
         }
-        Map<String, QuantizedWeight> computed = new HashMap<>();
-        List<QuantizedWeight> qs = WeightQuantizer.quantizeAll(own.stream().map(Planned::layer).toList(),
-                l -> own.stream().filter(p -> p.layer() == l).findFirst().orElseThrow().spec().weights(), options.analyses());
-        for (int i = 0; i < own.size(); i++) {
-            WeightLayer l = own.get(i).layer();
-            double[] xtx = options.gptq().get(l.node());
-            if (xtx == null) {
-                computed.put(l.node(), qs.get(i));
-                continue;
-            }
-            // A Conv (one group) as the matrix [M, C·k...] of its filters, input axis 1.
-            boolean conv = l.op().equals("Conv") && l.shape().length > 2;
-            long[] view = conv ? new long[] {l.shape()[0], l.params() / l.shape()[0]} : l.shape();
-            long k = view[1];
-            if (conv && xtx.length != k * k) {
-                // a grouped Conv: one XᵀX block per group, the filters of each group rounded with theirs
-                computed.put(l.node(), Gptq.refineGroups(l.tensor().toFloatArray(), qs.get(i), view, xtx,
-                        (int) (xtx.length / (k * k)), GPTQ_DAMP, true));
-                continue;
-            }
-            computed.put(l.node(), Gptq.refine(l.tensor().toFloatArray(), qs.get(i), view, conv ? 1 : 1 - l.axis(), xtx,
-                    GPTQ_DAMP, true));
-        }
         // one graph at a time, bodies first and the main graph last (Bodies.byGraph)
         List<Planned> ordered = new ArrayList<>();
         dev.whittle.core.transform.Bodies.byGraph(plan.stream().map(Planned::layer).toList()).values()
                 .forEach(ls -> ls.forEach(l -> plan.stream().filter(p -> p.layer() == l).forEach(ordered::add)));
         List<Planned> mainPlan = plan.stream().filter(p -> p.layer().graphPath().isEmpty()).toList();
+        // Layers are quantized a window at a time as the loop reaches them (spread over the cores),
+        // and a layer's codes are let go once written, so a large model is never held whole.
+        Map<String, QuantizedWeight> computed = new HashMap<>();
+        java.util.Set<String> ownNodes = new java.util.HashSet<>();
+        own.forEach(p -> ownNodes.add(p.layer().node()));
+        List<Planned> pending = new ArrayList<>(ordered.stream().filter(p -> ownNodes.contains(p.layer().node())).toList());
+        own.stream().filter(p -> !pending.contains(p)).forEach(pending::add);
+        Map<String, Long> usesOfWeight = new HashMap<>();
+        plan.forEach(p -> usesOfWeight.merge(p.layer().weight(), 1L, Long::sum));
+        boolean keepAll = !options.biasMeans().isEmpty();
         java.util.Set<String> dynamicLstm = DynamicLstm.eligible(model, plan);
         Map<String, Planned> lstmHalf = new HashMap<>(); // the first of an LSTM's W and R, until the other comes
         for (Planned p : ordered) {
@@ -143,6 +130,10 @@ public final class Quantizer {
                 continue;
             }
             QuantizedWeight q = computed.get(l.node());
+            if (q == null && ownNodes.contains(l.node())) {
+                quantizeWindow(pending, l.node(), computed, options);
+                q = computed.get(l.node());
+            }
             long bytes;
             switch (f) {
                 case MATMULNBITS -> bytes = WeightEmitter.matMulNBits(ed, l, q);
@@ -156,6 +147,9 @@ public final class Quantizer {
                             WeightLayer wl = wFirst ? other.layer() : l;
                             WeightLayer rl = wFirst ? l : other.layer();
                             DynamicLstm.write(ed, wl, computed.get(wl.node()), rl, computed.get(rl.node()));
+                            if (!keepAll) {
+                                computed.remove(other.layer().node());
+                            }
                         }
                         bytes = DynamicLstm.bytes(l, q);
                     } else {
@@ -168,13 +162,17 @@ public final class Quantizer {
                         break;
                     }
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
-                    qdqWeights.put(l.node(), q);
+                    qdqWeights.put(l.node(), q.withoutCodes()); // bias quantization reads the scales only
                     bytes = WeightEmitter.qdqBytes(l, q);
                 }
             }
             before += l.bytes();
             after += bytes;
             layers.add(report(l, f, q, bytes));
+            boolean lstmHalfWaiting = lstm && lstmHalf.containsKey(DynamicLstm.key(l));
+            if (!keepAll && !lstmHalfWaiting && usesOfWeight.get(l.weight()) == 1) {
+                computed.put(l.node(), q.withoutCodes()); // written: later steps read its scales at most
+            }
             if (q.spec().range() instanceof RangeSpec.Percentile && RangeChoice.sameAsMinMax(WeightAnalysis.of(l), q)) {
                 messages.add("Layer '" + l.node() + "': range " + q.spec().range() + " chose the same ranges as minmax"
                         + " (nothing clipped), so it has no effect there.");
@@ -191,6 +189,53 @@ public final class Quantizer {
         List<ActivationReport> acts = ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages);
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
+    }
+
+    /**
+     * Quantizes {@code node}'s layer and the next pending ones, as many as there are cores, in
+     * parallel (GPTQ refinement where the options carry XᵀX), and removes them from {@code pending}.
+     */
+    private static void quantizeWindow(List<Planned> pending, String node, Map<String, QuantizedWeight> computed,
+                                       QuantOptions options) {
+        int at = 0;
+        while (at < pending.size() && !pending.get(at).layer().node().equals(node)) {
+            at++;
+        }
+        // as many layers as there are cores, while their floats, codes and packed bytes (about 10
+        // bytes a weight, more with a cached analysis) fit in half the heap; at least one
+        long budget = Runtime.getRuntime().maxMemory() / 2;
+        int to = at + 1;
+        long used = pending.get(at).layer().params() * 10;
+        while (to < pending.size() && to - at < Runtime.getRuntime().availableProcessors()
+                && used + pending.get(to).layer().params() * 10 <= budget) {
+            used += pending.get(to).layer().params() * 10;
+            to++;
+        }
+        List<Planned> window = new ArrayList<>(pending.subList(at, to));
+        pending.subList(at, to).clear();
+        List<WeightLayer> ls = window.stream().map(Planned::layer).toList();
+        List<QuantizedWeight> qs = WeightQuantizer.quantizeAll(ls, l -> window.get(ls.indexOf(l)).spec().weights(),
+                options.analyses());
+        for (int i = 0; i < window.size(); i++) {
+            WeightLayer l = ls.get(i);
+            double[] xtx = options.gptq().get(l.node());
+            if (xtx == null) {
+                computed.put(l.node(), qs.get(i));
+                continue;
+            }
+            // A Conv (one group) as the matrix [M, C·k...] of its filters, input axis 1.
+            boolean conv = l.op().equals("Conv") && l.shape().length > 2;
+            long[] view = conv ? new long[] {l.shape()[0], l.params() / l.shape()[0]} : l.shape();
+            long k = view[1];
+            if (conv && xtx.length != k * k) {
+                // a grouped Conv: one XᵀX block per group, the filters of each group rounded with theirs
+                computed.put(l.node(), Gptq.refineGroups(l.tensor().toFloatArray(), qs.get(i), view, xtx,
+                        (int) (xtx.length / (k * k)), GPTQ_DAMP, true));
+                continue;
+            }
+            computed.put(l.node(), Gptq.refine(l.tensor().toFloatArray(), qs.get(i), view, conv ? 1 : 1 - l.axis(), xtx,
+                    GPTQ_DAMP, true));
+        }
     }
 
     /** Bias correction ({@link BiasCorrection}) for the main-graph layers whose mean input the options carry. */
