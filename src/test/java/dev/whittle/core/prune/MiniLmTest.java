@@ -42,7 +42,9 @@ class MiniLmTest {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long[] ids = {101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 102};
         long[] shape = {1, ids.length};
-        try (OrtSession s = env.createSession(m.proto().toByteArray(), new OrtSession.SessionOptions());
+        try (dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(m);
+             OrtSession.SessionOptions o = options(copy);
+             OrtSession s = env.createSession(copy.bytes(), o);
              OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
              OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[ids.length]), shape);
              OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(ones(ids.length)), shape);
@@ -53,6 +55,15 @@ class MiniLmTest {
             fb.get(v);
             return new Tensor(t.getInfo().getShape(), v);
         }
+    }
+
+    /** Options that find the copy's external data (a model whose weights were spilled has some). */
+    static OrtSession.SessionOptions options(dev.whittle.core.onnx.RuntimeCopy copy) throws Exception {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        if (copy.folder() != null) {
+            o.addConfigEntry("session.model_external_initializers_file_folder_path", copy.folder().toString());
+        }
+        return o;
     }
 
     static long[] ones(int n) {
