@@ -57,8 +57,8 @@ public final class QuantReportMaps {
         m.put("sqnrDb", num(l.sqnrDb()));
         m.put("bytesBefore", l.bytesBefore());
         m.put("bytesAfter", l.bytesAfter());
-        m.put("groups", l.scales().length);
-        if (l.scales().length <= MAX_LISTED) {
+        m.put("groups", l.groups());
+        if (l.groups() <= MAX_LISTED) {
             m.put("scales", l.scales());
             m.put("zeroPoints", l.zeroPoints());
         }

@@ -162,7 +162,9 @@ public final class Quantizer {
                         break;
                     }
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
-                    qdqWeights.put(l.node(), q.withoutCodes()); // bias quantization reads the scales only
+                    if (q.grouping().granularity() != Granularity.BLOCK) {
+                        qdqWeights.put(l.node(), q.withoutCodes()); // bias quantization reads the scales only, never of blocks
+                    }
                     bytes = WeightEmitter.qdqBytes(l, q);
                 }
             }
@@ -171,7 +173,7 @@ public final class Quantizer {
             layers.add(report(l, f, q, bytes));
             boolean lstmHalfWaiting = lstm && lstmHalf.containsKey(DynamicLstm.key(l));
             if (!keepAll && !lstmHalfWaiting && usesOfWeight.get(l.weight()) == 1) {
-                computed.put(l.node(), q.withoutCodes()); // written: later steps read its scales at most
+                computed.remove(l.node()); // written, and nothing later reads it
             }
             if (q.spec().range() instanceof RangeSpec.Percentile && RangeChoice.sameAsMinMax(WeightAnalysis.of(l), q)) {
                 messages.add("Layer '" + l.node() + "': range " + q.spec().range() + " chose the same ranges as minmax"
@@ -437,11 +439,13 @@ public final class Quantizer {
             zmax = Math.max(zmax, z);
         }
         double[] clip = q.clipRange();
+        boolean listed = q.scales().length <= QuantReportMaps.MAX_LISTED;
         WeightSpec s = q.spec();
         Grouping g = q.grouping();
         return new LayerReport(l.node(), l.op(), l.weight(), f, s.bits(), s.symmetric(), g.granularity(),
                 g.granularity() == Granularity.BLOCK ? g.block() : 0, s.range().toString(), q.scaleMin(), q.scaleMax(),
-                zmin, zmax, clip[0], clip[1], q.clippedFraction(), q.sqnrDb(), l.bytes(), bytes, q.scales(), q.zeroPoints(),
+                zmin, zmax, clip[0], clip[1], q.clippedFraction(), q.sqnrDb(), l.bytes(), bytes,
+                listed ? q.scales() : new float[0], listed ? q.zeroPoints() : new int[0], q.scales().length,
                 s.bits() == 8 && s.symmetric() ? s.layout() : null);
     }
 }
