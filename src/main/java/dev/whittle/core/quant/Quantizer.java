@@ -203,6 +203,9 @@ public final class Quantizer {
         while (at < pending.size() && !pending.get(at).layer().node().equals(node)) {
             at++;
         }
+        if (at == pending.size()) {
+            throw new dev.whittle.core.InternalException("layer '" + node + "' was asked for after its quantization was let go", null);
+        }
         // as many layers as there are cores, while their floats, codes and packed bytes (about 10
         // bytes a weight, more with a cached analysis) fit in half the heap; at least one
         long budget = Runtime.getRuntime().maxMemory() / 2;
