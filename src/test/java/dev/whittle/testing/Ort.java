@@ -20,7 +20,7 @@ public final class Ort {
         if (model.spilled()) {
             // weights in this process's temporary file: ONNX Runtime reads a written copy
             try (dev.whittle.core.onnx.RuntimeCopy copy = dev.whittle.core.onnx.RuntimeCopy.of(model)) {
-                return run(null, copy.folder().resolve("model.onnx"), inputs);
+                return run(copy.bytes(), null, copy.folder(), inputs);
             }
         }
         return run(model.proto().toByteArray(), null, inputs);
@@ -31,8 +31,12 @@ public final class Ort {
     }
 
     private static Map<String, Tensor> run(byte[] bytes, Path file, Map<String, Tensor> inputs) {
+        return run(bytes, file, null, inputs);
+    }
+
+    private static Map<String, Tensor> run(byte[] bytes, Path file, Path folder, Map<String, Tensor> inputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        try (OrtSession.SessionOptions opts = options(folder);
              OrtSession s = bytes != null ? env.createSession(bytes, opts) : env.createSession(file.toString(), opts)) {
             Map<String, OnnxTensor> in = new HashMap<>();
             try {
@@ -59,6 +63,14 @@ public final class Ort {
     }
 
     /** The single output of a one-output model. */
+    private static OrtSession.SessionOptions options(Path folder) throws ai.onnxruntime.OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        if (folder != null) {
+            o.addConfigEntry("session.model_external_initializers_file_folder_path", folder.toString());
+        }
+        return o;
+    }
+
     public static Tensor run1(OnnxModel model, String input, Tensor x) {
         return run(model, Map.of(input, x)).values().iterator().next();
     }

@@ -8,11 +8,15 @@ import java.nio.file.Path;
 
 /**
  * A model in the form ONNX Runtime loads from bytes: the serialized protobuf and the folder its
- * external data files are in. A model whose compressed weights were spilled ({@link Spill}) is
- * first written to a temporary folder with all its external tensors in one data file, since ONNX
- * Runtime resolves external data through a single folder; closing removes that folder.
+ * external data files are in. A model whose compressed weights were spilled ({@link Spill}) gets
+ * them inline when they fit in a quarter of the heap; otherwise it is written to a temporary
+ * folder with all its external tensors in one data file, since ONNX Runtime resolves external
+ * data through a single folder, and closing removes that folder.
  */
 public final class RuntimeCopy implements AutoCloseable {
+    /** For tests: the spilled bytes above which a written copy is made (-1: a quarter of the heap). */
+    static volatile long inlineOverride = -1;
+
     private final byte[] bytes;
     private final Path folder;
     private final Path temporary;
@@ -30,9 +34,16 @@ public final class RuntimeCopy implements AutoCloseable {
     /** {@code proto}, a variant of {@code model} (extra outputs, say) with the same tensors. */
     public static RuntimeCopy of(ModelProto proto, OnnxModel model) {
         Path source = model.source();
+        Path parent = source == null ? null : source.toAbsolutePath().getParent();
         if (!model.spilled()) {
-            Path parent = source == null ? null : source.toAbsolutePath().getParent();
             return new RuntimeCopy(proto.toByteArray(), parent, null);
+        }
+        // A few spilled layers (a sensitivity trial, one layer of a large model): their bytes go
+        // inline, the source's external tensors stay where they are; no copy of the model on disk.
+        long inline = OnnxWriter.inlineBytes(proto) + OnnxWriter.spilledBytes(proto);
+        long limit = inlineOverride >= 0 ? inlineOverride : Math.min(Runtime.getRuntime().maxMemory() / 4, OnnxWriter.INLINE_LIMIT);
+        if (inline <= limit) {
+            return new RuntimeCopy(Spill.inline(proto).toByteArray(), parent, null);
         }
         Path dir = null;
         boolean done = false;

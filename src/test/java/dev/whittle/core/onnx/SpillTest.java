@@ -43,6 +43,7 @@ class SpillTest {
     @AfterEach
     void restore() {
         Spill.overrideThreshold(null);
+        RuntimeCopy.inlineOverride = -1;
     }
 
     /** Three MatMul layers (1 MiB, 1 MiB and 256 KiB of float32: above the spill's minimum, and so are their int4 codes). */
@@ -97,9 +98,18 @@ class SpillTest {
             // the size a spilled model reports is the size it is written at
             assertEquals(Files.size(b), spilled.graph().fileBytes(), t.getKey());
             assertEquals(kept.graph().fileBytes(), spilled.graph().fileBytes(), t.getKey());
-            // ONNX Runtime runs it from memory (through a temporary copy) as from the file
-            Tensor.assertClose(Ort.run(a, Map.of("x", x)).get("y"), Ort.run(spilled, Map.of("x", x)).get("y"), 1e-7, 1e-7);
+            // ONNX Runtime runs it from memory as from the file: spilled bytes inline, or (when
+            // they are too many for the heap) through a temporary written copy
+            Tensor fromFile = Ort.run(a, Map.of("x", x)).get("y");
+            Tensor.assertClose(fromFile, Ort.run(spilled, Map.of("x", x)).get("y"), 1e-7, 1e-7);
             assertEquals(LoadCheck.Outcome.LOADED, LoadCheck.require(spilled, t.getKey()));
+            RuntimeCopy.inlineOverride = 0;
+            try (RuntimeCopy copy = RuntimeCopy.of(spilled)) {
+                assertTrue(Files.exists(copy.folder().resolve("model.onnx.data")), t.getKey());
+            }
+            Tensor.assertClose(fromFile, Ort.run(spilled, Map.of("x", x)).get("y"), 1e-7, 1e-7);
+            assertEquals(LoadCheck.Outcome.LOADED, LoadCheck.require(spilled, t.getKey()));
+            RuntimeCopy.inlineOverride = -1;
         }
         assertEquals(before, runtimeCopiesLeft(), "temporary copies for ONNX Runtime were left behind");
     }
