@@ -35,13 +35,17 @@ final class MainMenus {
                 .ifPresent(plan::exportRecipe));
         MenuItem exportModel = item("Export Model...", "Shortcut+Shift+S", () -> chooseModelTarget(view, vm)
                 .ifPresent(f -> plan.exportModel(f, () -> { })));
+        // ONNX Runtime and other tools can map weights kept in a separate file; over 2 GiB it is the only way
+        MenuItem exportExternal = new MenuItem("Export Model with Weights in a .data File...");
+        exportExternal.setId("exportModelExternal");
+        exportExternal.setOnAction(e -> chooseModelTarget(view, vm).ifPresent(f -> plan.exportModel(f, true, () -> { })));
         MenuItem close = item("Close", "Shortcut+W", vm::close);
-        for (MenuItem m : List.of(openRecipe, exportRecipe, exportModel, close)) {
+        for (MenuItem m : List.of(openRecipe, exportRecipe, exportModel, exportExternal, close)) {
             m.disableProperty().bind(vm.graphProperty().isNull());
         }
         MenuItem quit = item("Quit", "Shortcut+Q", Platform::exit);
         Menu file = new Menu("File", null, open, recentMenu, new SeparatorMenuItem(), openRecipe, exportRecipe,
-                exportModel, new SeparatorMenuItem(), close, new SeparatorMenuItem(), quit);
+                exportModel, exportExternal, new SeparatorMenuItem(), close, new SeparatorMenuItem(), quit);
 
         MenuItem undo = item("Undo", "Shortcut+Z", plan::undo);
         undo.textProperty().bind(plan.undoTextProperty());

@@ -287,6 +287,14 @@ public final class PlanViewModel {
 
     /** Writes the compressed model in the background (never over the source; atomic). */
     public RunningJob exportModel(Path file, Runnable onDone) {
+        return exportModel(file, false, onDone);
+    }
+
+    /**
+     * As {@link #exportModel(Path, Runnable)}; with {@code externalData} the weights go to
+     * {@code <file>.data} beside it (automatic anyway for a model over 2 GiB).
+     */
+    public RunningJob exportModel(Path file, boolean externalData, Runnable onDone) {
         if (model.source() != null && file.toAbsolutePath().normalize().equals(model.source().toAbsolutePath().normalize())) {
             errors.accept(ErrorReport.of("Cannot export the model", new BadInputException(
                     "Export Model never writes over the open model " + file.getFileName() + "; choose another file name.")));
@@ -295,8 +303,10 @@ public final class PlanViewModel {
         OnnxModel m = model;
         Plan p = plan.get();
         Path folder = recipeFolder;
-        return jobs.start("Export " + file.getFileName(), PlanExport.model(m, p, file, folder), (RecipeRunner.Result r) -> {
-            status.accept("Exported the model to " + file + (r.warnings().isEmpty() ? "." : "; " + r.warnings().get(0)));
+        return jobs.start("Export " + file.getFileName(), PlanExport.model(m, p, file, folder, externalData), (RecipeRunner.Result r) -> {
+            Path data = file.resolveSibling(file.getFileName() + ".data");
+            String where = java.nio.file.Files.exists(data) ? " (weights in " + data.getFileName() + ")" : "";
+            status.accept("Exported the model to " + file + where + (r.warnings().isEmpty() ? "." : "; " + r.warnings().get(0)));
             onDone.run();
         }, e -> errors.accept(ErrorReport.of("Cannot export the model", e)));
     }

@@ -1,5 +1,6 @@
 package dev.whittle.ui;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -164,6 +165,16 @@ class PlanViewModelTest {
         plan.exportModel(out, () -> done[0] = true);
         assertTrue(done[0]);
         assertTrue(Files.size(out) > 0);
+        assertFalse(Files.exists(dir.resolve("out.onnx.data")));
+        // the same plan with its weights in a separate file: a small graph, the same values
+        Path ext = dir.resolve("ext.onnx");
+        List<String> statuses = new ArrayList<>();
+        plan.setStatusHandler(statuses::add);
+        plan.exportModel(ext, true, () -> { });
+        assertTrue(Files.size(dir.resolve("ext.onnx.data")) > Files.size(ext));
+        assertArrayEquals(OnnxReader.read(out).graph().layer("fc3").orElseThrow().tensor().toFloatArray(),
+                OnnxReader.read(ext).graph().layer("fc3").orElseThrow().tensor().toFloatArray());
+        assertTrue(statuses.get(statuses.size() - 1).contains("weights in ext.onnx.data"), statuses.toString());
     }
 
     /**

@@ -31,6 +31,15 @@ public final class PlanExport {
      * @return what the runner did (report, warnings)
      */
     public static Job<RecipeRunner.Result> model(OnnxModel model, Plan plan, Path out, Path folder) {
+        return model(model, plan, out, folder, false);
+    }
+
+    /**
+     * As {@link #model(OnnxModel, Plan, Path, Path)}; with {@code externalData} every weight of
+     * 1 KiB or more goes to {@code <out>.data} beside the model (as {@code --external-data}),
+     * which also happens by itself when the model would exceed protobuf's 2 GiB.
+     */
+    public static Job<RecipeRunner.Result> model(OnnxModel model, Plan plan, Path out, Path folder, boolean externalData) {
         return (progress, cancel) -> {
             progress.update(0, 1, "prepare");
             Recipe recipe = PlanRecipes.toRecipe(plan, model.graph(), null);
@@ -40,7 +49,7 @@ public final class PlanExport {
             RecipeRunner.Result r = RecipeRunner.run(recipe, model, options);
             cancel.throwIfCancelled();
             progress.update(0, 1, "write");
-            r.model().save(out);
+            r.model().save(out, externalData);
             progress.update(1, 1, "write");
             return r;
         };
