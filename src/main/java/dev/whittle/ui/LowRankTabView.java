@@ -55,21 +55,15 @@ public final class LowRankTabView extends VBox {
         rankValue.setMinWidth(60);
         rankValue.textProperty().bind(vm.rankProperty().asString("rank %d"));
         on.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        CheckBox whiten = new CheckBox("Whiten");
-        whiten.setId("rankWhiten");
-        whiten.selectedProperty().bindBidirectional(vm.whitenProperty());
-        whiten.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        whiten.setTooltip(Tips.of("Keep the directions that matter for the layer's output on the calibration data, not"
+        CheckBox whiten = CheckBoxes.of("Whiten", "rankWhiten", vm.whitenProperty(),
+                "Keep the directions that matter for the layer's output on the calibration data, not"
                 + " those of W alone: truncate the SVD of R W, where R'R = X'X of the layer's input (SVD-LLM)."
-                + " Needs calibration data (Edit > Calibration Data...)."));
-        CheckBox refit = new CheckBox("Refit");
-        refit.setId("rankReconstruct");
-        refit.selectedProperty().bindBidirectional(vm.reconstructProperty());
-        refit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        refit.setTooltip(Tips.of("After factoring, fit both factors and the bias again by least squares, so that the layer's"
+                + " Needs calibration data (Edit > Calibration Data...).");
+        CheckBox refit = CheckBoxes.of("Refit", "rankReconstruct", vm.reconstructProperty(),
+                "After factoring, fit both factors and the bias again by least squares, so that the layer's"
                 + " output on the calibration data matches the original model's, fed by the already compressed layers"
                 + " before it (the recipe's reconstruct; one setting with this layer's pruning refit)."
-                + " Needs calibration data."));
+                + " Needs calibration data.");
         HBox controls = new HBox(8, on, QuantTabView.fixed("Rank"), rank, rankValue, whiten, refit);
         controls.setAlignment(Pos.CENTER_LEFT);
 

@@ -83,17 +83,12 @@ public final class PruneTabView extends VBox {
         sparsityValue.setMinWidth(52);
         sparsityValue.textProperty().bind(Bindings.createStringBinding(() -> Format.percent(vm.sparsityProperty().get()),
                 vm.sparsityProperty()));
-        CheckBox logCounts = new CheckBox("Log counts");
-        logCounts.selectedProperty().bindBidirectional(histogram.logCountsProperty());
-        logCounts.setTooltip(Tips.of("Scale the bars logarithmically, so sparse tails stay visible."));
-        logCounts.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        CheckBox refit = new CheckBox("Refit");
-        refit.setId("pruneReconstruct");
-        refit.selectedProperty().bindBidirectional(vm.reconstructProperty());
-        refit.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        refit.setTooltip(Tips.of("After pruning, refit the weights that are left by least squares, so the layer's outputs"
+        CheckBox logCounts = CheckBoxes.of("Log counts", null, histogram.logCountsProperty(),
+                "Scale the bars logarithmically, so sparse tails stay visible.");
+        CheckBox refit = CheckBoxes.of("Refit", "pruneReconstruct", vm.reconstructProperty(),
+                "After pruning, refit the weights that are left by least squares, so the layer's outputs"
                 + " on the calibration data match the original model's (the recipe's reconstruct). For channels, the layers"
-                + " that read the removed channels are refit too. Needs calibration data."));
+                + " that read the removed channels are refit too. Needs calibration data.");
         // Wraps in a narrow inspector rather than pushing Refit and Log counts out of sight.
         HBox amount = new HBox(8, QuantTabView.fixed("Sparsity"), sparsity, sparsityValue);
         amount.setAlignment(Pos.CENTER_LEFT);
