@@ -55,8 +55,13 @@ public final class Spill {
             f.toFile().deleteOnExit();
             return new Spill(f, FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE));
         } catch (IOException e) {
-            throw new dev.whittle.core.BadInputException("Cannot create a temporary file for the compressed weights in "
-                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "the folder does not exist"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw new dev.whittle.core.BadInputException("Cannot create a temporary file for the compressed weights of a"
+                    + " large model in " + System.getProperty("java.io.tmpdir") + " (" + why + "); choose another folder"
+                    + " with WHITTLE_JAVA_OPTS=-Djava.io.tmpdir=DIR.", e);
         }
     }
 
