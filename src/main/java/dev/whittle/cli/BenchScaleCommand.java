@@ -5,7 +5,6 @@ import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphBuilder;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
-import dev.whittle.core.onnx.OnnxWriter;
 import dev.whittle.core.prune.PruneSpec;
 import dev.whittle.core.prune.Pruner;
 import dev.whittle.core.quant.Granularity;
@@ -123,7 +122,7 @@ final class BenchScaleCommand implements Callable<Integer> {
     }
 
     private static String written(OnnxModel r, Path target, Path source) {
-        OnnxWriter.write(r.proto(), target, source, false);
+        r.save(target, false);
         try {
             Path data = target.resolveSibling(target.getFileName() + ".data");
             long size = Files.size(target) + (Files.exists(data) ? Files.size(data) : 0);

@@ -467,7 +467,11 @@ public final class GraphEditor {
                     .setKey(k).setValue(v)));
         }
         ModelProto proto = mb.build();
-        return OnnxReader.fromProto(proto, model.source());
+        OnnxModel built = OnnxReader.fromProto(proto, model.source());
+        // The new tensors may be in this editor's spill, which must stay registered until the
+        // new model holds it (an editor, like any object, can be collected inside its own method).
+        java.lang.ref.Reference.reachabilityFence(this);
+        return built;
     }
 
     private void addInitializer(GraphProto.Builder g, String name, Data d, TensorProto original) {

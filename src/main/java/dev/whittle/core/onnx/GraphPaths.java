@@ -185,7 +185,9 @@ public final class GraphPaths {
     public static OnnxModel forBodyEdits(OnnxModel model, Map<String, String> targets) {
         OnnxModel named = OnnxReader.fromProto(nameBodyNodes(model), model.source());
         ModelProto p = localize(named, targets);
-        return p == named.proto() ? named : OnnxReader.fromProto(p, model.source());
+        OnnxModel out = p == named.proto() ? named : OnnxReader.fromProto(p, model.source());
+        java.lang.ref.Reference.reachabilityFence(model); // its spills, until the new model holds them
+        return out;
     }
 
     /**

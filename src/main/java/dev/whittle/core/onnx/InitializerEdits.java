@@ -46,6 +46,8 @@ public final class InitializerEdits {
             throw new BadInputException(model.graph().fileName() + " has no constant tensor named '" + tensorName + "'.");
         }
         ModelProto p = model.proto().toBuilder().setGraph(graph).build();
-        return OnnxReader.fromProto(p, model.source());
+        OnnxModel out = OnnxReader.fromProto(p, model.source());
+        java.lang.ref.Reference.reachabilityFence(model); // its spills, until the new model holds them
+        return out;
     }
 }

@@ -73,7 +73,9 @@ public final class OnnxModel {
         ModelProto.Builder b = proto.toBuilder().setProducerName(name).setProducerVersion(version).clearMetadataProps();
         metadata.forEach((k, v) -> b.addMetadataProps(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(k).setValue(v)));
-        return OnnxReader.fromProto(b.build(), source);
+        OnnxModel m = OnnxReader.fromProto(b.build(), source);
+        java.lang.ref.Reference.reachabilityFence(this); // its spills, until the new model holds them
+        return m;
     }
 
     /**
@@ -82,6 +84,7 @@ public final class OnnxModel {
      */
     public void save(Path target) {
         OnnxWriter.write(this, target);
+        java.lang.ref.Reference.reachabilityFence(this); // spilled weights are read until the write ends
     }
 
     /**
@@ -92,6 +95,8 @@ public final class OnnxModel {
      * source's external tensors always go there and do not count.
      */
     public boolean save(Path target, boolean externalData) {
-        return OnnxWriter.write(proto, target, source, externalData);
+        boolean moved = OnnxWriter.write(proto, target, source, externalData);
+        java.lang.ref.Reference.reachabilityFence(this); // spilled weights are read until the write ends
+        return moved;
     }
 }

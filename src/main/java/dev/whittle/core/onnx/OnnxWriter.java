@@ -39,6 +39,7 @@ public final class OnnxWriter {
 
     static void write(OnnxModel model, Path target) {
         write(model.proto(), target, model.source());
+        java.lang.ref.Reference.reachabilityFence(model);
     }
 
     /**

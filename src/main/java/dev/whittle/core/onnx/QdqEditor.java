@@ -424,7 +424,9 @@ public final class QdqEditor {
         if (microsoft) {
             p = OpsetUpgrade.importDomain(p, "com.microsoft", 1);
         }
-        return OnnxReader.fromProto(p, model.source());
+        OnnxModel built = OnnxReader.fromProto(p, model.source());
+        java.lang.ref.Reference.reachabilityFence(this); // keeps the spill registered until the new model holds it
+        return built;
     }
 
     private int idx(String node) {

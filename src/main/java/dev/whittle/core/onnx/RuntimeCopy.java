@@ -33,6 +33,14 @@ public final class RuntimeCopy implements AutoCloseable {
 
     /** {@code proto}, a variant of {@code model} (extra outputs, say) with the same tensors. */
     public static RuntimeCopy of(ModelProto proto, OnnxModel model) {
+        try {
+            return copy(proto, model);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(model); // its spills are read until the copy is made
+        }
+    }
+
+    private static RuntimeCopy copy(ModelProto proto, OnnxModel model) {
         Path source = model.source();
         Path parent = source == null ? null : source.toAbsolutePath().getParent();
         if (!model.spilled()) {
