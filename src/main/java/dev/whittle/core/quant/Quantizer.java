@@ -206,14 +206,14 @@ public final class Quantizer {
         if (at == pending.size()) {
             throw new dev.whittle.core.InternalException("layer '" + node + "' was asked for after its quantization was let go", null);
         }
-        // as many layers as there are cores, while their floats, codes and packed bytes (about 10
-        // bytes a weight, more with a cached analysis) fit in half the heap; at least one
-        long budget = Runtime.getRuntime().maxMemory() / 2;
+        // as many layers as there are cores, while what they hold in flight fits in 60 % of the
+        // heap (bytesInFlight); at least one
+        long budget = Runtime.getRuntime().maxMemory() * 6 / 10;
         int to = at + 1;
-        long used = pending.get(at).layer().params() * 10;
+        long used = bytesInFlight(pending.get(at), options);
         while (to < pending.size() && to - at < Runtime.getRuntime().availableProcessors()
-                && used + pending.get(to).layer().params() * 10 <= budget) {
-            used += pending.get(to).layer().params() * 10;
+                && used + bytesInFlight(pending.get(to), options) <= budget) {
+            used += bytesInFlight(pending.get(to), options);
             to++;
         }
         List<Planned> window = new ArrayList<>(pending.subList(at, to));
@@ -241,6 +241,23 @@ public final class Quantizer {
             computed.put(l.node(), Gptq.refine(l.tensor().toFloatArray(), qs.get(i), view, conv ? 1 : 1 - l.axis(), xtx,
                     GPTQ_DAMP, true));
         }
+    }
+
+    /**
+     * Heap a layer holds while it is quantized: its floats (4 bytes a weight), codes (1) and
+     * packed bytes (up to 1); a range search (mse, percentile, entropy) also regroups the floats
+     * (4 more), and GPTQ works on a float copy (4 more).
+     */
+    static long bytesInFlight(Planned p, QuantOptions options) {
+        WeightSpec w = p.spec().weights();
+        long perWeight = 6;
+        if (w != null && !(w.range() instanceof RangeSpec.MinMax)) {
+            perWeight += 4;
+        }
+        if (options.gptq().containsKey(p.layer().node())) {
+            perWeight += 4;
+        }
+        return p.layer().params() * perWeight;
     }
 
     /** Bias correction ({@link BiasCorrection}) for the main-graph layers whose mean input the options carry. */
