@@ -46,7 +46,7 @@ public final class LowRank {
     /** Damping of XᵀX for {@code whiten}, as a share of its mean diagonal (see docs/data-aware.md). */
     public static final double WHITEN_DAMP = 0.01;
 
-    private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, List<Matrix> matrices, int rank,
+    private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, int rank,
                         Whitening whitened, BiasShift shift, double[] mean) {
     }
 
@@ -154,19 +154,15 @@ public final class LowRank {
                 continue;
             }
             // the matrices are read again when factored: only the layer in flight is held
-            plans.add(new Plan(l, index, node, how, null, r, white, shift, shift == null ? null : stats.means()));
+            plans.add(new Plan(l, index, node, how, r, white, shift, shift == null ? null : stats.means()));
         }
-        for (Plan planned : plans) {
-            Plan p = planned;
-            float[] w = p.layer().tensor().toFloatArray();
-            p = new Plan(p.layer(), p.index(), p.node(), p.how(), p.how().matrices(p.node(), p.layer(), w, spec.isSpatial()),
-                    p.rank(), p.whitened(), p.shift(), p.mean());
-            w = null;
+        for (Plan p : plans) {
+            List<Matrix> matrices = p.how().matrices(p.node(), p.layer(), p.layer().tensor().toFloatArray(), spec.isSpatial());
             List<Factors> factors = new ArrayList<>();
             double errNum = 0;
             double errDen = 0;
             double kept = 0;
-            for (Matrix mx : p.matrices()) {
+            for (Matrix mx : matrices) {
                 SvdResult svd = p.whitened() == null ? decompose(mx, p.rank()) : null;
                 Factors f = svd != null ? Factors.of(svd) : filtersAsRows(p.layer())
                         ? p.whitened().factors(p.rank()).transposed() : p.whitened().factors(p.rank());
@@ -186,7 +182,7 @@ public final class LowRank {
             // whitened: the share of ‖R·W‖² kept (the output's energy), not of ‖W‖²
             double share = p.whitened() != null ? p.whitened().kept(p.rank()) : errDen == 0 ? 1 : Math.min(1, kept / errDen);
             if (p.shift() != null) {
-                p.shift().add(ed, meanShift(p.matrices().get(0), factors.get(0).product(), p.mean(), filtersAsRows(p.layer())));
+                p.shift().add(ed, meanShift(matrices.get(0), factors.get(0).product(), p.mean(), filtersAsRows(p.layer())));
             }
             List<String> names = p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
             ed.setMetadata(FACTORS_KEY + p.layer().node(), String.join("\n", names));

@@ -65,24 +65,35 @@ final class ExternalData {
         return java.util.List.copyOf(spills);
     }
 
+    /** A TensorProto's {@code external_data} entries: location, offset (default 0), length (-1: to the end). */
+    record Ref(String location, long offset, long length) {
+        static Ref of(ai.onnx.proto.OnnxMl.TensorProto t, String tensor, String file) {
+            String location = null;
+            long offset = 0;
+            long length = -1;
+            for (ai.onnx.proto.OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
+                try {
+                    switch (e.getKey()) {
+                        case "location" -> location = e.getValue();
+                        case "offset" -> offset = Long.parseLong(e.getValue().trim());
+                        case "length" -> length = Long.parseLong(e.getValue().trim());
+                        default -> { }
+                    }
+                } catch (NumberFormatException ex) {
+                    throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + file
+                            + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
+                }
+            }
+            return new Ref(location, offset, length);
+        }
+    }
+
     /** Maps the external data a TensorProto's {@code external_data} entries point to. */
     ByteBuffer map(ai.onnx.proto.OnnxMl.TensorProto t, String tensor, long expected) {
-        String location = null;
-        long offset = 0;
-        long length = -1;
-        for (ai.onnx.proto.OnnxMl.StringStringEntryProto e : t.getExternalDataList()) {
-            try {
-                switch (e.getKey()) {
-                    case "location" -> location = e.getValue();
-                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
-                    case "length" -> length = Long.parseLong(e.getValue().trim());
-                    default -> { }
-                }
-            } catch (NumberFormatException ex) {
-                throw new InvalidModelException(ModelProblem.BAD_TENSOR_DATA, "Tensor '" + tensor + "' in " + fileName()
-                        + " has a non-numeric external-data " + e.getKey() + " '" + e.getValue() + "'.");
-            }
-        }
+        Ref ref = Ref.of(t, tensor, fileName());
+        String location = ref.location();
+        long offset = ref.offset();
+        long length = ref.length();
         Spill spill = allowSpill ? Spill.of(location, tensor, fileName()) : null;
         if (spill != null) {
             if (length != expected) {

@@ -293,7 +293,7 @@ public final class OnnxWriter {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 
-    private static StringStringEntryProto entry(String k, String v) {
+    static StringStringEntryProto entry(String k, String v) {
         return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 

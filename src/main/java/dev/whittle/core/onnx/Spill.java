@@ -155,9 +155,9 @@ public final class Spill {
     private TensorProto reference(TensorProto.Builder t, long offset, long length) {
         return t.clearRawData().clearFloatData().clearInt32Data().clearInt64Data().clearDoubleData().clearUint64Data()
                 .clearExternalData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                .addExternalData(entry("location", PREFIX + id))
-                .addExternalData(entry("offset", Long.toString(offset)))
-                .addExternalData(entry("length", Long.toString(length))).build();
+                .addExternalData(OnnxWriter.entry("location", PREFIX + id))
+                .addExternalData(OnnxWriter.entry("offset", Long.toString(offset)))
+                .addExternalData(OnnxWriter.entry("length", Long.toString(length))).build();
     }
 
     /** The spill a location names, or null when it is not a spill location. */
@@ -211,28 +211,13 @@ public final class Spill {
 
     /** The bytes of a spilled tensor, mapped. */
     static ByteBuffer bytes(TensorProto t) {
-        String location = null;
-        long offset = 0;
-        long length = 0;
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            switch (e.getKey()) {
-                case "location" -> location = e.getValue();
-                case "offset" -> offset = Long.parseLong(e.getValue());
-                case "length" -> length = Long.parseLong(e.getValue());
-                default -> { }
-            }
-        }
-        return of(location, t.getName(), "the edited model").map(t.getName(), offset, length);
+        ExternalData.Ref r = ExternalData.Ref.of(t, t.getName(), "the edited model");
+        return of(r.location(), t.getName(), "the edited model").map(t.getName(), r.offset(), r.length());
     }
 
-    /** The byte length a spilled tensor's entry gives. */
+    /** The byte length a spilled tensor's entry gives (spills always write it). */
     static long length(TensorProto t) {
-        for (StringStringEntryProto e : t.getExternalDataList()) {
-            if (e.getKey().equals("length")) {
-                return Long.parseLong(e.getValue());
-            }
-        }
-        return 0;
+        return ExternalData.Ref.of(t, t.getName(), "the edited model").length();
     }
 
     /** {@code p} with every spilled tensor back inline (raw data wrapping the mapped file: no copy). */
@@ -275,9 +260,5 @@ public final class Spill {
 
     Path file() {
         return file;
-    }
-
-    private static StringStringEntryProto entry(String k, String v) {
-        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
 }
