@@ -9,7 +9,12 @@ public enum Storage {
     /** An initializer or Constant inside an If/Loop/Scan body. */
     SUBGRAPH,
     /** Data in an external file next to the model ({@code data_location = EXTERNAL}). */
-    EXTERNAL;
+    EXTERNAL,
+    /**
+     * Computed from constants by layout ops (Slice, Concat, Transpose, ...) in the graph, as some
+     * exporters write recurrent weights; a method that edits it first folds it into a constant.
+     */
+    COMPUTED;
 
     public String displayName() {
         return name().toLowerCase().replace('_', '-');

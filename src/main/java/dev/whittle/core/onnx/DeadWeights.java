@@ -11,22 +11,29 @@ import java.util.Set;
 
 /**
  * Removes float weights a rewrite stopped reading: the initializer (and its graph-input entry,
- * for models that list initializers as inputs) or the Constant node, plus any Identity chain
- * that only forwarded it. Only the names a rewrite nominates are considered, so unrelated
+ * for models that list initializers as inputs) or the Constant node, plus any chain of layout
+ * ops (Identity, Slice, Concat, ...) that only computed it, with their index constants. Only the names a rewrite nominates are considered, so unrelated
  * unused tensors of the model are left as they were.
  */
 final class DeadWeights {
     private DeadWeights() {
     }
 
-    static void drop(GraphProto.Builder g, Set<String> candidates) {
+    /** Ops without side effects that only move or copy values: removed with the weight they fed. */
+    private static final Set<String> LAYOUT = Set.of("Identity", "Constant", "Slice", "Concat", "Gather", "Unsqueeze",
+            "Squeeze", "Reshape", "Flatten", "Transpose");
+
+    /** Drops what is dead of {@code candidates} and of what they were computed from; returns every name looked at. */
+    static Set<String> drop(GraphProto.Builder g, Set<String> candidates) {
         Deque<String> work = new ArrayDeque<>(candidates);
+        Set<String> seen = new HashSet<>(candidates);
         Set<String> outputs = new HashSet<>();
         for (ValueInfoProto v : g.getOutputList()) {
             outputs.add(v.getName());
         }
         while (!work.isEmpty()) {
             String name = work.pop();
+            seen.add(name);
             if (name.isEmpty() || outputs.contains(name) || reads(g, name)) {
                 continue;
             }
@@ -50,16 +57,15 @@ final class DeadWeights {
             }
             for (int i = 0; i < g.getNodeCount(); i++) {
                 NodeProto n = g.getNode(i);
-                boolean forwards = n.getOpType().equals("Identity") || n.getOpType().equals("Constant");
+                boolean forwards = LAYOUT.contains(n.getOpType()) && ModelViewBuilder.isDefaultDomain(n);
                 if (forwards && n.getOutputCount() == 1 && n.getOutput(0).equals(name)) {
                     g.removeNode(i);
-                    if (n.getOpType().equals("Identity")) {
-                        work.push(n.getInput(0));
-                    }
+                    n.getInputList().forEach(work::push);
                     break;
                 }
             }
         }
+        return seen;
     }
 
     private static boolean reads(GraphProto.Builder g, String name) {

@@ -30,13 +30,22 @@ public final class GraphPaths {
         return root.isEmpty() || path.equals(root) || path.startsWith(root + "/");
     }
 
-    /** The enclosing graph's path ({@code ""} for a body of the main graph); null for the main graph. */
-    public static String parent(String path) {
+    /**
+     * The enclosing graph's path ({@code ""} for a body of the main graph); null for the main
+     * graph. Node names may hold '/' themselves (PyTorch's "/decoder/rnn/LSTM"), so the parent is
+     * the longest prefix before a '/' that is one of the model's graph paths ({@code graphs}).
+     */
+    static String parent(String path, java.util.Set<String> graphs) {
         if (path.isEmpty()) {
             return null;
         }
-        int i = path.lastIndexOf('/');
-        return i < 0 ? "" : path.substring(0, i);
+        for (int i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+            String p = path.substring(0, i);
+            if (graphs.contains(p)) {
+                return p;
+            }
+        }
+        return "";
     }
 
     /** The graph at {@code path}. */
@@ -87,17 +96,22 @@ public final class GraphPaths {
      * nodes from their position in the whole model).
      */
     static ModelProto nameBodyNodes(OnnxModel model) {
-        Iterator<NodeInfo> names = model.graph().nodes().iterator();
-        return model.proto().toBuilder().setGraph(name(model.proto().getGraph(), "", names)).build();
+        return nameNodes(model, false);
     }
 
-    private static GraphProto name(GraphProto g, String path, Iterator<NodeInfo> names) {
+    /** As {@link #nameBodyNodes}; with {@code main} the main graph's unnamed nodes get their view names too. */
+    static ModelProto nameNodes(OnnxModel model, boolean main) {
+        Iterator<NodeInfo> names = model.graph().nodes().iterator();
+        return model.proto().toBuilder().setGraph(name(model.proto().getGraph(), "", names, main)).build();
+    }
+
+    private static GraphProto name(GraphProto g, String path, Iterator<NodeInfo> names, boolean main) {
         GraphProto.Builder b = g.toBuilder();
         for (int i = 0; i < g.getNodeCount(); i++) {
             NodeProto n = g.getNode(i);
             String name = names.next().name();
             NodeProto.Builder nb = n.toBuilder();
-            if (!path.isEmpty() && !n.getName().equals(name)) {
+            if ((main || !path.isEmpty()) && !n.getName().equals(name)) {
                 nb.setName(name);
             }
             for (int a = 0; a < n.getAttributeCount(); a++) {
@@ -106,10 +120,10 @@ public final class GraphPaths {
                 if (attr.hasG() || attr.getGraphsCount() > 0) {
                     AttributeProto.Builder ab = attr.toBuilder();
                     for (int k = 0; k < attr.getGraphsCount(); k++) {
-                        ab.setGraphs(k, name(attr.getGraphs(k), sub, names));
+                        ab.setGraphs(k, name(attr.getGraphs(k), sub, names, main));
                     }
                     if (attr.hasG()) {
-                        ab.setG(name(attr.getG(), sub, names));
+                        ab.setG(name(attr.getG(), sub, names, main));
                     }
                     nb.setAttribute(a, ab);
                 }
@@ -162,7 +176,7 @@ public final class GraphPaths {
      */
     public static String owner(OnnxModel model, String path, String value) {
         Map<String, GraphProto> graphs = all(model);
-        for (String p = path; p != null; p = parent(p)) {
+        for (String p = path; p != null; p = parent(p, graphs.keySet())) {
             GraphProto g = graphs.get(p);
             if (g == null) {
                 return null;
@@ -216,7 +230,7 @@ public final class GraphPaths {
             }
             String own = null;
             TensorProto found = null;
-            for (String p = parent(body); p != null && found == null; p = parent(p)) {
+            for (String p = parent(body, graphs.keySet()); p != null && found == null; p = parent(p, graphs.keySet())) {
                 for (TensorProto i : graphs.get(p).getInitializerList()) {
                     if (i.getName().equals(weight)) {
                         found = i;

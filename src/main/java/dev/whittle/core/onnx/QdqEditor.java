@@ -41,6 +41,8 @@ public final class QdqEditor {
     private final Map<Integer, List<NodeProto>> after = new HashMap<>();
     private final Map<Integer, List<NodeProto>> replaced = new HashMap<>();
     private final Set<String> maybeUnused = new LinkedHashSet<>();
+    /** Initializers a node now produces under the same name ({@link #dequantizeWeightInPlace}). */
+    private final Set<String> replacedInitializers = new HashSet<>();
     private final Map<String, String> sharedDynamic = new HashMap<>();
     private final String path;
     private long opset;
@@ -188,6 +190,24 @@ public final class QdqEditor {
         prepend.add(NodeProto.newBuilder().setOpType("Reshape").setName(unique(weight + "_Reshape"))
                 .addInput(out).addInput(shape).addOutput(reshaped).build());
         return reshaped;
+    }
+
+    /**
+     * As {@link #dequantizeWeight}, for a float initializer of this graph that nested bodies read
+     * from the outer scope: the DequantizeLinear (or the Reshape after it) now outputs {@code
+     * weight} itself and the float initializer goes, so every reader sees the dequantized values
+     * under the same name and one quantized copy serves them all.
+     */
+    public void dequantizeWeightInPlace(String weight, TensorBytes q, TensorBytes scale, TensorBytes zeroPoint,
+                                        int axis, int block, long[] reshapeTo) {
+        String out = dequantizeWeight(weight, q, scale, zeroPoint, axis, block, reshapeTo);
+        NodeProto last = prepend.remove(prepend.size() - 1);
+        if (!last.getOutput(0).equals(out)) {
+            throw new IllegalStateException("the last node added does not output " + out);
+        }
+        prepend.add(last.toBuilder().setOutput(0, weight).build());
+        maybeUnused.remove(weight);
+        replacedInitializers.add(weight);
     }
 
     /** Makes input {@code i} of {@code node} read {@code tensor}; the old input may become unused. */
@@ -417,6 +437,16 @@ public final class QdqEditor {
             out.addAll(after.getOrDefault(i, List.of()));
         }
         GraphProto.Builder g = graph.toBuilder().clearNode().addAllNode(out).addAllInitializer(newInits);
+        for (int i = g.getInitializerCount() - 1; i >= 0; i--) {
+            if (replacedInitializers.contains(g.getInitializer(i).getName())) {
+                g.removeInitializer(i);
+            }
+        }
+        for (int i = g.getInputCount() - 1; i >= 0; i--) {
+            if (replacedInitializers.contains(g.getInput(i).getName())) {
+                g.removeInput(i); // IR 3 lists initializers among the graph inputs
+            }
+        }
         DeadWeights.drop(g, maybeUnused);
         ModelProto.Builder m = path.isEmpty() ? model.proto().toBuilder().setGraph(g)
                 : GraphPaths.replace(model, path, g.build()).toBuilder();

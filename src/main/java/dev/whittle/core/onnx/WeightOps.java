@@ -42,7 +42,8 @@ final class WeightOps {
 
     /**
      * The W and R inputs of an LSTM, GRU or RNN node ({@code [directions, gates x hidden, inputs]})
-     * when they are constants (through Identity or DequantizeLinear): layers {@code <node>.W} and
+     * when they are constants (through Identity or DequantizeLinear) or computed from constants
+     * by layout ops ({@link ConstantFold}; storage computed): layers {@code <node>.W} and
      * {@code <node>.R}, channel axis 1 (one row per gate unit). B stays out: it is small and float.
      */
     static java.util.List<WeightLayer> detectRecurrent(NodeProto n, String name, String path,
@@ -63,8 +64,12 @@ final class WeightOps {
                     break;
                 }
                 NodeProto p = producer.apply(in);
-                if (p == null || !ModelViewBuilder.isDefaultDomain(p) || p.getInputCount() == 0
-                        || !(p.getOpType().equals("Identity") || p.getOpType().equals("DequantizeLinear"))) {
+                if (p == null || !ModelViewBuilder.isDefaultDomain(p) || p.getInputCount() == 0) {
+                    break;
+                }
+                if (!(p.getOpType().equals("Identity") || p.getOpType().equals("DequantizeLinear"))) {
+                    // computed from constants by layout ops (Silero VAD v5's gate reordering)
+                    t = viaDequantize ? null : ConstantFold.fold(in, constant, producer).orElse(null);
                     break;
                 }
                 viaDequantize |= p.getOpType().equals("DequantizeLinear");

@@ -3,6 +3,7 @@ package dev.whittle.core.quant;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphPaths;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
@@ -49,7 +50,9 @@ final class DynamicLstm {
             WeightLayer l = ps.get(0).layer();
             GraphEditor ed = GraphEditor.of(model, l.graphPath());
             var node = ed.node(ed.nodeIndex(l.graphNode()).orElseThrow());
-            if (node.intAttr("layout", 0) == 0 && ps.stream().allMatch(p -> ed.uses(p.layer().weight()).size() == 1)) {
+            // W and R must be this node's alone: a weight of an enclosing graph may be read by other bodies too
+            if (node.intAttr("layout", 0) == 0 && ps.stream().allMatch(p -> ed.uses(p.layer().weight()).size() == 1
+                    && l.graphPath().equals(GraphPaths.owner(model, l.graphPath(), p.layer().weight())))) {
                 out.add(e.getKey());
             }
         }

@@ -5,6 +5,7 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.GraphPaths;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.transform.LayerCheck;
 import java.util.ArrayList;
@@ -82,6 +83,7 @@ public final class Quantizer {
         // Layers are quantized a window at a time as the loop reaches them (spread over the cores),
         // and a layer's codes are let go once written, so a large model is never held whole.
         Map<String, QuantizedWeight> computed = new HashMap<>();
+        Map<String, InOwner> inOwner = new java.util.LinkedHashMap<>();
         java.util.Set<String> ownNodes = new java.util.HashSet<>();
         own.forEach(p -> ownNodes.add(p.layer().node()));
         List<Planned> pending = new ArrayList<>(ordered.stream().filter(p -> ownNodes.contains(p.layer().node())).toList());
@@ -98,6 +100,9 @@ public final class Quantizer {
                 if (ed != null) {
                     current = ed.build();
                 }
+                if (l.graphPath().isEmpty()) {
+                    current = writeInOwners(current, inOwner); // every body is done: the main graph comes last
+                }
                 ed = QdqEditor.of(current, l.graphPath());
                 edPath = l.graphPath();
             }
@@ -106,6 +111,11 @@ public final class Quantizer {
             }
             // SharedWeights let a weight with several uses through only when all take the same QDQ copy
             Planned first = byWeight.putIfAbsent(l.weight(), p);
+            if (first != null && inOwner.containsKey(l.weight())) {
+                messages.add("Layer '" + l.node() + "' shares weight '" + l.weight() + "' with '" + first.layer().node()
+                        + "' and reads the same quantized copy, written once in " + where(inOwner.get(l.weight()).owner()) + ".");
+                continue;
+            }
             if (first != null && !dev.whittle.core.onnx.GraphPaths.within(l.graphPath(), first.layer().graphPath())) {
                 // the quantized copy lives in a graph this one cannot see: write the same codes here
                 ed.setInput(l.graphNode(), OpRules.weightInput(l),
@@ -120,7 +130,8 @@ public final class Quantizer {
                 messages.add("Layer '" + l.node() + "' (" + l.op() + ") was written as weight-only qdq: format "
                         + p.spec().formatOrDefault() + " applies to MatMul only" + (p.spec().formatOrDefault()
                         == QuantFormat.DYNAMIC && l.op().equals("LSTM") ? " and to LSTM nodes whose W and R are both"
-                        + " quantized together at 8 bits, per gate row or per tensor, from float32 (DynamicQuantizeLSTM)"
+                        + " quantized together at 8 bits, per gate row or per tensor, from float32, and read by that node"
+                        + " alone (DynamicQuantizeLSTM)"
                         : "") + ".");
             }
             if (first != null) {
@@ -161,6 +172,13 @@ public final class Quantizer {
                         bytes = WeightEmitter.gatherCodes(ed, l, q);
                         break;
                     }
+                    String owner = l.graphPath().isEmpty() ? null : GraphPaths.owner(current, l.graphPath(), l.weight());
+                    if (owner != null && !owner.equals(l.graphPath())) {
+                        // a weight of an enclosing graph (read by several bodies): quantized once, where it lives
+                        inOwner.put(l.weight(), new InOwner(owner, l, q));
+                        bytes = WeightEmitter.qdqBytes(l, q);
+                        break;
+                    }
                     dqOutputs.put(l.weight(), WeightEmitter.qdq(ed, l, q));
                     if (q.grouping().granularity() != Granularity.BLOCK) {
                         qdqWeights.put(l.node(), q.withoutCodes()); // bias quantization reads the scales only, never of blocks
@@ -184,13 +202,45 @@ public final class Quantizer {
             if (ed != null) {
                 current = ed.build();
             }
+            current = writeInOwners(current, inOwner);
             ed = QdqEditor.of(current);
+        }
+        for (InOwner w : inOwner.values()) {
+            if (w.owner().isEmpty()) {
+                WeightEmitter.qdqInPlace(ed, w.layer(), w.q());
+            }
         }
         correctBiases(current, ed, mainPlan, computed, options, messages);
         // activations are quantized in the main graph only (plan() keeps body layers weight-only)
         List<ActivationReport> acts = ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages);
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
+    }
+
+    /** A weight of an enclosing graph, quantized once in {@code owner} for every body that reads it. */
+    private record InOwner(String owner, WeightLayer layer, QuantizedWeight q) {
+    }
+
+    /**
+     * Writes the pending weights owned by bodies ({@link QdqEditor#dequantizeWeightInPlace}), one
+     * editor per owner, and forgets them; those of the main graph stay for the main graph's editor.
+     */
+    private static OnnxModel writeInOwners(OnnxModel current, Map<String, InOwner> inOwner) {
+        Map<String, List<InOwner>> byOwner = new java.util.LinkedHashMap<>();
+        inOwner.values().stream().filter(w -> !w.owner().isEmpty() && w.q() != null)
+                .forEach(w -> byOwner.computeIfAbsent(w.owner(), k -> new ArrayList<>()).add(w));
+        for (var e : byOwner.entrySet()) {
+            QdqEditor ed = QdqEditor.of(current, e.getKey());
+            e.getValue().forEach(w -> WeightEmitter.qdqInPlace(ed, w.layer(), w.q()));
+            current = ed.build();
+        }
+        // written: keep the owner (for messages about later readers) but let the codes go
+        inOwner.replaceAll((k, w) -> w.owner().isEmpty() ? w : new InOwner(w.owner(), w.layer(), null));
+        return current;
+    }
+
+    private static String where(String graph) {
+        return graph.isEmpty() ? "the main graph" : "graph " + graph;
     }
 
     /**

@@ -46,7 +46,7 @@ final class SharedWeights {
             Set<String> planned = new LinkedHashSet<>();
             boolean same = true;
             for (Quantizer.Planned p : e.getValue()) {
-                planned.add(p.layer().node());
+                planned.add(p.layer().graphNode()); // a recurrent layer is "<node>.W": its node reads the weight
                 same &= p.spec().weights().equals(first.spec().weights())
                         && Quantizer.format(p.layer(), p.spec()) == QuantFormat.QDQ;
             }

@@ -31,6 +31,20 @@ final class WeightEmitter {
     }
 
     /**
+     * The DequantizeLinear form written in place of a float initializer that several bodies read
+     * from an enclosing graph ({@link QdqEditor#dequantizeWeightInPlace}); {@code ed} edits that graph.
+     */
+    static void qdqInPlace(QdqEditor ed, WeightLayer l, QuantizedWeight q) {
+        Grouping g = q.grouping();
+        DataType t = codeType(q.spec().bits(), !q.spec().unsignedCodes());
+        long[] sd = g.scaleDims();
+        boolean flat = !java.util.Arrays.equals(g.dims(), l.shape());
+        ed.dequantizeWeightInPlace(l.weight(), TensorBytes.codes(t, g.dims(), q.codes()),
+                TensorBytes.floats(scaleType(l), sd, q.scales()), TensorBytes.codes(t, sd, zeroPointBytes(q)),
+                Math.max(g.axis(), 0), g.granularity() == Granularity.BLOCK ? g.block() : 0, flat ? l.shape() : null);
+    }
+
+    /**
      * Whether a Gather table is written as codes gathered then dequantized ({@link
      * QdqEditor#gatherDequantized}): 8-bit, one scale per row of a rank-2 table that Gather reads
      * along axis 0, and read by that Gather alone. Other tables keep DequantizeLinear in front.

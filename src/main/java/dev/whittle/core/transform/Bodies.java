@@ -1,6 +1,7 @@
 package dev.whittle.core.transform;
 
 import dev.whittle.core.model.WeightLayer;
+import dev.whittle.core.onnx.FoldedWeights;
 import dev.whittle.core.onnx.GraphPaths;
 import dev.whittle.core.onnx.OnnxModel;
 import java.util.ArrayList;
@@ -47,6 +48,12 @@ public final class Bodies {
 
     /** The model ready to edit these layers in their bodies; the model itself when all are in the main graph. */
     public static OnnxModel prepare(OnnxModel model, List<WeightLayer> layers) {
+        OnnxModel local = localize(model, layers);
+        // weights computed by layout ops become constants of their graph (named as the view names them)
+        return FoldedWeights.any(layers) ? FoldedWeights.materialize(local, relocate(local, layers)) : local;
+    }
+
+    private static OnnxModel localize(OnnxModel model, List<WeightLayer> layers) {
         if (!any(layers)) {
             return model;
         }
