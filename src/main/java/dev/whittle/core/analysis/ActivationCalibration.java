@@ -43,11 +43,27 @@ public final class ActivationCalibration {
      * fixed batch, streams with their state carried), and hands each run's values of each tensor
      * to {@code sink} (valid only during the call).
      */
-    static void stream(OnnxModel model, List<String> tensors, CalibrationData data, Path externalDir, ActivationCollector.Sink sink, DoubleConsumer progress,
+    static void stream(OnnxModel model, List<String> wanted, CalibrationData data, Path externalDir, ActivationCollector.Sink named, DoubleConsumer progress,
                        BooleanSupplier cancelled) {
+        // a tensor inside an If/Loop/Scan body reaches the outputs under another name; one no output can reach is not seen
+        Map<String, String> outputs = ExposedOutputs.outputNames(model, wanted);
+        Map<String, String> back = new java.util.HashMap<>();
+        outputs.forEach((t, o) -> back.put(o, t));
+        List<String> tensors = List.copyOf(outputs.values());
+        ActivationCollector.Sink sink = new ActivationCollector.Sink() {
+            @Override
+            public void accept(String name, java.nio.FloatBuffer values) {
+                named.accept(back.getOrDefault(name, name), values);
+            }
+
+            @Override
+            public void accept(String name, java.nio.FloatBuffer values, long[] shape) {
+                named.accept(back.getOrDefault(name, name), values, shape);
+            }
+        };
         if (model.spilled()) {
             // Some weights are in this process's temporary file: ONNX Runtime gets a written copy.
-            try (RuntimeCopy copy = RuntimeCopy.of(ExposedOutputs.proto(model, tensors), model);
+            try (RuntimeCopy copy = RuntimeCopy.of(ExposedOutputs.proto(model, wanted), model);
                  ActivationCollector c = new ActivationCollector(copy.bytes(), copy.folder())) {
                 c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
             }
@@ -55,7 +71,7 @@ public final class ActivationCalibration {
         }
         if (externalDir != null) {
             // Weights live in external files, so the model itself is small: pass it as bytes.
-            try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, tensors), externalDir)) {
+            try (ActivationCollector c = new ActivationCollector(ExposedOutputs.serialize(model, wanted), externalDir)) {
                 c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
             }
             return;
@@ -64,7 +80,7 @@ public final class ActivationCalibration {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("whittle-calibration-", ".onnx");
-            ExposedOutputs.write(model, tensors, tmp);
+            ExposedOutputs.write(model, wanted, tmp);
             try (ActivationCollector c = new ActivationCollector(tmp)) {
                 c.collect(model.graph(), tensors, data.dataset(), data.batchSize(), sink, progress, cancelled);
             }

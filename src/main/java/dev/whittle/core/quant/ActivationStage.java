@@ -62,6 +62,15 @@ final class ActivationStage {
             throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
                     + " activations have no forced range.");
         }
+        // a tensor in an If branch the calibration data never takes has no values: no range to choose
+        for (java.util.Iterator<Entry> it = list.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.forced == null && hist.get(e.rangeOf).count() == 0) {
+                messages.add("Activation '" + e.tensor + "' was left in float: the calibration data never reached it"
+                        + " (a branch or loop body that did not run).");
+                it.remove();
+            }
+        }
         List<ActivationReport> reports = new ArrayList<>();
         for (Entry e : list) {
             ActivationReport r = insert(ed, e, e.forced == null ? hist.get(e.rangeOf) : null);

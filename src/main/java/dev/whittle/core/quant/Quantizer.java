@@ -80,6 +80,10 @@ public final class Quantizer {
         dev.whittle.core.transform.Bodies.byGraph(plan.stream().map(Planned::layer).toList()).values()
                 .forEach(ls -> ls.forEach(l -> plan.stream().filter(p -> p.layer() == l).forEach(ordered::add)));
         List<Planned> mainPlan = plan.stream().filter(p -> p.layer().graphPath().isEmpty()).toList();
+        // a body's activations are quantized by its own editor, before it is built
+        Map<String, List<Planned>> bodyPlans = byGraph(plan);
+        bodyPlans.remove("");
+        List<ActivationReport> acts = new ArrayList<>();
         // Layers are quantized a window at a time as the loop reaches them (spread over the cores),
         // and a layer's codes are let go once written, so a large model is never held whole.
         Map<String, QuantizedWeight> computed = new HashMap<>();
@@ -98,6 +102,8 @@ public final class Quantizer {
             WeightLayer l = p.layer();
             if (!l.graphPath().equals(edPath)) {
                 if (ed != null) {
+                    acts.addAll(ActivationStage.run(model, ed, bodyPlans.getOrDefault(edPath, List.of()), qdqWeights, options,
+                            messages));
                     current = ed.build();
                 }
                 if (l.graphPath().isEmpty()) {
@@ -200,6 +206,8 @@ public final class Quantizer {
         }
         if (ed == null || !edPath.isEmpty()) {
             if (ed != null) {
+                acts.addAll(ActivationStage.run(model, ed, bodyPlans.getOrDefault(edPath, List.of()), qdqWeights, options,
+                        messages));
                 current = ed.build();
             }
             current = writeInOwners(current, inOwner);
@@ -211,10 +219,16 @@ public final class Quantizer {
             }
         }
         correctBiases(current, ed, mainPlan, computed, options, messages);
-        // activations are quantized in the main graph only (plan() keeps body layers weight-only)
-        List<ActivationReport> acts = ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages);
+        acts.addAll(ActivationStage.run(model, ed, mainPlan, qdqWeights, options, messages));
         OnnxModel out = ed.build();
         return new QuantResult(out, new QuantReport(layers, acts, messages, false, before, after));
+    }
+
+    /** The planned layers by the graph they live in. */
+    private static Map<String, List<Planned>> byGraph(List<Planned> plan) {
+        Map<String, List<Planned>> out = new java.util.LinkedHashMap<>();
+        plan.forEach(p -> out.computeIfAbsent(p.layer().graphPath(), k -> new ArrayList<>()).add(p));
+        return out;
     }
 
     /** A weight of an enclosing graph, quantized once in {@code owner} for every body that reads it. */
@@ -366,7 +380,11 @@ public final class Quantizer {
             return List.of();
         }
         List<Planned> plan = plan(model.graph(), steps, new ArrayList<>());
-        return ActivationStage.toCalibrate(model, QdqEditor.of(model), plan);
+        // each graph's layers are looked up in that graph (bodies: ExposedOutputs passes their tensors out)
+        List<String> out = new ArrayList<>();
+        byGraph(plan).forEach((path, ps) -> ActivationStage.toCalibrate(model, QdqEditor.of(model, path), ps).stream()
+                .filter(t -> !out.contains(t)).forEach(out::add));
+        return out;
     }
 
     /** How many float (not yet quantized) layers the steps select. */
@@ -419,16 +437,6 @@ public final class Quantizer {
                     && merged.formatOrDefault() == QuantFormat.QDQ) {
                 messages.add("Layer '" + l.node() + "' keeps " + l.dtype() + " activations: static activation"
                         + " quantization calibrates float32 activations only; its weight is quantized alone.");
-                if (merged.weights() == null) {
-                    continue;
-                }
-                merged = new QuantizeSpec(merged.weights(), null, merged.format());
-            }
-            if (merged.activations() != null && !l.graphPath().isEmpty()) {
-                messages.add("Layer '" + l.node() + "' keeps float activations: it is inside " + l.graphPath()
-                        + ", and calibration observes a tensor by making it a graph output, which a tensor inside an"
-                        + " If/Loop/Scan body cannot be; activations are calibrated and quantized in the main graph only,"
-                        + " so its weight is quantized alone.");
                 if (merged.weights() == null) {
                     continue;
                 }
