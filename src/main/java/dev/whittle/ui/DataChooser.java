@@ -27,6 +27,7 @@ final class DataChooser extends HBox {
     private final DataChoiceModel model;
     private final ComboBox<String> kind = new ComboBox<>();
     private final Label label = new Label();
+    private final javafx.scene.control.Button feeding = new javafx.scene.control.Button("Feeding...");
     private boolean updating;
 
     DataChooser(DataChoiceModel model, String id) {
@@ -51,7 +52,13 @@ final class DataChooser extends HBox {
         Label title = new Label("Data");
         title.setMinWidth(Region.USE_PREF_SIZE);
         kind.setMinWidth(Region.USE_PREF_SIZE);
-        getChildren().addAll(title, kind, label);
+        feeding.setId(id + "Feeding");
+        feeding.setMinWidth(Region.USE_PREF_SIZE);
+        feeding.setTooltip(Tips.of("How the data feeds the model: each input's sample axis (or passed whole to every"
+                + " run), and for models with state inputs a stream that carries an output into an input from chunk to"
+                + " chunk. Saved as a dataset spec the CLI reads too."));
+        feeding.setOnAction(e -> editFeeding());
+        getChildren().addAll(title, kind, feeding, label);
         model.choiceProperty().addListener((o, a, d) -> show(d));
         show(model.choiceProperty().get());
     }
@@ -68,6 +75,7 @@ final class DataChooser extends HBox {
                 kind.setValue(null);
                 return;
             }
+            feeding.setDisable(d.kind() == DataChoice.Kind.SYNTHETIC || d.kind() == DataChoice.Kind.IMAGES);
             label.setText(d.label() + (d.labels() == null && d.kind() == DataChoice.Kind.ARRAYS ? " (no labels: fidelity only)" : ""));
             label.setTooltip(Tips.of(d.kind() == DataChoice.Kind.ARRAYS ? String.join("\n", d.inputs().values())
                     + (d.labels() == null ? "" : "\nlabels: " + d.labels()) : d.file() == null ? d.label() : d.file()));
@@ -121,6 +129,37 @@ final class DataChooser extends HBox {
             main.plan().report(ErrorReport.of("Cannot use that data", e));
         }
         show(model.choiceProperty().get());
+    }
+
+    /** Opens {@link FeedingDialog} on the current data; a saved spec becomes the window's data. */
+    private void editFeeding() {
+        MainViewModel main = model.main();
+        DataChoice current = model.choiceProperty().get();
+        if (main.modelProperty().get() == null || current == null) {
+            return;
+        }
+        try {
+            FeedingDraft draft = FeedingDraft.of(main.modelProperty().get().graph(), current);
+            Path suggested = suggestedSpec(current);
+            FeedingDialog.show(getScene() == null ? null : getScene().getWindow(), draft, suggested).ifPresent(next -> {
+                model.choiceProperty().set(next);
+                main.setStatus("Data: " + next.label() + " (dataset spec " + next.file() + ").");
+            });
+        } catch (RuntimeException e) {
+            main.plan().report(ErrorReport.of("Cannot set how inputs are fed", e));
+        }
+    }
+
+    /** The spec itself, or "<first array>-feed.yaml" beside the arrays. */
+    private static Path suggestedSpec(DataChoice c) {
+        if (c.kind() == DataChoice.Kind.SPEC) {
+            return Path.of(c.file()).toAbsolutePath();
+        }
+        String first = c.inputs().values().iterator().next();
+        int colon = first.toLowerCase(java.util.Locale.ROOT).indexOf(".npz:");
+        Path p = Path.of(colon >= 0 ? first.substring(0, colon + 4) : first).toAbsolutePath();
+        String name = String.valueOf(p.getFileName()).replaceFirst("\\.(npy|npz)$", "");
+        return p.resolveSibling(name + "-feed.yaml");
     }
 
     private File file(String title, String... patterns) {

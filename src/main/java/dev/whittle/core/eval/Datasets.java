@@ -22,6 +22,21 @@ public final class Datasets {
     private Datasets() {
     }
 
+    private static final ObjectMapper WRITER = new ObjectMapper(new YAMLFactory()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+
+    /** Writes {@code spec} as a dataset spec file that {@link #readSpec} reads back (absent keys left out). */
+    public static void writeSpec(Path file, DatasetSpec spec, String comment) {
+        try {
+            String yaml = WRITER.writeValueAsString(spec);
+            java.nio.file.Files.writeString(file, (comment == null ? "" : "# " + comment.replace("\n", "\n# ") + "\n") + yaml);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot write the dataset spec " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static DatasetSpec readSpec(Path file) {
         try {
             return YAML.readValue(file.toFile(), DatasetSpec.class);
