@@ -111,6 +111,7 @@ final class FeedingDialog {
                 axis.setValue(draft.axis(input));
                 axis.setTooltip(Tips.of("auto: from the model's dims; a number: the array's sample axis; none: the whole"
                         + " array goes to every run."));
+                axis.setDisable(draft.carried(input) != null); // a carried input comes from the model, not the data
                 axis.setOnAction(e -> {
                     draft.setAxis(input, axis.getValue());
                     refresh[0].run();

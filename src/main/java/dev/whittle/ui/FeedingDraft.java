@@ -32,10 +32,11 @@ final class FeedingDraft {
     static final String WHOLE = "none";
 
     /** How one input is fed, as {@link #check} found it. */
-    record Row(String input, String declared, String data, String axis, int used) {
-        /** "axis 1", "whole to every run" */
+    record Row(String input, String declared, String data, String axis, int used, String carried) {
+        /** "samples along axis 1", "whole, to every run", or the output a stream carries into it */
         String usedText() {
-            return used == SampleAxes.CONSTANT ? "whole, to every run" : "samples along axis " + used;
+            return carried != null ? "previous chunk's " + carried + " (zeros to start)"
+                    : used == SampleAxes.CONSTANT ? "whole, to every run" : "samples along axis " + used;
         }
     }
 
@@ -198,7 +199,7 @@ final class FeedingDraft {
             var t = d.inputs().get(v.name());
             Integer used = d.axes().get(v.name());
             rows.add(new Row(v.name(), v.shapeText(), t == null ? "(not in the data)" : Arrays.toString(t.shape()),
-                    axes.get(v.name()), used == null ? 0 : used));
+                    axes.get(v.name()), used == null ? 0 : used, carry.get(v.name())));
         }
         List<String> notes = new ArrayList<>(d.notes());
         f.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);

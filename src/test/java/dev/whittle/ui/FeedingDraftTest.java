@@ -61,6 +61,7 @@ class FeedingDraftTest {
         assertTrue(d.streaming());
         FeedingDraft.Check c = d.check();
         assertEquals(240, c.samples());
+        assertEquals("previous chunk's stateN (zeros to start)", c.rows().get(1).usedText());
         DataChoice saved = d.save(dir.resolve("saved.yaml"));
         assertEquals(DataChoice.Kind.SPEC, saved.kind());
         var want = Datasets.readSpec(dir.resolve("stream.yaml"));
