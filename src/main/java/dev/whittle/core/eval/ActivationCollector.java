@@ -284,6 +284,10 @@ public final class ActivationCollector implements AutoCloseable {
                     shapes.put(name, shape(r, name));
                     sink.accept(name, values, shapes.get(name));
                 }
+                // a body tensor's shape follows the branch taken: never pinned
+                if (pinning && outputs.stream().anyMatch(dev.whittle.core.onnx.ExposedOutputs::fromBody)) {
+                    pinning = false;
+                }
                 if (pinning && pinnedRows < 0) {
                     pin(shapes, rows);
                 }

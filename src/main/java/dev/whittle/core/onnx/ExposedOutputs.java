@@ -35,6 +35,14 @@ import java.util.function.BiFunction;
 public final class ExposedOutputs {
     private static final String SUFFIX = "__whittle_exposed";
 
+    /**
+     * Whether an output name is a body tensor passed out: its shape may change from run to run
+     * (an If's branch that did not run gives an empty tensor).
+     */
+    public static boolean fromBody(String output) {
+        return output.contains(SUFFIX);
+    }
+
     private ExposedOutputs() {
     }
 
