@@ -78,7 +78,12 @@ public final class VadRecording {
 
     /** Writes the four files into {@code dir} and returns the spec's path. */
     public static Path write(Path dir, int recordings, int chunks, Map<String, String> carry) {
-        float[][] a = audio(recordings, chunks, 7);
+        return write(dir, recordings, chunks, carry, 7);
+    }
+
+    /** As above, the recordings drawn with {@code seed} (another seed: other recordings, e.g. for calibration). */
+    public static Path write(Path dir, int recordings, int chunks, Map<String, String> carry, long seed) {
+        float[][] a = audio(recordings, chunks, seed);
         float[] flat = new float[a.length * CHUNK];
         for (int c = 0; c < a.length; c++) {
             System.arraycopy(a[c], 0, flat, c * CHUNK, CHUNK);
@@ -103,19 +108,24 @@ public final class VadRecording {
 
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: VadRecording DIR [recordings] [chunksPerRecording] [input=output ...]");
+            System.err.println("usage: VadRecording DIR [recordings] [chunksPerRecording] [input=output ...] [seed=N]");
             System.exit(2);
         }
         int recordings = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 250;
         Map<String, String> carry = new LinkedHashMap<>();
+        long seed = 7;
         for (int i = 3; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
-            carry.put(kv[0], kv[1]);
+            if (kv[0].equals("seed")) {
+                seed = Long.parseLong(kv[1]);
+            } else {
+                carry.put(kv[0], kv[1]);
+            }
         }
         if (carry.isEmpty()) {
             carry.put("state", "stateN");
         }
-        System.out.println(write(Path.of(args[0]), recordings, chunks, carry));
+        System.out.println(write(Path.of(args[0]), recordings, chunks, carry, seed));
     }
 }

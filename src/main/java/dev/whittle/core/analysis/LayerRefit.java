@@ -110,6 +110,11 @@ public final class LayerRefit {
             int step = i;
             DoubleConsumer p = progress == null ? null : f -> progress.accept((step + f) / order.size());
             Stats stats = collect(original, model, t, data, p, cancelled);
+            if (stats.sample == 0) {
+                notes.add("reconstruct left layer '" + node + "' as it was: the calibration data never reached it"
+                        + " (a branch or loop body that did not run)");
+                continue;
+            }
             double d = stats.damping(damp);
             damping.put(node, d);
             float[][] solved = t.factored() == null ? stats.solve(d) : stats.solveRank(d, t.factored().rank());
@@ -145,7 +150,7 @@ public final class LayerRefit {
     /** What one layer computes and how its weights are laid out. */
     private record Target(String node, String op, String weight, String bias, String input, String output, long[] wDims,
                           int outputs, int width, int groups, boolean outputMajor, int[] kept, float[] w, float[] b,
-                          ConvGeometry conv, Factored factored) {
+                          ConvGeometry conv, Factored factored, String path) {
 
         static Target of(OnnxModel original, OnnxModel model, String node, String originNode, int[] keptOut) throws Skip {
             WeightLayer l = model.graph().layer(node).orElseThrow(() -> new Skip("it is not a weight layer"));
@@ -153,11 +158,13 @@ public final class LayerRefit {
             if (o == null) {
                 throw new Skip("the original model has no layer of this name");
             }
-            if (!l.graphPath().isEmpty() || l.quantized() || l.dtype() != DataType.FLOAT) {
-                throw new Skip("only float32 layers of the main graph are refit");
+            if (l.quantized() || l.dtype() != DataType.FLOAT) {
+                throw new Skip("only float32 layers are refit");
             }
-            GraphEditor ed = GraphEditor.of(model);
-            GraphEditor oed = GraphEditor.of(original);
+            // a layer inside a body is refit there; calibration passes its input and output out of the body
+            String path = l.graphPath();
+            GraphEditor ed = GraphEditor.of(model, path);
+            GraphEditor oed = GraphEditor.of(original, o.graphPath());
             GraphNode n = ed.node(ed.nodeIndex(node).orElseThrow(() -> new Skip("no node of this name")));
             GraphNode on = oed.node(oed.nodeIndex(originNode).orElseThrow(() -> new Skip("the original has no node '" + originNode + "'")));
             if (n.inputs().size() < 2 || !n.input(1).equals(l.weight()) || !ed.isConstant(l.weight())) {
@@ -198,10 +205,10 @@ public final class LayerRefit {
                     BiasAdd oAdd = add == null ? null : BiasAdd.of(oed, on, (int) o.outputChannels());
                     if (add != null && oAdd != null) {
                         return new Target(node, "MatMul", l.weight(), add.constant(), n.input(0), oAdd.output(), d, m, (int) d[0],
-                                1, false, kept, w, ed.floats(add.constant()), null, null);
+                                1, false, kept, w, ed.floats(add.constant()), null, null, path);
                     }
                     return new Target(node, "MatMul", l.weight(), null, n.input(0), out, d, m, (int) d[0], 1, false, kept, w,
-                            null, null, null);
+                            null, null, null, path);
                 }
                 case "Gemm" -> {
                     if (n.intAttr("transA", 0) != 0 || n.floatAttr("alpha", 1f) != 1f || n.floatAttr("beta", 1f) != 1f) {
@@ -209,7 +216,7 @@ public final class LayerRefit {
                     }
                     boolean outMajor = n.intAttr("transB", 0) != 0;
                     return new Target(node, "Gemm", l.weight(), bias, n.input(0), out, d, m, (int) d[outMajor ? 1 : 0], 1,
-                            outMajor, kept, w, b, null, null);
+                            outMajor, kept, w, b, null, null, path);
                 }
                 case "Conv" -> {
                     ConvGeometry conv;
@@ -220,7 +227,7 @@ public final class LayerRefit {
                         throw new Skip(e.getMessage());
                     }
                     return new Target(node, "Conv", l.weight(), bias, n.input(0), out, d, m, conv.width(), conv.groups(), true,
-                            kept, w, b, conv, null);
+                            kept, w, b, conv, null, path);
                 }
                 default -> throw new Skip(n.op() + " layers are not refit (MatMul, Gemm and Conv are)");
             }
@@ -236,7 +243,7 @@ public final class LayerRefit {
             if (o.groups != 1) {
                 throw new Skip("a grouped Conv");
             }
-            GraphEditor ed = GraphEditor.of(model);
+            GraphEditor ed = GraphEditor.of(model, o.path);
             GraphNode v = ed.node(ed.nodeIndex(second).orElseThrow(() -> new Skip("no node of this name")));
             String mid = v.input(0);
             int producer = ed.producer(mid);
@@ -261,7 +268,7 @@ public final class LayerRefit {
                     && vd[0] == o.outputs && vd[1] == rank && java.util.Arrays.stream(vd, 2, vd.length).allMatch(x -> x == 1)
                     : u.op().equals("MatMul") && ud.length == 2 && ud[0] == o.width && vd.length == 2
                     && (vTransposed ? vd[0] == o.outputs && vd[1] == rank : vd[0] == rank && vd[1] == o.outputs);
-            if (!shapes || !u.input(0).equals(inputOf(original, originNode))) {
+            if (!shapes || !u.input(0).equals(inputOf(original, originNode, o.path))) {
                 throw new Skip("its factors are not a pair the joint refit knows");
             }
             float[] uw = ed.floats(u.input(1));
@@ -286,11 +293,11 @@ public final class LayerRefit {
                 throw new Skip("its bias no longer has one value per output");
             }
             return new Target(second, o.op, null, o.bias, u.input(0), o.output, o.wDims, m, width, 1, false, o.kept, product,
-                    bias, o.conv, new Factored(u.input(1), ud, conv, v.input(1), vd, conv || vTransposed, rank));
+                    bias, o.conv, new Factored(u.input(1), ud, conv, v.input(1), vd, conv || vTransposed, rank), o.path);
         }
 
-        private static String inputOf(OnnxModel original, String node) throws Skip {
-            GraphEditor oed = GraphEditor.of(original);
+        private static String inputOf(OnnxModel original, String node, String path) throws Skip {
+            GraphEditor oed = GraphEditor.of(original, path);
             return oed.node(oed.nodeIndex(node).orElseThrow(() -> new Skip("the original has no node '" + node + "'"))).input(0);
         }
 
@@ -310,7 +317,7 @@ public final class LayerRefit {
 
         OnnxModel write(OnnxModel model, float[][] solved) {
             if (factored != null) {
-                return factored.write(model, solved, bias);
+                return factored.write(model, path, solved, bias);
             }
             float[] nw = new float[w.length];
             float[] nb = hasBias() ? new float[outputs] : null;
@@ -325,7 +332,7 @@ public final class LayerRefit {
                     nb[o] = x[width * per + c];
                 }
             }
-            GraphEditor ed = GraphEditor.of(model);
+            GraphEditor ed = GraphEditor.of(model, path);
             ed.setTensor(weight, wDims, nw);
             if (nb != null) {
                 ed.setTensor(bias, ed.dims(bias), nb);
@@ -341,12 +348,12 @@ public final class LayerRefit {
     private record Factored(String uWeight, long[] uDims, boolean uOutMajor, String vWeight, long[] vDims, boolean vOutMajor,
                             int rank) {
         /** {@code solved}: the left factor (inputs x rank), the right (rank x outputs), and the bias or nothing. */
-        OnnxModel write(OnnxModel model, float[][] solved, String bias) {
+        OnnxModel write(OnnxModel model, String path, float[][] solved, String bias) {
             float[] left = solved[0];
             float[] right = solved[1];
             int width = left.length / rank;
             int m = right.length / rank;
-            GraphEditor ed = GraphEditor.of(model);
+            GraphEditor ed = GraphEditor.of(model, path);
             ed.setTensor(uWeight, uDims, uOutMajor ? dev.whittle.core.tensor.Transpose.of(left, width, rank) : left);
             ed.setTensor(vWeight, vDims, vOutMajor ? dev.whittle.core.tensor.Transpose.of(right, rank, m) : right);
             if (bias != null && solved.length > 2) {
@@ -512,13 +519,34 @@ public final class LayerRefit {
         }
 
         void add(FloatBuffer xb, long[] xs, Batch y) {
+            if (y.values.length == 0) {
+                // the layer's branch did not run in this batch (its input may still be an outer value that did)
+                return;
+            }
             float[] x = new float[xb.remaining()];
             xb.duplicate().get(x);
+            int rank = t.conv == null ? 0 : t.wDims.length;
+            if (t.op.equals("Conv") && xs.length > rank) {
+                // a Loop/Scan body's tensor comes out stacked over the iterations: one batch of them all
+                xs = merged(xs, xs.length - rank + 1);
+                y = new Batch(y.values, merged(y.shape, y.shape.length - rank + 1));
+            }
             if (t.op.equals("Conv")) {
                 addConv(x, xs, y);
             } else {
                 addRows(x, xs, y);
             }
+        }
+
+        /** The shape with its first {@code n} dims merged into one. */
+        private static long[] merged(long[] shape, int n) {
+            long[] out = new long[shape.length - n + 1];
+            out[0] = 1;
+            for (int i = 0; i < n; i++) {
+                out[0] *= shape[i];
+            }
+            System.arraycopy(shape, n, out, 1, shape.length - n);
+            return out;
         }
 
         /** MatMul / Gemm: rows of the input's last axis against rows of the output; a sample's rows stay in one fold. */

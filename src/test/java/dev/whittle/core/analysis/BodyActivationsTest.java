@@ -132,6 +132,93 @@ class BodyActivationsTest {
         }
     }
 
+    /**
+     * Layer refit inside bodies: a perturbed Conv in an If branch and a perturbed MatMul in an If
+     * nested in a Loop body (its input stacked over the iterations) get their original weights
+     * back from the original model's outputs (an exact least-squares solution); the branch the
+     * data never takes is left as it was, with a note.
+     */
+    @Test
+    void layerRefitInsideBodiesRecoversTheOriginalWeights() {
+        OnnxModel m = BodyModels.ifConv();
+        float[] tc1 = m.graph().constant("tc1").orElseThrow().toFloatArray();
+        float[] ec = m.graph().constant("ec").orElseThrow().toFloatArray();
+        OnnxModel perturbed = BodyModels.withWeight(BodyModels.withWeight(m, "tc1", shifted(tc1)), "ec", shifted(ec));
+        List<String> nodes = m.graph().weightLayers().stream().map(l -> l.node()).toList();
+        LayerRefit.Outcome o = LayerRefit.apply(m, perturbed, List.of(nodes.get(0), nodes.get(2)), Map.of(), ifConvData(1), 1e-7,
+                null, null);
+        assertEquals(List.of("then_conv1"), o.refit(), o.notes().toString());
+        assertTrue(o.notes().stream().anyMatch(n -> n.contains("never reached")), o.notes().toString());
+        float[] got = o.model().graph().constant("tc1").orElseThrow().toFloatArray();
+        for (int i = 0; i < tc1.length; i++) {
+            assertEquals(tc1[i], got[i], 2e-3, "tc1[" + i + "]");
+        }
+        OnnxModel loop = BodyModels.loopNestedIf();
+        float[] tw = loop.graph().constant("tw").orElseThrow().toFloatArray();
+        // 8 runs of the model's fixed x [2, 4]
+        float[] xs = CalibrationFeedTest.random(84, 16 * 4);
+        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {16, 4}, xs),
+                "s", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {1}, new float[] {1}));
+        Map<String, Integer> axes = Map.of("x", 0, "s", dev.whittle.core.eval.SampleAxes.CONSTANT);
+        CalibrationData one = new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "8 runs", List.of(), axes, null), 2);
+        OnnxModel loopPerturbed = BodyModels.withWeight(loop, "tw", shifted(tw));
+        LayerRefit.Outcome lo = LayerRefit.apply(loop, loopPerturbed, List.of("then_mm"), Map.of(), one, 1e-9, null, null);
+        assertEquals(List.of("then_mm"), lo.refit(), lo.notes().toString());
+        // the perturbed weight changes what later iterations see, so the fit is not the original
+        // weight: it is the least-squares solution over the rows the perturbed model's loop
+        // produces (h1 stacked over iterations) against the original's outputs, solved here
+        // from the normal equations by Gaussian elimination
+        List<float[]> p = rows(loopPerturbed, "h1", one);
+        List<float[]> y = rows(loop, "tout", one);
+        assertEquals(p.size(), y.size());
+        double[][] a = new double[4][8];
+        for (int r = 0; r < p.size(); r++) {
+            for (int i = 0; i < 4; i++) {
+                for (int k = 0; k < 4; k++) {
+                    a[i][k] += (double) p.get(r)[i] * p.get(r)[k];
+                    a[i][4 + k] += (double) p.get(r)[i] * y.get(r)[k];
+                }
+            }
+        }
+        for (int c = 0; c < 4; c++) {
+            for (int r = 0; r < 4; r++) {
+                if (r != c) {
+                    double f = a[r][c] / a[c][c];
+                    for (int k = 0; k < 8; k++) {
+                        a[r][k] -= f * a[c][k];
+                    }
+                }
+            }
+        }
+        float[] fit = lo.model().graph().constant("tw").orElseThrow().toFloatArray();
+        for (int i = 0; i < 4; i++) {
+            for (int k = 0; k < 4; k++) {
+                assertEquals(a[i][4 + k] / a[i][i], fit[i * 4 + k], 2e-3, "tw[" + i + "," + k + "]");
+            }
+        }
+    }
+
+    /** Every row (last axis 4) of {@code tensor} over the data, in feeding order. */
+    private static List<float[]> rows(OnnxModel m, String tensor, CalibrationData data) {
+        List<float[]> out = new java.util.ArrayList<>();
+        ActivationCalibration.stream(m, List.of(tensor), data, null, (name, values) -> {
+            for (int at = values.position(); at + 4 <= values.limit(); at += 4) {
+                float[] r = new float[4];
+                values.duplicate().position(at).get(r);
+                out.add(r);
+            }
+        }, null, null);
+        return out;
+    }
+
+    private static float[] shifted(float[] w) {
+        float[] out = w.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += (float) (0.3 * Math.sin(i));
+        }
+        return out;
+    }
+
     /** ‖a − b‖ / ‖a‖. */
     private static double rel(Tensor a, Tensor b) {
         double num = 0;
