@@ -67,15 +67,16 @@ public final class LayerInputs {
         List<List<Acc>> passes = new ArrayList<>();
         List<Acc> pass = new ArrayList<>();
         long used = 0;
-        GraphEditor ed = layers.stream().anyMatch(l -> l.op().equals("Conv")) ? GraphEditor.of(model) : null;
+        Map<String, GraphEditor> editors = new java.util.HashMap<>(); // a layer inside a body is read in its body
         for (WeightLayer l : layers) {
             NodeInfo n = node(model, l);
-            ConvGeometry conv = l.op().equals("Conv") && n != null ? geometry(ed, l) : null;
+            ConvGeometry conv = l.op().equals("Conv") && n != null
+                    ? geometry(editors.computeIfAbsent(l.graphPath(), path -> GraphEditor.of(model, path)), l) : null;
             if (n == null || l.op().equals("Conv") && conv == null) {
                 continue;
             }
-            Acc a = new Acc(l, n, conv, secondMoment, l.op().equals("MatMul") ? biasAdded(model, n.outputs().get(0),
-                    l.outputChannels()) : n.outputs().get(0));
+            Acc a = new Acc(l, n, conv, secondMoment, l.op().equals("MatMul") ? biasAdded(model, l.graphPath(),
+                    n.outputs().get(0), l.outputChannels()) : n.outputs().get(0));
             long cost = a.xtx != null ? 12L * a.dim * a.dim : a.groupBlocks != null ? 12L * a.groupBlocks.length : 0;
             if (!pass.isEmpty() && used + cost > budgetBytes) {
                 passes.add(pass);
@@ -134,7 +135,11 @@ public final class LayerInputs {
                 }
             }, progress == null ? null : f -> progress.accept((done + f) / total), cancelled);
             for (Acc a : accs) {
-                out.put(a.layer.node(), a.result());
+                // a layer in a branch the data never took has nothing to say (its input may be an outer
+                // value that every run sees, but its output never came)
+                if (a.rows > 0 && a.outRows > 0) {
+                    out.put(a.layer.node(), a.result());
+                }
             }
         }
         return out;
@@ -147,6 +152,24 @@ public final class LayerInputs {
             m[i] = values.get(values.position() + i) != 0 ? 1 : 0;
         }
         return m;
+    }
+
+    /**
+     * A Conv tensor's shape with the leading dims merged into the batch when it has more than the
+     * layer's rank: a Loop or Scan body's tensor comes out stacked over the iterations.
+     */
+    static long[] stacked(long[] shape, int rank) {
+        if (shape == null || shape.length <= rank) {
+            return shape;
+        }
+        int extra = shape.length - rank + 1;
+        long[] out = new long[rank];
+        out[0] = 1;
+        for (int i = 0; i < extra; i++) {
+            out[0] *= shape[i];
+        }
+        System.arraycopy(shape, extra, out, 1, rank - 1);
+        return out;
     }
 
     /** A Conv layer's geometry, or null when its attributes are not a 1-D or 2-D convolution's. */
@@ -171,13 +194,18 @@ public final class LayerInputs {
      * criterion, look through the bias, as a Gemm's or Conv's own output includes theirs).
      */
     public static String biasAdded(OnnxModel model, String tensor, long channels) {
+        return biasAdded(model, "", tensor, channels);
+    }
+
+    /** As above, for a tensor of the graph at {@code path} (a body: its outputs are not looked at). */
+    public static String biasAdded(OnnxModel model, String path, String tensor, long channels) {
         List<NodeInfo> readers = new ArrayList<>();
         for (NodeInfo n : model.graph().nodes()) {
-            if (n.graphPath().isEmpty() && n.inputs().contains(tensor)) {
+            if (n.graphPath().equals(path) && n.inputs().contains(tensor)) {
                 readers.add(n);
             }
         }
-        if (readers.size() != 1 || model.graph().outputs().stream().anyMatch(v -> v.name().equals(tensor))) {
+        if (readers.size() != 1 || path.isEmpty() && model.graph().outputs().stream().anyMatch(v -> v.name().equals(tensor))) {
             return tensor;
         }
         NodeInfo add = readers.get(0);
@@ -192,11 +220,11 @@ public final class LayerInputs {
     private static NodeInfo node(OnnxModel model, WeightLayer l) {
         boolean matrix = (l.op().equals("MatMul") || l.op().equals("Gemm")) && l.shape().length == 2;
         boolean conv = l.op().equals("Conv") && (l.shape().length == 3 || l.shape().length == 4);
-        if (!(matrix || conv) || !l.graphPath().isEmpty() || l.quantized()) {
+        if (!(matrix || conv) || l.quantized()) {
             return null;
         }
         for (NodeInfo n : model.graph().nodes()) {
-            if (n.name().equals(l.node()) && n.graphPath().isEmpty()) {
+            if (n.name().equals(l.node()) && n.graphPath().equals(l.graphPath())) {
                 return n.inputs().size() >= 2 && n.inputs().get(1).equals(l.weight()) ? n : null;
             }
         }
@@ -245,8 +273,11 @@ public final class LayerInputs {
         }
 
         void addInput(FloatBuffer v, long[] shape, long[] mask) {
+            if (v.remaining() == 0) {
+                return; // a body whose branch did not run in this batch
+            }
             if (conv != null) {
-                addPatches(v, shape);
+                addPatches(v, stacked(shape, layer.shape().length));
                 return;
             }
             int n = v.remaining();
@@ -352,8 +383,11 @@ public final class LayerInputs {
         }
 
         void addOutput(FloatBuffer v, long[] shape, long[] mask) {
+            if (v.remaining() == 0) {
+                return;
+            }
             if (conv != null) {
-                addChannelsFirst(v, shape);
+                addChannelsFirst(v, stacked(shape, layer.shape().length));
                 return;
             }
             int n = v.remaining();

@@ -32,7 +32,7 @@ public final class WhitenedSpectrum {
                 .get(layer.node());
         if (m == null || m.xtx() == null) {
             throw new BadInputException("The whitened spectrum needs the XᵀX of layer '" + layer.node() + "''s input, collected"
-                    + " for float MatMul, Gemm and 1-D or 2-D Conv layers of one group in the main graph (this is "
+                    + " for float MatMul, Gemm and 1-D or 2-D Conv layers of one group (this is "
                     + layer.op() + (layer.graphPath().isEmpty() ? "" : " in " + layer.graphPath()) + ").");
         }
         float[] w = layer.tensor().toFloatArray();

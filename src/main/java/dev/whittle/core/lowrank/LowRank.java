@@ -366,7 +366,7 @@ public final class LowRank {
             return null;
         }
         return "lowrank.whiten needs the XᵀX of the layer's input on the calibration data, collected for MatMul, Gemm and"
-                + " 1-D or 2-D Conv layers of one group in the main graph (this is " + l.op()
+                + " 1-D or 2-D Conv layers of one group whose branch the data reaches (this is " + l.op()
                 + (l.graphPath().isEmpty() ? "" : " in " + l.graphPath()) + ")";
     }
 

@@ -143,7 +143,7 @@ final class ChannelPruner {
                     : norms(s.layer, spec.criterion().equals("l2"));
             if (norms == null || norms.length != s.channels) {
                 throw new BadInputException("prune.criterion activation needs the output activity of layer '" + s.layer.node()
-                        + "' from calibration data; this version collects it for MatMul, Gemm and 1-D or 2-D Conv layers of the main graph only.");
+                        + "' from calibration data; this version collects it for MatMul, Gemm and 1-D or 2-D Conv layers only.");
             }
             double[] acc = scores.computeIfAbsent(root, k -> new double[s.channels]);
             for (int c = 0; c < acc.length; c++) {

@@ -62,6 +62,7 @@ public final class Pruner {
         model = Bodies.prepare(model, selected);
         selected = Bodies.relocate(model, selected);
         List<LayerReport> reports = new ArrayList<>();
+        java.util.Set<String> unreached = new java.util.HashSet<>();
         // A weight shared by several layers is pruned once, under its first layer.
         Map<String, WeightLayer> targets = new LinkedHashMap<>();
         Map<String, float[]> weights = new LinkedHashMap<>();
@@ -85,11 +86,14 @@ public final class Pruner {
                             + l.node() + "': " + bad + ".");
                 }
             }
-            if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
+            boolean wandaType = (l.op().equals("MatMul") || l.op().equals("Gemm")) && l.shape().length == 2
+                    || l.op().equals("Conv") && (l.shape().length == 3 || l.shape().length == 4);
+            if (spec.dataAware() && !inputNorms.containsKey(l.node()) && !l.graphPath().isEmpty() && wandaType) {
+                unreached.add(l.node()); // its branch never ran on the calibration data: ranked by |w| in each row
+            } else if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
                 throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
                         + "' from calibration data; this version collects them for MatMul, Gemm and 1-D or 2-D Conv layers "
-                        + (l.graphPath().isEmpty() ? "only." : "of the main graph only, and this one is inside "
-                        + l.graphPath() + " (exclude it, or prune it by magnitude in another step)."));
+                        + "only (exclude it, or prune it by magnitude in another step).");
             }
             targets.put(l.weight(), l);
         }
@@ -139,7 +143,9 @@ public final class Pruner {
             long zeros = (long) f[0];
             reports.add(new LayerReport(l.node(), l.weight(), method, l.params(), l.params(), l.bytes(),
                     spec.sparseStorage() && (l.graphPath().isEmpty() || sparse.contains(l.weight())) ? sparseBytes(l.params() - zeros, l.dtype()) : l.bytes(), zeros,
-                    (double) zeros / Math.max(1, l.params()), null, f[1], null, null, null));
+                    (double) zeros / Math.max(1, l.params()), null, f[1], null, null,
+                    unreached.contains(l.node()) ? "wanda without statistics: the calibration data never reached its"
+                    + " branch; ranked by |w| within each output row" : null));
         }
         OnnxModel out = byOwner.isEmpty() ? GraphEditor.of(model).build() : current;
         return new TransformResult(out, new TransformReport(order(reports, selected), original.graph().fileBytes(),
@@ -202,8 +208,14 @@ public final class Pruner {
         return false;
     }
 
+    /** {@code norms} null: a layer the calibration data never reached, every input weighed alike (|w| within rows). */
     private static float[] wanda(WeightLayer l, float[] w, PruneSpec spec, double[] norms) {
         float[] out = w.clone();
+        if (norms == null) {
+            boolean conv = l.op().equals("Conv") && l.shape().length > 2;
+            norms = new double[conv ? w.length / (int) l.shape()[0] : (int) l.shape()[NofM.inputAxis(l)]];
+            java.util.Arrays.fill(norms, 1.0);
+        }
         int axis = NofM.inputAxis(l);
         boolean conv = l.op().equals("Conv") && l.shape().length > 2;
         // A Conv is compared within each output filter over its C/group x kh x kw inputs (its im2col row).

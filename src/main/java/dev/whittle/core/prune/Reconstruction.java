@@ -47,9 +47,22 @@ public final class Reconstruction {
     public static dev.whittle.core.onnx.OnnxModel apply(dev.whittle.core.onnx.OnnxModel before,
                                                        dev.whittle.core.onnx.OnnxModel after, java.util.Map<String, double[]> xtx,
                                                        double damp) {
-        dev.whittle.core.onnx.GraphEditor editor = dev.whittle.core.onnx.GraphEditor.of(after);
+        dev.whittle.core.onnx.OnnxModel current = after;
+        // one editor per graph, bodies first and the main graph last (a body layer is refit in its body)
+        for (var group : dev.whittle.core.transform.Bodies.byGraph(after.graph().weightLayers().stream()
+                .filter(l -> xtx.containsKey(l.node())).toList()).entrySet()) {
+            current = refitGraph(before, current, group.getKey(), group.getValue(), xtx, damp);
+        }
+        return current;
+    }
+
+    private static dev.whittle.core.onnx.OnnxModel refitGraph(dev.whittle.core.onnx.OnnxModel before,
+                                                             dev.whittle.core.onnx.OnnxModel after, String path,
+                                                             java.util.List<dev.whittle.core.model.WeightLayer> layers,
+                                                             java.util.Map<String, double[]> xtx, double damp) {
+        dev.whittle.core.onnx.GraphEditor editor = dev.whittle.core.onnx.GraphEditor.of(after, path);
         boolean changed = false;
-        for (dev.whittle.core.model.WeightLayer l : after.graph().weightLayers()) {
+        for (dev.whittle.core.model.WeightLayer l : layers) {
             double[] h = xtx.get(l.node());
             dev.whittle.core.model.WeightLayer orig = before.graph().layer(l.node()).orElse(null);
             if (h == null || orig == null || !editor.isConstant(l.weight())) {

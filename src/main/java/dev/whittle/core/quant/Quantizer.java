@@ -341,7 +341,7 @@ public final class Quantizer {
                 continue;
             }
             String why = mean.length == 0 ? "its input statistics are not collected (they are for MatMul, Gemm and 1-D or"
-                    + " 2-D Conv layers of the main graph)"
+                    + " 2-D Conv layers)"
                     : !java.util.Arrays.stream(mean).allMatch(Double::isFinite) ? "its input mean on the calibration data is"
                     + " not finite (NaN or infinite inputs)"
                     : p.spec().activations() != null ? "its activations are quantized too (bias correction is for"

@@ -128,11 +128,12 @@ final class DataAware {
      * Relu, or by a MaxPool read only by one.
      */
     static boolean rectified(OnnxModel model, String node) {
-        List<dev.whittle.core.model.NodeInfo> nodes = model.graph().nodes().stream().filter(n -> n.graphPath().isEmpty()).toList();
-        String tensor = nodes.stream().filter(n -> n.name().equals(node)).map(n -> n.outputs().get(0)).findFirst().orElse(null);
         WeightLayer layer = model.graph().layer(node).orElse(null);
+        String path = layer == null ? "" : layer.graphPath(); // the graph the layer lives in
+        List<dev.whittle.core.model.NodeInfo> nodes = model.graph().nodes().stream().filter(n -> n.graphPath().equals(path)).toList();
+        String tensor = nodes.stream().filter(n -> n.name().equals(node)).map(n -> n.outputs().get(0)).findFirst().orElse(null);
         if (tensor != null && layer != null && layer.op().equals("MatMul")) {
-            tensor = LayerInputs.biasAdded(model, tensor, layer.outputChannels()); // through its bias Add
+            tensor = LayerInputs.biasAdded(model, path, tensor, layer.outputChannels()); // through its bias Add
         }
         for (int hop = 0; tensor != null && hop < 2; hop++) {
             String t = tensor;

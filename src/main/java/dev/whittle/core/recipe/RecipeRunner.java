@@ -258,7 +258,7 @@ public final class RecipeRunner {
                 options.progress(), options.cancelled());
         List<String> notes = new ArrayList<>();
         alpha.keySet().stream().filter(n -> !maxAbs.containsKey(n)).sorted().forEach(n -> notes.add("Layer '" + n
-                + "' was not smoothed: its input statistics are not collected (MatMul, Gemm and Conv layers of the main graph only)."));
+                + "' was not smoothed: its input statistics are not collected (MatMul, Gemm and Conv layers the calibration data reaches)."));
         OnnxModel out = dev.whittle.core.quant.Smoothing.apply(current, maxAbs, alpha, notes);
         warnings.addAll(notes);
         return out;
@@ -348,7 +348,7 @@ public final class RecipeRunner {
         Map<String, double[]> xtx = gptq.isEmpty() ? Map.of() : DataAware.secondMoments(recipe, current, gptq,
                 options.folder(), options.progress(), options.cancelled());
         gptq.stream().filter(n -> !xtx.containsKey(n)).sorted().forEach(n -> warnings.add("Layer '" + n + "': GPTQ needs"
-                + " the XᵀX of its input, collected for MatMul, Gemm and 1-D or 2-D Conv layers of the main graph;"
+                + " the XᵀX of its input, collected for MatMul, Gemm and 1-D or 2-D Conv layers that the calibration data reaches;"
                 + " it was rounded to nearest."));
         Map<String, double[]> means = new HashMap<>(bias.isEmpty() ? Map.of() : DataAware.inputMeans(recipe, current, bias,
                 options.folder(), options.progress(), options.cancelled()));

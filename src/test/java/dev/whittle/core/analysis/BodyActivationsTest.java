@@ -76,6 +76,40 @@ class BodyActivationsTest {
         assertEquals(0, h.get("ey").count());
     }
 
+    /**
+     * The data-aware statistics (Wanda's input norms, GPTQ's XᵀX) of a layer inside an If branch:
+     * then_conv2 (1x1) reads h2 = Relu(Conv(x, tc1)), whose per-channel norms a plain loop gives;
+     * the else branch's Conv, never reached, has no statistics at all.
+     */
+    @Test
+    void inputStatisticsOfABodyLayerMatchAPlainLoop() {
+        OnnxModel m = BodyModels.ifConv();
+        var layers = m.graph().weightLayers();
+        var stats = LayerInputs.collect(m, layers, true, ifConvData(1), LayerInputs.DEFAULT_BUDGET, null, null);
+        assertEquals(List.of("then_conv1", "then_conv2"), List.copyOf(stats.keySet()));
+        float[] tc1 = m.graph().constant("tc1").orElseThrow().toFloatArray();
+        double[] sq = new double[4];
+        for (int n = 0; n < N; n++) {
+            for (int o = 0; o < 4; o++) {
+                for (int i = 0; i < 16; i++) {
+                    double acc = 0;
+                    for (int c = 0; c < 2; c++) {
+                        for (int a = 0; a < 3; a++) {
+                            for (int b = 0; b < 3; b++) {
+                                acc += X[((n * 2 + c) * 6 + i / 4 + a) * 6 + i % 4 + b] * tc1[((o * 2 + c) * 3 + a) * 3 + b];
+                            }
+                        }
+                    }
+                    sq[o] += Math.pow(Math.max(acc, 0), 2);
+                }
+            }
+        }
+        double[] norms = stats.get("then_conv2").norms();
+        for (int o = 0; o < 4; o++) {
+            assertEquals(Math.sqrt(sq[o]), norms[o], 1e-3 * Math.sqrt(sq[o]), "channel " + o);
+        }
+    }
+
     /** A tensor in a Loop body is seen at every iteration; one in an If nested in that body, where its branch runs. */
     @Test
     void rangesInsideALoopBodyCoverEveryIteration() {
