@@ -46,8 +46,9 @@ public final class LowRank {
     /** Damping of XᵀX for {@code whiten}, as a share of its mean diagonal (see docs/data-aware.md). */
     public static final double WHITEN_DAMP = 0.01;
 
+    /** {@code whitened}: one whitening per matrix (a grouped Conv: per group), or null. */
     private record Plan(WeightLayer layer, int index, GraphNode node, Factoring how, int rank,
-                        Whitening whitened, BiasShift shift, double[] mean) {
+                        List<Whitening> whitened, BiasShift shift, double[] mean) {
     }
 
     public static TransformResult apply(OnnxModel model, LayerSelector selector, LowRankSpec spec) {
@@ -74,8 +75,8 @@ public final class LowRank {
                                                Map<String, dev.whittle.core.tensor.InputMoments> moments) {
         Map<String, double[]> xtx = new java.util.HashMap<>();
         moments.forEach((k, v) -> {
-            if (v.xtx() != null) {
-                xtx.put(k, v.xtx());
+            if (v.secondMoment() != null) {
+                xtx.put(k, v.secondMoment()); // a grouped Conv: one block per group
             }
         });
         return apply(model, selector, spec, xtx, moments);
@@ -137,14 +138,26 @@ public final class LowRank {
                         + l.node() + "' (" + first.m() + " x " + first.n() + "); nothing was written.");
             }
             int r = 1;
-            // A Conv's matrix is [M, C·k...] (filters as rows); whitening wants inputs as rows.
-            Matrix rows = inputRows(l, first);
+            // A Conv's matrix is [M, C·k...] (filters as rows); whitening wants inputs as rows. A
+            // grouped Conv has a matrix per group, each whitened by its own group's XᵀX block.
             var stats = spec.whiten() ? moments.get(l.node()) : null;
-            BiasShift shift = stats == null ? null : shiftOf(ed, node, l, stats, rows.n());
-            double[] h = shift == null ? xtx.get(l.node()) : BiasShift.centered(xtx.get(l.node()), stats.sums(), stats.rows());
-            Whitening white = !spec.whiten() ? null : Whitening.of(rows, h, WHITEN_DAMP);
+            BiasShift shift = stats == null ? null : shiftOf(ed, node, l, stats, (int) l.outputChannels());
+            List<Whitening> white = null;
+            if (spec.whiten()) {
+                white = new ArrayList<>();
+                double[] all = xtx.get(l.node());
+                for (int g = 0; g < mats.size(); g++) {
+                    Matrix rows = inputRows(l, mats.get(g));
+                    int k = rows.m();
+                    double[] h = mats.size() == 1 ? all : java.util.Arrays.copyOfRange(all, g * k * k, (g + 1) * k * k);
+                    if (shift != null) {
+                        h = BiasShift.centered(h, java.util.Arrays.copyOfRange(stats.sums(), g * k, (g + 1) * k), stats.rows());
+                    }
+                    white.add(Whitening.of(rows, h, WHITEN_DAMP));
+                }
+            }
             for (Matrix mx : mats) {
-                float[] s = white != null ? white.spectrum()
+                float[] s = white != null ? white.get(mats.indexOf(mx)).spectrum()
                         : spec.energy() != null ? Spectra.of(l.tensor(), spec.method(), mats)[mats.indexOf(mx)] : null;
                 r = Math.max(r, Math.min(min, spec.rankFor(mx.m(), mx.n(), s)));
             }
@@ -162,10 +175,17 @@ public final class LowRank {
             double errNum = 0;
             double errDen = 0;
             double kept = 0;
+            double energy = 0;
+            double energyKept = 0;
             for (Matrix mx : matrices) {
                 SvdResult svd = p.whitened() == null ? decompose(mx, p.rank()) : null;
+                Whitening wg = p.whitened() == null ? null : p.whitened().get(matrices.indexOf(mx));
                 Factors f = svd != null ? Factors.of(svd) : filtersAsRows(p.layer())
-                        ? p.whitened().factors(p.rank()).transposed() : p.whitened().factors(p.rank());
+                        ? wg.factors(p.rank()).transposed() : wg.factors(p.rank());
+                if (wg != null) {
+                    energy += wg.energy();
+                    energyKept += wg.energy() * wg.kept(p.rank());
+                }
                 factors.add(f);
                 float[] approx = f.product();
                 for (int i = 0; i < approx.length; i++) {
@@ -180,9 +200,21 @@ public final class LowRank {
                 }
             }
             // whitened: the share of ‖R·W‖² kept (the output's energy), not of ‖W‖²
-            double share = p.whitened() != null ? p.whitened().kept(p.rank()) : errDen == 0 ? 1 : Math.min(1, kept / errDen);
+            double share = p.whitened() != null ? (energy == 0 ? 1 : energyKept / energy)
+                    : errDen == 0 ? 1 : Math.min(1, kept / errDen);
             if (p.shift() != null) {
-                p.shift().add(ed, meanShift(matrices.get(0), factors.get(0).product(), p.mean(), filtersAsRows(p.layer())));
+                // per group: what its factors lose of its outputs' mean, from its own inputs' mean
+                double[] d = new double[(int) p.layer().outputChannels()];
+                int at = 0;
+                for (int g = 0; g < matrices.size(); g++) {
+                    Matrix mx = matrices.get(g);
+                    int in = filtersAsRows(p.layer()) ? mx.n() : mx.m();
+                    double[] part = meanShift(mx, factors.get(g).product(),
+                            java.util.Arrays.copyOfRange(p.mean(), g * in, (g + 1) * in), filtersAsRows(p.layer()));
+                    System.arraycopy(part, 0, d, at, part.length);
+                    at += part.length;
+                }
+                p.shift().add(ed, d);
             }
             List<String> names = p.how().write(ed, p.index(), p.node(), p.layer(), factors, spec.isSpatial());
             ed.setMetadata(FACTORS_KEY + p.layer().node(), String.join("\n", names));
@@ -227,7 +259,7 @@ public final class LowRank {
             why = how.unsupported(node, l, spec.isSpatial());
         }
         if (why == null && spec.whiten() && (spec.isSpatial() || !l.op().equals("MatMul") && !l.op().equals("Gemm")
-                && !(l.op().equals("Conv") && node != null && node.intAttr("group", 1) == 1))) {
+                && !l.op().equals("Conv"))) {
             why = whitenUnsupported(l, null, spec.isSpatial());
         }
         if (why != null) {
@@ -311,7 +343,7 @@ public final class LowRank {
 
     private static BiasShift shiftOf(GraphEditor ed, GraphNode node, WeightLayer l, dev.whittle.core.tensor.InputMoments m,
                                      int outputs) {
-        return m.rows() == 0 || m.xtx() == null ? null : BiasShift.of(ed, node, l, outputs);
+        return m.rows() == 0 || m.secondMoment() == null ? null : BiasShift.of(ed, node, l, outputs);
     }
 
     /**
@@ -366,7 +398,7 @@ public final class LowRank {
             return null;
         }
         return "lowrank.whiten needs the XᵀX of the layer's input on the calibration data, collected for MatMul, Gemm and"
-                + " 1-D or 2-D Conv layers of one group whose branch the data reaches (this is " + l.op()
+                + " 1-D or 2-D Conv layers whose branch the data reaches (this is " + l.op()
                 + (l.graphPath().isEmpty() ? "" : " in " + l.graphPath()) + ")";
     }
 

@@ -70,6 +70,15 @@ final class Whitening {
         return out;
     }
 
+    /** ‖R·W‖²_F: the output energy of the layer (or group) on the calibration data. */
+    double energy() {
+        double all = 0;
+        for (double v : s) {
+            all += v * v;
+        }
+        return all;
+    }
+
     /** Share of ‖R·W‖²_F that rank {@code rank} keeps. */
     double kept(int rank) {
         double all = 0;
