@@ -22,13 +22,17 @@ import javafx.stage.Window;
  */
 final class DefaultsDialog {
     private static final String[] HEADERS = {"#", "Ops", "Names (regex)", "Prune", "Rank", "Bits", "Granularity", "Range",
-        "Layers", ""};
+        "Activations", "Smooth", "Layers", ""};
     private static final String[] TIPS = {"", "Op types the rule selects, comma separated (MatMul, Gemm, Conv, Gather); empty: every kind.",
         "Layer name regexes (full match), comma separated; empty: every name.",
         "50% or 0.5 (unstructured sparsity), t0.01 (threshold), 2:4 (N:M), ch 30% (channels); empty: none.",
         "64 (rank), E 90% (energy kept), P 50% (parameters kept); empty: no low rank.",
         "int8, int4, add asym for an asymmetric range; empty: no weight quantization.",
         "tensor, channel, block32 (16 to 256).", "minmax, mse, p99.9 (percentile) or lo..hi.",
+        "Static int8 activations (W8A8), calibrated on the plan's calibration data: minmax, entropy, mse or p99.99;"
+            + " add graph (\"minmax graph\") to keep the tensors between layers in int8 too. Empty: weights only.",
+        "SmoothQuant's alpha (0 to 1, 0.5 usual) with activations: moves activation outliers into the weights before"
+            + " calibrating. Empty: none.",
         "Weight layers of the open model the rule selects now.", ""};
 
     private DefaultsDialog() {
@@ -73,7 +77,7 @@ final class DefaultsDialog {
                 };
                 TextField[] fields = {field(row.ops, 110, recount), field(row.names, 150, recount), field(row.prune, 70, check),
                     field(row.rank, 60, check), field(row.bits, 80, check), field(row.granularity, 90, check),
-                    field(row.range, 90, check)};
+                    field(row.range, 90, check), field(row.activations, 110, check), field(row.smooth, 55, check)};
                 recount.run();
                 Button up = new Button("Up");
                 up.setDisable(r == 1);
@@ -94,13 +98,13 @@ final class DefaultsDialog {
                     }
                     grid.add(fields[c], c + 1, r);
                 }
-                grid.add(count, 8, r);
+                grid.add(count, 10, r);
                 HBox buttons = new HBox(4, up, remove);
-                grid.add(buttons, 9, r);
+                grid.add(buttons, 11, r);
                 if (!row.kept().isEmpty()) {
                     Label kept = new Label("also keeps: " + row.kept());
                     kept.getStyleClass().add("muted");
-                    grid.add(kept, 1, ++r, 8, 1);
+                    grid.add(kept, 1, ++r, 10, 1);
                 }
                 r++;
             }
@@ -129,7 +133,7 @@ final class DefaultsDialog {
         scroll.setPrefViewportHeight(220);
         VBox content = new VBox(8, scroll, new HBox(8, add), error);
         content.setPadding(new Insets(4));
-        content.setPrefWidth(980);
+        content.setPrefWidth(1160);
         d.getDialogPane().setContent(content);
         Node ok = d.getDialogPane().lookupButton(ButtonType.OK);
         ok.disableProperty().bind(Bindings.createBooleanBinding(() -> !problem.get().isEmpty(), problem));

@@ -53,6 +53,10 @@ public final class DefaultsViewModel {
         public final StringProperty bits = new SimpleStringProperty(this, "bits", "");
         public final StringProperty granularity = new SimpleStringProperty(this, "granularity", "");
         public final StringProperty range = new SimpleStringProperty(this, "range", "");
+        /** Static activation quantization: minmax, entropy, mse or percentile:P, "graph" after it for graph placement; empty: none. */
+        public final StringProperty activations = new SimpleStringProperty(this, "activations", "");
+        /** SmoothQuant's alpha in [0, 1] (with activations); empty: no smoothing. */
+        public final StringProperty smooth = new SimpleStringProperty(this, "smooth", "");
 
         Row(Step s) {
             original = s;
@@ -65,12 +69,16 @@ public final class DefaultsViewModel {
                 bits.set(PlanCells.bits(w));
                 granularity.set(PlanCells.granularity(w));
                 range.set(PlanCells.range(w));
+                QuantizeSettings q = s.quantize();
+                activations.set(q == null || q.activations() == null ? "" : activationText(q.activations()));
+                smooth.set(q == null || q.smooth() == null ? "" : String.valueOf(q.smooth()));
             }
             originalText = texts();
         }
 
         private String[] texts() {
-            return new String[] {ops.get(), names.get(), prune.get(), rank.get(), bits.get(), granularity.get(), range.get()};
+            return new String[] {ops.get(), names.get(), prune.get(), rank.get(), bits.get(), granularity.get(), range.get(),
+                activations.get(), smooth.get()};
         }
 
         private boolean same(int field) {
@@ -94,8 +102,9 @@ public final class DefaultsViewModel {
             if (original.prune() != null && original.prune().isGlobal()) {
                 k.add("global scope");
             }
-            if (original.quantize() != null && original.quantize().activations() != null) {
-                k.add("activations");
+            QuantizeSettings.Activations a = original.quantize() == null ? null : original.quantize().activations();
+            if (a != null && (a.bits() != null || a.symmetric() != null || a.outputs() != null || a.overrides() != null)) {
+                k.add("activation bits, symmetry, outputs or overrides");
             }
             if (original.quantize() != null && original.quantize().format() != null) {
                 k.add("format " + original.quantize().format());
@@ -115,7 +124,8 @@ public final class DefaultsViewModel {
                     original == null ? List.of() : original.select().exclude());
             PruneSpec p = same(2) ? original.prune() : PlanCells.parsePrune(prune.get());
             LowRankSpec r = same(3) ? original.lowrank() : PlanCells.parseRank(rank.get());
-            QuantizeSettings q = same(4) && same(5) && same(6) ? (original == null ? null : original.quantize()) : quantize();
+            QuantizeSettings q = same(4) && same(5) && same(6) && same(7) && same(8)
+                    ? (original == null ? null : original.quantize()) : quantize();
             if (p == null && r == null && q == null) {
                 throw new BadInputException("set at least one of prune, rank or bits.");
             }
@@ -124,12 +134,14 @@ public final class DefaultsViewModel {
 
         private QuantizeSettings quantize() {
             QuantizeSettings old = original == null ? null : original.quantize();
+            QuantizeSettings.Activations act = activations(old);
+            Double alpha = smoothValue(act);
             if (bits.get().isBlank()) {
                 if (!granularity.get().isBlank() || !range.get().isBlank()) {
                     throw new BadInputException("granularity and range need bits (int8 or int4).");
                 }
-                return old == null || (old.activations() == null && old.format() == null) ? null
-                        : new QuantizeSettings(null, old.activations(), old.format(), null, old.smooth());
+                return act == null && (old == null || old.format() == null) ? null
+                        : new QuantizeSettings(null, act, old == null ? null : old.format(), null, alpha);
             }
             WeightSpec w = PlanCells.withBits(null, bits.get()).weights();
             if (!granularity.get().isBlank()) {
@@ -146,9 +158,52 @@ public final class DefaultsViewModel {
                         old.weights().int8Layout(), nw.method());
             }
             Boolean bias = w.biasCorrection() ? Boolean.TRUE : null;
-            // Smoothing is not shown in the row; it stays as read.
-            return old == null ? new QuantizeSettings(nw, null, null, bias, null)
-                    : new QuantizeSettings(nw, old.activations(), old.format(), bias, old.smooth());
+            return new QuantizeSettings(nw, act, old == null ? null : old.format(), bias, alpha);
+        }
+
+        /** The Activations cell as the rule's activations block (what the cell does not show kept from {@code old}). */
+        private QuantizeSettings.Activations activations(QuantizeSettings old) {
+            String t = activations.get().trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.isEmpty()) {
+                return null;
+            }
+            boolean graph = t.endsWith(" graph");
+            String cal = graph ? t.substring(0, t.length() - " graph".length()).trim() : t;
+            if (cal.startsWith("p") && !cal.startsWith("percentile") && cal.length() > 1) {
+                cal = "percentile:" + cal.substring(1); // p99.99, as the range cells read
+            }
+            dev.whittle.core.quant.ActivationSpec.of(dev.whittle.core.quant.Calibration.parse("activations", cal)); // checks it
+            QuantizeSettings.Activations a = old == null ? null : old.activations();
+            return a == null ? new QuantizeSettings.Activations(null, null, cal, null, null, graph ? "graph" : null)
+                    : new QuantizeSettings.Activations(a.bits(), a.symmetric(), cal, a.outputs(), a.overrides(),
+                    graph ? "graph" : null);
+        }
+
+        private Double smoothValue(QuantizeSettings.Activations act) {
+            String t = smooth.get().trim();
+            if (t.isEmpty()) {
+                return null;
+            }
+            if (act == null) {
+                throw new BadInputException("smooth migrates activation outliers into the weights: it needs activations.");
+            }
+            try {
+                double a = Double.parseDouble(t);
+                if (!(a >= 0 && a <= 1)) {
+                    throw new NumberFormatException();
+                }
+                return a;
+            } catch (NumberFormatException e) {
+                throw new BadInputException("smooth is SmoothQuant's alpha, a number from 0 to 1 (0.5 is usual), not '" + t + "'.");
+            }
+        }
+
+        static String activationText(QuantizeSettings.Activations a) {
+            String c = a.calibration() == null ? "minmax" : a.calibration();
+            if (c.startsWith("percentile:")) {
+                c = "p" + c.substring("percentile:".length());
+            }
+            return c + ("graph".equals(a.placement()) ? " graph" : "");
         }
 
         private static WeightSpec weights(Step s) {

@@ -34,6 +34,45 @@ class DefaultsViewModelTest {
         return model.graph().weightLayers().stream().filter(l -> op == null || l.op().equals(op)).count();
     }
 
+    /**
+     * W8A8 and SmoothQuant from the defaults editor: the Activations cell ("p99.9 graph") and the
+     * Smooth cell (alpha) become the rule's activations block and smooth; opened again they read
+     * the same; bad values and smooth without activations name what is wrong.
+     */
+    @Test
+    void activationsAndSmoothingAreRuleChoices() {
+        DefaultsViewModel d = new DefaultsViewModel(plan);
+        DefaultsViewModel.Row r = d.add();
+        r.activations.set("p99.9 graph");
+        r.smooth.set("0.5");
+        assertNull(d.problem());
+        assertTrue(d.apply());
+        var q = plan.planProperty().get().rules().get(0).quantize();
+        assertEquals("percentile:99.9", q.activations().calibration());
+        assertEquals("graph", q.activations().placement());
+        assertEquals(0.5, q.smooth());
+        assertEquals(8, q.weights().bits());
+        var resolved = plan.resolvedProperty().get().layer("conv1").quantize();
+        assertNotNull(resolved.activations(), "the layers now quantize their activations too");
+        DefaultsViewModel again = new DefaultsViewModel(plan);
+        assertEquals("p99.9 graph", again.rows().get(0).activations.get());
+        assertEquals("0.5", again.rows().get(0).smooth.get());
+        assertFalse(again.rows().get(0).changed());
+        DefaultsViewModel.Row row = again.rows().get(0);
+        row.smooth.set("2");
+        assertTrue(again.problem().contains("alpha"), again.problem());
+        row.smooth.set("0.5");
+        row.activations.set("");
+        assertTrue(again.problem().contains("needs activations"), again.problem());
+        row.smooth.set("");
+        row.activations.set("median");
+        assertTrue(again.problem().contains("minmax, percentile:P, entropy or mse"), again.problem());
+        row.activations.set("");
+        assertNull(again.problem());
+        assertTrue(again.apply());
+        assertNull(plan.planProperty().get().rules().get(0).quantize().activations(), "cleared: weights only again");
+    }
+
     @Test
     void aNewRuleOverEveryLayerQuantizesThemAllAndIsOneUndoStep() {
         DefaultsViewModel d = new DefaultsViewModel(plan);
@@ -129,7 +168,7 @@ class DefaultsViewModelTest {
         List<Step> before = plan.planProperty().get().rules();
         DefaultsViewModel d = new DefaultsViewModel(plan);
         assertEquals(before.size(), d.rows().size());
-        assertTrue(d.rows().get(0).kept().contains("activations"), d.rows().get(0).kept());
+        assertEquals("p99.99", d.rows().get(0).activations.get(), "the Activations cell shows the rule's calibration");
         assertFalse(d.apply(), "nothing touched, nothing changed: no undo step");
         assertSame(before.get(0), d.rules().get(0));
         d.rows().get(0).bits.set("int4");
