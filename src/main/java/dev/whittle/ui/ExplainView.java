@@ -95,6 +95,15 @@ public final class ExplainView extends VBox {
                     + (f == null ? "" : "\n\nremoved weights = " + Format.count(f.count()) + " / " + Format.count(f.total())
                     + " = " + Format.percent(f.fraction()));
         }
+        if (criterion.equals("sparsegpt")) {
+            return "SparseGPT removes weights one input at a time. With H = X^T X of the layer's input on the calibration"
+                    + " data, a weight's cost is w^2 / [H^-1]_jj: what removing it does to the output once the weights after"
+                    + " it make up for it. The lowest costs go (within each output, 128 inputs at a time), and each removal's"
+                    + " error is moved onto the inputs not yet processed by H^-1, so the kept weights change too. The"
+                    + " histogram shows |w| alone; an evaluation applies the real pruning."
+                    + (f == null ? "" : "\n\nremoved weights = " + Format.count(f.count()) + " / " + Format.count(f.total())
+                    + " = " + Format.percent(f.fraction()));
+        }
         if (criterion.equals("activation")) {
             return "Activation pruning removes the output channels whose mean output on the calibration data is"
                     + " smallest (after a Relu, the mean of what it passes on): channels that rarely fire carry little"

@@ -28,7 +28,7 @@ final class PlanCells {
 
     /** The Prune and Rank cells' word for {@code reconstruct}. */
     static final String REFIT = "+refit";
-    private static final java.util.Set<String> CRITERIA = java.util.Set.of("magnitude", "wanda", "l1", "l2", "activation");
+    private static final java.util.Set<String> CRITERIA = java.util.Set.of("magnitude", "wanda", "sparsegpt", "l1", "l2", "activation");
 
     /** "50%", "t0.01", "2:4", "ch 30%", followed by the criterion when it is not the structure's default. */
     static String prune(PruneSpec p) {

@@ -99,9 +99,9 @@ public final class PruneTabView extends VBox {
 
         histogram.setId("pruneHistogram");
         histogram.thresholdProperty().bindBidirectional(vm.thresholdProperty());
-        // Wanda has no |w| threshold: each output keeps its own share by |w| x ‖x‖
+        // Wanda and SparseGPT have no |w| threshold: each output keeps its own share by its own score
         histogram.showThresholdProperty().bind(vm.structureProperty().isEqualTo("unstructured")
-                .and(vm.criterionProperty().isNotEqualTo("wanda")));
+                .and(vm.criterionProperty().isNotEqualTo("wanda")).and(vm.criterionProperty().isNotEqualTo("sparsegpt")));
         histogram.draggingProperty().addListener((o, a, dragging) -> {
             if (!dragging) {
                 vm.commit();

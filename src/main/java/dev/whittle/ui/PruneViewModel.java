@@ -77,7 +77,7 @@ public final class PruneViewModel {
         structure.addListener((o, a, s) -> {
             if (!criteria(s).contains(criterion.get())) {
                 // l1/l2/activation rank channels, magnitude/wanda single weights: keep the idea, not the word
-                boolean dataAware = "wanda".equals(criterion.get()) || "activation".equals(criterion.get());
+                boolean dataAware = dataAware();
                 boolean was = loading;
                 loading = true;
                 criterion.set(s.equals("channel") ? (dataAware ? "activation" : "l1") : (dataAware ? "wanda" : "magnitude"));
@@ -160,7 +160,7 @@ public final class PruneViewModel {
         String s = structure.get();
         PruneFigures fig;
         if (s.equals("unstructured")) {
-            byThreshold &= !"wanda".equals(criterion.get()); // Wanda takes a share of each row, not a |w| threshold
+            byThreshold &= !dataAware(); // Wanda and SparseGPT take a share of each row, not a |w| threshold
             fig = byThreshold ? PrunePreview.atThreshold(f, threshold.get()) : PrunePreview.atSparsity(f, sparsity.get());
             linking = true;
             if (byThreshold) {
@@ -198,12 +198,12 @@ public final class PruneViewModel {
 
     /** The criteria that rank what {@code structure} removes: channels by norm or activation, weights by magnitude or Wanda. */
     public static List<String> criteria(String structure) {
-        return structure.equals("channel") ? List.of("l1", "l2", "activation") : List.of("magnitude", "wanda");
+        return structure.equals("channel") ? List.of("l1", "l2", "activation") : List.of("magnitude", "wanda", "sparsegpt");
     }
 
     /** Whether the chosen criterion ranks by calibration data (so the picture here is only the weights' side). */
     public boolean dataAware() {
-        return "wanda".equals(criterion.get()) || "activation".equals(criterion.get());
+        return "wanda".equals(criterion.get()) || "activation".equals(criterion.get()) || "sparsegpt".equals(criterion.get());
     }
 
     private void updateNote() {
@@ -216,6 +216,10 @@ public final class PruneViewModel {
             b.append("wanda".equals(criterion.get())
                     ? "Wanda ranks each weight by |w| x the norm of the input it multiplies on the calibration data, within"
                     + " each output: the histogram and figures here show |w| alone"
+                    : "sparsegpt".equals(criterion.get())
+                    ? "SparseGPT removes weights one input at a time by how much the layer's output on the calibration data"
+                    + " needs them, and updates the weights it keeps to make up for each removal: the histogram and figures"
+                    + " here show |w| alone"
                     : "Activation ranks channels by their mean output on the calibration data (after a Relu, what it passes"
                     + " on): the bars here show the L1 norm").append("; an evaluation applies the real ranking. ");
         }
@@ -239,16 +243,17 @@ public final class PruneViewModel {
     /** The setting the controls show, or null for "no pruning". */
     PruneSpec spec() {
         String s = structure.get();
-        boolean wanda = "wanda".equals(criterion.get());
+        boolean wanda = "wanda".equals(criterion.get()) || "sparsegpt".equals(criterion.get());
         if (s.contains(":")) {
             String[] nm = s.split(":");
-            return wanda ? PruneSpec.wanda(null, s) : PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
+            return wanda ? PruneSpec.dataAware(null, s, criterion.get())
+                    : PruneSpec.nOfM(Integer.parseInt(nm[0]), Integer.parseInt(nm[1]));
         }
         if (s.equals("channel")) {
             return sparsity.get() <= 0 ? null : PruneSpec.channel(Math.min(0.99, sparsity.get()), criterion.get());
         }
         if (wanda) {
-            return sparsity.get() <= 0 ? null : PruneSpec.wanda(Math.min(0.99, sparsity.get()), null);
+            return sparsity.get() <= 0 ? null : PruneSpec.dataAware(Math.min(0.99, sparsity.get()), null, criterion.get());
         }
         if (byThreshold) {
             return threshold.get() <= 0 ? null : PruneSpec.threshold(threshold.get());

@@ -70,12 +70,17 @@ public record PruneSpec(Double sparsity, Double threshold, String structure, Str
             throw bad("prune.scope global applies to unstructured pruning only, not " + structure);
         }
         if (structure.equals("channel") ? !criterion.equals("l1") && !criterion.equals("l2") && !criterion.equals("activation")
-                : !criterion.equals("l1") && !criterion.equals("magnitude") && !criterion.equals("wanda")) {
+                : !criterion.equals("l1") && !criterion.equals("magnitude") && !criterion.equals("wanda")
+                && !criterion.equals("sparsegpt")) {
             throw bad(structure.equals("channel") ? "prune.criterion for channel pruning must be l1, l2 or activation, got '" + criterion + "'"
-                    : "prune.criterion must be magnitude or wanda, got '" + criterion + "'");
+                    : "prune.criterion must be magnitude, wanda or sparsegpt, got '" + criterion + "'");
         }
         if (criterion.equals("wanda") && (scope.equals("global") || threshold != null)) {
             throw bad("prune.criterion wanda ranks |w|·‖x‖ within each output row; it takes sparsity or N:M with scope layer");
+        }
+        if (criterion.equals("sparsegpt") && (scope.equals("global") || threshold != null)) {
+            throw bad("prune.criterion sparsegpt chooses each output's mask from the layer's input statistics; it takes"
+                    + " sparsity or N:M with scope layer");
         }
         if ((minSparsity != null || maxSparsity != null) && !scope.equals("global")) {
             throw bad("prune.minSparsity and prune.maxSparsity apply to scope global only");
@@ -115,12 +120,22 @@ public record PruneSpec(Double sparsity, Double threshold, String structure, Str
 
     /** Wanda pruning: a sparsity, or an N:M structure such as "2:4" (then sparsity is null). */
     public static PruneSpec wanda(Double sparsity, String structure) {
-        return new PruneSpec(sparsity, null, structure, null, "wanda", null, null, null);
+        return dataAware(sparsity, structure, "wanda");
     }
 
-    /** Whether the ranking needs calibration statistics (Wanda; activation for channels). */
+    /** Unstructured or N:M pruning by a data-aware {@code criterion}: wanda or sparsegpt. */
+    public static PruneSpec dataAware(Double sparsity, String structure, String criterion) {
+        return new PruneSpec(sparsity, null, structure, null, criterion, null, null, null);
+    }
+
+    /** Whether the ranking needs calibration statistics (Wanda, SparseGPT; activation for channels). */
     public boolean dataAware() {
-        return criterion.equals("wanda") || criterion.equals("activation");
+        return criterion.equals("wanda") || criterion.equals("activation") || sparseGpt();
+    }
+
+    /** SparseGPT: the mask and the kept weights' update from the input's XᵀX (not Wanda's norms). */
+    public boolean sparseGpt() {
+        return criterion.equals("sparsegpt");
     }
 
     public static PruneSpec channel(double s, String criterion) {

@@ -58,7 +58,7 @@ public final class Pruner {
         if (spec.isChannel()) {
             return ChannelPruner.apply(model, selected, spec, inputNorms);
         }
-        String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "") + (spec.dataAware() ? " wanda" : "");
+        String method = "prune " + spec.structure() + (spec.isGlobal() ? " global" : "") + (spec.dataAware() ? " " + spec.criterion() : "");
         model = Bodies.prepare(model, selected);
         selected = Bodies.relocate(model, selected);
         List<LayerReport> reports = new ArrayList<>();
@@ -69,7 +69,7 @@ public final class Pruner {
         for (WeightLayer l : selected) {
             String why = WeightChecks.unsupported(l);
             if (why == null && l.recurrent() && (spec.isNofM() || spec.dataAware())) {
-                why = (spec.isNofM() ? "N:M pruning" : "wanda pruning") + " is not supported for recurrent layers"
+                why = (spec.isNofM() ? "N:M pruning" : spec.criterion() + " pruning") + " is not supported for recurrent layers"
                         + " (unstructured magnitude pruning is)";
             }
             if (why == null && targets.containsKey(l.weight())) {
@@ -91,7 +91,7 @@ public final class Pruner {
             if (spec.dataAware() && !inputNorms.containsKey(l.node()) && !l.graphPath().isEmpty() && wandaType) {
                 unreached.add(l.node()); // its branch never ran on the calibration data: ranked by |w| in each row
             } else if (spec.dataAware() && !inputNorms.containsKey(l.node())) {
-                throw new BadInputException("prune.criterion wanda needs input statistics of layer '" + l.node()
+                throw new BadInputException("prune.criterion " + spec.criterion() + " needs input statistics of layer '" + l.node()
                         + "' from calibration data; this version collects them for MatMul, Gemm and 1-D or 2-D Conv layers "
                         + "only (exclude it, or prune it by magnitude in another step).");
             }
@@ -126,7 +126,8 @@ public final class Pruner {
                     // one layer at a time, handed to the editor at once: a large model's editor writes
                     // it to its spill file, so only the layer in flight is on the heap
                     float[] w = load(l);
-                    p = spec.dataAware() ? wanda(l, w, spec, inputNorms.get(l.node())) : perLayer(l, w, spec);
+                    p = spec.sparseGpt() ? sparseGpt(l, w, spec, inputNorms.get(l.node()))
+                            : spec.dataAware() ? wanda(l, w, spec, inputNorms.get(l.node())) : perLayer(l, w, spec);
                     figures.put(l.weight(), figures(w, p));
                 }
                 editor.setTensor(l.weight(), l.shape(), p);
@@ -206,6 +207,27 @@ public final class Pruner {
             return true;
         }
         return false;
+    }
+
+    /**
+     * SparseGPT on the layer's 2-D view ({@code xtx}: its input's XᵀX, a grouped Conv's per-group
+     * blocks); {@code xtx} null (a body layer the calibration data never reached): by magnitude.
+     */
+    private static float[] sparseGpt(WeightLayer l, float[] w, PruneSpec spec, double[] xtx) {
+        if (xtx == null) {
+            return perLayer(l, w, spec);
+        }
+        boolean conv = l.op().equals("Conv") && l.shape().length > 2;
+        long[] dims = conv ? new long[] {l.shape()[0], w.length / l.shape()[0]} : l.shape();
+        int inAxis = conv ? 1 : NofM.inputAxis(l);
+        double s = spec.isNofM() ? 0 : spec.sparsity();
+        int n = spec.isNofM() ? spec.keepN() : 0;
+        int m = spec.isNofM() ? spec.groupM() : 0;
+        int width = (int) dims[inAxis];
+        if (conv && xtx.length != (long) width * width) {
+            return SparseGpt.pruneGroups(w, dims, xtx, (int) (xtx.length / ((long) width * width)), SparseGpt.DAMP, s, n, m);
+        }
+        return SparseGpt.prune(w, dims, inAxis, xtx, SparseGpt.DAMP, s, n, m);
     }
 
     /** {@code norms} null: a layer the calibration data never reached, every input weighed alike (|w| within rows). */

@@ -202,26 +202,8 @@ public final class Gptq {
         return out;
     }
 
-    /**
-     * Upper-triangular U with UᵀU = (XᵀX + λI)⁻¹, λ = damp · mean diagonal; features that never
-     * fire (zero diagonal) get a diagonal of 1 so their rounding error stays put.
-     */
     static float[] inverseCholesky(double[] xtx, int k, double damp) {
-        double[] h = DampedCholesky.upper(xtx, k, damp, "GPTQ");
-        check("dpotri", openblas.LAPACKE_dpotri(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < i; j++) {
-                h[i * k + j] = h[j * k + i];
-            }
-        }
-        check("dpotrf", openblas.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
-        float[] u = new float[k * k];
-        for (int i = 0; i < k; i++) {
-            for (int j = i; j < k; j++) {
-                u[i * k + j] = (float) h[i * k + j];
-            }
-        }
-        return u;
+        return DampedCholesky.inverseUpper(xtx, k, damp, "GPTQ");
     }
 
     private static void check(String what, int info) {

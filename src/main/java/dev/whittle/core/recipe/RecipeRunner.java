@@ -169,7 +169,8 @@ public final class RecipeRunner {
                 norms.put(k, v.norms());
                 xtx.put(k, v.secondMoment()); // a grouped Conv: its per-group blocks
             });
-            TransformResult r = Pruner.apply(current, byName(nodes), spec, spec.dataAware() ? norms : Map.of());
+            TransformResult r = Pruner.apply(current, byName(nodes), spec, spec.sparseGpt() ? xtx : spec.dataAware() ? norms
+                    : Map.of());
             return new TransformResult(dev.whittle.core.prune.Reconstruction.apply(current, r.model(), xtx, damp), r.report());
         }
         if (!spec.dataAware()) {
@@ -177,6 +178,10 @@ public final class RecipeRunner {
         }
         if (spec.isChannel()) {
             return Pruner.apply(current, byName(nodes), spec, activity(recipe, current, options));
+        }
+        if (spec.sparseGpt()) {
+            return Pruner.apply(current, byName(nodes), spec, DataAware.secondMoments(recipe, current, Set.copyOf(nodes),
+                    options.folder(), options.progress(), options.cancelled()));
         }
         return Pruner.apply(current, byName(nodes), spec, DataAware.inputNorms(recipe, current, nodes, options.folder(),
                 options.progress(), options.cancelled()));

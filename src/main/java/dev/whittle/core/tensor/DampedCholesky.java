@@ -60,4 +60,28 @@ public final class DampedCholesky {
                     + " positive definite even with damping; raise the damping.");
         }
     }
+
+    /**
+     * Upper-triangular U with UᵀU = (XᵀX + λI)⁻¹, λ = damp · mean diagonal (GPTQ's and SparseGPT's
+     * factor: row j of U weighs how an error on input j moves onto the inputs after it).
+     */
+    public static float[] inverseUpper(double[] xtx, int k, double damp, String who) {
+        double[] h = upper(xtx, k, damp, who);
+        check(who, "dpotri", org.bytedeco.openblas.global.openblas.LAPACKE_dpotri(
+                org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < i; j++) {
+                h[i * k + j] = h[j * k + i];
+            }
+        }
+        check(who, "dpotrf", org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf(
+                org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR, (byte) 'U', k, h, k));
+        float[] u = new float[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = i; j < k; j++) {
+                u[i * k + j] = (float) h[i * k + j];
+            }
+        }
+        return u;
+    }
 }

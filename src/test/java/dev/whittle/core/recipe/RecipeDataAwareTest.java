@@ -81,6 +81,57 @@ class RecipeDataAwareTest {
         assertEquals(2, res.report().layers().stream().filter(e -> e.quant() != null).count());
     }
 
+    /**
+     * criterion: sparsegpt from a recipe: the XᵀX pass feeds SparseGPT, which prunes exactly half
+     * of each layer and lowers the model's output error on held-out inputs below magnitude
+     * pruning's; it is refused without calibration and with a threshold.
+     */
+    @Test
+    void sparseGptRunsFromARecipeAndBeatsMagnitude(@TempDir Path tmp) throws Exception {
+        // input features of very different scales, as real activations have: what the data-aware ranking is for
+        Npy.write(tmp.resolve("x.npy"), NpyArray.ofFloats(anisotropic(Tensor.random(3, 64 * 16).data()), 64, 16));
+        Path r = tmp.resolve("r.yaml");
+        Files.writeString(r, "whittle: 1\ncalibration: {data: x.npy}\nsteps:\n  - select: {}\n"
+                + "    prune: {sparsity: 0.5, criterion: sparsegpt}\n");
+        var model = TestModels.mlp();
+        RecipeRunner.Result sg = RecipeRunner.run(RecipeFile.read(r), model);
+        for (WeightLayer l : sg.model().graph().weightLayers()) {
+            float[] w = l.tensor().toFloatArray();
+            assertEquals(w.length / 2, Arrays.stream(toDoubles(w)).filter(v -> v == 0).count(), l.node());
+        }
+        Files.writeString(r, Files.readString(r).replace("criterion: sparsegpt", "criterion: magnitude"));
+        RecipeRunner.Result mag = RecipeRunner.run(RecipeFile.read(r), model);
+        Tensor in = new Tensor(new long[] {32, 16}, anisotropic(Tensor.random(9, 32 * 16).data()));
+        float[] want = dev.whittle.testing.Ort.run1(model, model.graph().inputs().get(0).name(), in).data();
+        double eSg = rel(want, dev.whittle.testing.Ort.run1(sg.model(), model.graph().inputs().get(0).name(), in).data());
+        double eMag = rel(want, dev.whittle.testing.Ort.run1(mag.model(), model.graph().inputs().get(0).name(), in).data());
+        assertTrue(eSg < eMag, "sparsegpt " + eSg + " vs magnitude " + eMag);
+        RecipePlan none = RecipePlan.of(Recipe.parse("r.yaml", "whittle: 1\nsteps:\n  - select: {}\n"
+                + "    prune: {sparsity: 0.5, criterion: sparsegpt}\n"), TestModels.mlp());
+        assertTrue(none.problems().get(0).text().contains("prune.criterion sparsegpt"), none.problems().toString());
+        var bad = assertThrows(BadInputException.class, () -> Recipe.parse("r.yaml",
+                "whittle: 1\nsteps:\n  - select: {}\n    prune: {threshold: 0.1, criterion: sparsegpt}\n"));
+        assertTrue(bad.getMessage().contains("sparsegpt"), bad.getMessage());
+    }
+
+    private static float[] anisotropic(float[] x) {
+        float[] out = x.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= (float) Math.pow(3, i % 16 % 4 - 1.5);
+        }
+        return out;
+    }
+
+    private static double rel(float[] a, float[] b) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (double) (a[i] - b[i]) * (a[i] - b[i]);
+            den += (double) a[i] * a[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
     @Test
     void channelPruningWithReconstructRefitsTheReadersAndLowersTheOutputError(@TempDir Path tmp) throws Exception {
         float[] x = Tensor.random(7, 96 * 16).data();
