@@ -187,7 +187,7 @@ class PlanViewModelTest {
     void dataAwareChoicesNeedCalibrationDataAndReachTheRecipe() {
         open("fc1");
         PruneViewModel p = inspector.prune();
-        assertEquals(List.of("magnitude", "wanda"), PruneViewModel.criteria("unstructured"));
+        assertEquals(List.of("magnitude", "wanda", "sparsegpt"), PruneViewModel.criteria("unstructured"));
         p.criterionProperty().set("wanda");
         p.sparsityProperty().set(0.5);
         p.commit();
@@ -227,6 +227,21 @@ class PlanViewModelTest {
                 plan.planProperty().get(), model.graph(), null), model, dev.whittle.core.recipe.RecipeRunner.Options.in(null));
         assertFalse(java.util.Arrays.equals(w, magnitude.model().graph().layer("fc1").orElseThrow().tensor().toFloatArray()),
                 "Wanda, with the calibration data, keeps other weights than magnitude");
+        // SparseGPT from the same tab: the plan, the exported recipe and the written weights
+        p.criterionProperty().set("sparsegpt");
+        p.sparsityProperty().set(0.5);
+        p.commit();
+        assertEquals("sparsegpt", plan.planProperty().get().layer("fc1").prune().criterion());
+        assertTrue(p.dataNoteProperty().get().contains("SparseGPT"), p.dataNoteProperty().get());
+        var sgRecipe = dev.whittle.core.plan.PlanRecipes.toRecipe(plan.planProperty().get(), model.graph(), null);
+        float[] sg = dev.whittle.core.recipe.RecipeRunner.run(sgRecipe, model, dev.whittle.core.recipe.RecipeRunner.Options.in(null))
+                .model().graph().layer("fc1").orElseThrow().tensor().toFloatArray();
+        long sgZeros = 0;
+        for (float v : sg) {
+            sgZeros += v == 0f ? 1 : 0;
+        }
+        assertEquals(sg.length / 2, sgZeros, "half of fc1 pruned by SparseGPT");
+        assertFalse(java.util.Arrays.equals(w, sg), "SparseGPT updates the weights it keeps");
     }
 
     /**
