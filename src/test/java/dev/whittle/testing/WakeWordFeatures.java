@@ -17,7 +17,7 @@ import java.util.Map;
  * embedding: the [windows, 16, 96] input of a wake-word model such as hey_jarvis. Writes
  * {@code features.npy} and {@code features.yaml} (a dataset spec) into DIR.
  *
- * <p>{@code java dev.whittle.testing.WakeWordFeatures MELSPEC.onnx EMBEDDING.onnx DIR [recordings] [chunks]}
+ * <p>{@code java dev.whittle.testing.WakeWordFeatures MELSPEC.onnx EMBEDDING.onnx DIR [recordings] [chunks] [seed]}
  */
 public final class WakeWordFeatures {
     private WakeWordFeatures() {
@@ -26,7 +26,8 @@ public final class WakeWordFeatures {
     public static void main(String[] args) throws Exception {
         int recordings = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int chunks = args.length > 4 ? Integer.parseInt(args[4]) : 250;
-        float[][] audio = VadRecording.audio(recordings, chunks, 7);
+        long seed = args.length > 5 ? Long.parseLong(args[5]) : 7; // another seed: other recordings (calibration)
+        float[][] audio = VadRecording.audio(recordings, chunks, seed);
         float[] wave = new float[audio.length * VadRecording.CHUNK];
         for (int c = 0; c < audio.length; c++) {
             for (int i = 0; i < VadRecording.CHUNK; i++) {

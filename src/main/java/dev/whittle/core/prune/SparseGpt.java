@@ -1,12 +1,8 @@
 package dev.whittle.core.prune;
 
-import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas.CblasTrans;
-
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.tensor.DampedCholesky;
-import org.bytedeco.openblas.global.openblas;
+import dev.whittle.core.tensor.ObsUpdate;
 
 /**
  * SparseGPT (Frantar and Alistarh 2023, "SparseGPT: Massive Language Models Can Be Accurately
@@ -131,26 +127,9 @@ public final class SparseGpt {
                     w[at[row + o]] = q;
                     err[er + o] = (v - q) / d;
                 }
-                for (int i = j + 1; i < b1; i++) {
-                    float c = u[j * k + i];
-                    int ri = i * n;
-                    for (int o = 0; o < n; o++) {
-                        wk[ri + o] -= c * err[er + o];
-                    }
-                }
+                ObsUpdate.withinBlock(wk, u, k, n, j, b0, b1, err);
             }
-            if (b1 < k) {
-                int rest = k - b1;
-                float[] ub = new float[width * rest];
-                for (int j = 0; j < width; j++) {
-                    System.arraycopy(u, (b0 + j) * k + b1, ub, j * rest, rest);
-                }
-                float[] delta = new float[rest * n];
-                openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rest, n, width, 1f, ub, rest, err, n, 0f, delta, n);
-                for (int i = 0, off = b1 * n; i < delta.length; i++) {
-                    wk[off + i] -= delta[i];
-                }
-            }
+            ObsUpdate.afterBlock(wk, u, k, n, b0, b1, err);
         }
     }
 }

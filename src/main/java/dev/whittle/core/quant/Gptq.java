@@ -1,13 +1,9 @@
 package dev.whittle.core.quant;
 
-import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas.CblasTrans;
-import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.tensor.DampedCholesky;
-import org.bytedeco.openblas.global.openblas;
+import dev.whittle.core.tensor.ObsUpdate;
 
 /**
  * GPTQ (Frantar et al. 2022, "GPTQ: Accurate Post-Training Quantization for Generative
@@ -160,28 +156,9 @@ public final class Gptq {
                     float deq = (q - zp[gi]) * scale[gi];
                     err[er + o] = (v - deq) / d;
                 }
-                for (int i = j + 1; i < b1; i++) {
-                    float c = u[j * k + i];
-                    int ri = i * n;
-                    for (int o = 0; o < n; o++) {
-                        wk[ri + o] -= c * err[er + o];
-                    }
-                }
+                ObsUpdate.withinBlock(wk, u, k, n, j, b0, b1, err);
             }
-            if (b1 < k) {
-                // wk[b1:, :] -= U[b0:b1, b1:]ᵀ · err, with the block of U copied out (arrays carry no offset).
-                int rest = k - b1;
-                int rows = b1 - b0;
-                float[] ub = new float[rows * rest];
-                for (int j = 0; j < rows; j++) {
-                    System.arraycopy(u, (b0 + j) * k + b1, ub, j * rest, rest);
-                }
-                float[] delta = new float[rest * n];
-                openblas.cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rest, n, rows, 1f, ub, rest, err, n, 0f, delta, n);
-                for (int i = 0, off = b1 * n; i < delta.length; i++) {
-                    wk[off + i] -= delta[i];
-                }
-            }
+            ObsUpdate.afterBlock(wk, u, k, n, b0, b1, err);
         }
         return clipped;
     }

@@ -32,14 +32,7 @@ class SparseGptTest {
     void matchesThePlainAlgorithmAndBeatsMagnitudeOnTheOutput() {
         Random rnd = new Random(11);
         double[] x = inputs(rnd);
-        double[] h = new double[K * K];
-        for (int r = 0; r < N; r++) {
-            for (int a = 0; a < K; a++) {
-                for (int b = 0; b < K; b++) {
-                    h[a * K + b] += x[r * K + a] * x[r * K + b];
-                }
-            }
-        }
+        double[] h = gram(x);
         float[] w = new float[K * OUT]; // MatMul layout [K, OUT]
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) rnd.nextGaussian();
@@ -65,14 +58,7 @@ class SparseGptTest {
     void twoOfFourKeepsTwoOfEveryFourInputsPerOutput() {
         Random rnd = new Random(5);
         double[] x = inputs(rnd);
-        double[] h = new double[K * K];
-        for (int r = 0; r < N; r++) {
-            for (int a = 0; a < K; a++) {
-                for (int b = 0; b < K; b++) {
-                    h[a * K + b] += x[r * K + a] * x[r * K + b];
-                }
-            }
-        }
+        double[] h = gram(x);
         float[] w = new float[OUT * K]; // Gemm transB layout [OUT, K]: inputs along axis 1
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) rnd.nextGaussian();
@@ -87,6 +73,18 @@ class SparseGptTest {
                 assertEquals(2, kept, "output " + o + ", inputs " + g + ".." + (g + 3));
             }
         }
+    }
+
+    private static double[] gram(double[] x) {
+        double[] h = new double[K * K];
+        for (int r = 0; r < N; r++) {
+            for (int a = 0; a < K; a++) {
+                for (int b = 0; b < K; b++) {
+                    h[a * K + b] += x[r * K + a] * x[r * K + b];
+                }
+            }
+        }
+        return h;
     }
 
     /** The paper's algorithm, one input at a time, for a [K, OUT] weight. */
