@@ -176,7 +176,9 @@ final class ValidateCommand implements Callable<Integer> {
             parts.add("activations " + (a.symmetric() ? "int" : "uint") + a.bits() + " calibrated by " + a.calibration()
                     + (a.outputs() ? ", outputs too" : "") + (a.overrides().isEmpty() ? "" : ", " + a.overrides().size()
                     + " override" + (a.overrides().size() == 1 ? "" : "s"))
-                    + (a.placement() == dev.whittle.core.quant.ActivationPlacement.GRAPH ? ", placed through the graph" : ""));
+                    + (a.placement() == dev.whittle.core.quant.ActivationPlacement.GRAPH ? ", placed through the graph"
+                    : a.placement() == dev.whittle.core.quant.ActivationPlacement.SPEED ? ", placed through the graph where"
+                    + " ONNX Runtime runs int8 on this machine" : ""));
         }
         if (q.format() != null) {
             parts.add("format " + q.format().key());

@@ -98,6 +98,6 @@ class GraphPlacementTest {
         Files.writeString(recipe, Files.readString(recipe).replace("placement: graph", "placement: everywhere"));
         var bad = CliTestSupport.run("validate", recipe.toString(), CNN);
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("activations.placement must be layers or graph, got 'everywhere'"), bad.err());
+        assertTrue(bad.err().contains("activations.placement must be layers, graph or speed, got 'everywhere'"), bad.err());
     }
 }

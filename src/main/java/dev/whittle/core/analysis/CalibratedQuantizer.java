@@ -56,7 +56,11 @@ public final class CalibratedQuantizer {
                         progress, cancelled);
             }
         }
-        return Quantizer.apply(model, steps, new QuantOptions(hist, analyses, gptq, biasMeans));
+        QuantOptions options = new QuantOptions(hist, analyses, gptq, biasMeans);
+        QuantResult r = Quantizer.apply(model, steps, options);
+        // placement speed: what ONNX Runtime keeps as a round trip to int8 and back is left out
+        return SpeedPlacement.wanted(steps) && !r.report().activations().isEmpty()
+                ? SpeedPlacement.apply(model, steps, options, r) : r;
     }
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {

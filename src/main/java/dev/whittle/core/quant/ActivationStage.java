@@ -127,13 +127,13 @@ final class ActivationStage {
             }
             list.add(e);
         }
-        if (list.stream().anyMatch(e -> e.spec.placement() == ActivationPlacement.GRAPH)) {
+        if (list.stream().anyMatch(e -> e.spec.placement().throughGraph())) {
             Set<String> layers = new HashSet<>();
             // only layers whose inputs are quantized too write int8 (DQ -> layer -> Q fuses); a weight-only one stays float
             plan.stream().filter(p -> p.spec().activations() != null).forEach(p -> layers.add(p.layer().graphNode()));
             Set<String> taken = new HashSet<>(entries.keySet());
             for (Entry e : List.copyOf(list)) {
-                if (!e.output && e.spec.placement() == ActivationPlacement.GRAPH) {
+                if (!e.output && e.spec.placement().throughGraph()) {
                     list.addAll(chain(ed, e, constants, layers, taken));
                 }
             }

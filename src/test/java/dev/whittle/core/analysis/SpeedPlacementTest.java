@@ -1,0 +1,99 @@
+package dev.whittle.core.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.eval.ActivationCollector.Input;
+import dev.whittle.core.eval.KernelCounts;
+import dev.whittle.core.eval.SessionSpec;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.onnx.GraphBuilder;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.quant.ActivationPlacement;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.WeightSpec;
+import dev.whittle.testing.Ort;
+import dev.whittle.testing.QuantModels;
+import dev.whittle.testing.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code activations.placement: speed}, checked on ONNX Runtime's own optimized graph: a Conv
+ * between two ops that have no int8 form (Tanh before it, Sigmoid after) keeps its activation
+ * pair as a plain round trip, which speed placement leaves out (the model then computes what the
+ * weight-only model does); on the sample CNN, where graph placement runs every layer in int8,
+ * nothing is left out and the int8 kernels stay.
+ */
+class SpeedPlacementTest {
+    private static final int N = 8;
+
+    /** x [N, 2, 8, 8] -> Tanh -> Conv 3x3 (4 filters) -> Sigmoid -> y. */
+    private static OnnxModel tanhConvSigmoid() {
+        GraphBuilder b = new GraphBuilder("tcs").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w", QuantModels.random(41, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.node("Tanh", "x").name("tanh").outputs("t");
+        b.node("Conv", "t", "w").name("conv").outputs("c").attrInts("kernel_shape", 3, 3);
+        b.node("Sigmoid", "c").name("sigmoid").outputs("y");
+        b.output("y", DataType.FLOAT, "N", 4L, 6L, 6L);
+        return b.toModel();
+    }
+
+    private static QuantResult quantize(OnnxModel m, CalibrationData data, ActivationPlacement placement) {
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+                ActivationSpec.of(Calibration.MINMAX).withPlacement(placement), null);
+        return CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(spec)), data);
+    }
+
+    @Test
+    void aRoundTripThatFeedsNoInt8KernelIsLeftOutWithTheReason() {
+        OnnxModel m = tanhConvSigmoid();
+        float[] x = QuantModels.random(42, N * 2 * 64, 1.5);
+        CalibrationData data = CalibrationData.single("x", Input.floats(new long[] {N, 2, 8, 8}, x), 4);
+        QuantResult graph = quantize(m, data, ActivationPlacement.GRAPH);
+        assertEquals(1, graph.report().activations().size());
+        assertEquals(1, SpeedPlacement.roundTrips(optimized(graph.model())).size(), "the Conv runs in float: a round trip");
+        QuantResult speed = quantize(m, data, ActivationPlacement.SPEED);
+        assertTrue(speed.report().activations().isEmpty(), speed.report().activations().toString());
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.contains("Activation 't'") && s.contains("placement speed")),
+                speed.report().messages().toString());
+        KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(0, k.quantizeLinear(), k.toString());
+        // with its activation left float, the model is the weight-only one
+        QuantResult weightOnly = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(QuantizeSpec.weights(
+                WeightSpec.of(8, Granularity.CHANNEL)))), data);
+        Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
+        float[] a = Ort.run(speed.model(), Map.of("x", in)).get("y").data();
+        float[] b = Ort.run(weightOnly.model(), Map.of("x", in)).get("y").data();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(b[i], a[i], 1e-6f, "y[" + i + "]");
+        }
+    }
+
+    @Test
+    void pairsThatServeInt8KernelsStay() {
+        OnnxModel cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
+        CalibrationData data = CalibrationFiles.load(cnn.graph(), List.of("fashion-calib-x.npy"), Path.of("sample-models"),
+                32, 64);
+        QuantResult graph = quantize(cnn, data, ActivationPlacement.GRAPH);
+        QuantResult speed = quantize(cnn, data, ActivationPlacement.SPEED);
+        KernelCounts kg = KernelCounts.of(graph.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        KernelCounts ks = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(kg.int8(), ks.int8(), ks.toString());
+        assertEquals(graph.report().activations().size(), speed.report().activations().size());
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.contains("every Q/DQ pair left serves an int8 kernel")),
+                speed.report().messages().toString());
+    }
+
+    private static dev.whittle.core.model.ModelGraph optimized(OnnxModel m) {
+        return dev.whittle.core.eval.OptimizedGraph.optimize(m, SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
+    }
+}
