@@ -53,7 +53,7 @@ public final class DefaultsViewModel {
         public final StringProperty bits = new SimpleStringProperty(this, "bits", "");
         public final StringProperty granularity = new SimpleStringProperty(this, "granularity", "");
         public final StringProperty range = new SimpleStringProperty(this, "range", "");
-        /** Static activation quantization: minmax, entropy, mse or percentile:P, "graph" after it for graph placement; empty: none. */
+        /** Static activation quantization: minmax, entropy, mse or percentile:P, then "graph" or "speed" for that placement; empty: none. */
         public final StringProperty activations = new SimpleStringProperty(this, "activations", "");
         /** SmoothQuant's alpha in [0, 1] (with activations); empty: no smoothing. */
         public final StringProperty smooth = new SimpleStringProperty(this, "smooth", "");
@@ -167,16 +167,15 @@ public final class DefaultsViewModel {
             if (t.isEmpty()) {
                 return null;
             }
-            boolean graph = t.endsWith(" graph");
-            String cal = graph ? t.substring(0, t.length() - " graph".length()).trim() : t;
+            String place = t.endsWith(" graph") ? "graph" : t.endsWith(" speed") ? "speed" : null;
+            String cal = place == null ? t : t.substring(0, t.length() - place.length() - 1).trim();
             if (cal.startsWith("p") && !cal.startsWith("percentile") && cal.length() > 1) {
                 cal = "percentile:" + cal.substring(1); // p99.99, as the range cells read
             }
             dev.whittle.core.quant.ActivationSpec.of(dev.whittle.core.quant.Calibration.parse("activations", cal)); // checks it
             QuantizeSettings.Activations a = old == null ? null : old.activations();
-            return a == null ? new QuantizeSettings.Activations(null, null, cal, null, null, graph ? "graph" : null)
-                    : new QuantizeSettings.Activations(a.bits(), a.symmetric(), cal, a.outputs(), a.overrides(),
-                    graph ? "graph" : null);
+            return a == null ? new QuantizeSettings.Activations(null, null, cal, null, null, place)
+                    : new QuantizeSettings.Activations(a.bits(), a.symmetric(), cal, a.outputs(), a.overrides(), place);
         }
 
         private Double smoothValue(QuantizeSettings.Activations act) {
@@ -203,7 +202,7 @@ public final class DefaultsViewModel {
             if (c.startsWith("percentile:")) {
                 c = "p" + c.substring("percentile:".length());
             }
-            return c + ("graph".equals(a.placement()) ? " graph" : "");
+            return c + (a.placement() == null || "layers".equals(a.placement()) ? "" : " " + a.placement());
         }
 
         private static WeightSpec weights(Step s) {

@@ -67,6 +67,13 @@ class DefaultsViewModelTest {
         row.smooth.set("");
         row.activations.set("median");
         assertTrue(again.problem().contains("minmax, percentile:P, entropy or mse"), again.problem());
+        row.activations.set("entropy speed");
+        assertNull(again.problem());
+        assertTrue(again.apply());
+        assertEquals("speed", plan.planProperty().get().rules().get(0).quantize().activations().placement());
+        assertEquals("entropy speed", new DefaultsViewModel(plan).rows().get(0).activations.get());
+        again = new DefaultsViewModel(plan);
+        row = again.rows().get(0);
         row.activations.set("");
         assertNull(again.problem());
         assertTrue(again.apply());

@@ -46,7 +46,7 @@ final class SlowdownReasons {
             if (left > 1) { // one is the float input's own QuantizeLinear
                 out.add(k.quantizeLinear() + " QuantizeLinear and " + k.dequantizeLinear() + " DequantizeLinear left in ONNX"
                         + " Runtime's optimized graph: tensors are converted to int8 and back between the int8 kernels"
-                        + " (whittle inspect --kernels lists them; --placement graph keeps more of the graph in int8)");
+                        + " (whittle inspect --kernels lists them; --placement graph keeps more of the graph in int8, --placement speed also leaves out the pairs no int8 kernel uses)");
             }
             if (k.floatNodes().isEmpty() && left <= 1 && k.int8() > 0) {
                 out.add("every weight layer runs an int8 kernel and at most the input is converted: ONNX Runtime's int8"
