@@ -92,6 +92,14 @@ public final class ExposedOutputs {
         BiFunction<String, GraphProto, GraphProto> f = (path, g) -> {
             GraphProto.Builder b = g.toBuilder();
             List<Passing> out = new ArrayList<>();
+            if (!path.isEmpty()) {
+                // a body's own inputs (a Loop's carried state, a Scan's slice) are its tensors too
+                g.getInputList().forEach(v -> {
+                    if (wanted.contains(v.getName())) {
+                        out.add(new Passing(v.getName(), v.getName()));
+                    }
+                });
+            }
             for (int i = 0; i < b.getNodeCount(); i++) {
                 NodeProto n = b.getNode(i);
                 for (String o : n.getOutputList()) {

@@ -146,6 +146,58 @@ class BodyActivationsTest {
      * from the main graph and every run sees; the then branch's h2 was never computed, so it
      * stays float with a message. Either branch stays close to the float model in ORT.
      */
+    /** W8A8 inside a Loop body and the If nested in it: ORT runs the result, close to the float loop. */
+    @Test
+    void w8a8InsideALoopBodyRuns() {
+        OnnxModel m = BodyModels.loopNestedIf();
+        float[] xs = CalibrationFeedTest.random(87, 16 * 4);
+        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {16, 4}, xs),
+                "s", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {1}, new float[] {1}));
+        CalibrationData data = new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "8 runs", List.of(),
+                Map.of("x", 0, "s", dev.whittle.core.eval.SampleAxes.CONSTANT), null), 2);
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), ActivationSpec.of(Calibration.MINMAX), null);
+        QuantResult r = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(spec)), data);
+        List<String> where = r.model().graph().nodes().stream().filter(n -> n.opType().equals("QuantizeLinear"))
+                .map(NodeInfo::graphPath).distinct().sorted().toList();
+        // the loop's carried h (a body input) and h1, which the else branch reads from the loop body too
+        assertEquals(List.of("Loop_0.body", "Loop_0.body/inner_if.else_branch", "Loop_0.body/inner_if.then_branch"), where,
+                r.report().messages().toString());
+        assertTrue(r.report().messages().stream().noneMatch(x -> x.contains("never reached")), r.report().messages().toString());
+        Map<String, Tensor> feed = Map.of("x", new Tensor(new long[] {2, 4}, CalibrationFeedTest.random(88, 8)),
+                "s", new Tensor(new long[] {1}, new float[] {1}));
+        double e = rel(Ort.run(m, feed).get("y"), Ort.run(r.model(), feed).get("y"));
+        assertTrue(e < 0.05, "relative error " + e);
+    }
+
+    /** A Scan body's tensor comes out as a scan output: every step's values, as a plain recurrence gives them. */
+    @Test
+    void rangesInsideAScanBodyCoverEveryStep() {
+        OnnxModel m = BodyModels.scan();
+        float[] x = CalibrationFeedTest.random(86, 5 * 4);
+        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {5, 4}, x));
+        CalibrationData data = new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "one run", List.of(),
+                Map.of("x", dev.whittle.core.eval.SampleAxes.CONSTANT), null), 1);
+        Map<String, ActivationHistogram> h = ActivationCalibration.collect(m, List.of("a"), data, null, null, null);
+        float[] sw = m.graph().constant("sw").orElseThrow().toFloatArray();
+        double[] r = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        float[] state = new float[6];
+        for (int t = 0; t < 5; t++) {
+            float[] a = new float[6];
+            for (int j = 0; j < 6; j++) {
+                double acc = state[j];
+                for (int k = 0; k < 4; k++) {
+                    acc += (double) x[t * 4 + k] * sw[k * 6 + j];
+                }
+                a[j] = (float) acc;
+            }
+            range(r, a);
+            state = tanh(a);
+        }
+        assertEquals(r[0], h.get("a").min(), 1e-5);
+        assertEquals(r[1], h.get("a").max(), 1e-5);
+        assertEquals(5 * 6, h.get("a").count());
+    }
+
     @Test
     void w8a8QuantizesEveryCalibratedActivationInsideTheBranches() {
         OnnxModel m = BodyModels.ifConv();
