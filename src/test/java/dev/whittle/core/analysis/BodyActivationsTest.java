@@ -150,11 +150,7 @@ class BodyActivationsTest {
     @Test
     void w8a8InsideALoopBodyRuns() {
         OnnxModel m = BodyModels.loopNestedIf();
-        float[] xs = CalibrationFeedTest.random(87, 16 * 4);
-        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {16, 4}, xs),
-                "s", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {1}, new float[] {1}));
-        CalibrationData data = new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "8 runs", List.of(),
-                Map.of("x", 0, "s", dev.whittle.core.eval.SampleAxes.CONSTANT), null), 2);
+        CalibrationData data = loopRuns(87);
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), ActivationSpec.of(Calibration.MINMAX), null);
         QuantResult r = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(spec)), data);
         List<String> where = r.model().graph().nodes().stream().filter(n -> n.opType().equals("QuantizeLinear"))
@@ -241,12 +237,7 @@ class BodyActivationsTest {
         }
         OnnxModel loop = BodyModels.loopNestedIf();
         float[] tw = loop.graph().constant("tw").orElseThrow().toFloatArray();
-        // 8 runs of the model's fixed x [2, 4]
-        float[] xs = CalibrationFeedTest.random(84, 16 * 4);
-        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {16, 4}, xs),
-                "s", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {1}, new float[] {1}));
-        Map<String, Integer> axes = Map.of("x", 0, "s", dev.whittle.core.eval.SampleAxes.CONSTANT);
-        CalibrationData one = new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "8 runs", List.of(), axes, null), 2);
+        CalibrationData one = loopRuns(84);
         OnnxModel loopPerturbed = BodyModels.withWeight(loop, "tw", shifted(tw));
         LayerRefit.Outcome lo = LayerRefit.apply(loop, loopPerturbed, List.of("then_mm"), Map.of(), one, 1e-9, null, null);
         assertEquals(List.of("then_mm"), lo.refit(), lo.notes().toString());
@@ -295,6 +286,15 @@ class BodyActivationsTest {
             }
         }, null, null);
         return out;
+    }
+
+    /** 8 runs of loopNestedIf's fixed x [2, 4] (16 seeded rows along axis 0), s = 1 passed whole: the then branch. */
+    private static CalibrationData loopRuns(long seed) {
+        float[] xs = CalibrationFeedTest.random(seed, 16 * 4);
+        Map<String, dev.whittle.core.eval.HostTensor> in = Map.of("x", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {16, 4}, xs),
+                "s", dev.whittle.core.eval.HostTensor.ofFloats(new long[] {1}, new float[] {1}));
+        return new CalibrationData(new dev.whittle.core.eval.Dataset(in, null, "8 runs", List.of(),
+                Map.of("x", 0, "s", dev.whittle.core.eval.SampleAxes.CONSTANT), null), 2);
     }
 
     private static float[] shifted(float[] w) {
