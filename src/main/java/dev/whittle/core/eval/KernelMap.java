@@ -61,8 +61,10 @@ final class KernelMap {
     Origin map(String ortNode, String op) {
         String c = ortNode.startsWith("fused ") ? ortNode.substring(6) : ortNode;
         c = TOKEN.matcher(c).replaceFirst("");
+        // a model that ORT's basic optimizer folded beforehand keeps the fusion's name ("fc1/MatMulAddFusion") as its own
+        Origin o = layerByName.containsKey(c) ? byName(c) : null;
         c = FUSION_FOLDER.matcher(c).replaceFirst("");
-        Origin o = byName(c);
+        o = o != null ? o : byName(c);
         if (o != null) {
             return o;
         }
