@@ -36,6 +36,19 @@ public final class NodeProfiler {
     }
 
     public static LayerTimes run(ProfileRequest r, ProgressSink progress, CancelToken cancel) {
+        return run(r, progress, cancel, false);
+    }
+
+    /**
+     * As {@link #run}, but each kernel's time is its median over the profiled runs (a run's
+     * calls of one node summed), not its mean: a run that a busy machine stalled moves a mean,
+     * not a median. For comparing kernels; the run time stays a mean.
+     */
+    public static LayerTimes runMedians(ProfileRequest r, ProgressSink progress, CancelToken cancel) {
+        return run(r, progress, cancel, true);
+    }
+
+    private static LayerTimes run(ProfileRequest r, ProgressSink progress, CancelToken cancel, boolean medians) {
         ModelGraph g = r.model().graph();
         String output = InputCheck.output(g, null).name();
         Dataset d;
@@ -78,7 +91,7 @@ public final class NodeProfiler {
             notes.addAll(sessionNotes);
             notes.addAll(d.notes());
             notes.add("times from ONNX Runtime's profiler, which adds a little to every kernel; end-to-end latency: whittle bench");
-            return summarize(trace, r, runtime, d.description(), new ArrayList<>(notes));
+            return summarize(trace, r, runtime, d.description(), new ArrayList<>(notes), medians);
         } finally {
             delete(dir);
         }
@@ -86,6 +99,11 @@ public final class NodeProfiler {
 
     /** Averages the kernels of the last {@code r.runs()} runs of {@code trace} and maps them to layers. */
     static LayerTimes summarize(ProfileTrace trace, ProfileRequest r, RuntimeInfo runtime, String data, List<String> notes) {
+        return summarize(trace, r, runtime, data, notes, false);
+    }
+
+    static LayerTimes summarize(ProfileTrace trace, ProfileRequest r, RuntimeInfo runtime, String data, List<String> notes,
+                                boolean medians) {
         List<ProfileTrace.Run> all = trace.runs();
         if (all.size() < r.runs()) {
             throw new InternalException("The profile holds " + all.size() + " runs, fewer than the " + r.runs() + " profiled.", null);
@@ -94,6 +112,7 @@ public final class NodeProfiler {
         KernelMap map = new KernelMap(r.model().graph(), r.reference());
         Map<String, ProfileTrace.Kernel> first = new LinkedHashMap<>();
         Map<String, Long> micros = new LinkedHashMap<>();
+        Map<String, long[]> perRun = new LinkedHashMap<>();
         int ri = 0;
         for (ProfileTrace.Kernel k : trace.kernels()) {
             while (ri < runs.size() && k.start() > runs.get(ri).start() + runs.get(ri).dur()) {
@@ -102,13 +121,14 @@ public final class NodeProfiler {
             if (ri < runs.size() && runs.get(ri).contains(k)) {
                 first.putIfAbsent(k.node(), k);
                 micros.merge(k.node(), k.dur(), Long::sum);
+                perRun.computeIfAbsent(k.node(), n -> new long[runs.size()])[ri] += k.dur();
             }
         }
         List<NodeProfile> nodes = new ArrayList<>();
         Map<String, Double> layers = new LinkedHashMap<>();
         r.reference().weightLayers().forEach(l -> layers.put(l.node(), 0.0));
         for (var e : first.entrySet()) {
-            double ms = micros.get(e.getKey()) / 1000.0 / runs.size();
+            double ms = medians ? median(perRun.get(e.getKey())) / 1000.0 : micros.get(e.getKey()) / 1000.0 / runs.size();
             KernelMap.Origin o = map.map(e.getKey(), e.getValue().op());
             nodes.add(new NodeProfile(e.getKey(), e.getValue().op(), ms, o.kind(), o.node(), o.layer()));
             if (o.layer() != null) {
@@ -117,6 +137,12 @@ public final class NodeProfiler {
         }
         double runMs = runs.stream().mapToLong(ProfileTrace.Run::dur).sum() / 1000.0 / runs.size();
         return new LayerTimes(r.reference().fileName(), r.batch(), runs.size(), runMs, nodes, layers, data, runtime, notes);
+    }
+
+    private static double median(long[] v) {
+        long[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
     }
 
     private static Path tempDir() {

@@ -36,6 +36,24 @@ class NodeProfilerTest {
     }
 
     @Test
+    void mediansIgnoreOneStalledRunThatMovesTheMean() {
+        OnnxModel cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
+        ProfileRequest r = ProfileRequest.of(cnn, 4, 0, 3);
+        // three runs of 1000 us; conv1 takes 10, 100 (a stall) and 12 us, called twice in the last run (5 + 7)
+        List<ProfileTrace.Run> runs = List.of(new ProfileTrace.Run(0, 1000), new ProfileTrace.Run(2000, 1000),
+                new ProfileTrace.Run(4000, 1000));
+        List<ProfileTrace.Kernel> kernels = List.of(new ProfileTrace.Kernel("conv1", "Conv", "", 10, 10),
+                new ProfileTrace.Kernel("conv1", "Conv", "", 2010, 100), new ProfileTrace.Kernel("conv1", "Conv", "", 4010, 5),
+                new ProfileTrace.Kernel("conv1", "Conv", "", 4100, 7));
+        ProfileTrace trace = new ProfileTrace(runs, kernels);
+        LayerTimes mean = NodeProfiler.summarize(trace, r, null, "synthetic", List.of(), false);
+        LayerTimes median = NodeProfiler.summarize(trace, r, null, "synthetic", List.of(), true);
+        assertEquals(122 / 3.0 / 1000, mean.nodes().get(0).ms(), 1e-12);
+        assertEquals(0.012, median.nodes().get(0).ms(), 1e-12, "the median of 10, 100 and 5 + 7 us");
+        assertEquals(0.012, median.layers().get("conv1"), 1e-12);
+    }
+
+    @Test
     void miniLmMapsEveryMatMulLayerAndReportsFusedKernels() {
         OnnxModel m = OnnxReader.read(Path.of("sample-models/minilm/all-minilm-l6-v2.onnx"));
         LayerTimes t = NodeProfiler.run(ProfileRequest.of(m, 1, 1, 2), ProgressSink.NONE, CancelToken.none());
