@@ -113,10 +113,14 @@ final class ActivationStage {
             }
         }
         List<Entry> list = new ArrayList<>();
+        Set<String> floatInputs = new HashSet<>();
         for (Entry e : entries.values()) {
             ActivationOverride o = override(e);
             if (o != null && o.exclude()) {
                 messages.add("Activation '" + e.tensor + "' was left in float (excluded by an override).");
+                if (!e.output) {
+                    floatInputs.addAll(e.readers);
+                }
                 continue;
             }
             if (o != null && o.bits() != null) {
@@ -130,7 +134,9 @@ final class ActivationStage {
         if (list.stream().anyMatch(e -> e.spec.placement().throughGraph())) {
             Set<String> layers = new HashSet<>();
             // only layers whose inputs are quantized too write int8 (DQ -> layer -> Q fuses); a weight-only one stays float
-            plan.stream().filter(p -> p.spec().activations() != null).forEach(p -> layers.add(p.layer().graphNode()));
+            // (as is one whose input an override leaves in float)
+            plan.stream().filter(p -> p.spec().activations() != null && !floatInputs.contains(p.layer().node()))
+                    .forEach(p -> layers.add(p.layer().graphNode()));
             Set<String> taken = new HashSet<>(entries.keySet());
             for (Entry e : List.copyOf(list)) {
                 if (!e.output && e.spec.placement().throughGraph()) {
