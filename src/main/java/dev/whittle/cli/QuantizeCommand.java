@@ -87,11 +87,14 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--act-outputs", description = "Also put Q/DQ on the quantized layers' outputs.")
     boolean actOutputs;
 
-    @Option(names = "--placement", paramLabel = "layers|graph|speed",
+    @Option(names = "--placement", paramLabel = "layers|graph|speed|measured[:N]",
             description = "Where activation Q/DQ pairs go: on the quantized layers' inputs (layers, default), or also between"
                     + " them after Relu/Clip and through MaxPool and shape ops, so ONNX Runtime keeps those tensors int8 (graph);"
                     + " speed: graph, then every pair that ONNX Runtime's optimized graph on this CPU keeps as a plain round"
-                    + " trip to int8 and back (no int8 kernel writes or reads it) is left out, each named in the report.")
+                    + " trip to int8 and back (no int8 kernel writes or reads it) is left out, each named in the report;"
+                    + " measured[:N]: speed, then every layer whose int8 kernel ONNX Runtime's profiler times slower than"
+                    + " the layer in float on this machine, at N samples a run (default 1), keeps float activations, each"
+                    + " with both times in the report.")
     String placement;
 
     @Option(names = "--act-override", paramLabel = "NAME=exclude|LO,HI|bits:B",
@@ -210,7 +213,8 @@ final class QuantizeCommand implements Callable<Integer> {
         ActivationSpec a = null;
         if (activations != null) {
             a = new ActivationSpec(actBits, actSymmetric, Calibration.parse("--activations", activations), actOutputs,
-                    overrides(), placement == null ? null : ActivationPlacement.parse("--placement", placement));
+                    overrides(), placement == null ? null : ActivationPlacement.parse("--placement", placement),
+                    ActivationPlacement.measureBatch("--placement", placement));
         } else if (!actOverrides.isEmpty() || actOutputs || actSymmetric || placement != null) {
             throw new BadInputException("--act-* options and --placement are only used with --activations.");
         }

@@ -178,7 +178,9 @@ final class ValidateCommand implements Callable<Integer> {
                     + " override" + (a.overrides().size() == 1 ? "" : "s"))
                     + (a.placement() == dev.whittle.core.quant.ActivationPlacement.GRAPH ? ", placed through the graph"
                     : a.placement() == dev.whittle.core.quant.ActivationPlacement.SPEED ? ", placed through the graph where"
-                    + " ONNX Runtime runs int8 on this machine" : ""));
+                    + " ONNX Runtime runs int8 on this machine"
+                    : a.placement() == dev.whittle.core.quant.ActivationPlacement.MEASURED ? ", placed through the graph where"
+                    + " ONNX Runtime's int8 kernels are faster than float on this machine at batch " + a.measureBatch() : ""));
         }
         if (q.format() != null) {
             parts.add("format " + q.format().key());

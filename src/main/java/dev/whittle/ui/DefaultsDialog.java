@@ -31,7 +31,8 @@ final class DefaultsDialog {
         "tensor, channel, block32 (16 to 256).", "minmax, mse, p99.9 (percentile) or lo..hi.",
         "Static int8 activations (W8A8), calibrated on the plan's calibration data: minmax, entropy, mse or p99.99;"
             + " add graph (\"minmax graph\") to keep the tensors between layers in int8 too, or speed to also leave out"
-            + " the conversions no int8 kernel uses on this CPU. Empty: weights only.",
+            + " the conversions no int8 kernel uses on this CPU, or measured (measured:32 for batch 32) to also keep in float"
+            + " the layers whose int8 kernel is timed slower than float here. Empty: weights only.",
         "SmoothQuant's alpha (0 to 1, 0.5 usual) with activations: moves activation outliers into the weights before"
             + " calibrating. Empty: none.",
         "Weight layers of the open model the rule selects now.", ""};

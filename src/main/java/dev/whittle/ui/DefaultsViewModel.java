@@ -53,7 +53,7 @@ public final class DefaultsViewModel {
         public final StringProperty bits = new SimpleStringProperty(this, "bits", "");
         public final StringProperty granularity = new SimpleStringProperty(this, "granularity", "");
         public final StringProperty range = new SimpleStringProperty(this, "range", "");
-        /** Static activation quantization: minmax, entropy, mse or percentile:P, then "graph" or "speed" for that placement; empty: none. */
+        /** Static activation quantization: minmax, entropy, mse or percentile:P, then "graph", "speed" or "measured[:N]" for that placement; empty: none. */
         public final StringProperty activations = new SimpleStringProperty(this, "activations", "");
         /** SmoothQuant's alpha in [0, 1] (with activations); empty: no smoothing. */
         public final StringProperty smooth = new SimpleStringProperty(this, "smooth", "");
@@ -167,8 +167,13 @@ public final class DefaultsViewModel {
             if (t.isEmpty()) {
                 return null;
             }
-            String place = t.endsWith(" graph") ? "graph" : t.endsWith(" speed") ? "speed" : null;
-            String cal = place == null ? t : t.substring(0, t.length() - place.length() - 1).trim();
+            int sp = t.lastIndexOf(' ');
+            String last = sp < 0 ? "" : t.substring(sp + 1);
+            String place = last.equals("graph") || last.equals("speed") || last.startsWith("measured") ? last : null;
+            if (place != null) {
+                dev.whittle.core.quant.ActivationPlacement.parse("activations placement", place); // checks measured:N
+            }
+            String cal = place == null ? t : t.substring(0, sp).trim();
             if (cal.startsWith("p") && !cal.startsWith("percentile") && cal.length() > 1) {
                 cal = "percentile:" + cal.substring(1); // p99.99, as the range cells read
             }

@@ -98,6 +98,17 @@ class GraphPlacementTest {
         Files.writeString(recipe, Files.readString(recipe).replace("placement: graph", "placement: everywhere"));
         var bad = CliTestSupport.run("validate", recipe.toString(), CNN);
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("activations.placement must be layers, graph or speed, got 'everywhere'"), bad.err());
+        assertTrue(bad.err().contains("activations.placement must be layers, graph, speed, measured or measured:N (N samples a run), got 'everywhere'"), bad.err());
+
+        Files.writeString(recipe, Files.readString(recipe).replace("placement: everywhere", "placement: measured:16"));
+        var measured = CliTestSupport.run("validate", recipe.toString(), CNN);
+        assertEquals(0, measured.code(), measured.err());
+        assertTrue(measured.out().contains("faster than float on this machine at batch 16"), measured.out());
+        String measuredBack = RecipeWriter.toYaml(RecipeFile.read(recipe).recipe(), null);
+        assertTrue(measuredBack.contains("placement: measured:16"), measuredBack);
+        Files.writeString(recipe, Files.readString(recipe).replace("placement: measured:16", "placement: measured:0"));
+        var zero = CliTestSupport.run("validate", recipe.toString(), CNN);
+        assertEquals(2, zero.code());
+        assertTrue(zero.err().contains("activations.placement: measured:N") && zero.err().contains("got '0'"), zero.err());
     }
 }

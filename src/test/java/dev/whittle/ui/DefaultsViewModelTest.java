@@ -74,6 +74,15 @@ class DefaultsViewModelTest {
         assertEquals("entropy speed", new DefaultsViewModel(plan).rows().get(0).activations.get());
         again = new DefaultsViewModel(plan);
         row = again.rows().get(0);
+        row.activations.set("minmax measured:0");
+        assertTrue(again.problem().contains("1 to 4096"), again.problem());
+        row.activations.set("minmax measured:32");
+        assertNull(again.problem());
+        assertTrue(again.apply());
+        assertEquals("measured:32", plan.planProperty().get().rules().get(0).quantize().activations().placement());
+        assertEquals("minmax measured:32", new DefaultsViewModel(plan).rows().get(0).activations.get());
+        again = new DefaultsViewModel(plan);
+        row = again.rows().get(0);
         row.activations.set("");
         assertNull(again.problem());
         assertTrue(again.apply());

@@ -49,6 +49,12 @@ public final class CalibratedQuantizer {
         Map<String, ActivationHistogram> hist = Map.of();
         if (data != null) {
             List<String> tensors = Quantizer.calibrationTensors(model, steps);
+            if (MeasuredPlacement.wanted(steps)) {
+                // a layer left in float cuts the chain behind the next one: that layer's input then needs its own range
+                java.util.LinkedHashSet<String> more = new java.util.LinkedHashSet<>(tensors);
+                more.addAll(Quantizer.calibrationTensors(model, MeasuredPlacement.layerPlaced(steps)));
+                tensors = List.copyOf(more);
+            }
             if (!tensors.isEmpty()) {
                 boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
                 hist = ActivationCalibration.collect(model, tensors, data,
@@ -59,8 +65,12 @@ public final class CalibratedQuantizer {
         QuantOptions options = new QuantOptions(hist, analyses, gptq, biasMeans);
         QuantResult r = Quantizer.apply(model, steps, options);
         // placement speed: what ONNX Runtime keeps as a round trip to int8 and back is left out
-        return SpeedPlacement.wanted(steps) && !r.report().activations().isEmpty()
-                ? SpeedPlacement.apply(model, steps, options, r) : r;
+        if (SpeedPlacement.wanted(steps) && !r.report().activations().isEmpty()) {
+            r = SpeedPlacement.apply(model, steps, options, r);
+        }
+        // placement measured: then the layers whose int8 kernels are slower here than float stay float
+        return MeasuredPlacement.wanted(steps) && !r.report().activations().isEmpty()
+                ? MeasuredPlacement.apply(model, steps, options, r, data, cancelled) : r;
     }
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {

@@ -34,10 +34,13 @@ public final class SpeedPlacement {
     private SpeedPlacement() {
     }
 
-    /** Whether any step asks for speed placement. */
+    /** Whether any step asks for speed placement (measured placement starts with it). */
     static boolean wanted(List<QuantizeStep> steps) {
-        return steps.stream().anyMatch(s -> s.quantize().activations() != null
-                && s.quantize().activations().placement() == ActivationPlacement.SPEED);
+        return steps.stream().anyMatch(s -> s.quantize().activations() != null && speedOrMeasured(s.quantize().activations().placement()));
+    }
+
+    private static boolean speedOrMeasured(ActivationPlacement p) {
+        return p == ActivationPlacement.SPEED || p == ActivationPlacement.MEASURED;
     }
 
     /** {@code first} (quantized with graph placement) with the round trips left out; itself when there are none. */
@@ -57,7 +60,7 @@ public final class SpeedPlacement {
         List<QuantizeStep> again = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
-            if (a == null || a.placement() != ActivationPlacement.SPEED) {
+            if (a == null || !speedOrMeasured(a.placement())) {
                 again.add(s);
                 continue;
             }
@@ -105,7 +108,7 @@ public final class SpeedPlacement {
         return g.nodes().stream().filter(n -> n.opType().equals(op)).count();
     }
 
-    private static QuantResult withMessages(QuantResult r, List<String> extra) {
+    static QuantResult withMessages(QuantResult r, List<String> extra) {
         QuantReport q = r.report();
         List<String> m = new ArrayList<>(q.messages());
         m.addAll(extra);

@@ -252,7 +252,7 @@ public final class PlanRecipes {
                 }
             }
             a = new QuantizeSettings.Activations(as.bits(), as.symmetric(), as.calibration().toString(), as.outputs(), o,
-                    as.placement() == ActivationPlacement.LAYERS ? null : as.placement().key());
+                    as.placement() == ActivationPlacement.LAYERS ? null : as.placementText());
         }
         boolean correct = q.weights() != null && q.weights().biasCorrection();
         return new QuantizeSettings(w, a, q.format() == null ? null : q.format().key(), correct ? Boolean.TRUE : null, null);

@@ -15,11 +15,18 @@ import java.util.Map;
  * @param outputs     also put Q/DQ on the layers' outputs
  * @param overrides   per activation tensor (or reading node) name: exclude, forced range or bits
  * @param placement   layer inputs only, or the graph between the layers too ({@link ActivationPlacement})
+ * @param measureBatch samples a run when placement {@code measured} times the layers (1 otherwise)
  */
 public record ActivationSpec(int bits, boolean symmetric, Calibration calibration, boolean outputs,
-                             Map<String, ActivationOverride> overrides, ActivationPlacement placement) {
+                             Map<String, ActivationOverride> overrides, ActivationPlacement placement, int measureBatch) {
     public ActivationSpec {
         placement = placement == null ? ActivationPlacement.LAYERS : placement;
+        if (measureBatch < 1) {
+            throw new BadInputException("activations.placement measured:N needs N >= 1, got " + measureBatch + ".");
+        }
+        if (placement != ActivationPlacement.MEASURED) {
+            measureBatch = 1;
+        }
         if (bits != 8 && bits != 4) {
             throw new BadInputException("activations.bits must be 8 or 4, got " + bits + ".");
         }
@@ -35,6 +42,11 @@ public record ActivationSpec(int bits, boolean symmetric, Calibration calibratio
     }
 
     public ActivationSpec(int bits, boolean symmetric, Calibration calibration, boolean outputs,
+                          Map<String, ActivationOverride> overrides, ActivationPlacement placement) {
+        this(bits, symmetric, calibration, outputs, overrides, placement, 1);
+    }
+
+    public ActivationSpec(int bits, boolean symmetric, Calibration calibration, boolean outputs,
                           Map<String, ActivationOverride> overrides) {
         this(bits, symmetric, calibration, outputs, overrides, ActivationPlacement.LAYERS);
     }
@@ -45,14 +57,19 @@ public record ActivationSpec(int bits, boolean symmetric, Calibration calibratio
     }
 
     public ActivationSpec withOverrides(Map<String, ActivationOverride> o) {
-        return new ActivationSpec(bits, symmetric, calibration, outputs, o, placement);
+        return new ActivationSpec(bits, symmetric, calibration, outputs, o, placement, measureBatch);
     }
 
     public ActivationSpec withPlacement(ActivationPlacement p) {
-        return new ActivationSpec(bits, symmetric, calibration, outputs, overrides, p);
+        return new ActivationSpec(bits, symmetric, calibration, outputs, overrides, p, measureBatch);
     }
 
     public ActivationSpec withOutputs(boolean o) {
-        return new ActivationSpec(bits, symmetric, calibration, o, overrides, placement);
+        return new ActivationSpec(bits, symmetric, calibration, o, overrides, placement, measureBatch);
+    }
+
+    /** The recipe's {@code placement} text: {@code graph}, {@code measured:32}... */
+    public String placementText() {
+        return placement.text(measureBatch);
     }
 }

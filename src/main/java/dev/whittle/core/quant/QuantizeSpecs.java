@@ -68,7 +68,9 @@ public final class QuantizeSpecs {
         }
         ActivationPlacement placement = m.get("placement") == null ? ActivationPlacement.LAYERS
                 : ActivationPlacement.parse(where + ".placement", str(m.get("placement")));
-        return new ActivationSpec(bits, sym, c, outputs, overrides, placement);
+        int measureBatch = m.get("placement") == null ? 1 : ActivationPlacement.measureBatch(where + ".placement",
+                str(m.get("placement")));
+        return new ActivationSpec(bits, sym, c, outputs, overrides, placement, measureBatch);
     }
 
     static ActivationOverride override(Map<String, ?> m, String where) {

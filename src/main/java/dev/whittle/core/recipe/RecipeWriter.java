@@ -200,7 +200,7 @@ public final class RecipeWriter {
                 o.put("overrides", overrides);
             }
             if (a.placement() != dev.whittle.core.quant.ActivationPlacement.LAYERS) {
-                o.put("placement", a.placement().key()); // only when chosen: recipes written before stay byte-identical
+                o.put("placement", a.placementText()); // only when chosen: recipes written before stay byte-identical
             }
             m.put("activations", o);
         }

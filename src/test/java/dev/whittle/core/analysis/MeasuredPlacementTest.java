@@ -1,0 +1,188 @@
+package dev.whittle.core.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.whittle.core.BadInputException;
+import dev.whittle.core.eval.LayerTimes;
+import dev.whittle.core.eval.NodeProfile;
+import dev.whittle.core.model.DataType;
+import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.onnx.GraphBuilder;
+import dev.whittle.core.onnx.OnnxModel;
+import dev.whittle.core.onnx.OnnxReader;
+import dev.whittle.core.quant.ActivationPlacement;
+import dev.whittle.core.quant.ActivationReport;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
+import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.QuantResult;
+import dev.whittle.core.quant.QuantizeSpec;
+import dev.whittle.core.quant.QuantizeStep;
+import dev.whittle.core.quant.WeightSpec;
+import dev.whittle.core.tensor.Npy;
+import dev.whittle.testing.Ort;
+import dev.whittle.testing.Tensor;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code activations.placement: measured}: which activations a set of layer timings leaves in
+ * float, how a profile's kernel times are charged to layers (a layer's kernel plus the
+ * conversions beside it, a shared one split), and the whole path on the sample CNN, where the
+ * decision depends on the machine but its report and the model it writes do not vary in kind.
+ */
+class MeasuredPlacementTest {
+    private static ActivationReport activation(String tensor, String... readers) {
+        return new ActivationReport(tensor, List.of(readers), false, 8, false, "minmax", 0, 1, 1f / 255, 0, Map.of(),
+                0, 1, 10);
+    }
+
+    @Test
+    void anActivationIsLeftInFloatOnlyWhenEveryTimedLayerReadingItIsSlowerInInt8() {
+        List<MeasuredPlacement.Timing> t = List.of(
+                new MeasuredPlacement.Timing("conv1", "QLinearConv", 1.2, 1.0),  // 1.2 > 1.10 x 1.0: loses
+                new MeasuredPlacement.Timing("conv2", "QLinearConv", 2.5, 1.0),  // loses
+                new MeasuredPlacement.Timing("conv3", "QLinearConv", 1.05, 1.0)); // within the margin: kept
+        assertTrue(t.get(0).int8Loses());
+        assertFalse(t.get(2).int8Loses(), "timing noise within the margin keeps int8");
+        List<ActivationReport> acts = List.of(
+                activation("x", "conv1"),            // its only reader loses
+                activation("r", "conv2", "conv3"),   // one reader wins: stays int8
+                activation("s", "conv4"),            // read by an untimed layer only
+                activation("u", "conv1", "conv2", "conv4")); // every timed reader loses
+        assertEquals(Set.of("x", "u"), MeasuredPlacement.dropped(acts, t));
+        assertTrue(MeasuredPlacement.dropped(acts, List.of()).isEmpty(), "nothing timed, nothing dropped");
+    }
+
+    /**
+     * An optimized graph as ONNX Runtime writes it: x -> Q -> conv1 -> DQ -> Relu -> Q -> conv2
+     * and conv3 (sharing that Q) -> DQ each.
+     */
+    private static ModelGraph optimizedGraph() {
+        GraphBuilder b = new GraphBuilder("opt").opset(17).input("x", DataType.FLOAT, 1L, 4L);
+        b.node("QuantizeLinear", "x").name("q1").outputs("xq");
+        b.node("QLinearConv", "xq").name("conv1_q").outputs("c1q");
+        b.node("DequantizeLinear", "c1q").name("dq1").outputs("c1");
+        b.node("Relu", "c1").name("relu").outputs("r");
+        b.node("QuantizeLinear", "r").name("q2").outputs("rq");
+        b.node("QLinearConv", "rq").name("conv2_q").outputs("c2q");
+        b.node("QLinearConv", "rq").name("conv3_q").outputs("c3q");
+        b.node("DequantizeLinear", "c2q").name("dq2").outputs("y2");
+        b.node("DequantizeLinear", "c3q").name("dq3").outputs("y3");
+        b.output("y2", DataType.FLOAT, 1L, 4L);
+        b.output("y3", DataType.FLOAT, 1L, 4L);
+        return b.toModel().graph();
+    }
+
+    private static NodeProfile kernel(String node, String op, double ms, String layer) {
+        return new NodeProfile(node, op, ms, layer == null ? NodeProfile.Kind.OTHER : NodeProfile.Kind.LAYER, node, layer);
+    }
+
+    @Test
+    void aLayerIsChargedItsKernelAndTheConversionsBesideItASharedOneSplit() {
+        List<NodeProfile> nodes = List.of(
+                kernel("q1", "QuantizeLinear", 0.1, null),
+                kernel("conv1_q", "QLinearConv", 1.0, "conv1"),
+                kernel("dq1", "DequantizeLinear", 0.2, null),
+                kernel("relu", "Relu", 0.5, null),
+                kernel("q2", "QuantizeLinear", 0.4, null),
+                kernel("conv2_q", "QLinearConv", 2.0, "conv2"),
+                kernel("conv3_q", "QLinearConv", 3.0, "conv3"),
+                kernel("dq2", "DequantizeLinear", 0.3, null),
+                kernel("dq3", "DequantizeLinear", 0.6, null));
+        Map<String, Double> layers = new LinkedHashMap<>();
+        LayerTimes t = new LayerTimes("m", 1, 10, 8.1, nodes, layers, "synthetic", null, List.of());
+        Map<String, Double> c = MeasuredPlacement.costs(t, optimizedGraph());
+        assertEquals(1.0 + 0.1 + 0.2, c.get("conv1"), 1e-9, "its Q before and DQ after; the Relu is not a conversion");
+        assertEquals(2.0 + 0.4 / 2 + 0.3, c.get("conv2"), 1e-9, "half the shared Q");
+        assertEquals(3.0 + 0.4 / 2 + 0.6, c.get("conv3"), 1e-9);
+        assertEquals(3, c.size(), c.toString());
+    }
+
+    @Test
+    void int8OpsAreTheIntegerKernels() {
+        for (String op : List.of("QLinearConv", "QGemm", "MatMulIntegerToFloat", "ConvInteger", "DynamicQuantizeMatMul",
+                "QLinearMatMul", "QAttention")) {
+            assertTrue(MeasuredPlacement.isInt8(op), op);
+        }
+        for (String op : List.of("Conv", "FusedConv", "Gemm", "MatMul", "QuantizeLinear", "NchwcConv")) {
+            assertFalse(MeasuredPlacement.isInt8(op), op);
+        }
+    }
+
+    @Test
+    void theRecipeTextCarriesTheBatch() {
+        assertEquals(ActivationPlacement.MEASURED, ActivationPlacement.parse("p", "measured"));
+        assertEquals(ActivationPlacement.MEASURED, ActivationPlacement.parse("p", "measured:32"));
+        assertEquals(32, ActivationPlacement.measureBatch("p", "measured:32"));
+        assertEquals(1, ActivationPlacement.measureBatch("p", "measured"));
+        ActivationSpec s = ActivationSpec.of(Calibration.MINMAX).withPlacement(ActivationPlacement.MEASURED);
+        assertEquals("measured", s.placementText());
+        ActivationSpec s32 = new ActivationSpec(8, false, Calibration.MINMAX, false, Map.of(), ActivationPlacement.MEASURED, 32);
+        assertEquals("measured:32", s32.placementText());
+        assertEquals("measured:32", s32.withOverrides(Map.of()).withOutputs(true).placementText(), "other changes keep the batch");
+        assertEquals("measured", s32.withPlacement(ActivationPlacement.LAYERS).withPlacement(ActivationPlacement.MEASURED)
+                .placementText(), "leaving measured placement drops its batch");
+        assertEquals(1, new ActivationSpec(8, false, Calibration.MINMAX, false, Map.of(), ActivationPlacement.GRAPH, 32)
+                .measureBatch(), "only measured placement has a batch");
+        for (String bad : List.of("measured:0", "measured:x", "measured:", "measured:5000")) {
+            var e = assertThrows(BadInputException.class, () -> ActivationPlacement.parse("activations.placement", bad));
+            assertTrue(e.getMessage().contains("activations.placement") && e.getMessage().contains("1 to 4096"),
+                    e.getMessage());
+        }
+        var e = assertThrows(BadInputException.class, () -> ActivationPlacement.parse("activations.placement", "fast"));
+        assertTrue(e.getMessage().contains("layers, graph, speed, measured or measured:N"), e.getMessage());
+    }
+
+    @Test
+    void onTheSampleCnnEveryInt8LayerIsTimedAndTheModelWrittenRunsCloseToFloat() {
+        OnnxModel cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
+        CalibrationData data = CalibrationFiles.load(cnn.graph(), List.of("fashion-calib-x.npy"), Path.of("sample-models"),
+                32, 64);
+        ActivationSpec a = new ActivationSpec(8, false, Calibration.MINMAX, false, Map.of(), ActivationPlacement.MEASURED, 8);
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), a, null);
+        QuantResult r = CalibratedQuantizer.apply(cnn, List.of(QuantizeStep.all(spec)), data);
+        List<String> m = r.report().messages();
+        List<String> layerNotes = m.stream().filter(s -> s.startsWith("Layer '") && s.contains("placement measured")).toList();
+        assertEquals(cnn.graph().weightLayers().size(), layerNotes.size(), "every weight layer runs int8 and is timed: " + m);
+        for (String s : layerNotes) {
+            assertTrue(s.contains("kept in int8") || s.contains("left in float"), s);
+            assertTrue(s.contains("at batch 8"), s);
+        }
+        List<String> decisions = m.stream().filter(s -> s.startsWith("activations.placement measured: ")
+                && !s.contains(" timed layer")).toList();
+        assertEquals(1, decisions.size(), "one final decision: " + m);
+        boolean floatChosen = decisions.get(0).contains("do not pay");
+        assertEquals(floatChosen, r.report().activations().isEmpty(), decisions.get(0));
+        if (decisions.get(0).contains("left in float")) {
+            assertTrue(m.stream().anyMatch(s -> s.startsWith("To keep this decision on another machine")), m.toString());
+        }
+        // whatever was chosen, the model computes what the float one does
+        float[] x = Arrays.copyOf(Npy.read(Path.of("sample-models/fashion-test-x.npy")).toFloatArray(), 64 * 784);
+        String input = cnn.graph().inputs().get(0).name();
+        long[] shape = {64, 1, 28, 28};
+        float[] f = Ort.run(cnn, Map.of(input, new Tensor(shape, x))).values().iterator().next().data();
+        float[] q = Ort.run(r.model(), Map.of(input, new Tensor(shape, x))).values().iterator().next().data();
+        int agree = 0;
+        for (int i = 0; i < 64; i++) {
+            agree += argmax(f, i) == argmax(q, i) ? 1 : 0;
+        }
+        assertTrue(agree >= 62, agree + " of 64 top-1 agree with float");
+    }
+
+    private static int argmax(float[] v, int row) {
+        int best = 0;
+        for (int j = 1; j < 10; j++) {
+            best = v[row * 10 + j] > v[row * 10 + best] ? j : best;
+        }
+        return best;
+    }
+}
