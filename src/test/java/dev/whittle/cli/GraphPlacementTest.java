@@ -1,6 +1,7 @@
 package dev.whittle.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.eval.KernelCounts;
@@ -71,6 +72,19 @@ class GraphPlacementTest {
         double flt = accuracy(Path.of(CNN));
         double acc = accuracy(graph);
         assertTrue(Math.abs(acc - flt) <= 0.5, "accuracy " + acc + " against float " + flt);
+    }
+
+    @Test
+    void aLayerWhoseInputIsExcludedWritesFloatSoTheNextLayerGetsItsOwnRange(@TempDir Path dir) {
+        Path out = dir.resolve("o.onnx");
+        var r = CliTestSupport.run("quantize", CNN, "-o", out.toString(), "--activations", "minmax", "--calib", CALIB,
+                "--placement", "graph", "--act-override", "input=exclude");
+        assertEquals(0, r.code(), r.err());
+        // conv1 runs in float, so nothing int8 flows from it through relu1 and pool1: conv2's input has its own range
+        assertTrue(Pattern.compile("(?m)^pool1_out\\s+8\\s+minmax\\s").matcher(r.out()).find(), r.out());
+        assertFalse(Pattern.compile("(?m)^relu1_out\\s").matcher(r.out()).find(), r.out());
+        KernelCounts k = kernels(out);
+        assertEquals(4, k.int8(), "conv2 and the three Gemms: " + k);
     }
 
     @Test
