@@ -93,8 +93,8 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " speed: graph, then every pair that ONNX Runtime's optimized graph on this CPU keeps as a plain round"
                     + " trip to int8 and back (no int8 kernel writes or reads it) is left out, each named in the report;"
                     + " measured[:N]: speed, then every layer whose int8 kernel ONNX Runtime's profiler times slower than"
-                    + " the layer in float on this machine, at N samples a run (default 1), keeps float activations, each"
-                    + " with both times in the report.")
+                    + " the layer in float on this machine, at N samples a run (default 1), is left wholly in float when"
+                    + " the whole model is then faster, each with both times in the report.")
     String placement;
 
     @Option(names = "--act-override", paramLabel = "NAME=exclude|LO,HI|bits:B",

@@ -3,6 +3,7 @@ package dev.whittle.core.analysis;
 import dev.whittle.core.eval.BaselineBench;
 import dev.whittle.core.eval.BenchRequest;
 import dev.whittle.core.eval.Dataset;
+import dev.whittle.core.eval.KernelCounts;
 import dev.whittle.core.eval.LayerTimes;
 import dev.whittle.core.eval.NodeProfile;
 import dev.whittle.core.eval.NodeProfiler;
@@ -16,9 +17,7 @@ import dev.whittle.core.job.ProgressSink;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.core.quant.ActivationOverride;
 import dev.whittle.core.quant.ActivationPlacement;
-import dev.whittle.core.quant.ActivationReport;
 import dev.whittle.core.quant.QuantOptions;
 import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
@@ -26,32 +25,35 @@ import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.Quantizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 /**
  * {@code activations.placement: measured}: speed placement, then each weight layer that ONNX
- * Runtime runs as an int8 kernel is timed against the same layer in float, on this machine, by
- * ONNX Runtime's profiler ({@link NodeProfiler}) at the spec's batch. The float side is the
- * same model with every activation left in float (weights stay int8 and are dequantized for a
- * float kernel, which is what a layer left in float becomes). A layer's cost is its kernels plus
- * the conversions next to them in ONNX Runtime's optimized graph (QuantizeLinear,
- * DequantizeLinear, the layout Transposes and NCHWc reorders), a conversion shared by several
- * layers split between them. Models are timed alternately, {@link #ROUNDS} rounds, and each
- * layer takes the median of its rounds. A layer whose int8 form costs more than
- * {@link #MARGIN} times its float form keeps float activations (an exclude override on each
- * activation that only such layers read); the report gives both times for every layer. Then
- * the round trips this leaves are removed as speed placement does.
+ * Runtime runs as an int8 kernel is timed against the same layer in the float model, on this
+ * machine, by ONNX Runtime's profiler ({@link NodeProfiler}) at the spec's batch. A layer's cost
+ * is its kernels plus the conversions next to them in ONNX Runtime's optimized graph
+ * (QuantizeLinear, DequantizeLinear, the layout Transposes and NCHWc reorders), a conversion
+ * shared by several layers split between them. The two models are profiled alternately,
+ * {@link #ROUNDS} rounds, each layer taking the median of its rounds; a layer whose int8 form costs
+ * more than {@link #MARGIN} times its float form is slower in int8.
  *
- * <p>The result depends on the machine (its CPU's int8 instructions, ONNX Runtime's kernels) and
- * on the noise of the timing: the report's override lines make a decision repeatable elsewhere.
+ * <p>Kernel times miss what ONNX Runtime then does around a layer left in float (it moves the next
+ * QuantizeLinear in front of a pool, which then runs on uint8 in another layout), so whole models
+ * decide: the layers slowest in int8 leave the step's selection one more at a time (wholly float,
+ * weights too: a weight behind DequantizeLinear keeps a float Conv out of ONNX Runtime's fast
+ * layout), from those slower in int8 to {@link #EXTRA} beyond, and each model is timed against
+ * the fastest so far; the fastest is written. The report gives every layer's two times, each
+ * whole-model ratio, and the {@code exclude} line that repeats the decision on another machine
+ * (it depends on the CPU, ONNX Runtime's kernels and the noise of the timing).
  */
 public final class MeasuredPlacement {
     /** int8 must cost more than this many times float before a layer is left in float (timing noise). */
@@ -60,6 +62,9 @@ public final class MeasuredPlacement {
     static final int WARMUP = 3;
     static final int RUNS = 15;
     static final int BENCH_RUNS = 20;
+    static final int E2E_ROUNDS = 5;
+    /** Whole models timed beyond the layers that lose as kernels: the next slowest in int8 go to float too. */
+    static final int EXTRA = 2;
     private static final Set<String> CONVERSIONS = Set.of("QuantizeLinear", "DequantizeLinear", "Transpose",
             "ReorderInput", "ReorderOutput", "DynamicQuantizeLinear");
 
@@ -90,7 +95,16 @@ public final class MeasuredPlacement {
         }
     }
 
+    /** The layers' timings and the float model's run time (ms, median of the rounds). */
+    record Measured(List<Timing> timings, double floatRunMs) {
+        /** Runs a round of whole-model timing: about 0.2 s of the float model, 20 to 200 runs. */
+        int benchRuns() {
+            return (int) Math.max(BENCH_RUNS, Math.min(200, Math.round(200 / Math.max(floatRunMs, 1e-3))));
+        }
+    }
+
     /**
+     * @param model  the (prepared) float model: each layer's float time is its time here
      * @param speed  the steps quantized with speed placement (graph, round trips left out)
      * @param data   calibration data: its first samples are the profiled batch, or null for synthetic inputs
      */
@@ -100,121 +114,117 @@ public final class MeasuredPlacement {
                         && s.quantize().activations().placement() == ActivationPlacement.MEASURED)
                 .mapToInt(s -> s.quantize().activations().measureBatch()).max().orElse(1);
         List<String> notes = new ArrayList<>();
-        Set<String> all = new LinkedHashSet<>();
-        speed.report().activations().forEach(a -> all.add(a.tensor()));
-        // The float side: every activation in float, the weights as they are.
-        QuantResult floats = Quantizer.apply(model, withExcluded(steps, all), options);
         Dataset d = dataset(data, batch, notes);
-        List<Timing> timings = time(model, speed.model(), floats.model(), d, batch, cancelled);
-        long losers = timings.stream().filter(Timing::int8Loses).count();
-        Set<String> drop = dropped(speed.report().activations(), timings);
-        String cpu = "at batch " + batch + " on this machine";
+        Measured measured = time(model, speed.model(), model, d, batch, cancelled);
+        List<Timing> timings = measured.timings();
+        int runs = measured.benchRuns();
+        String at = "at batch " + batch + " on this machine";
         for (Timing t : timings) {
-            notes.add(String.format(Locale.ROOT, "Layer '%s' %s: int8 (%s and its conversions) %.3f ms a run against %.3f ms"
-                            + " in float %s (placement measured, median of %d rounds).", t.layer(),
-                    t.int8Loses() ? "left in float" : "kept in int8", t.int8Ops(), t.int8Ms(), t.floatMs(), cpu, ROUNDS));
+            notes.add(String.format(Locale.ROOT, "Layer '%s', placement measured %s: int8 (%s and its conversions) %.3f ms a"
+                            + " run, float %.3f ms (ONNX Runtime's profiler, median of %d rounds): %s.", t.layer(), at,
+                    t.int8Ops(), t.int8Ms(), t.floatMs(), ROUNDS, t.int8Loses() ? "slower in int8"
+                            : t.int8Ms() > t.floatMs() ? "within the timing margin" : "faster in int8"));
         }
         if (timings.isEmpty()) {
             notes.add("activations.placement measured: no weight layer runs as an int8 kernel in ONNX Runtime's optimized"
                     + " graph, so nothing was timed.");
             return SpeedPlacement.withMessages(speed, notes);
         }
-        QuantResult perLayer = speed;
-        if (!drop.isEmpty()) {
-            List<QuantizeStep> again = withExcluded(steps, drop);
-            perLayer = Quantizer.apply(model, again, options);
-            if (!perLayer.report().activations().isEmpty()) {
-                perLayer = SpeedPlacement.apply(model, again, options, perLayer);
+        List<String> order = worstFirst(timings);
+        long losers = timings.stream().filter(Timing::int8Loses).count();
+        int first = (int) Math.max(1, losers);
+        int last = Math.min(order.size() - 1, first + EXTRA);
+        // Kernel times miss what ONNX Runtime does around a layer left in float (a Q moved in front of a pool that then
+        // runs on uint8, layout changes): the whole models decide, the layers slowest in int8 going to float first.
+        QuantResult best = speed;
+        List<String> bestFloat = List.of();
+        Set<Set<String>> tried = new HashSet<>();
+        for (int k = first; k <= last; k++) {
+            List<String> floats = new ArrayList<>(order.subList(0, k));
+            QuantResult r = quantizeWithout(model, steps, options, floats, order, at, notes);
+            if (floats.size() >= order.size() || !tried.add(Set.copyOf(floats))) {
+                continue; // nothing int8 would be left, or a model already timed
             }
-        }
-        long kept = timings.size() - losers;
-        notes.add("activations.placement measured: " + losers + " of " + timings.size() + " timed layer"
-                + (timings.size() == 1 ? "" : "s") + " left in float, " + kept + " kept in int8 " + cpu + ".");
-        // Kernel times miss what ONNX Runtime then does around them (a Q moved before a pool, a layout change):
-        // the whole models are timed too, and the fastest is kept.
-        List<Candidate> candidates = new ArrayList<>();
-        candidates.add(new Candidate("the per-layer choice", perLayer));
-        if (!drop.isEmpty()) {
-            candidates.add(new Candidate("speed placement (every timed layer in int8)", speed));
-        }
-        if (!drop.equals(all)) {
-            candidates.add(new Candidate("float activations (int8 weights only)", floats));
-        }
-        Candidate best = candidates.get(0);
-        for (Candidate c : candidates.subList(1, candidates.size())) {
-            double ratio = endToEnd(best.result().model(), c.result().model(), d, batch, cancelled);
-            notes.add(String.format(Locale.ROOT, "placement measured, whole model %s: %s takes %.2fx the time of %s"
-                    + " (median of %d alternating rounds of %d runs).", cpu, c.name(), 1 / ratio, best.name(), ROUNDS, BENCH_RUNS));
+            double ratio = endToEnd(best.model(), r.model(), d, batch, runs, cancelled);
+            notes.add(String.format(Locale.ROOT, "placement measured, whole model %s: with %s in float, %.2fx the time of %s"
+                            + " (median of %d alternating rounds of %d runs).", at, String.join(", ", floats), 1 / ratio,
+                    bestFloat.isEmpty() ? "every timed layer in int8" : "with " + String.join(", ", bestFloat) + " in float",
+                    E2E_ROUNDS, runs));
             if (ratio > BaselineBench.SLOWER) {
-                best = c;
+                best = r;
+                bestFloat = floats;
             }
         }
-        if (best.result() == floats) {
-            notes.add("activations.placement measured: int8 activations do not pay for this model " + cpu
-                    + ": every activation stays float and the weights int8 (the fastest of the models timed).");
-            return SpeedPlacement.withMessages(floats, notes);
-        }
-        if (drop.isEmpty()) {
-            notes.add("activations.placement measured: every timed layer is at least as fast in int8 " + cpu
-                    + "; the model is as speed placement wrote it.");
+        if (bestFloat.isEmpty()) {
+            notes.add("activations.placement measured: every timed layer stays int8 " + at + " (as speed placement wrote"
+                    + " it): " + (tried.isEmpty() ? "leaving the layers slower in int8 in float would leave none in int8."
+                    : "leaving the slowest in float did not make the whole model faster."));
             return SpeedPlacement.withMessages(speed, notes);
         }
-        if (best.result() == speed) {
-            notes.add("activations.placement measured: kept speed placement, faster as a whole " + cpu
-                    + " than leaving the slower layers in float.");
-            return SpeedPlacement.withMessages(speed, notes);
-        }
-        drop.forEach(t -> notes.add("To keep this decision on another machine: activations.overrides: {'" + t
-                + "': {exclude: true}} (placement measured left it in float)."));
-        return SpeedPlacement.withMessages(perLayer, notes);
+        notes.add("activations.placement measured: " + String.join(", ", bestFloat) + " left wholly in float (weights"
+                + " too), " + (order.size() - bestFloat.size()) + " layer" + (order.size() - bestFloat.size() == 1 ? "" : "s")
+                + " in int8: the fastest whole model " + at + ".");
+        notes.add("To keep this decision on another machine: exclude: [" + String.join(", ", bestFloat.stream()
+                .map(l -> "'" + regex(l) + "'").toList()) + "] in this step's select (placement measured left them in float).");
+        return SpeedPlacement.withMessages(best, notes);
     }
 
-    /** The activations to leave in float: those whose timed readers all lose in int8 (untimed readers do not count). */
-    static Set<String> dropped(List<ActivationReport> activations, List<Timing> timings) {
-        Set<String> timed = new HashSet<>();
-        Set<String> losers = new HashSet<>();
-        for (Timing t : timings) {
-            timed.add(t.layer());
-            if (t.int8Loses()) {
-                losers.add(t.layer());
+    /**
+     * The steps quantized with {@code floats} left out; a timed layer that ONNX Runtime then runs in
+     * float behind a DequantizeLinear of its int8 weight (its neighbours in float kept it from the
+     * int8 kernel) joins {@code floats}, with a note, and the steps are quantized again.
+     */
+    private static QuantResult quantizeWithout(OnnxModel model, List<QuantizeStep> steps, QuantOptions options,
+                                               List<String> floats, List<String> timed, String at, List<String> notes) {
+        for (int pass = 0; ; pass++) {
+            List<QuantizeStep> again = without(steps, floats);
+            QuantResult r = Quantizer.apply(model, again, options);
+            if (!r.report().activations().isEmpty()) {
+                r = SpeedPlacement.apply(model, again, options, r);
             }
-        }
-        Set<String> drop = new LinkedHashSet<>();
-        for (ActivationReport a : activations) {
-            List<String> layers = a.readers().stream().filter(timed::contains).toList();
-            if (!layers.isEmpty() && losers.containsAll(layers)) {
-                drop.add(a.tensor());
+            List<String> stuck = KernelCounts.dequantizedFloatLayers(r.model(), model.graph(), SessionSpec.defaults())
+                    .stream().filter(l -> timed.contains(l) && !floats.contains(l)).toList();
+            if (stuck.isEmpty() || pass == 3) {
+                return r;
             }
+            notes.add("placement measured " + at + ": with " + String.join(", ", floats) + " in float, ONNX Runtime runs "
+                    + String.join(", ", stuck) + " in float behind a DequantizeLinear of the int8 weight, slower than"
+                    + " either form: left wholly in float with them.");
+            floats.addAll(stuck);
         }
-        return drop;
     }
 
-    private record Candidate(String name, QuantResult result) {
+    /** The timed layers, the one slowest in int8 against float first. */
+    static List<String> worstFirst(List<Timing> timings) {
+        List<Timing> sorted = new ArrayList<>(timings);
+        sorted.sort(Comparator.comparingDouble((Timing t) -> t.floatMs() > 0 ? t.int8Ms() / t.floatMs()
+                : Double.POSITIVE_INFINITY).reversed());
+        return sorted.stream().map(Timing::layer).toList();
+    }
+
+    /** A regular expression that matches {@code name} only, as plain as it can be written. */
+    static String regex(String name) {
+        return name.matches("[A-Za-z0-9_/:-]*") ? name : Pattern.quote(name);
     }
 
     /** {@code a}'s median time over {@code b}'s, whole models timed alternately. */
-    private static double endToEnd(OnnxModel a, OnnxModel b, Dataset d, int batch, BooleanSupplier cancelled) {
+    private static double endToEnd(OnnxModel a, OnnxModel b, Dataset d, int batch, int runs, BooleanSupplier cancelled) {
         if (cancelled != null && cancelled.getAsBoolean()) {
             throw new CancelledException();
         }
-        BenchRequest r = new BenchRequest(a, d, List.of(batch), WARMUP, BENCH_RUNS, Map.of(), SyntheticInputs.DEFAULT_DIM,
+        BenchRequest r = new BenchRequest(a, d, List.of(batch), WARMUP, runs, Map.of(), SyntheticInputs.DEFAULT_DIM,
                 SessionSpec.defaults());
-        return BaselineBench.run(r, b, ROUNDS, ProgressSink.NONE, CancelToken.none()).batches().get(0).ratio();
+        return BaselineBench.run(r, b, E2E_ROUNDS, ProgressSink.NONE, CancelToken.none()).batches().get(0).ratio();
     }
 
-    /** The steps with every tensor in {@code tensors} excluded, for the steps that place by measurement. */
-    private static List<QuantizeStep> withExcluded(List<QuantizeStep> steps, Set<String> tensors) {
+    /** The steps that place by measurement with {@code layers} left out of their selection (wholly float). */
+    static List<QuantizeStep> without(List<QuantizeStep> steps, List<String> layers) {
+        List<String> exclude = layers.stream().map(Pattern::quote).toList();
         List<QuantizeStep> out = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
-            if (a == null || a.placement() != ActivationPlacement.MEASURED) {
-                out.add(s);
-                continue;
-            }
-            Map<String, ActivationOverride> o = new HashMap<>(a.overrides());
-            tensors.forEach(t -> o.putIfAbsent(t, ActivationOverride.excluded()));
-            out.add(new QuantizeStep(s.select(), new QuantizeSpec(s.quantize().weights(), a.withOverrides(o),
-                    s.quantize().format())));
+            out.add(a == null || a.placement() != ActivationPlacement.MEASURED ? s
+                    : new QuantizeStep(s.select().excluding(exclude), s.quantize()));
         }
         return out;
     }
@@ -237,7 +247,7 @@ public final class MeasuredPlacement {
     }
 
     /** Each int8 layer's cost in {@code int8} against {@code floats}, alternating models, median of the rounds. */
-    static List<Timing> time(OnnxModel original, OnnxModel int8, OnnxModel floats, Dataset d, int batch,
+    static Measured time(OnnxModel original, OnnxModel int8, OnnxModel floats, Dataset d, int batch,
                              BooleanSupplier cancelled) {
         SessionSpec session = SessionSpec.defaults();
         ModelGraph optQ = OptimizedGraph.optimize(int8, session, SessionSpec.OptLevel.ALL).graph();
@@ -247,9 +257,11 @@ public final class MeasuredPlacement {
         Map<String, double[]> q = new LinkedHashMap<>();
         Map<String, double[]> f = new LinkedHashMap<>();
         Map<String, String> ops = new LinkedHashMap<>();
+        double[] runMs = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             LayerTimes tq = profile(base, int8, original, cancelled);
             LayerTimes tf = profile(base, floats, original, cancelled);
+            runMs[round] = tf.runMs();
             if (round == 0) {
                 for (NodeProfile n : tq.nodes()) {
                     if (n.layer() != null && isInt8(n.op())) {
@@ -270,7 +282,7 @@ public final class MeasuredPlacement {
         }
         List<Timing> out = new ArrayList<>();
         ops.forEach((l, op) -> out.add(new Timing(l, op, median(q.get(l)), median(f.get(l)))));
-        return out;
+        return new Measured(out, median(runMs));
     }
 
     private static LayerTimes profile(ProfileRequest base, OnnxModel m, OnnxModel original, BooleanSupplier cancelled) {

@@ -60,6 +60,33 @@ public record KernelCounts(String model, String optLevel, SortedMap<String, Inte
     }
 
     /**
+     * The weight layers of {@code reference} (node names) that {@code model}'s optimized graph runs
+     * as a float Conv/Gemm/MatMul behind a DequantizeLinear of their int8 weight: quantized, and
+     * still computing in float (a fused activation or a float neighbour kept ONNX Runtime from
+     * its int8 kernel). Layers whose kernel cannot be mapped back are not listed.
+     */
+    public static List<String> dequantizedFloatLayers(OnnxModel model, dev.whittle.core.model.ModelGraph reference,
+                                                      SessionSpec spec) {
+        OnnxModel opt = OptimizedGraph.optimize(model, spec, SessionSpec.OptLevel.ALL);
+        java.util.Map<String, NodeInfo> producers = new java.util.HashMap<>();
+        opt.graph().nodes().forEach(n -> n.outputs().forEach(o -> producers.put(o, n)));
+        java.util.Set<String> constants = new java.util.HashSet<>();
+        opt.graph().constants().forEach(t -> constants.add(t.name()));
+        KernelMap map = new KernelMap(opt.graph(), reference);
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (NodeInfo n : opt.graph().nodes()) {
+            if (FLOAT.contains(n.opType()) && n.inputs().size() >= 2 && !constants.contains(n.inputs().get(1))
+                    && readsWeight(n, constants, producers)) {
+                String layer = map.map(n.name(), n.opType()).layer();
+                if (layer != null) {
+                    out.add(layer);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
      * Whether a float Conv/Gemm/MatMul is a weight layer: its second input is a constant, or a
      * DequantizeLinear of one. An attention product of two activations (Q·Kᵀ) has no int8 form
      * to fuse into and is not counted.

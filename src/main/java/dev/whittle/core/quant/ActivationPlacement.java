@@ -14,8 +14,8 @@ import java.util.Locale;
  * out (core.analysis.SpeedPlacement), with the reason in the report. {@code MEASURED}: as
  * {@code SPEED}, then each weight layer's int8 kernel is timed against the same layer in float on
  * this machine (ONNX Runtime's profiler, at {@link ActivationSpec#measureBatch()} samples a run),
- * and the layers whose int8 form is slower keep float activations (core.analysis.MeasuredPlacement),
- * each with its two times in the report.
+ * and the layers whose int8 form is slower are left wholly in float where the whole model is then
+ * faster (core.analysis.MeasuredPlacement), each with its two times in the report.
  */
 public enum ActivationPlacement {
     LAYERS, GRAPH, SPEED, MEASURED;

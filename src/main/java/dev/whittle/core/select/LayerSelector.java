@@ -84,6 +84,13 @@ public final class LayerSelector {
         return new LayerSelector(ops, nameSources, excludeSources, everyKind, graphs == null ? MAIN : graphs);
     }
 
+    /** This selector with {@code regexes} added to its exclusions (scope and version kept). */
+    public LayerSelector excluding(List<String> regexes) {
+        List<String> ex = new ArrayList<>(excludeSources);
+        ex.addAll(regexes);
+        return new LayerSelector(ops, nameSources, ex, everyKind, graphs);
+    }
+
     /** Which graphs this selector reaches: {@value #MAIN}, {@value #ALL} or a regex on the graph path. */
     public String graphs() {
         return graphs;

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.eval.KernelCounts;
 import dev.whittle.core.eval.LayerTimes;
+import dev.whittle.core.eval.SessionSpec;
 import dev.whittle.core.eval.NodeProfile;
 import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.ModelGraph;
@@ -14,7 +16,6 @@ import dev.whittle.core.onnx.GraphBuilder;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.OnnxReader;
 import dev.whittle.core.quant.ActivationPlacement;
-import dev.whittle.core.quant.ActivationReport;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.Granularity;
@@ -22,6 +23,7 @@ import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.WeightSpec;
+import dev.whittle.core.select.LayerSelector;
 import dev.whittle.core.tensor.Npy;
 import dev.whittle.testing.Ort;
 import dev.whittle.testing.Tensor;
@@ -34,32 +36,37 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code activations.placement: measured}: which activations a set of layer timings leaves in
- * float, how a profile's kernel times are charged to layers (a layer's kernel plus the
+ * {@code activations.placement: measured}: the order in which layers go to float and how a step
+ * leaves them out, how a profile's kernel times are charged to layers (a layer's kernel plus the
  * conversions beside it, a shared one split), and the whole path on the sample CNN, where the
  * decision depends on the machine but its report and the model it writes do not vary in kind.
  */
 class MeasuredPlacementTest {
-    private static ActivationReport activation(String tensor, String... readers) {
-        return new ActivationReport(tensor, List.of(readers), false, 8, false, "minmax", 0, 1, 1f / 255, 0, Map.of(),
-                0, 1, 10);
-    }
-
     @Test
-    void anActivationIsLeftInFloatOnlyWhenEveryTimedLayerReadingItIsSlowerInInt8() {
+    void layersGoToFloatSlowestInInt8FirstAndLeaveOnlyTheMeasuredSteps() {
         List<MeasuredPlacement.Timing> t = List.of(
-                new MeasuredPlacement.Timing("conv1", "QLinearConv", 1.2, 1.0),  // 1.2 > 1.10 x 1.0: loses
-                new MeasuredPlacement.Timing("conv2", "QLinearConv", 2.5, 1.0),  // loses
-                new MeasuredPlacement.Timing("conv3", "QLinearConv", 1.05, 1.0)); // within the margin: kept
+                new MeasuredPlacement.Timing("conv1", "QLinearConv", 0.9, 0.3),  // 3x: loses
+                new MeasuredPlacement.Timing("conv2", "QLinearConv", 0.24, 0.29), // 0.83x
+                new MeasuredPlacement.Timing("fc1", "QGemm", 1.05, 1.0),          // within the margin: kept
+                new MeasuredPlacement.Timing("fc2", "QGemm", 0.1, 0.0));          // not seen in float: last resort first
         assertTrue(t.get(0).int8Loses());
         assertFalse(t.get(2).int8Loses(), "timing noise within the margin keeps int8");
-        List<ActivationReport> acts = List.of(
-                activation("x", "conv1"),            // its only reader loses
-                activation("r", "conv2", "conv3"),   // one reader wins: stays int8
-                activation("s", "conv4"),            // read by an untimed layer only
-                activation("u", "conv1", "conv2", "conv4")); // every timed reader loses
-        assertEquals(Set.of("x", "u"), MeasuredPlacement.dropped(acts, t));
-        assertTrue(MeasuredPlacement.dropped(acts, List.of()).isEmpty(), "nothing timed, nothing dropped");
+        assertEquals(List.of("fc2", "conv1", "fc1", "conv2"), MeasuredPlacement.worstFirst(t));
+
+        ActivationSpec measured = ActivationSpec.of(Calibration.MINMAX).withPlacement(ActivationPlacement.MEASURED);
+        ActivationSpec graph = ActivationSpec.of(Calibration.MINMAX).withPlacement(ActivationPlacement.GRAPH);
+        QuantizeStep m = new QuantizeStep(LayerSelector.names("conv.*", "fc.*").inGraphs("all"),
+                new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), measured, null));
+        QuantizeStep g = new QuantizeStep(LayerSelector.names("fc.*"), new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+                graph, null));
+        List<QuantizeStep> out = MeasuredPlacement.without(List.of(m, g), List.of("conv1", "a.b"));
+        ModelGraph cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx")).graph();
+        assertEquals(List.of("conv2", "fc1", "fc2", "fc3"), out.get(0).select().select(cnn).stream().map(l -> l.node()).toList());
+        assertEquals("all", out.get(0).select().graphs(), "the step's scope is kept");
+        assertEquals(g, out.get(1), "a step without measured placement is left as it is");
+        assertEquals("conv1", MeasuredPlacement.regex("conv1"));
+        assertEquals("fc1/MatMulAddFusion", MeasuredPlacement.regex("fc1/MatMulAddFusion"));
+        assertEquals("\\Qlayer.0(a)\\E", MeasuredPlacement.regex("layer.0(a)"));
     }
 
     /**
@@ -108,6 +115,21 @@ class MeasuredPlacementTest {
     }
 
     @Test
+    void aLayerBetweenFloatNeighboursThatOrtRunsInFloatBehindItsDequantizeIsFound() {
+        OnnxModel cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx"));
+        CalibrationData data = CalibrationFiles.load(cnn.graph(), List.of("fashion-calib-x.npy"), Path.of("sample-models"),
+                32, 64);
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+                ActivationSpec.of(Calibration.MINMAX).withPlacement(ActivationPlacement.SPEED), null);
+        QuantResult all = CalibratedQuantizer.apply(cnn, List.of(QuantizeStep.all(spec)), data);
+        assertEquals(List.of(), KernelCounts.dequantizedFloatLayers(all.model(), cnn.graph(), SessionSpec.defaults()));
+        // fc2 between fc1 (int8) and fc3 (float): nothing quantizes its output, ORT fuses its Relu into a float Gemm
+        QuantizeStep some = new QuantizeStep(new LayerSelector(List.of(), List.of(), List.of("conv1", "conv2", "fc3")), spec);
+        QuantResult r = CalibratedQuantizer.apply(cnn, List.of(some), data);
+        assertEquals(List.of("fc2"), KernelCounts.dequantizedFloatLayers(r.model(), cnn.graph(), SessionSpec.defaults()));
+    }
+
+    @Test
     void int8OpsAreTheIntegerKernels() {
         for (String op : List.of("QLinearConv", "QGemm", "MatMulIntegerToFloat", "ConvInteger", "DynamicQuantizeMatMul",
                 "QLinearMatMul", "QAttention")) {
@@ -151,20 +173,24 @@ class MeasuredPlacementTest {
         QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), a, null);
         QuantResult r = CalibratedQuantizer.apply(cnn, List.of(QuantizeStep.all(spec)), data);
         List<String> m = r.report().messages();
-        List<String> layerNotes = m.stream().filter(s -> s.startsWith("Layer '") && s.contains("placement measured")).toList();
+        List<String> layerNotes = m.stream().filter(s -> s.startsWith("Layer '") && s.contains("placement measured at batch 8"))
+                .toList();
         assertEquals(cnn.graph().weightLayers().size(), layerNotes.size(), "every weight layer runs int8 and is timed: " + m);
         for (String s : layerNotes) {
-            assertTrue(s.contains("kept in int8") || s.contains("left in float"), s);
-            assertTrue(s.contains("at batch 8"), s);
+            assertTrue(s.endsWith("slower in int8.") || s.endsWith("faster in int8.") || s.endsWith("within the timing margin."), s);
         }
-        List<String> decisions = m.stream().filter(s -> s.startsWith("activations.placement measured: ")
-                && !s.contains(" timed layer")).toList();
+        assertTrue(m.stream().anyMatch(s -> s.startsWith("placement measured, whole model at batch 8")), m.toString());
+        List<String> decisions = m.stream().filter(s -> s.startsWith("activations.placement measured: ")).toList();
         assertEquals(1, decisions.size(), "one final decision: " + m);
-        boolean floatChosen = decisions.get(0).contains("do not pay");
-        assertEquals(floatChosen, r.report().activations().isEmpty(), decisions.get(0));
-        if (decisions.get(0).contains("left in float")) {
-            assertTrue(m.stream().anyMatch(s -> s.startsWith("To keep this decision on another machine")), m.toString());
-        }
+        boolean someFloat = decisions.get(0).contains("left wholly in float");
+        assertEquals(someFloat, m.stream().anyMatch(s -> s.startsWith("To keep this decision on another machine: exclude: [")),
+                m.toString());
+        // the layers in float are float in the model written: no int8 weight of theirs, and at least one layer stays int8
+        long int8Weights = r.report().layers().stream().filter(l -> l.bits() == 8).count();
+        assertTrue(int8Weights >= 1 && int8Weights <= 5, r.report().layers().toString());
+        assertEquals(someFloat, int8Weights < 5, decisions.get(0));
+        assertEquals(List.of(), KernelCounts.dequantizedFloatLayers(r.model(), cnn.graph(), SessionSpec.defaults()),
+                "every layer left quantized runs an int8 kernel; the others are wholly float");
         // whatever was chosen, the model computes what the float one does
         float[] x = Arrays.copyOf(Npy.read(Path.of("sample-models/fashion-test-x.npy")).toFloatArray(), 64 * 784);
         String input = cnn.graph().inputs().get(0).name();
