@@ -15,6 +15,7 @@ import dev.whittle.core.job.CancelToken;
 import dev.whittle.core.job.CancelledException;
 import dev.whittle.core.job.ProgressSink;
 import dev.whittle.core.model.ModelGraph;
+import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.quant.ActivationPlacement;
@@ -23,6 +24,7 @@ import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.Quantizer;
+import dev.whittle.core.select.LayerSelector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -77,13 +79,18 @@ public final class MeasuredPlacement {
                 && s.quantize().activations().placement() == ActivationPlacement.MEASURED);
     }
 
-    /** The steps with measured placement replaced by layer placement: every layer input with its own range. */
+    /**
+     * The steps with measured placement replaced by layer placement with output pairs: every layer
+     * input and output with its own range, the tensors a layer left in float or given an output
+     * pair may need.
+     */
     static List<QuantizeStep> layerPlaced(List<QuantizeStep> steps) {
         List<QuantizeStep> out = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
             out.add(a == null || a.placement() != ActivationPlacement.MEASURED ? s : new QuantizeStep(s.select(),
-                    new QuantizeSpec(s.quantize().weights(), a.withPlacement(ActivationPlacement.LAYERS), s.quantize().format())));
+                    new QuantizeSpec(s.quantize().weights(), a.withPlacement(ActivationPlacement.LAYERS).withOutputs(true),
+                            s.quantize().format())));
         }
         return out;
     }
@@ -134,63 +141,113 @@ public final class MeasuredPlacement {
         long losers = timings.stream().filter(Timing::int8Loses).count();
         int first = (int) Math.max(1, losers);
         int last = Math.min(order.size() - 1, first + EXTRA);
-        // Kernel times miss what ONNX Runtime does around a layer left in float (a Q moved in front of a pool that then
-        // runs on uint8, layout changes): the whole models decide, the layers slowest in int8 going to float first.
-        QuantResult best = speed;
-        List<String> bestFloat = List.of();
-        Set<Set<String>> tried = new HashSet<>();
-        for (int k = first; k <= last; k++) {
-            List<String> floats = new ArrayList<>(order.subList(0, k));
-            QuantResult r = quantizeWithout(model, steps, options, floats, order, at, notes);
-            if (floats.size() >= order.size() || !tried.add(Set.copyOf(floats))) {
-                continue; // nothing int8 would be left, or a model already timed
-            }
-            double ratio = endToEnd(best.model(), r.model(), d, batch, runs, cancelled);
-            notes.add(String.format(Locale.ROOT, "placement measured, whole model %s: with %s in float, %.2fx the time of %s"
-                            + " (median of %d alternating rounds of %d runs).", at, String.join(", ", floats), 1 / ratio,
-                    bestFloat.isEmpty() ? "every timed layer in int8" : "with " + String.join(", ", bestFloat) + " in float",
-                    E2E_ROUNDS, runs));
-            if (ratio > BaselineBench.SLOWER) {
-                best = r;
-                bestFloat = floats;
+        Tried best = new Tried(speed, List.of(), List.of());
+        String bestName = "speed placement";
+        // Layers that ORT runs in float behind a DequantizeLinear of their int8 weight are slower than in either form
+        List<String> base = new ArrayList<>(KernelCounts.dequantizedFloatLayers(speed.model(), model.graph(),
+                SessionSpec.defaults()));
+        if (!base.isEmpty()) {
+            int n = base.size();
+            Tried t = quantizeWithout(model, steps, options, base, order, at, notes);
+            if (t.floats().containsAll(order)) {
+                notes.add("placement measured " + at + ": leaving the " + n + " layers that ONNX Runtime runs in float"
+                        + " behind a DequantizeLinear wholly float would leave no int8 kernel; they stay as they are.");
+            } else {
+                double ratio = endToEnd(best.result().model(), t.result().model(), d, batch, runs, cancelled);
+                notes.add(String.format(Locale.ROOT, "placement measured %s: ONNX Runtime runs %d quantized layer%s in"
+                                + " float behind a DequantizeLinear of the int8 weight (%s); wholly float, the model takes"
+                                + " %.2fx the time of speed placement (median of %d alternating rounds of %d runs).", at, n,
+                        n == 1 ? "" : "s", names(base), 1 / ratio, E2E_ROUNDS, runs));
+                if (ratio * BaselineBench.SLOWER > 1) { // less work: kept unless measurably slower
+                    best = t;
+                    bestName = "those " + n + " in float";
+                }
             }
         }
-        if (bestFloat.isEmpty()) {
+        // Kernel times miss what ONNX Runtime does around a layer left in float (a Q moved in front of a pool that then
+        // runs on uint8, layout changes): the whole models decide, the layers slowest in int8 going to float first.
+        Set<Set<String>> tried = new HashSet<>();
+        for (int k = first; k <= last; k++) {
+            List<String> floats = new ArrayList<>(best.floats());
+            order.subList(0, k).stream().filter(l -> !floats.contains(l)).forEach(floats::add);
+            Tried t = quantizeWithout(model, steps, options, floats, order, at, notes);
+            if (t.floats().containsAll(order) || !tried.add(Set.copyOf(t.floats()))) {
+                continue; // nothing int8 would be left, or a model already timed
+            }
+            List<String> timedFloat = order.stream().filter(t.floats()::contains).toList();
+            double ratio = endToEnd(best.result().model(), t.result().model(), d, batch, runs, cancelled);
+            notes.add(String.format(Locale.ROOT, "placement measured, whole model %s: with %s in float too, %.2fx the time"
+                            + " of %s (median of %d alternating rounds of %d runs).", at, names(timedFloat), 1 / ratio,
+                    bestName, E2E_ROUNDS, runs));
+            if (ratio > BaselineBench.SLOWER) {
+                best = t;
+                bestName = "with " + names(timedFloat) + " in float";
+            }
+        }
+        List<String> chosen = best.floats();
+        long int8 = order.stream().filter(l -> !chosen.contains(l)).count();
+        if (chosen.isEmpty()) {
             notes.add("activations.placement measured: every timed layer stays int8 " + at + " (as speed placement wrote"
                     + " it): " + (tried.isEmpty() ? "leaving the layers slower in int8 in float would leave none in int8."
                     : "leaving the slowest in float did not make the whole model faster."));
             return SpeedPlacement.withMessages(speed, notes);
         }
-        notes.add("activations.placement measured: " + String.join(", ", bestFloat) + " left wholly in float (weights"
-                + " too), " + (order.size() - bestFloat.size()) + " layer" + (order.size() - bestFloat.size() == 1 ? "" : "s")
-                + " in int8: the fastest whole model " + at + ".");
-        notes.add("To keep this decision on another machine: exclude: [" + String.join(", ", bestFloat.stream()
-                .map(l -> "'" + regex(l) + "'").toList()) + "] in this step's select (placement measured left them in float).");
-        return SpeedPlacement.withMessages(best, notes);
+        notes.add("activations.placement measured: " + chosen.size() + " layer" + (chosen.size() == 1 ? "" : "s")
+                + " left wholly in float (weights too: " + names(chosen) + "), " + int8 + " int8 kernel"
+                + (int8 == 1 ? "" : "s") + " kept" + (best.outputs().isEmpty() ? "" : " (" + names(best.outputs())
+                + " with a Q/DQ pair on the output)") + ": the fastest whole model " + at + ".");
+        notes.add("To keep this decision on another machine: exclude: [" + String.join(", ", chosen.stream()
+                .map(l -> "'" + regex(l) + "'").toList()) + "] in this step's select (placement measured left them in float)"
+                + (best.outputs().isEmpty() ? "" : ", and " + String.join(", ", best.outputs().stream()
+                .map(l -> "'" + regex(l) + "'").toList()) + " in a step of their own with activations.outputs: true") + ".");
+        return SpeedPlacement.withMessages(best.result(), notes);
+    }
+
+    /** A candidate: the model, the layers left wholly float, the layers given output pairs. */
+    private record Tried(QuantResult result, List<String> floats, List<String> outputs) {
+    }
+
+    /** Up to eight names, then how many more. */
+    private static String names(List<String> layers) {
+        return layers.size() <= 8 ? String.join(", ", layers)
+                : String.join(", ", layers.subList(0, 8)) + " and " + (layers.size() - 8) + " more";
     }
 
     /**
-     * The steps quantized with {@code floats} left out; a timed layer that ONNX Runtime then runs in
-     * float behind a DequantizeLinear of its int8 weight (its neighbours in float kept it from the
-     * int8 kernel) joins {@code floats}, with a note, and the steps are quantized again.
+     * The steps quantized with {@code floats} left out. A layer that ONNX Runtime then runs in float
+     * behind a DequantizeLinear of its int8 weight (its neighbours in float left it no int8 input
+     * or output) is slower than in either form: a timed layer gets a pair on its output (a
+     * QLinearConv must write int8), and one that is still stuck, or was never timed, joins
+     * {@code floats}; each with a note, and the steps are quantized again.
      */
-    private static QuantResult quantizeWithout(OnnxModel model, List<QuantizeStep> steps, QuantOptions options,
-                                               List<String> floats, List<String> timed, String at, List<String> notes) {
+    private static Tried quantizeWithout(OnnxModel model, List<QuantizeStep> steps, QuantOptions options,
+                                         List<String> floats, List<String> timed, String at, List<String> notes) {
+        List<String> outputs = new ArrayList<>();
         for (int pass = 0; ; pass++) {
-            List<QuantizeStep> again = without(steps, floats);
+            List<QuantizeStep> again = without(steps, floats, outputs, model.graph());
             QuantResult r = Quantizer.apply(model, again, options);
             if (!r.report().activations().isEmpty()) {
                 r = SpeedPlacement.apply(model, again, options, r);
             }
             List<String> stuck = KernelCounts.dequantizedFloatLayers(r.model(), model.graph(), SessionSpec.defaults())
-                    .stream().filter(l -> timed.contains(l) && !floats.contains(l)).toList();
-            if (stuck.isEmpty() || pass == 3) {
-                return r;
+                    .stream().filter(l -> !floats.contains(l)).toList();
+            if (stuck.isEmpty() || pass == 4) {
+                return new Tried(r, List.copyOf(floats), List.copyOf(outputs));
             }
-            notes.add("placement measured " + at + ": with " + String.join(", ", floats) + " in float, ONNX Runtime runs "
-                    + String.join(", ", stuck) + " in float behind a DequantizeLinear of the int8 weight, slower than"
-                    + " either form: left wholly in float with them.");
-            floats.addAll(stuck);
+            List<String> pairs = stuck.stream().filter(l -> timed.contains(l) && !outputs.contains(l)).toList();
+            List<String> gone = stuck.stream().filter(l -> !pairs.contains(l)).toList();
+            if (!pairs.isEmpty()) {
+                notes.add("placement measured " + at + ": with " + names(floats) + " in float, ONNX Runtime would run "
+                        + names(pairs) + " in float behind a DequantizeLinear of the int8 weight: "
+                        + (pairs.size() == 1 ? "its output gets" : "their outputs get") + " a Q/DQ pair, so the int8 kernel"
+                        + " writes int8.");
+                outputs.addAll(pairs);
+            }
+            if (!gone.isEmpty()) {
+                notes.add("placement measured " + at + ": ONNX Runtime runs " + names(gone) + " in float behind a"
+                        + " DequantizeLinear of the int8 weight, slower than either form: left wholly in float.");
+                floats.addAll(gone);
+            }
         }
     }
 
@@ -204,7 +261,7 @@ public final class MeasuredPlacement {
 
     /** A regular expression that matches {@code name} only, as plain as it can be written. */
     static String regex(String name) {
-        return name.matches("[A-Za-z0-9_/:-]*") ? name : Pattern.quote(name);
+        return name.replaceAll("[\\\\.\\[\\]{}()*+?^$|]", "\\\\$0");
     }
 
     /** {@code a}'s median time over {@code b}'s, whole models timed alternately. */
@@ -218,13 +275,25 @@ public final class MeasuredPlacement {
     }
 
     /** The steps that place by measurement with {@code layers} left out of their selection (wholly float). */
-    static List<QuantizeStep> without(List<QuantizeStep> steps, List<String> layers) {
-        List<String> exclude = layers.stream().map(Pattern::quote).toList();
+    static List<QuantizeStep> without(List<QuantizeStep> steps, List<String> floats, List<String> outputs,
+                                      ModelGraph graph) {
+        List<String> exclude = new ArrayList<>();
+        floats.forEach(l -> exclude.add(Pattern.quote(l)));
+        outputs.forEach(l -> exclude.add(Pattern.quote(l)));
         List<QuantizeStep> out = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
-            out.add(a == null || a.placement() != ActivationPlacement.MEASURED ? s
-                    : new QuantizeStep(s.select().excluding(exclude), s.quantize()));
+            if (a == null || a.placement() != ActivationPlacement.MEASURED) {
+                out.add(s);
+                continue;
+            }
+            out.add(new QuantizeStep(s.select().excluding(exclude), s.quantize()));
+            List<String> own = s.select().select(graph).stream().map(WeightLayer::node)
+                    .filter(l -> outputs.contains(l) && !floats.contains(l)).map(Pattern::quote).toList();
+            if (!own.isEmpty()) {
+                out.add(new QuantizeStep(new LayerSelector(List.of(), own, List.of()), new QuantizeSpec(
+                        s.quantize().weights(), a.withOutputs(true), s.quantize().format())));
+            }
         }
         return out;
     }

@@ -59,14 +59,21 @@ class MeasuredPlacementTest {
                 new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL), measured, null));
         QuantizeStep g = new QuantizeStep(LayerSelector.names("fc.*"), new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
                 graph, null));
-        List<QuantizeStep> out = MeasuredPlacement.without(List.of(m, g), List.of("conv1", "a.b"));
         ModelGraph cnn = OnnxReader.read(Path.of("sample-models/fashion-cnn.onnx")).graph();
-        assertEquals(List.of("conv2", "fc1", "fc2", "fc3"), out.get(0).select().select(cnn).stream().map(l -> l.node()).toList());
+        List<QuantizeStep> out = MeasuredPlacement.without(List.of(m, g), List.of("conv1", "a.b"), List.of("fc2"), cnn);
+        assertEquals(3, out.size(), out.toString());
+        assertEquals(List.of("conv2", "fc1", "fc3"), out.get(0).select().select(cnn).stream().map(l -> l.node()).toList());
         assertEquals("all", out.get(0).select().graphs(), "the step's scope is kept");
-        assertEquals(g, out.get(1), "a step without measured placement is left as it is");
+        assertEquals(List.of("fc2"), out.get(1).select().select(cnn).stream().map(l -> l.node()).toList(),
+                "a layer given an output pair gets a step of its own");
+        assertTrue(out.get(1).quantize().activations().outputs());
+        assertEquals(ActivationPlacement.MEASURED, out.get(1).quantize().activations().placement());
+        assertEquals(g, out.get(2), "a step without measured placement is left as it is");
         assertEquals("conv1", MeasuredPlacement.regex("conv1"));
         assertEquals("fc1/MatMulAddFusion", MeasuredPlacement.regex("fc1/MatMulAddFusion"));
-        assertEquals("\\Qlayer.0(a)\\E", MeasuredPlacement.regex("layer.0(a)"));
+        assertEquals("p2o\\.Conv\\.0", MeasuredPlacement.regex("p2o.Conv.0"));
+        assertEquals("a\\[0\\]\\(b\\)", MeasuredPlacement.regex("a[0](b)"));
+        assertTrue("a[0](b)".matches(MeasuredPlacement.regex("a[0](b)")));
     }
 
     /**
