@@ -63,6 +63,7 @@ public final class StatusBarView extends HBox {
         file.getStyleClass().add("muted");
         file.setTooltip(Tips.of("The model file that is open. Whittle never writes it; exports go to a new file."));
         file.setMinWidth(0);
+        jobBox.getChildren().add(heightKeeper);
         getChildren().addAll(text, jobBox, sep(), memory, sep(), file);
         jobs.running().addListener((ListChangeListener<RunningJob>) c -> {
             boolean removed = false;
@@ -94,8 +95,30 @@ public final class StatusBarView extends HBox {
         }
     }
 
+    /**
+     * A job's button (its progress bar as the graphic) is taller than the labels. This one is
+     * hidden and has no width, but keeps the bar at that height while no job shows: otherwise
+     * showing a job grows the bar, the whole window above it is laid out and repainted again, and
+     * in software rendering (no GPU, a remote display) that pauses the window for over 100 ms.
+     */
+    private final Button heightKeeper = heightKeeper();
+
+    private static Button heightKeeper() {
+        ProgressBar bar = new ProgressBar(0);
+        bar.setMinWidth(0);
+        bar.setPrefWidth(0);
+        Button b = new Button(" ", bar);
+        b.setId("jobHeightKeeper");
+        b.setMinWidth(0);
+        b.setPrefWidth(0);
+        b.setMaxWidth(0);
+        b.setVisible(false);
+        b.setFocusTraversable(false);
+        return b;
+    }
+
     private void rebuild() {
-        jobBox.getChildren().clear();
+        jobBox.getChildren().setAll(heightKeeper);
         for (RunningJob j : jobs.running()) {
             if (!shown.contains(j)) {
                 continue;

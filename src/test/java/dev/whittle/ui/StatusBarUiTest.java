@@ -25,7 +25,8 @@ class StatusBarUiTest {
     @Start
     void start(Stage stage) {
         StatusBarView bar = new StatusBarView(new SimpleStringProperty("Ready"), jobs, new SimpleStringProperty("m.onnx"));
-        Scene scene = new Scene(bar, 700, 40);
+        // at the bottom of a window, as in the workbench: its own height decides how much it takes
+        Scene scene = new Scene(new javafx.scene.layout.BorderPane(new javafx.scene.layout.Pane(), null, null, bar, null), 700, 120);
         Styles.apply(scene);
         stage.setScene(scene);
         stage.show();
@@ -44,6 +45,7 @@ class StatusBarUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(0, buttons(robot), "a job that ended at once is not listed");
 
+        double idleHeight = robot.lookup("#statusBar").queryAs(StatusBarView.class).getHeight();
         AtomicBoolean stopped = new AtomicBoolean();
         long t0 = System.nanoTime();
         robot.interact(() -> jobs.start("sweep", (p, c) -> {
@@ -64,6 +66,8 @@ class StatusBarUiTest {
         Button b = robot.lookup("#runningJobs .job-button").queryButton();
         assertTrue(b.getText().startsWith("sweep"), b.getText());
         assertTrue(b.getWidth() >= b.prefWidth(-1) - 0.5, "the button is not squeezed: " + b.getWidth());
+        assertEquals(idleHeight, robot.lookup("#statusBar").queryAs(StatusBarView.class).getHeight(), 0.01,
+                "a job shown does not change the bar's height (which would lay out and repaint the whole window)");
 
         robot.clickOn(b);
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> jobs.running().isEmpty());
