@@ -10,6 +10,7 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.Separator;
 import javafx.geometry.Orientation;
 import javafx.scene.layout.HBox;
@@ -47,6 +48,9 @@ public final class StatusBarView extends HBox {
         Label text = new Label();
         text.setId("statusText");
         text.textProperty().bind(status);
+        Tooltip whole = Tips.of("");
+        whole.textProperty().bind(status); // the whole message where the bar cuts it short
+        text.setTooltip(whole);
         text.setMinWidth(0);
         HBox.setHgrow(text, Priority.ALWAYS);
         text.setMaxWidth(Double.MAX_VALUE);
@@ -57,6 +61,7 @@ public final class StatusBarView extends HBox {
         memory.setTooltip(Tips.of("Java heap in use / the most the JVM may take (-Xmx). Cached layer statistics"
                 + " count here; they are dropped least-recently-used first when the budget is reached."));
         memory.getStyleClass().add("muted");
+        memory.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // short; the status text gives way first
         Label file = new Label();
         file.setId("statusModelFile");
         file.textProperty().bind(modelFile);
