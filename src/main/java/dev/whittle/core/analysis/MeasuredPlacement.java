@@ -148,7 +148,7 @@ public final class MeasuredPlacement {
                 SessionSpec.defaults()));
         if (!base.isEmpty()) {
             int n = base.size();
-            Tried t = quantizeWithout(model, steps, options, base, order, at, notes);
+            Tried t = quantizeWithout(model, steps, options, base, order, at, notes, cancelled);
             if (t.floats().containsAll(order)) {
                 notes.add("placement measured " + at + ": leaving the " + n + " layers that ONNX Runtime runs in float"
                         + " behind a DequantizeLinear wholly float would leave no int8 kernel; they stay as they are.");
@@ -170,7 +170,7 @@ public final class MeasuredPlacement {
         for (int k = first; k <= last; k++) {
             List<String> floats = new ArrayList<>(best.floats());
             order.subList(0, k).stream().filter(l -> !floats.contains(l)).forEach(floats::add);
-            Tried t = quantizeWithout(model, steps, options, floats, order, at, notes);
+            Tried t = quantizeWithout(model, steps, options, floats, order, at, notes, cancelled);
             if (t.floats().containsAll(order) || !tried.add(Set.copyOf(t.floats()))) {
                 continue; // nothing int8 would be left, or a model already timed
             }
@@ -221,9 +221,13 @@ public final class MeasuredPlacement {
      * {@code floats}; each with a note, and the steps are quantized again.
      */
     private static Tried quantizeWithout(OnnxModel model, List<QuantizeStep> steps, QuantOptions options,
-                                         List<String> floats, List<String> timed, String at, List<String> notes) {
+                                         List<String> floats, List<String> timed, String at, List<String> notes,
+                                         BooleanSupplier cancelled) {
         List<String> outputs = new ArrayList<>();
         for (int pass = 0; ; pass++) {
+            if (cancelled != null && cancelled.getAsBoolean()) {
+                throw new CancelledException();
+            }
             List<QuantizeStep> again = without(steps, floats, outputs, model.graph());
             QuantResult r = Quantizer.apply(model, again, options);
             if (!r.report().activations().isEmpty()) {
