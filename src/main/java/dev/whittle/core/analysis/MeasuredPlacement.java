@@ -199,7 +199,8 @@ public final class MeasuredPlacement {
         notes.add("To keep this decision on another machine: exclude: [" + String.join(", ", chosen.stream()
                 .map(l -> "'" + regex(l) + "'").toList()) + "] in this step's select (placement measured left them in float)"
                 + (best.outputs().isEmpty() ? "" : ", and " + String.join(", ", best.outputs().stream()
-                .map(l -> "'" + regex(l) + "'").toList()) + " in a step of their own with activations.outputs: true") + ".");
+                .map(l -> "'" + regex(l) + "'").toList()) + " in a step of " + (best.outputs().size() == 1 ? "its" : "their")
+                + " own with activations.outputs: true") + ".");
         return SpeedPlacement.withMessages(best.result(), notes);
     }
 
