@@ -4,11 +4,7 @@ import dev.whittle.core.eval.BaselineBench;
 import dev.whittle.core.eval.BenchRequest;
 import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.KernelCounts;
-import dev.whittle.core.eval.LayerTimes;
-import dev.whittle.core.eval.NodeProfile;
 import dev.whittle.core.eval.NodeProfiler;
-import dev.whittle.core.eval.OptimizedGraph;
-import dev.whittle.core.eval.ProfileRequest;
 import dev.whittle.core.eval.SessionSpec;
 import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.job.CancelToken;
@@ -16,7 +12,6 @@ import dev.whittle.core.job.CancelledException;
 import dev.whittle.core.job.ProgressSink;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.WeightLayer;
-import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.quant.ActivationPlacement;
 import dev.whittle.core.quant.QuantOptions;
@@ -26,11 +21,8 @@ import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.Quantizer;
 import dev.whittle.core.select.LayerSelector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,8 +37,8 @@ import java.util.regex.Pattern;
  * is its kernels plus the conversions next to them in ONNX Runtime's optimized graph
  * (QuantizeLinear, DequantizeLinear, the layout Transposes and NCHWc reorders), a conversion
  * shared by several layers split between them. The two models are profiled alternately,
- * {@link #ROUNDS} rounds, each layer taking the median of its rounds; a layer whose int8 form costs
- * more than {@link #MARGIN} times its float form is slower in int8.
+ * {@link LayerTimings#ROUNDS} rounds, each layer taking the median of its rounds; a layer whose int8 form costs
+ * more than {@link LayerTimings#MARGIN} times its float form is slower in int8.
  *
  * <p>Kernel times miss what ONNX Runtime then does around a layer left in float (it moves the next
  * QuantizeLinear in front of a pool, which then runs on uint8 in another layout), so whole models
@@ -58,17 +50,11 @@ import java.util.regex.Pattern;
  * (it depends on the CPU, ONNX Runtime's kernels and the noise of the timing).
  */
 public final class MeasuredPlacement {
-    /** int8 must cost more than this many times float before a layer is left in float (timing noise). */
-    static final double MARGIN = 1.10;
-    static final int ROUNDS = 3;
-    static final int WARMUP = 3;
-    static final int RUNS = 15;
+    static final int WARMUP = LayerTimings.WARMUP;
     static final int BENCH_RUNS = 20;
     static final int E2E_ROUNDS = 5;
     /** Whole models timed beyond the layers that lose as kernels: the next slowest in int8 go to float too. */
     static final int EXTRA = 2;
-    private static final Set<String> CONVERSIONS = Set.of("QuantizeLinear", "DequantizeLinear", "Transpose",
-            "ReorderInput", "ReorderOutput", "DynamicQuantizeLinear");
 
     private MeasuredPlacement() {
     }
@@ -95,21 +81,6 @@ public final class MeasuredPlacement {
         return out;
     }
 
-    /** One layer's two costs, milliseconds a run (medians of the rounds). */
-    record Timing(String layer, String int8Ops, double int8Ms, double floatMs) {
-        boolean int8Loses() {
-            return int8Ms > floatMs * MARGIN;
-        }
-    }
-
-    /** The layers' timings and the float model's run time (ms, median of the rounds). */
-    record Measured(List<Timing> timings, double floatRunMs) {
-        /** Runs a round of whole-model timing: about 0.2 s of the float model, 20 to 200 runs. */
-        int benchRuns() {
-            return (int) Math.max(BENCH_RUNS, Math.min(200, Math.round(200 / Math.max(floatRunMs, 1e-3))));
-        }
-    }
-
     /**
      * @param model  the (prepared) float model: each layer's float time is its time here
      * @param speed  the steps quantized with speed placement (graph, round trips left out)
@@ -122,14 +93,14 @@ public final class MeasuredPlacement {
                 .mapToInt(s -> s.quantize().activations().measureBatch()).max().orElse(1);
         List<String> notes = new ArrayList<>();
         Dataset d = dataset(data, batch, notes);
-        Measured measured = time(model, speed.model(), model, d, batch, cancelled);
-        List<Timing> timings = measured.timings();
+        LayerTimings.Measured measured = LayerTimings.time(model, speed.model(), model, d, batch, cancelled);
+        List<LayerTimings.Timing> timings = measured.timings();
         int runs = measured.benchRuns();
         String at = "at batch " + batch + " on this machine";
-        for (Timing t : timings) {
+        for (LayerTimings.Timing t : timings) {
             notes.add(String.format(Locale.ROOT, "Layer '%s', placement measured %s: int8 (%s and its conversions) %.3f ms a"
                             + " run, float %.3f ms (ONNX Runtime's profiler, median of %d rounds): %s.", t.layer(), at,
-                    t.int8Ops(), t.int8Ms(), t.floatMs(), ROUNDS, t.int8Loses() ? "slower in int8"
+                    t.int8Ops(), t.int8Ms(), t.floatMs(), LayerTimings.ROUNDS, t.int8Loses() ? "slower in int8"
                             : t.int8Ms() > t.floatMs() ? "within the timing margin" : "faster in int8"));
         }
         if (timings.isEmpty()) {
@@ -138,7 +109,7 @@ public final class MeasuredPlacement {
             return SpeedPlacement.withMessages(speed, notes);
         }
         List<String> order = worstFirst(timings);
-        long losers = timings.stream().filter(Timing::int8Loses).count();
+        long losers = timings.stream().filter(LayerTimings.Timing::int8Loses).count();
         int first = (int) Math.max(1, losers);
         int last = Math.min(order.size() - 1, first + EXTRA);
         Tried best = new Tried(speed, List.of(), List.of());
@@ -257,11 +228,11 @@ public final class MeasuredPlacement {
     }
 
     /** The timed layers, the one slowest in int8 against float first. */
-    static List<String> worstFirst(List<Timing> timings) {
-        List<Timing> sorted = new ArrayList<>(timings);
-        sorted.sort(Comparator.comparingDouble((Timing t) -> t.floatMs() > 0 ? t.int8Ms() / t.floatMs()
+    static List<String> worstFirst(List<LayerTimings.Timing> timings) {
+        List<LayerTimings.Timing> sorted = new ArrayList<>(timings);
+        sorted.sort(Comparator.comparingDouble((LayerTimings.Timing t) -> t.floatMs() > 0 ? t.int8Ms() / t.floatMs()
                 : Double.POSITIVE_INFINITY).reversed());
-        return sorted.stream().map(Timing::layer).toList();
+        return sorted.stream().map(LayerTimings.Timing::layer).toList();
     }
 
     /** A regular expression that matches {@code name} only, as plain as it can be written. */
@@ -320,123 +291,4 @@ public final class MeasuredPlacement {
         return data.dataset();
     }
 
-    /** Each int8 layer's cost in {@code int8} against {@code floats}, alternating models, median of the rounds. */
-    static Measured time(OnnxModel original, OnnxModel int8, OnnxModel floats, Dataset d, int batch,
-                             BooleanSupplier cancelled) {
-        SessionSpec session = SessionSpec.defaults();
-        ModelGraph optQ = OptimizedGraph.optimize(int8, session, SessionSpec.OptLevel.ALL).graph();
-        ModelGraph optF = OptimizedGraph.optimize(floats, session, SessionSpec.OptLevel.ALL).graph();
-        ProfileRequest base = new ProfileRequest(int8, original.graph(), d, batch, WARMUP, RUNS, Map.of(),
-                SyntheticInputs.DEFAULT_DIM, session);
-        Map<String, double[]> q = new LinkedHashMap<>();
-        Map<String, double[]> f = new LinkedHashMap<>();
-        Map<String, String> ops = new LinkedHashMap<>();
-        double[] runMs = new double[ROUNDS];
-        for (int round = 0; round < ROUNDS; round++) {
-            LayerTimes tq = profile(base, int8, original, cancelled);
-            LayerTimes tf = profile(base, floats, original, cancelled);
-            runMs[round] = tf.runMs();
-            if (round == 0) {
-                for (NodeProfile n : tq.nodes()) {
-                    if (n.layer() != null && isInt8(n.op())) {
-                        ops.merge(n.layer(), n.op(), (a, b) -> a.contains(b) ? a : a + " + " + b);
-                    }
-                }
-                ops.keySet().forEach(l -> {
-                    q.put(l, new double[ROUNDS]);
-                    f.put(l, new double[ROUNDS]);
-                });
-            }
-            Map<String, Double> cq = costs(tq, optQ);
-            Map<String, Double> cf = costs(tf, optF);
-            for (String l : ops.keySet()) {
-                q.get(l)[round] = cq.getOrDefault(l, 0.0);
-                f.get(l)[round] = cf.getOrDefault(l, 0.0);
-            }
-        }
-        List<Timing> out = new ArrayList<>();
-        ops.forEach((l, op) -> out.add(new Timing(l, op, median(q.get(l)), median(f.get(l)))));
-        return new Measured(out, median(runMs));
-    }
-
-    private static LayerTimes profile(ProfileRequest base, OnnxModel m, OnnxModel original, BooleanSupplier cancelled) {
-        if (cancelled != null && cancelled.getAsBoolean()) {
-            throw new CancelledException();
-        }
-        return NodeProfiler.runMedians(base.withModel(m, original.graph()), ProgressSink.NONE, CancelToken.none());
-    }
-
-    /** Whether ONNX Runtime's op computes in integers (QLinearConv, QGemm, MatMulIntegerToFloat...). */
-    static boolean isInt8(String op) {
-        return op.contains("Integer") || op.startsWith("QLinear") || op.equals("QGemm") || op.equals("QAttention")
-                || op.equals("DynamicQuantizeMatMul");
-    }
-
-    /**
-     * Each weight layer's kernels plus the conversions beside them: walking back from the
-     * kernels' inputs and on from their outputs through conversion nodes (at most three deep),
-     * each conversion's time split between the layers that reach it.
-     */
-    static Map<String, Double> costs(LayerTimes t, ModelGraph opt) {
-        Map<String, Double> ms = new HashMap<>();
-        t.nodes().forEach(n -> ms.merge(n.node(), n.ms(), Double::sum));
-        Map<String, NodeInfo> producers = new HashMap<>();
-        Map<String, List<NodeInfo>> readers = new HashMap<>();
-        for (NodeInfo n : opt.nodes()) {
-            n.outputs().forEach(o -> producers.put(o, n));
-            n.inputs().forEach(i -> readers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
-        }
-        Map<String, NodeInfo> byName = new HashMap<>();
-        opt.nodes().forEach(n -> byName.put(n.name(), n));
-        Map<String, Double> cost = new LinkedHashMap<>();
-        Map<String, Set<String>> claims = new HashMap<>();
-        for (NodeProfile p : t.nodes()) {
-            if (p.layer() == null) {
-                continue;
-            }
-            cost.merge(p.layer(), p.ms(), Double::sum);
-            NodeInfo n = byName.get(p.node());
-            if (n == null) {
-                continue;
-            }
-            for (String in : n.inputs()) {
-                NodeInfo c = producers.get(in);
-                for (int depth = 0; c != null && depth < 3 && CONVERSIONS.contains(c.opType()); depth++) {
-                    claims.computeIfAbsent(c.name(), k -> new HashSet<>()).add(p.layer());
-                    c = c.inputs().isEmpty() ? null : producers.get(c.inputs().get(0));
-                }
-            }
-            List<NodeInfo> next = new ArrayList<>();
-            for (String o : n.outputs()) {
-                next.addAll(readers.getOrDefault(o, List.of()));
-            }
-            for (int depth = 0; depth < 3 && !next.isEmpty(); depth++) {
-                List<NodeInfo> further = new ArrayList<>();
-                for (NodeInfo c : next) {
-                    if (CONVERSIONS.contains(c.opType())) {
-                        claims.computeIfAbsent(c.name(), k -> new HashSet<>()).add(p.layer());
-                        for (String o : c.outputs()) {
-                            further.addAll(readers.getOrDefault(o, List.of()));
-                        }
-                    }
-                }
-                next = further;
-            }
-        }
-        Set<String> layerNodes = new HashSet<>();
-        t.nodes().stream().filter(p -> p.layer() != null).forEach(p -> layerNodes.add(p.node()));
-        claims.forEach((node, layers) -> {
-            if (!layerNodes.contains(node)) {
-                double share = ms.getOrDefault(node, 0.0) / layers.size();
-                layers.forEach(l -> cost.merge(l, share, Double::sum));
-            }
-        });
-        return cost;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
 }

@@ -44,11 +44,11 @@ import org.junit.jupiter.api.Test;
 class MeasuredPlacementTest {
     @Test
     void layersGoToFloatSlowestInInt8FirstAndLeaveOnlyTheMeasuredSteps() {
-        List<MeasuredPlacement.Timing> t = List.of(
-                new MeasuredPlacement.Timing("conv1", "QLinearConv", 0.9, 0.3),  // 3x: loses
-                new MeasuredPlacement.Timing("conv2", "QLinearConv", 0.24, 0.29), // 0.83x
-                new MeasuredPlacement.Timing("fc1", "QGemm", 1.05, 1.0),          // within the margin: kept
-                new MeasuredPlacement.Timing("fc2", "QGemm", 0.1, 0.0));          // not seen in float: last resort first
+        List<LayerTimings.Timing> t = List.of(
+                new LayerTimings.Timing("conv1", "QLinearConv", 0.9, 0.3),  // 3x: loses
+                new LayerTimings.Timing("conv2", "QLinearConv", 0.24, 0.29), // 0.83x
+                new LayerTimings.Timing("fc1", "QGemm", 1.05, 1.0),          // within the margin: kept
+                new LayerTimings.Timing("fc2", "QGemm", 0.1, 0.0));          // not seen in float: last resort first
         assertTrue(t.get(0).int8Loses());
         assertFalse(t.get(2).int8Loses(), "timing noise within the margin keeps int8");
         assertEquals(List.of("fc2", "conv1", "fc1", "conv2"), MeasuredPlacement.worstFirst(t));
@@ -114,7 +114,7 @@ class MeasuredPlacementTest {
                 kernel("dq3", "DequantizeLinear", 0.6, null));
         Map<String, Double> layers = new LinkedHashMap<>();
         LayerTimes t = new LayerTimes("m", 1, 10, 8.1, nodes, layers, "synthetic", null, List.of());
-        Map<String, Double> c = MeasuredPlacement.costs(t, optimizedGraph());
+        Map<String, Double> c = LayerTimings.costs(t, optimizedGraph());
         assertEquals(1.0 + 0.1 + 0.2, c.get("conv1"), 1e-9, "its Q before and DQ after; the Relu is not a conversion");
         assertEquals(2.0 + 0.4 / 2 + 0.3, c.get("conv2"), 1e-9, "half the shared Q");
         assertEquals(3.0 + 0.4 / 2 + 0.6, c.get("conv3"), 1e-9);
@@ -140,10 +140,10 @@ class MeasuredPlacementTest {
     void int8OpsAreTheIntegerKernels() {
         for (String op : List.of("QLinearConv", "QGemm", "MatMulIntegerToFloat", "ConvInteger", "DynamicQuantizeMatMul",
                 "QLinearMatMul", "QAttention")) {
-            assertTrue(MeasuredPlacement.isInt8(op), op);
+            assertTrue(LayerTimings.isInt8(op), op);
         }
         for (String op : List.of("Conv", "FusedConv", "Gemm", "MatMul", "QuantizeLinear", "NchwcConv")) {
-            assertFalse(MeasuredPlacement.isInt8(op), op);
+            assertFalse(LayerTimings.isInt8(op), op);
         }
     }
 
