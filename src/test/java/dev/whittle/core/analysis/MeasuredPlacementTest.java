@@ -211,6 +211,36 @@ class MeasuredPlacementTest {
         assertTrue(agree >= 62, agree + " of 64 top-1 agree with float");
     }
 
+    @Test
+    void layersInsideAnIfBranchArePlacedAndTheModelRunsInOrt() {
+        OnnxModel m = dev.whittle.testing.BodyModels.ifConv();
+        int n = 6;
+        float[] x = CalibrationFeedTest.random(81, n * 2 * 36);
+        float[] s = new float[n];
+        Arrays.fill(s, 1);
+        CalibrationData data = new CalibrationData(Map.of(
+                "x", new dev.whittle.core.eval.ActivationCollector.Input(new long[] {n, 2, 6, 6}, x, null),
+                "s", new dev.whittle.core.eval.ActivationCollector.Input(new long[] {n}, s, null)), 1);
+        QuantizeStep step = new QuantizeStep(LayerSelector.all().inGraphs("all"), new QuantizeSpec(
+                WeightSpec.of(8, Granularity.CHANNEL), ActivationSpec.of(Calibration.MINMAX)
+                .withPlacement(ActivationPlacement.MEASURED), null));
+        QuantResult r = CalibratedQuantizer.apply(m, List.of(step), data);
+        List<String> decisions = r.report().messages().stream().filter(t -> t.startsWith("activations.placement measured:"))
+                .toList();
+        assertEquals(1, decisions.size(), r.report().messages().toString());
+        Map<String, Tensor> in = Map.of("x", new Tensor(new long[] {1, 2, 6, 6}, Arrays.copyOf(x, 72)),
+                "s", new Tensor(new long[] {1}, new float[] {1}));
+        float[] f = Ort.run(m, in).get("y").data();
+        float[] q = Ort.run(r.model(), in).get("y").data();
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < f.length; i++) {
+            err += (f[i] - q[i]) * (f[i] - q[i]);
+            norm += f[i] * f[i];
+        }
+        assertTrue(Math.sqrt(err / norm) < 0.05, "relative error " + Math.sqrt(err / norm));
+    }
+
     private static int argmax(float[] v, int row) {
         int best = 0;
         for (int j = 1; j < 10; j++) {
