@@ -8,8 +8,10 @@ import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeStep;
 import dev.whittle.core.quant.Quantizer;
 import dev.whittle.core.quant.WeightAnalysis;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 
@@ -51,7 +53,7 @@ public final class CalibratedQuantizer {
             List<String> tensors = Quantizer.calibrationTensors(model, steps);
             if (MeasuredPlacement.wanted(steps)) {
                 // a layer left in float cuts the chain behind the next one: that layer's input then needs its own range
-                java.util.LinkedHashSet<String> more = new java.util.LinkedHashSet<>(tensors);
+                Set<String> more = new LinkedHashSet<>(tensors);
                 more.addAll(Quantizer.calibrationTensors(model, MeasuredPlacement.layerPlaced(steps)));
                 tensors = List.copyOf(more);
             }

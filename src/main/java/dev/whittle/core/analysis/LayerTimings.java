@@ -53,18 +53,13 @@ final class LayerTimings {
 
     /** The layers' timings and the float model's run time (ms, median of the rounds). */
     record Measured(List<Timing> timings, double floatRunMs) {
-        /** Runs a round of whole-model timing: about 0.2 s of the float model, 20 to 200 runs. */
-        int benchRuns() {
-            return (int) Math.max(MeasuredPlacement.BENCH_RUNS, Math.min(200, Math.round(200 / Math.max(floatRunMs, 1e-3))));
-        }
     }
 
-    /** Each int8 layer's cost in {@code int8} against {@code floats}, alternating models, median of the rounds. */
-    static Measured time(OnnxModel original, OnnxModel int8, OnnxModel floats, Dataset d, int batch,
-                             BooleanSupplier cancelled) {
+    /** Each int8 layer's cost in {@code int8} against the float {@code original}, alternating models, median of the rounds. */
+    static Measured time(OnnxModel original, OnnxModel int8, Dataset d, int batch, BooleanSupplier cancelled) {
         SessionSpec session = SessionSpec.defaults();
         ModelGraph optQ = OptimizedGraph.optimize(int8, session, SessionSpec.OptLevel.ALL).graph();
-        ModelGraph optF = OptimizedGraph.optimize(floats, session, SessionSpec.OptLevel.ALL).graph();
+        ModelGraph optF = OptimizedGraph.optimize(original, session, SessionSpec.OptLevel.ALL).graph();
         ProfileRequest base = new ProfileRequest(int8, original.graph(), d, batch, WARMUP, RUNS, Map.of(),
                 SyntheticInputs.DEFAULT_DIM, session);
         Map<String, double[]> q = new LinkedHashMap<>();
@@ -73,7 +68,7 @@ final class LayerTimings {
         double[] runMs = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             LayerTimes tq = profile(base, int8, original, cancelled);
-            LayerTimes tf = profile(base, floats, original, cancelled);
+            LayerTimes tf = profile(base, original, original, cancelled);
             runMs[round] = tf.runMs();
             if (round == 0) {
                 for (NodeProfile n : tq.nodes()) {

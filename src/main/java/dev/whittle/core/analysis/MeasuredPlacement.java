@@ -93,9 +93,10 @@ public final class MeasuredPlacement {
                 .mapToInt(s -> s.quantize().activations().measureBatch()).max().orElse(1);
         List<String> notes = new ArrayList<>();
         Dataset d = dataset(data, batch, notes);
-        LayerTimings.Measured measured = LayerTimings.time(model, speed.model(), model, d, batch, cancelled);
+        LayerTimings.Measured measured = LayerTimings.time(model, speed.model(), d, batch, cancelled);
         List<LayerTimings.Timing> timings = measured.timings();
-        int runs = measured.benchRuns();
+        // about 0.2 s of the float model a round, 20 to 200 runs
+        int runs = (int) Math.max(BENCH_RUNS, Math.min(200, Math.round(200 / Math.max(measured.floatRunMs(), 1e-3))));
         String at = "at batch " + batch + " on this machine";
         for (LayerTimings.Timing t : timings) {
             notes.add(String.format(Locale.ROOT, "Layer '%s', placement measured %s: int8 (%s and its conversions) %.3f ms a"
