@@ -1,5 +1,6 @@
 package dev.whittle.core.eval;
 
+import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.ModelGraph;
 import dev.whittle.core.model.NodeInfo;
 import dev.whittle.core.onnx.GraphEditor;
@@ -62,8 +63,15 @@ final class SlowdownReasons {
             }
         }
         if (file != null) {
-            long nbits8 = 0;
             GraphEditor e = GraphEditor.of(file);
+            long u8 = uint8WeightKernels(e);
+            if (u8 > 0) {
+                out.add(u8 + " int8 weight layers store their weights as uint8 (zero point 128, the default `uint8` int8"
+                        + " layout): ONNX Runtime multiplies them with its slower uint8 x uint8 kernels and, for Conv, without"
+                        + " its symmetric int8 convolution; --int8-layout reduced (exact on every CPU) or full (exact with VNNI)"
+                        + " stores int8 weights with zero point 0");
+            }
+            long nbits8 = 0;
             for (int i = 0; i < e.nodeCount(); i++) {
                 GraphNode n = e.node(i);
                 if (n.op().equals("MatMulNBits") && n.intAttr("bits", 4) == 8) {
@@ -76,6 +84,64 @@ final class SlowdownReasons {
             }
         }
         return out;
+    }
+
+    /**
+     * Weight layers ONNX Runtime runs with integer kernels (quantized activations, or MatMulInteger)
+     * whose weights are uint8 with a nonzero zero point: MLAS then takes its u8u8 path, and
+     * QLinearConv's symmetric (indirect and depthwise) kernels need int8 weights with zero point 0.
+     */
+    static long uint8WeightKernels(GraphEditor e) {
+        long n = 0;
+        for (int i = 0; i < e.nodeCount(); i++) {
+            GraphNode node = e.node(i);
+            if (!node.isDefaultDomain() || node.inputs().size() < 2) {
+                continue;
+            }
+            boolean hit = switch (node.op()) {
+                case "Conv", "Gemm", "MatMul" -> dequantizedFrom(e, node.input(0), null)
+                        && dequantizedFrom(e, node.input(1), DataType.UINT8);
+                case "MatMulInteger", "ConvInteger" -> isUint8(e, node.input(1)) && node.inputs().size() > 3
+                        && !allZero(e, node.input(3));
+                default -> false;
+            };
+            if (hit) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code value} comes from a DequantizeLinear (of a {@code type} constant with a nonzero zero point, if given). */
+    private static boolean dequantizedFrom(GraphEditor e, String value, DataType type) {
+        int p = e.producer(value);
+        if (p < 0) {
+            return false;
+        }
+        GraphNode dq = e.node(p);
+        if (!dq.op().equals("DequantizeLinear")) {
+            return false;
+        }
+        if (type == null) {
+            return true;
+        }
+        return isUint8(e, dq.input(0)) && dq.inputs().size() > 2 && !allZero(e, dq.input(2));
+    }
+
+    private static boolean isUint8(GraphEditor e, String value) {
+        return e.isConstant(value) && e.tensor(value).type() == DataType.UINT8;
+    }
+
+    private static boolean allZero(GraphEditor e, String value) {
+        if (value.isEmpty() || !e.isConstant(value)) {
+            return value.isEmpty();
+        }
+        for (float f : e.floats(value)) {
+            if (f != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long count(ModelGraph g, String op) {

@@ -59,4 +59,31 @@ class SlowdownReasonsTest {
             }
         }
     }
+
+    /** x -> Q -> DQ -> Conv with a DequantizeLinear weight in {@code type}, zero point {@code zp}. */
+    static OnnxModel conv(DataType type, int zp) {
+        GraphBuilder b = new GraphBuilder("c").opset(17).input("x", DataType.FLOAT, 1L, 2L, 4L, 4L);
+        b.initializer("s", new float[] {0.1f});
+        b.initializer("ws", new float[] {0.1f, 0.1f}, 2);
+        b.initializer("wz", type, ByteBuffer.wrap(new byte[] {(byte) zp, (byte) zp}), 2);
+        b.initializer("wq", type, ByteBuffer.wrap(new byte[2 * 2 * 9]), 2, 2, 3, 3);
+        b.node("QuantizeLinear", "x", "s").name("q").outputs("xq");
+        b.node("DequantizeLinear", "xq", "s").name("dq").outputs("xd");
+        b.node("DequantizeLinear", "wq", "ws", "wz").name("dqw").outputs("w").attr("axis", 0L);
+        b.node("Conv", "xd", "w").name("conv").outputs("y");
+        b.output("y", DataType.FLOAT, 1L, 2L, 2L, 2L);
+        return b.toModel();
+    }
+
+    @Test
+    void namesUint8WeightsThatKeepTheSymmetricKernelsOut() {
+        OnnxModel u8 = conv(DataType.UINT8, 128);
+        List<String> r = SlowdownReasons.of(u8.graph(), u8, on(true));
+        assertTrue(r.stream().anyMatch(s -> s.startsWith("1 int8 weight layers store their weights as uint8")
+                && s.contains("--int8-layout reduced")), r.toString());
+        for (OnnxModel m : List.of(conv(DataType.INT8, 0), conv(DataType.UINT8, 0))) {
+            List<String> none = SlowdownReasons.of(m.graph(), m, on(true));
+            assertTrue(none.stream().noneMatch(s -> s.contains("as uint8")), none.toString());
+        }
+    }
 }
