@@ -1,5 +1,8 @@
 package dev.whittle.cli;
 
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.CalibrationFiles;
+import dev.whittle.core.analysis.GraphPreparation;
 import dev.whittle.core.analysis.SensitivityAnalysis;
 import dev.whittle.core.analysis.SensitivityRequest;
 import dev.whittle.core.analysis.SensitivityTable;
@@ -7,7 +10,11 @@ import dev.whittle.core.eval.Dataset;
 import dev.whittle.core.eval.EvalRequest;
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.analysis.SensitivityMethod;
+import dev.whittle.core.quant.ActivationPlacement;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.QuantFormat;
 import dev.whittle.core.eval.SyntheticInputs;
 import dev.whittle.core.onnx.OnnxModel;
@@ -66,6 +73,32 @@ final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--asymmetric", description = "quantize: uint codes with a zero point (default: symmetric int codes).")
     boolean asymmetric;
 
+    @Option(names = "--int8-layout", paramLabel = "full|reduced|uint8",
+            description = "quantize: how symmetric 8-bit weights are stored (as in quantize; default: uint8 with --activations, else full).")
+    String int8Layout;
+
+    @Option(names = "--activations", paramLabel = "C", description = "quantize: each layer with its activations too (W8A8),"
+            + " calibrated by minmax, percentile:P, entropy or mse on --calib.")
+    String activations;
+
+    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data for --activations: X.npy, NAME=X.npy (repeatable), X.npz or SPEC.yaml.")
+    List<String> calib = new ArrayList<>();
+
+    @Option(names = "--calib-samples", paramLabel = "N", defaultValue = "0", description = "Use only the first N calibration samples (default: all).")
+    int calibSamples;
+
+    @Option(names = "--calib-batch", paramLabel = "N", defaultValue = "32", description = "Samples per calibration batch (default: ${DEFAULT-VALUE}).")
+    int calibBatch;
+
+    @Option(names = "--act-symmetric", description = "int8 activations with zero point 0 (default: uint8 with a zero point).")
+    boolean actSymmetric;
+
+    @Option(names = "--act-outputs", description = "Also quantize each layer's output (as quantize --act-outputs).")
+    boolean actOutputs;
+
+    @Option(names = "--placement", paramLabel = "layers|graph", description = "Where activation pairs go (as quantize; default: layers).")
+    String placement;
+
     @Option(names = "--layers", paramLabel = "REGEX", description = "Layers whose node or weight name matches in full (default: all).")
     String layers;
 
@@ -96,6 +129,22 @@ final class SensitivityCommand implements Callable<Integer> {
         dev.whittle.core.analysis.LayerCompressors.get(method);
         lv.forEach(settings::checkLevel);
         OnnxModel m = OnnxReader.read(model);
+        CalibrationData calibration = null;
+        if (settings.activations() != null) {
+            if (calib.isEmpty()) {
+                throw new BadInputException("--activations needs calibration data: add --calib FILE.npy.");
+            }
+            calibration = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+            Report.notes(spec, "note: calibration: ", calibration.notes(m.graph()));
+            // as quantize does: the sweep measures the layers of the graph quantize would write
+            GraphPreparation.Prepared p = GraphPreparation.fold(m);
+            m = p.model();
+            if (p.summary() != null) {
+                Report.notes(spec, "note: ", List.of(p.summary() + "."));
+            }
+        } else if (!calib.isEmpty() || actOutputs || actSymmetric || placement != null) {
+            throw new BadInputException("--calib, --act-* and --placement are only used with --activations.");
+        }
         Dataset d = data.load(m.graph());
         long limit = data.limit == null && (data.spec() == null || data.spec().limit() == null) ? DEFAULT_LIMIT : data.limit();
         if (d == null) {
@@ -104,7 +153,8 @@ final class SensitivityCommand implements Callable<Integer> {
         EvalRequest eval = new EvalRequest(m, null, null, d, data.batch(batch, EvalCommand.DEFAULT_BATCH), limit, null,
                 data.pool(pool), runtime.spec());
         LayerSelector sel = layers == null ? LayerSelector.all() : LayerSelector.names(layers);
-        SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, lv, sel, settings)));
+        SensitivityTable t = CliJobs.run(new SensitivityAnalysis().job(new SensitivityRequest(eval, method, lv, sel, settings,
+                calibration)));
         Report.notes(spec, "note: ", t.notes());
         Report.notes(spec, "skipped: ", t.skipped());
         Report.result(spec, json, () -> {
@@ -121,11 +171,16 @@ final class SensitivityCommand implements Callable<Integer> {
             throw new BadInputException("--block is only used with --granularity block.");
         }
         boolean quantize = method.trim().equalsIgnoreCase("quantize");
-        if (!quantize && (granularity != null || block != null || asymmetric || !format.equalsIgnoreCase("qdq"))) {
-            throw new BadInputException("--granularity, --block, --format and --asymmetric apply to --method quantize only.");
+        if (!quantize && (granularity != null || block != null || asymmetric || !format.equalsIgnoreCase("qdq")
+                || int8Layout != null || activations != null)) {
+            throw new BadInputException("--granularity, --block, --format, --asymmetric, --int8-layout and --activations"
+                    + " apply to --method quantize only.");
         }
+        ActivationSpec a = activations == null ? null : new ActivationSpec(8, actSymmetric,
+                Calibration.parse("--activations", activations), actOutputs, Map.of(),
+                placement == null ? null : ActivationPlacement.parse("--placement", placement));
         return new SensitivityMethod(method, structure, g, block == null ? 0 : block, !asymmetric,
-                QuantFormat.parse("--format", format));
+                QuantFormat.parse("--format", format), int8Layout == null ? null : Int8Layout.parse("--int8-layout", int8Layout), a);
     }
 
     private static String example(String method) {

@@ -16,9 +16,16 @@ import java.util.List;
  * @param selector which layers; {@link LayerSelector#all()} for every weight layer
  * @param settings the method's settings besides the level (structure, granularity, format);
  *                 null for the defaults. Every level is checked against it here, before any work.
+ * @param calibration the data the activation ranges are calibrated on, when the settings quantize
+ *                    activations (required then; unused otherwise)
  */
 public record SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector,
-                                 SensitivityMethod settings) {
+                                 SensitivityMethod settings, CalibrationData calibration) {
+    public SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector,
+                              SensitivityMethod settings) {
+        this(eval, method, levels, selector, settings, null);
+    }
+
     /** With the method's default settings. */
     public SensitivityRequest(EvalRequest eval, String method, List<Double> levels, LayerSelector selector) {
         this(eval, method, levels, selector, null);
@@ -40,6 +47,9 @@ public record SensitivityRequest(EvalRequest eval, String method, List<Double> l
         }
         for (double level : levels) {
             settings.checkLevel(level);
+        }
+        if (settings.activations() != null && calibration == null) {
+            throw new BadInputException("Quantized activations need calibration data (--calib FILE.npy).");
         }
     }
 }
