@@ -31,18 +31,22 @@ public record QuantizeSpec(WeightSpec weights, ActivationSpec activations, Quant
 
     /**
      * This spec with the 8-bit weight layout decided: when {@code weights.int8Layout} is not
-     * chosen, {@link Int8Layout#SAFE_DEFAULT} if activations are quantized too (static
-     * activations or the dynamic format, whose integer kernels can saturate on CPUs without
-     * VNNI), else {@link Int8Layout#FULL} (weight-only QDQ is computed in float, so its bytes
-     * stay as they were).
+     * chosen, {@link Int8Layout#REDUCED} if activations are placed for speed (placement speed or
+     * measured: uint8 weights keep ONNX Runtime's u8s8 and symmetric convolution kernels out,
+     * and 7-bit codes are exact on every CPU too; decision 0027), {@link Int8Layout#SAFE_DEFAULT}
+     * if activations are quantized otherwise (static activations or the dynamic format, whose
+     * integer kernels can saturate on CPUs without VNNI), else {@link Int8Layout#FULL}
+     * (weight-only QDQ is computed in float, so its bytes stay as they were).
      */
     public QuantizeSpec withLayoutDefault() {
         if (weights == null || weights.bits() != 8 || weights.int8Layout() != null) {
             return this;
         }
         boolean intActivations = activations != null || formatOrDefault() == QuantFormat.DYNAMIC;
-        return new QuantizeSpec(weights.withInt8Layout(intActivations ? Int8Layout.SAFE_DEFAULT : Int8Layout.FULL),
-                activations, format);
+        boolean forSpeed = activations != null && (activations.placement() == ActivationPlacement.SPEED
+                || activations.placement() == ActivationPlacement.MEASURED);
+        return new QuantizeSpec(weights.withInt8Layout(forSpeed ? Int8Layout.REDUCED
+                : intActivations ? Int8Layout.SAFE_DEFAULT : Int8Layout.FULL), activations, format);
     }
 
     public QuantFormat formatOrDefault() {

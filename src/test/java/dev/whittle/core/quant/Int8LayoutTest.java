@@ -95,6 +95,20 @@ class Int8LayoutTest {
     }
 
     @Test
+    void activationsPlacedForSpeedDefaultToTheReducedLayout() {
+        for (ActivationPlacement p : ActivationPlacement.values()) {
+            QuantizeSpec s = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+                    ActivationSpec.of(Calibration.MINMAX).withPlacement(p), null);
+            boolean forSpeed = p == ActivationPlacement.SPEED || p == ActivationPlacement.MEASURED;
+            assertEquals(forSpeed ? Int8Layout.REDUCED : Int8Layout.SAFE_DEFAULT, s.withLayoutDefault().weights().int8Layout(),
+                    p.key());
+            QuantizeSpec chosen = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL).withInt8Layout(Int8Layout.UINT8),
+                    ActivationSpec.of(Calibration.MINMAX).withPlacement(p), null);
+            assertEquals(Int8Layout.UINT8, chosen.withLayoutDefault().weights().int8Layout(), "an explicit choice wins");
+        }
+    }
+
+    @Test
     void aLayoutOn4BitWeightsOrAnUnknownNameIsRefused() {
         BadInputException e = assertThrows(BadInputException.class,
                 () -> new WeightSpec(4, true, Granularity.CHANNEL, 0, RangeSpec.MINMAX, Int8Layout.REDUCED));
