@@ -51,8 +51,9 @@ public final class CalibratedQuantizer {
         Map<String, ActivationHistogram> hist = Map.of();
         if (data != null) {
             List<String> tensors = Quantizer.calibrationTensors(model, steps);
-            if (MeasuredPlacement.wanted(steps)) {
-                // a layer left in float cuts the chain behind the next one: that layer's input then needs its own range
+            if (SpeedPlacement.wanted(steps)) {
+                // a layer left in float cuts the chain behind the next one: that layer's input then needs its own range;
+                // a layer given an output pair needs its output's
                 Set<String> more = new LinkedHashSet<>(tensors);
                 more.addAll(Quantizer.calibrationTensors(model, MeasuredPlacement.layerPlaced(steps)));
                 tensors = List.copyOf(more);

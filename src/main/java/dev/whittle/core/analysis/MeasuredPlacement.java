@@ -66,7 +66,7 @@ public final class MeasuredPlacement {
     }
 
     /**
-     * The steps with measured placement replaced by layer placement with output pairs: every layer
+     * The steps with speed or measured placement replaced by layer placement with output pairs: every layer
      * input and output with its own range, the tensors a layer left in float or given an output
      * pair may need.
      */
@@ -74,7 +74,8 @@ public final class MeasuredPlacement {
         List<QuantizeStep> out = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
-            out.add(a == null || a.placement() != ActivationPlacement.MEASURED ? s : new QuantizeStep(s.select(),
+            out.add(a == null || a.placement() != ActivationPlacement.MEASURED && a.placement() != ActivationPlacement.SPEED
+                    ? s : new QuantizeStep(s.select(),
                     new QuantizeSpec(s.quantize().weights(), a.withPlacement(ActivationPlacement.LAYERS).withOutputs(true),
                             s.quantize().format())));
         }
@@ -93,11 +94,19 @@ public final class MeasuredPlacement {
                 .mapToInt(s -> s.quantize().activations().measureBatch()).max().orElse(1);
         List<String> notes = new ArrayList<>();
         Dataset d = dataset(data, batch, notes);
+        String at = "at batch " + batch + " on this machine";
+        // as speed placement does: a layer ORT runs in float behind the DequantizeLinear of its int8 weight gets a pair
+        // on its output when that lets it run as an int8 kernel, so every layer with one is timed
+        List<String> behind = KernelCounts.dequantizedFloatLayers(speed.model(), model.graph(), SessionSpec.defaults());
+        Tried start = new Tried(speed, List.of(), List.of());
+        if (!behind.isEmpty()) {
+            start = quantizeWithout(model, steps, options, new ArrayList<>(), behind, at, notes, cancelled);
+            speed = start.result();
+        }
         LayerTimings.Measured measured = LayerTimings.time(model, speed.model(), d, batch, cancelled);
         List<LayerTimings.Timing> timings = measured.timings();
         // about 0.2 s of the float model a round, 20 to 200 runs
         int runs = (int) Math.max(BENCH_RUNS, Math.min(200, Math.round(200 / Math.max(measured.floatRunMs(), 1e-3))));
-        String at = "at batch " + batch + " on this machine";
         for (LayerTimings.Timing t : timings) {
             notes.add(String.format(Locale.ROOT, "Layer '%s', placement measured %s: int8 (%s and its conversions) %.3f ms a"
                             + " run, float %.3f ms (ONNX Runtime's profiler, median of %d rounds): %s.", t.layer(), at,
@@ -113,7 +122,7 @@ public final class MeasuredPlacement {
         long losers = timings.stream().filter(LayerTimings.Timing::int8Loses).count();
         int first = (int) Math.max(1, losers);
         int last = Math.min(order.size() - 1, first + EXTRA);
-        Tried best = new Tried(speed, List.of(), List.of());
+        Tried best = start;
         String bestName = "speed placement";
         // Layers that ORT runs in float behind a DequantizeLinear of their int8 weight are slower than in either form
         List<String> base = new ArrayList<>(KernelCounts.dequantizedFloatLayers(speed.model(), model.graph(),
@@ -181,7 +190,7 @@ public final class MeasuredPlacement {
     }
 
     /** Up to eight names, then how many more. */
-    private static String names(List<String> layers) {
+    static String names(List<String> layers) {
         return layers.size() <= 8 ? String.join(", ", layers)
                 : String.join(", ", layers.subList(0, 8)) + " and " + (layers.size() - 8) + " more";
     }
@@ -214,7 +223,8 @@ public final class MeasuredPlacement {
             List<String> pairs = stuck.stream().filter(l -> timed.contains(l) && !outputs.contains(l)).toList();
             List<String> gone = stuck.stream().filter(l -> !pairs.contains(l)).toList();
             if (!pairs.isEmpty()) {
-                notes.add("placement measured " + at + ": with " + names(floats) + " in float, ONNX Runtime would run "
+                notes.add("placement measured " + at + ": " + (floats.isEmpty() ? "under speed placement" : "with " + names(floats)
+                        + " in float") + ", ONNX Runtime would run "
                         + names(pairs) + " in float behind a DequantizeLinear of the int8 weight: "
                         + (pairs.size() == 1 ? "its output gets" : "their outputs get") + " a Q/DQ pair, so the int8 kernel"
                         + " writes int8.");

@@ -1,5 +1,6 @@
 package dev.whittle.core.analysis;
 
+import dev.whittle.core.eval.KernelCounts;
 import dev.whittle.core.eval.OptimizedGraph;
 import dev.whittle.core.eval.SessionSpec;
 import dev.whittle.core.model.ModelGraph;
@@ -29,6 +30,12 @@ import java.util.Set;
  * read (no int8 kernel reads it) is a round trip to int8 and back that buys nothing: its tensor
  * is quantized again without a pair (an exclude override), and the report says why. Pairs that
  * an int8 kernel writes or reads stay, so no layer that runs in int8 loses it.
+ *
+ * <p>Before that, a weight layer that ONNX Runtime runs in float behind a DequantizeLinear of its
+ * int8 weight (its input is quantized, but nothing quantizes its output, so no int8 kernel can be
+ * fused: a Conv followed by a hard-swish, say) gets an output pair in a step of its own, as
+ * {@code --act-outputs} would give every layer; each one still in float after that is named in
+ * the report with why.
  */
 public final class SpeedPlacement {
     private SpeedPlacement() {
@@ -45,6 +52,31 @@ public final class SpeedPlacement {
 
     /** {@code first} (quantized with graph placement) with the round trips left out; itself when there are none. */
     static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, QuantOptions options, QuantResult first) {
+        List<String> pairNotes = new ArrayList<>();
+        if (steps.stream().anyMatch(SpeedPlacement::isSpeed)) {
+            List<String> floats = KernelCounts.dequantizedFloatLayers(first.model(), model.graph(), SessionSpec.defaults());
+            if (!floats.isEmpty()) {
+                List<QuantizeStep> tried = withOutputs(steps, floats, model.graph());
+                QuantResult r = Quantizer.apply(model, tried, options);
+                List<String> still = KernelCounts.dequantizedFloatLayers(r.model(), model.graph(), SessionSpec.defaults());
+                List<String> gained = floats.stream().filter(l -> !still.contains(l)).toList();
+                if (!gained.isEmpty()) {
+                    steps = withOutputs(steps, gained, model.graph());
+                    first = gained.size() == floats.size() ? r : Quantizer.apply(model, steps, options);
+                    pairNotes.add("activations.placement speed: " + gained.size() + " layer" + (gained.size() == 1 ? "" : "s")
+                            + " got a pair on " + (gained.size() == 1 ? "its" : "their") + " output (" + MeasuredPlacement.names(gained)
+                            + "): without one ONNX Runtime ran " + (gained.size() == 1 ? "it" : "them") + " in float behind a"
+                            + " DequantizeLinear of the int8 weight; with it " + (gained.size() == 1 ? "it runs" : "they run")
+                            + " as int8 kernels.");
+                }
+                for (String l : floats.stream().filter(still::contains).toList()) {
+                    pairNotes.add("Layer '" + l + "' runs in float in ONNX Runtime's optimized graph on this CPU even with"
+                            + " pairs on its input and output (no int8 kernel for it here): its int8 weight is dequantized at"
+                            + " every run; leave it out of the step (--exclude '" + MeasuredPlacement.regex(l) + "') to keep"
+                            + " it wholly float, faster but larger.");
+                }
+            }
+        }
         ModelGraph opt = OptimizedGraph.optimize(first.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
         Set<String> trips = roundTrips(opt);
         Map<String, List<String>> drop = new LinkedHashMap<>();
@@ -54,8 +86,9 @@ public final class SpeedPlacement {
             }
         }
         if (drop.isEmpty()) {
-            return withMessages(first, List.of("activations.placement speed: every Q/DQ pair left serves an int8 kernel"
-                    + " of ONNX Runtime's optimized graph on this CPU."));
+            pairNotes.add("activations.placement speed: every Q/DQ pair left serves an int8 kernel"
+                    + " of ONNX Runtime's optimized graph on this CPU.");
+            return withMessages(first, pairNotes);
         }
         List<QuantizeStep> again = new ArrayList<>();
         for (QuantizeStep s : steps) {
@@ -70,7 +103,7 @@ public final class SpeedPlacement {
                     s.quantize().format())));
         }
         QuantResult second = Quantizer.apply(model, again, options);
-        List<String> notes = new ArrayList<>();
+        List<String> notes = new ArrayList<>(pairNotes);
         drop.forEach((t, readers) -> notes.add("Activation '" + t + "' (read by " + String.join(", ", readers) + ") was left in"
                 + " float (placement speed): in ONNX Runtime's optimized graph on this CPU no int8 kernel wrote or read it,"
                 + " so its QuantizeLinear/DequantizeLinear pair was only a conversion to int8 and back."));
@@ -80,6 +113,30 @@ public final class SpeedPlacement {
                 + count(after, "DequantizeLinear") + " DequantizeLinear (graph placement: " + count(opt, "QuantizeLinear")
                 + " and " + count(opt, "DequantizeLinear") + ").");
         return withMessages(second, notes);
+    }
+
+    private static boolean isSpeed(QuantizeStep s) {
+        return s.quantize().activations() != null && s.quantize().activations().placement() == ActivationPlacement.SPEED;
+    }
+
+    /** The steps with speed placement, {@code layers} moved to a step of their own that also quantizes their outputs. */
+    static List<QuantizeStep> withOutputs(List<QuantizeStep> steps, List<String> layers, ModelGraph graph) {
+        List<String> quoted = layers.stream().map(java.util.regex.Pattern::quote).toList();
+        List<QuantizeStep> out = new ArrayList<>();
+        for (QuantizeStep s : steps) {
+            if (!isSpeed(s)) {
+                out.add(s);
+                continue;
+            }
+            out.add(new QuantizeStep(s.select().excluding(quoted), s.quantize()));
+            List<String> own = s.select().select(graph).stream().map(dev.whittle.core.model.WeightLayer::node)
+                    .filter(layers::contains).map(java.util.regex.Pattern::quote).toList();
+            if (!own.isEmpty()) {
+                out.add(new QuantizeStep(new dev.whittle.core.select.LayerSelector(List.of(), own, List.of()), new QuantizeSpec(
+                        s.quantize().weights(), s.quantize().activations().withOutputs(true), s.quantize().format())));
+            }
+        }
+        return out;
     }
 
     /** Tensors whose QuantizeLinear survives in the optimized graph and feeds only DequantizeLinear nodes. */

@@ -131,9 +131,15 @@ class MeasuredPlacementTest {
         QuantResult all = CalibratedQuantizer.apply(cnn, List.of(QuantizeStep.all(spec)), data);
         assertEquals(List.of(), KernelCounts.dequantizedFloatLayers(all.model(), cnn.graph(), SessionSpec.defaults()));
         // fc2 between fc1 (int8) and fc3 (float): nothing quantizes its output, ORT fuses its Relu into a float Gemm
-        QuantizeStep some = new QuantizeStep(new LayerSelector(List.of(), List.of(), List.of("conv1", "conv2", "fc3")), spec);
-        QuantResult r = CalibratedQuantizer.apply(cnn, List.of(some), data);
+        LayerSelector some = new LayerSelector(List.of(), List.of(), List.of("conv1", "conv2", "fc3"));
+        QuantizeSpec graph = new QuantizeSpec(spec.weights(), spec.activations().withPlacement(ActivationPlacement.GRAPH), null);
+        QuantResult r = CalibratedQuantizer.apply(cnn, List.of(new QuantizeStep(some, graph)), data);
         assertEquals(List.of("fc2"), KernelCounts.dequantizedFloatLayers(r.model(), cnn.graph(), SessionSpec.defaults()));
+        // speed placement gives fc2 an output pair, and ORT runs it as an int8 kernel
+        QuantResult speed = CalibratedQuantizer.apply(cnn, List.of(new QuantizeStep(some, spec)), data);
+        assertEquals(List.of(), KernelCounts.dequantizedFloatLayers(speed.model(), cnn.graph(), SessionSpec.defaults()));
+        assertTrue(speed.report().messages().stream().anyMatch(m -> m.contains("got a pair on its output (fc2)")),
+                speed.report().messages().toString());
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.whittle.core.quant.ActivationPlacement;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.Granularity;
+import dev.whittle.core.quant.Int8Layout;
 import dev.whittle.core.quant.QuantResult;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.QuantizeStep;
@@ -27,23 +28,26 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code activations.placement: speed}, checked on ONNX Runtime's own optimized graph: a Conv
- * between two ops that have no int8 form (Tanh before it, Sigmoid after) keeps its activation
- * pair as a plain round trip, which speed placement leaves out (the model then computes what the
- * weight-only model does); on the sample CNN, where graph placement runs every layer in int8,
- * nothing is left out and the int8 kernels stay.
+ * {@code activations.placement: speed}, checked on ONNX Runtime's own optimized graph. A Conv
+ * between two ops that have no int8 form (Tanh before it, Sigmoid after) runs in float behind the
+ * DequantizeLinear of its weight under graph placement; speed placement gives it an output pair,
+ * and it runs as QLinearConv. A ConvTranspose (no int8 kernel on the CPU) in the same place stays
+ * float even so: its input pair is a plain round trip, which speed placement leaves out (the
+ * model then computes what the weight-only model does), and the report names the layer. On the
+ * sample CNN, where graph placement runs every layer in int8, nothing changes.
  */
 class SpeedPlacementTest {
     private static final int N = 8;
 
-    /** x [N, 2, 8, 8] -> Tanh -> Conv 3x3 (4 filters) -> Sigmoid -> y. */
-    private static OnnxModel tanhConvSigmoid() {
+    /** x [N, 2, 8, 8] -> Tanh -> Conv or ConvTranspose 3x3 (4 filters) -> Sigmoid -> y. */
+    private static OnnxModel tanhConvSigmoid(String op) {
+        boolean t = op.equals("ConvTranspose");
         GraphBuilder b = new GraphBuilder("tcs").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
-        b.initializer("w", QuantModels.random(41, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w", QuantModels.random(41, 4 * 2 * 9, 0.4), t ? 2 : 4, t ? 4 : 2, 3, 3);
         b.node("Tanh", "x").name("tanh").outputs("t");
-        b.node("Conv", "t", "w").name("conv").outputs("c").attrInts("kernel_shape", 3, 3);
+        b.node(op, "t", "w").name("conv").outputs("c").attrInts("kernel_shape", 3, 3);
         b.node("Sigmoid", "c").name("sigmoid").outputs("y");
-        b.output("y", DataType.FLOAT, "N", 4L, 6L, 6L);
+        b.output("y", DataType.FLOAT, "N", 4L, t ? 10L : 6L, t ? 10L : 6L);
         return b.toModel();
     }
 
@@ -53,23 +57,43 @@ class SpeedPlacementTest {
         return CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(spec)), data);
     }
 
+    private static CalibrationData data(float[] x) {
+        return CalibrationData.single("x", Input.floats(new long[] {N, 2, 8, 8}, x), 4);
+    }
+
+    @Test
+    void aConvThatRanInFloatBehindItsDequantizeGetsAnOutputPairAndRunsInInt8() {
+        OnnxModel m = tanhConvSigmoid("Conv");
+        CalibrationData data = data(QuantModels.random(42, N * 2 * 64, 1.5));
+        QuantResult graph = quantize(m, data, ActivationPlacement.GRAPH);
+        assertEquals(List.of("conv"), KernelCounts.dequantizedFloatLayers(graph.model(), m.graph(), SessionSpec.defaults()));
+        QuantResult speed = quantize(m, data, ActivationPlacement.SPEED);
+        assertEquals(List.of(), KernelCounts.dequantizedFloatLayers(speed.model(), m.graph(), SessionSpec.defaults()));
+        assertEquals(1, KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL).int8());
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.contains("1 layer got a pair on its output (conv)")),
+                speed.report().messages().toString());
+        assertEquals(Int8Layout.REDUCED, speed.report().layers().get(0).int8Layout(), "placed for speed: reduced (0027)");
+    }
+
     @Test
     void aRoundTripThatFeedsNoInt8KernelIsLeftOutWithTheReason() {
-        OnnxModel m = tanhConvSigmoid();
+        OnnxModel m = tanhConvSigmoid("ConvTranspose");
         float[] x = QuantModels.random(42, N * 2 * 64, 1.5);
-        CalibrationData data = CalibrationData.single("x", Input.floats(new long[] {N, 2, 8, 8}, x), 4);
+        CalibrationData data = data(x);
         QuantResult graph = quantize(m, data, ActivationPlacement.GRAPH);
         assertEquals(1, graph.report().activations().size());
-        assertEquals(1, SpeedPlacement.roundTrips(optimized(graph.model())).size(), "the Conv runs in float: a round trip");
+        assertEquals(1, SpeedPlacement.roundTrips(optimized(graph.model())).size(), "the ConvTranspose runs in float: a round trip");
         QuantResult speed = quantize(m, data, ActivationPlacement.SPEED);
         assertTrue(speed.report().activations().isEmpty(), speed.report().activations().toString());
         assertTrue(speed.report().messages().stream().anyMatch(s -> s.contains("Activation 't'") && s.contains("placement speed")),
                 speed.report().messages().toString());
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("Layer 'conv' runs in float")
+                && s.contains("--exclude 'conv'")), speed.report().messages().toString());
         KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
         assertEquals(0, k.quantizeLinear(), k.toString());
-        // with its activation left float, the model is the weight-only one
+        // with its activation left float, the model is the weight-only one (same layout)
         QuantResult weightOnly = CalibratedQuantizer.apply(m, List.of(QuantizeStep.all(QuantizeSpec.weights(
-                WeightSpec.of(8, Granularity.CHANNEL)))), data);
+                WeightSpec.of(8, Granularity.CHANNEL).withInt8Layout(Int8Layout.REDUCED)))), data);
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
         float[] a = Ort.run(speed.model(), Map.of("x", in)).get("y").data();
         float[] b = Ort.run(weightOnly.model(), Map.of("x", in)).get("y").data();
