@@ -8,7 +8,6 @@ import dev.whittle.core.quant.ActivationPlacement;
 import dev.whittle.core.quant.ActivationSpec;
 import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.analysis.CalibrationData;
-import dev.whittle.core.analysis.CalibrationFiles;
 import dev.whittle.core.analysis.CalibratedQuantizer;
 import dev.whittle.core.analysis.GraphPreparation;
 import dev.whittle.core.quant.Granularity;
@@ -65,7 +64,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--int8-layout", paramLabel = "L",
             description = "How symmetric 8-bit weights are stored: full, reduced (7-bit) or uint8 (zero point 128)."
-                    + " Default: uint8 with --activations or --format dynamic (exact on CPUs without VNNI), else full.")
+                    + " Default: reduced with --placement speed or measured, uint8 with other --activations or --format dynamic (both exact on CPUs without VNNI), else full.")
     String int8Layout;
 
     @Option(names = "--range", paramLabel = "R", defaultValue = "minmax",
@@ -105,14 +104,8 @@ final class QuantizeCommand implements Callable<Integer> {
             + " optimizer: fold BatchNormalization into Conv, fold constants (default: on with --activations, off otherwise).")
     Boolean fold;
 
-    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data: X.npy, NAME=X.npy (repeatable), X.npz, or a dataset spec SPEC.yaml (its axes and stream are honoured, as in eval).")
-    List<String> calib = new ArrayList<>();
-
-    @Option(names = "--calib-samples", paramLabel = "N", defaultValue = "0", description = "Use only the first N samples (default: all).")
-    int calibSamples;
-
-    @Option(names = "--calib-batch", paramLabel = "N", defaultValue = "32", description = "Samples per calibration batch (default: ${DEFAULT-VALUE}).")
-    int calibBatch;
+    @picocli.CommandLine.Mixin
+    CalibOptions calib = new CalibOptions();
 
     @Option(names = "--layers", paramLabel = "REGEX", description = "Only layers whose node or weight name matches (full match).")
     List<String> layers = new ArrayList<>();
@@ -139,16 +132,16 @@ final class QuantizeCommand implements Callable<Integer> {
         OnnxModel source = m;
         CalibrationData data = null;
         if (activations != null) {
-            if (calib.isEmpty() && actOverrides.stream().noneMatch(o -> o.contains(","))) {
+            if (!calib.given() && actOverrides.stream().noneMatch(o -> o.contains(","))) {
                 throw new BadInputException("--activations needs calibration data: add --calib FILE.npy.");
             }
-            if (!calib.isEmpty()) {
-                data = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+            if (calib.given()) {
+                data = calib.load(m.graph());
                 for (String note : data.notes(m.graph())) {
                     err.println("whittle: note: calibration: " + note);
                 }
             }
-        } else if (!calib.isEmpty()) {
+        } else if (calib.given()) {
             throw new BadInputException("--calib is only used with --activations.");
         }
         if (fold == null ? activations != null : fold) {
@@ -266,10 +259,7 @@ final class QuantizeCommand implements Callable<Integer> {
     /** The files this command reads: the model and the calibration arrays (never written over). */
     private Path[] inputs() {
         List<Path> in = new ArrayList<>(List.of(model));
-        for (String c : calib) {
-            int eq = c.indexOf('=');
-            in.add(Path.of(eq > 0 && !Files.exists(Path.of(c)) ? c.substring(eq + 1) : c));
-        }
+        in.addAll(calib.files());
         return in.toArray(Path[]::new);
     }
 

@@ -1,7 +1,6 @@
 package dev.whittle.cli;
 
 import dev.whittle.core.analysis.CalibrationData;
-import dev.whittle.core.analysis.CalibrationFiles;
 import dev.whittle.core.analysis.GraphPreparation;
 import dev.whittle.core.analysis.SensitivityAnalysis;
 import dev.whittle.core.analysis.SensitivityRequest;
@@ -81,14 +80,8 @@ final class SensitivityCommand implements Callable<Integer> {
             + " calibrated by minmax, percentile:P, entropy or mse on --calib.")
     String activations;
 
-    @Option(names = "--calib", paramLabel = "FILE", description = "Calibration data for --activations: X.npy, NAME=X.npy (repeatable), X.npz or SPEC.yaml.")
-    List<String> calib = new ArrayList<>();
-
-    @Option(names = "--calib-samples", paramLabel = "N", defaultValue = "0", description = "Use only the first N calibration samples (default: all).")
-    int calibSamples;
-
-    @Option(names = "--calib-batch", paramLabel = "N", defaultValue = "32", description = "Samples per calibration batch (default: ${DEFAULT-VALUE}).")
-    int calibBatch;
+    @Mixin
+    CalibOptions calib = new CalibOptions();
 
     @Option(names = "--act-symmetric", description = "int8 activations with zero point 0 (default: uint8 with a zero point).")
     boolean actSymmetric;
@@ -131,10 +124,10 @@ final class SensitivityCommand implements Callable<Integer> {
         OnnxModel m = OnnxReader.read(model);
         CalibrationData calibration = null;
         if (settings.activations() != null) {
-            if (calib.isEmpty()) {
+            if (!calib.given()) {
                 throw new BadInputException("--activations needs calibration data: add --calib FILE.npy.");
             }
-            calibration = CalibrationFiles.load(m.graph(), calib, null, calibBatch, calibSamples);
+            calibration = calib.load(m.graph());
             Report.notes(spec, "note: calibration: ", calibration.notes(m.graph()));
             // as quantize does: the sweep measures the layers of the graph quantize would write
             GraphPreparation.Prepared p = GraphPreparation.fold(m);
@@ -142,7 +135,7 @@ final class SensitivityCommand implements Callable<Integer> {
             if (p.summary() != null) {
                 Report.notes(spec, "note: ", List.of(p.summary() + "."));
             }
-        } else if (!calib.isEmpty() || actOutputs || actSymmetric || placement != null) {
+        } else if (calib.given() || actOutputs || actSymmetric || placement != null) {
             throw new BadInputException("--calib, --act-* and --placement are only used with --activations.");
         }
         Dataset d = data.load(m.graph());
