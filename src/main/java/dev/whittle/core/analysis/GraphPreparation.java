@@ -2,14 +2,27 @@ package dev.whittle.core.analysis;
 
 import dev.whittle.core.eval.OptimizedGraph;
 import dev.whittle.core.eval.SessionSpec;
+import dev.whittle.core.model.DataType;
 import dev.whittle.core.model.NodeInfo;
+import dev.whittle.core.onnx.GraphEditor;
+import dev.whittle.core.onnx.GraphNode;
 import dev.whittle.core.onnx.OnnxModel;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Prepares a float graph for static quantization: ONNX Runtime's own offline optimizer at the
  * basic level folds BatchNormalization into the Conv before it, folds constant subgraphs and
  * removes redundant nodes (Identity, Dropout), so that calibration and Q/DQ placement see the
  * graph ONNX Runtime will run, and no BatchNormalization is left between a Conv and its Q/DQ.
+ *
+ * <p>Before that, a Mul or Add of a Conv's output by a one-element constant is rewritten with
+ * the constant second and shaped [C, 1, 1] (the same values and broadcast): ORT's Conv+Mul and
+ * Conv+Add fusions only take that form, and exporters such as Paddle2ONNX write
+ * {@code Add(shift, Mul(scale, conv))} with shape-[1] constants for the learnable affine blocks
+ * after each Conv, which would otherwise stay as two element-wise ops on every activation. After
+ * it, the same blocks in front of a Conv are folded into that Conv ({@link AffineIntoConv}), which
+ * no ORT fusion does.
  */
 public final class GraphPreparation {
     private GraphPreparation() {
@@ -21,27 +34,78 @@ public final class GraphPreparation {
      * @param nodesAfter   node count after
      * @param batchNormsFolded BatchNormalization nodes removed
      */
-    public record Prepared(OnnxModel model, int nodesBefore, int nodesAfter, int batchNormsFolded) {
+    public record Prepared(OnnxModel model, int nodesBefore, int nodesAfter, int batchNormsFolded, int swapped,
+                           int affineFolded) {
         /** One sentence for the quantize output, or null when nothing changed. */
         public String summary() {
             if (nodesBefore == nodesAfter && batchNormsFolded == 0) {
                 return null;
             }
             return "prepared the float graph with ONNX Runtime's basic optimizer: " + nodesBefore + " -> " + nodesAfter
-                    + " nodes" + (batchNormsFolded > 0 ? ", " + batchNormsFolded + " BatchNormalization folded into Conv" : "");
+                    + " nodes" + (batchNormsFolded > 0 ? ", " + batchNormsFolded + " BatchNormalization folded into Conv" : "")
+                    + (swapped > 0 ? " (" + swapped + " Mul/Add of a Conv's output by a constant rewritten in the form its"
+                    + " fusions fold into the Conv)" : "")
+                    + (affineFolded > 0 ? "; " + affineFolded + " Mul/Add by a constant in front of a Conv folded into its"
+                    + " weights and bias" : "");
         }
     }
 
     /** Folds BatchNormalization and constants in {@code model} (which is not changed). */
     public static Prepared fold(OnnxModel model) {
-        OnnxModel folded = OptimizedGraph.optimize(model, SessionSpec.defaults(), SessionSpec.OptLevel.BASIC);
+        GraphEditor e = GraphEditor.of(model);
+        int swapped = 0;
+        // a Conv's output (or a Mul/Add of it by a one-element constant), with the Conv's weight dims
+        Map<String, long[]> convOut = new HashMap<>();
+        for (int i = 0; i < e.nodeCount(); i++) {
+            GraphNode n = e.node(i);
+            if (!n.isDefaultDomain()) {
+                continue;
+            }
+            if (n.op().equals("Conv") && n.inputs().size() >= 2 && e.isConstant(n.input(1)) && !n.outputs().isEmpty()) {
+                convOut.put(n.outputs().get(0), e.dims(n.input(1)));
+                continue;
+            }
+            if (!(n.op().equals("Mul") || n.op().equals("Add")) || n.inputs().size() != 2 || n.outputs().isEmpty()) {
+                continue;
+            }
+            int c = e.isConstant(n.input(0)) && !e.isConstant(n.input(1)) ? 0
+                    : e.isConstant(n.input(1)) && !e.isConstant(n.input(0)) ? 1 : -1;
+            long[] w = c < 0 ? null : convOut.get(n.input(1 - c));
+            if (w == null || w.length < 3 || count(e.dims(n.input(c))) != 1 || e.floatType(n.input(c)) != DataType.FLOAT
+                    || e.uses(n.input(1 - c)).size() != 1 || e.isGraphOutput(n.input(1 - c))) { // the fusions need the only reader
+                continue;
+            }
+            // ORT's Conv+Mul and Conv+Add fusions read the constant as the second operand, shaped [C, 1, ...]
+            long[] dims = new long[w.length - 1];
+            java.util.Arrays.fill(dims, 1);
+            dims[0] = w[0];
+            float[] v = new float[(int) w[0]];
+            java.util.Arrays.fill(v, e.floats(n.input(c))[0]);
+            String x = n.input(1 - c);
+            e.setInput(i, 0, x);
+            e.setInput(i, 1, e.addTensor(n.input(c) + "_per_channel", dims, v));
+            convOut.put(n.outputs().get(0), w);
+            swapped++;
+        }
+        OnnxModel canonical = swapped > 0 ? e.build() : model;
+        OnnxModel folded = OptimizedGraph.optimize(canonical, SessionSpec.defaults(), SessionSpec.OptLevel.BASIC);
+        AffineIntoConv.Folded affine = AffineIntoConv.apply(folded);
+        folded = affine.model();
         int before = model.graph().nodes().size();
         int after = folded.graph().nodes().size();
         int bn = batchNorms(model) - batchNorms(folded);
         if (before == after && bn == 0) {
-            return new Prepared(model, before, after, 0);
+            return new Prepared(model, before, after, 0, 0, 0);
         }
-        return new Prepared(folded, before, after, bn);
+        return new Prepared(folded, before, after, bn, swapped, affine.removed());
+    }
+
+    private static long count(long[] dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        return n;
     }
 
     private static int batchNorms(OnnxModel m) {

@@ -62,4 +62,35 @@ class GraphPreparationTest {
         assertEquals(0, again.batchNormsFolded());
         assertTrue(again.model() == once);
     }
+
+    /**
+     * Conv -> Mul(scale, .) -> Add(shift, .) with one-element constants written first, as
+     * Paddle2ONNX writes its learnable affine blocks -> Relu: ORT folds the pair into the Conv
+     * once the constants are second and scalar, and the model computes what it did.
+     */
+    @Test
+    void constantFirstOneElementMulAndAddAfterAConvAreFoldedIntoIt() throws Exception {
+        dev.whittle.core.onnx.GraphBuilder b = new dev.whittle.core.onnx.GraphBuilder("lab").opset(17)
+                .input("input", dev.whittle.core.model.DataType.FLOAT, 2L, 3L, 8L, 8L);
+        b.initializer("w", dev.whittle.testing.QuantModels.random(5, 4 * 3 * 9, 0.5), 4, 3, 3, 3);
+        b.initializer("bias", new float[] {0.1f, -0.2f, 0.3f, 0f}, 4);
+        b.initializer("scale", new float[] {1.7f}, 1);
+        b.initializer("shift", new float[] {-0.4f}, 1);
+        b.node("Conv", "input", "w", "bias").name("conv").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Mul", "scale", "c").name("mul").outputs("m");
+        b.node("Add", "shift", "m").name("add").outputs("a");
+        b.node("Relu", "a").name("relu").outputs("y");
+        b.output("y", dev.whittle.core.model.DataType.FLOAT, 2L, 4L, 8L, 8L);
+        OnnxModel m = b.toModel();
+        GraphPreparation.Prepared p = GraphPreparation.fold(m);
+        assertEquals(Map.of("Conv", 1, "Relu", 1), p.model().graph().opCounts(), p.summary());
+        assertEquals(2, p.swapped(), p.summary());
+        assertTrue(p.summary().contains("2 Mul/Add of a Conv's output"), p.summary());
+        Tensor x = Tensor.random(9, 2, 3, 8, 8);
+        float[] want = runUnoptimized(m, x);
+        float[] got = runUnoptimized(p.model(), x);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "element " + i);
+        }
+    }
 }
