@@ -74,16 +74,23 @@ final class AffineIntoConv {
             }
             if (shift != null) {
                 e.replaceNode(e.producer(x), List.of());
+                e.dropIfUnused(shift.constant());
             }
             if (scale != null) {
                 e.replaceNode(e.producer(z), List.of());
+                e.dropIfUnused(scale.constant());
+            }
+            // the old weight and bias, unless another node reads them (ORT warns of unused initializers)
+            e.dropIfUnused(conv.input(1));
+            if (conv.inputs().size() == 3) {
+                e.dropIfUnused(conv.input(2));
             }
         }
         return removed == 0 ? new Folded(model, 0) : new Folded(e.build(), removed);
     }
 
     /** {@code Op(value's other operand, c)} or {@code Op(c, ...)} with a one-element float32 constant c, read by nothing else. */
-    private record Operand(String other, float value) {
+    private record Operand(String other, float value, String constant) {
     }
 
     private static Operand operand(GraphEditor e, String value, String op) {
@@ -99,7 +106,7 @@ final class AffineIntoConv {
             String k = n.input(c);
             String other = n.input(1 - c);
             if (e.isConstant(k) && !e.isConstant(other) && e.floatType(k) == DataType.FLOAT && e.floats(k).length == 1) {
-                return new Operand(other, e.floats(k)[0]);
+                return new Operand(other, e.floats(k)[0], k);
             }
         }
         return null;

@@ -83,7 +83,9 @@ public final class GraphPreparation {
             java.util.Arrays.fill(v, e.floats(n.input(c))[0]);
             String x = n.input(1 - c);
             e.setInput(i, 0, x);
-            e.setInput(i, 1, e.addTensor(n.input(c) + "_per_channel", dims, v));
+            String old = n.input(c);
+            e.setInput(i, 1, e.addTensor(old + "_per_channel", dims, v));
+            e.dropIfUnused(old);
             convOut.put(n.outputs().get(0), w);
             swapped++;
         }

@@ -23,9 +23,13 @@ class AffineIntoConvTest {
         GraphBuilder b = new GraphBuilder("lab").opset(17).input("input", DataType.FLOAT, 2L, 3L, 6L, 6L);
         int k = padded ? 3 : 1;
         b.initializer("w", QuantModels.random(11, 4 * 3 * k * k, 0.5), 4, 3, k, k);
-        b.initializer("bias", new float[] {0.1f, -0.2f, 0.3f, 0f}, 4);
+        if (bias) {
+            b.initializer("bias", new float[] {0.1f, -0.2f, 0.3f, 0f}, 4);
+        }
         b.initializer("a", new float[] {1.7f}, 1);
-        b.initializer("b", new float[] {-0.4f}, 1);
+        if (shift) {
+            b.initializer("b", new float[] {-0.4f}, 1);
+        }
         b.node("Relu", "input").name("relu").outputs("r");
         b.node("Mul", "a", "r").name("mul").outputs("m");
         String into = "m";
@@ -53,6 +57,11 @@ class AffineIntoConvTest {
             assertEquals((int) c[3], f.removed(), name);
             int elementwise = f.model().graph().opCounts().getOrDefault("Mul", 0) + f.model().graph().opCounts().getOrDefault("Add", 0);
             assertEquals(((boolean) c[1] ? 2 : 1) - (int) c[3], elementwise, name + ": " + f.model().graph().opCounts());
+            java.util.Set<String> read = new java.util.HashSet<>();
+            f.model().graph().nodes().forEach(n -> read.addAll(n.inputs()));
+            for (var t : f.model().graph().constants()) {
+                org.junit.jupiter.api.Assertions.assertTrue(read.contains(t.name()), name + ": unused initializer " + t.name());
+            }
             Tensor x = Tensor.random(3, 2, 3, 6, 6);
             float[] want = GraphPreparationTest.runUnoptimized(m, x);
             float[] got = GraphPreparationTest.runUnoptimized(f.model(), x);
