@@ -14,7 +14,8 @@ final class GraphOps {
         /**
          * Output values are some of the input values (or the input reshaped): the same scale and
          * zero point before and after, so ONNX Runtime drops the Q/DQ pairs around it and runs it
-         * on int8 (MaxPool) or moves the bytes (the shape ops). Data is input 0.
+         * on int8 (MaxPool, Resize: nearest picks input values, linear ones lie between them) or
+         * moves the bytes (the shape ops, Gather). Data is input 0.
          */
         SAME_SCALE,
         /**
@@ -24,8 +25,11 @@ final class GraphOps {
         FOLDED
     }
 
+    // the ops ORT's QDQ transformer runs between a DQ and a Q of equal parameters (its "drop" rules), and Flatten
     private static final Map<String, Kind> KINDS = Map.of(
             "MaxPool", Kind.SAME_SCALE,
+            "Resize", Kind.SAME_SCALE,
+            "Gather", Kind.SAME_SCALE,
             "Flatten", Kind.SAME_SCALE,
             "Reshape", Kind.SAME_SCALE,
             "Transpose", Kind.SAME_SCALE,

@@ -117,6 +117,52 @@ class SpeedPlacementTest {
                 speed.report().messages().toString());
     }
 
+    /** x [N, 2, 8, 8] -> Conv 3x3 pad 1 (4) -> Relu -> Resize nearest x2 -> Conv 1x1 (3) -> y [N, 3, 16, 16]. */
+    private static OnnxModel convResizeConv() {
+        GraphBuilder b = new GraphBuilder("crc").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w1", QuantModels.random(51, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w2", QuantModels.random(52, 3 * 4, 0.4), 3, 4, 1, 1);
+        b.initializer("scales", new float[] {1, 1, 2, 2}, 4);
+        b.node("Conv", "x", "w1").name("conv1").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Relu", "c").name("relu").outputs("r");
+        b.node("Resize", "r", "", "scales").name("resize").outputs("u").attr("mode", "nearest");
+        b.node("Conv", "u", "w2").name("conv2").outputs("y").attrInts("kernel_shape", 1, 1);
+        b.output("y", DataType.FLOAT, "N", 3L, 16L, 16L);
+        return b.toModel();
+    }
+
+    @Test
+    void graphPlacementFollowsAResizeBackToTheConvSoBothRunInInt8() {
+        OnnxModel m = convResizeConv();
+        float[] x = QuantModels.random(53, N * 2 * 64, 1.5);
+        QuantResult graph = quantize(m, data(x), ActivationPlacement.GRAPH);
+        // conv1 -> Relu -> Resize -> conv2 is one chain with one range: conv1 writes int8 (without Resize in the chain,
+        // conv1 had no Q after it and ran in float too); conv2, the last layer, has nothing quantizing its output
+        assertEquals(List.of("conv2"), KernelCounts.dequantizedFloatLayers(graph.model(), m.graph(), SessionSpec.defaults()));
+        var byTensor = new java.util.HashMap<String, dev.whittle.core.quant.ActivationReport>();
+        graph.report().activations().forEach(a -> byTensor.put(a.tensor(), a));
+        assertTrue(byTensor.containsKey("r") && byTensor.containsKey("u"), byTensor.keySet().toString());
+        assertEquals(byTensor.get("r").lo(), byTensor.get("u").lo(), "the Resize keeps the chain's one range");
+        assertEquals(byTensor.get("r").hi(), byTensor.get("u").hi());
+        QuantResult speed = quantize(m, data(x), ActivationPlacement.SPEED);
+        KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(2, k.int8(), k.toString());
+        assertEquals(1, k.quantizeLinear(), "only the input is converted: " + k);
+        assertEquals(List.of(), k.floatNodes(), k.toString());
+        graph = speed;
+        // and it computes what the float model does, within 8-bit error
+        Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
+        float[] f = Ort.run(m, Map.of("x", in)).get("y").data();
+        float[] q = Ort.run(graph.model(), Map.of("x", in)).get("y").data();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < f.length; i++) {
+            num += (f[i] - q[i]) * (double) (f[i] - q[i]);
+            den += f[i] * (double) f[i];
+        }
+        assertTrue(10 * Math.log10(den / num) > 25, "SQNR " + 10 * Math.log10(den / num) + " dB");
+    }
+
     private static dev.whittle.core.model.ModelGraph optimized(OnnxModel m) {
         return dev.whittle.core.eval.OptimizedGraph.optimize(m, SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
     }
