@@ -6,6 +6,7 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
@@ -143,8 +144,46 @@ final class ActivationStage {
                     list.addAll(chain(ed, e, constants, layers, taken));
                 }
             }
+            binaryReaders(ed, list);
         }
         return list;
+    }
+
+    /** The ops ORT's QDQ transformer turns into QLinearAdd, QLinearMul, QLinearConcat when every input is a DQ and the output a Q. */
+    private static final Set<String> QLINEAR_READERS = Set.of("Add", "Mul", "Concat");
+
+    /**
+     * A pair rewires only the readers listed with it (the layers), so an Add reading a paired tensor
+     * would still read the float one, and ORT could neither run it as QLinearAdd nor fold the Relu
+     * in front of the pair. An Add, Mul or Concat whose every input and whose output have pairs
+     * (graph placement) reads the dequantized values too; with a constant input ORT has no QLinear
+     * form, so that one is left reading float.
+     */
+    private static void binaryReaders(QdqEditor ed, List<Entry> list) {
+        Map<String, Entry> byTensor = new HashMap<>();
+        list.forEach(e -> byTensor.putIfAbsent(e.tensor, e));
+        for (Entry e : list) {
+            if (e.output || !e.spec.placement().throughGraph()) {
+                continue;
+            }
+            for (String r : ed.readersOf(e.tensor)) {
+                if (e.readers.contains(r) || !QLINEAR_READERS.contains(ed.opOf(r)) || !byTensor.containsKey(ed.output(r, 0))) {
+                    continue;
+                }
+                boolean all = true;
+                for (int i = 0; all; i++) {
+                    String in = ed.input(r, i);
+                    if (in.isEmpty()) {
+                        all = i >= 2 || ed.opOf(r).equals("Concat") && i >= 1;
+                        break;
+                    }
+                    all = byTensor.containsKey(in);
+                }
+                if (all) {
+                    e.readers.add(r);
+                }
+            }
+        }
     }
 
     /**

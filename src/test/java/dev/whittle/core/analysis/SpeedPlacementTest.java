@@ -163,6 +163,44 @@ class SpeedPlacementTest {
         assertTrue(10 * Math.log10(den / num) > 25, "SQNR " + 10 * Math.log10(den / num) + " dB");
     }
 
+    /** x -> Conv1 (3x3, 4) -> Relu -> r; r -> Conv2 (3x3, 4) -> c; Add(r, c) -> Conv3 (1x1, 3) -> y: a residual block. */
+    private static OnnxModel residual() {
+        GraphBuilder b = new GraphBuilder("res").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w1", QuantModels.random(61, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w2", QuantModels.random(62, 4 * 4 * 9, 0.3), 4, 4, 3, 3);
+        b.initializer("w3", QuantModels.random(63, 3 * 4, 0.4), 3, 4, 1, 1);
+        b.node("Conv", "x", "w1").name("conv1").outputs("c1").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Relu", "c1").name("relu").outputs("r");
+        b.node("Conv", "r", "w2").name("conv2").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Add", "r", "c").name("add").outputs("s");
+        b.node("Conv", "s", "w3").name("conv3").outputs("y").attrInts("kernel_shape", 1, 1);
+        b.output("y", DataType.FLOAT, "N", 3L, 8L, 8L);
+        return b.toModel();
+    }
+
+    @Test
+    void aResidualAddReadsTheDequantizedSkipAndRunsAsQLinearAdd() {
+        OnnxModel m = residual();
+        float[] x = QuantModels.random(64, N * 2 * 64, 1.5);
+        QuantResult speed = quantize(m, data(x), ActivationPlacement.SPEED);
+        KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(1, k.ops().get("com.microsoft::QLinearAdd"), k.toString());
+        assertEquals(3, k.int8(), k.toString());
+        assertEquals(null, k.ops().get("Relu"), "ORT folds the Relu once nothing reads its float output: " + k);
+        assertTrue(speed.report().activations().stream().anyMatch(a -> a.tensor().equals("r") && a.readers().contains("add")),
+                speed.report().activations().toString());
+        Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
+        float[] f = Ort.run(m, Map.of("x", in)).get("y").data();
+        float[] q = Ort.run(speed.model(), Map.of("x", in)).get("y").data();
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < f.length; i++) {
+            num += (f[i] - q[i]) * (double) (f[i] - q[i]);
+            den += f[i] * (double) f[i];
+        }
+        assertTrue(10 * Math.log10(den / num) > 25, "SQNR " + 10 * Math.log10(den / num) + " dB");
+    }
+
     private static dev.whittle.core.model.ModelGraph optimized(OnnxModel m) {
         return dev.whittle.core.eval.OptimizedGraph.optimize(m, SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
     }
