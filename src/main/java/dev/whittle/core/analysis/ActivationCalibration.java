@@ -1,5 +1,7 @@
 package dev.whittle.core.analysis;
 
+import dev.whittle.core.model.Storage;
+
 import dev.whittle.core.quant.ActivationHistogram;
 
 import dev.whittle.core.eval.ActivationCollector;
@@ -23,6 +25,15 @@ import java.util.function.DoubleConsumer;
  */
 public final class ActivationCalibration {
     private ActivationCalibration() {
+    }
+
+    /**
+     * Where {@code model}'s external tensor data lies (its file's folder), or null when it has
+     * none or was not read from a file: the copies calibration runs must find the data there.
+     */
+    static Path externalDir(OnnxModel model) {
+        boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
+        return external && model.source() != null ? model.source().toAbsolutePath().getParent() : null;
     }
 
     public static Map<String, ActivationHistogram> collect(OnnxModel model, List<String> tensors, CalibrationData data,

@@ -1,7 +1,6 @@
 package dev.whittle.core.analysis;
 
 import dev.whittle.core.onnx.OnnxModel;
-import dev.whittle.core.model.Storage;
 import dev.whittle.core.quant.ActivationHistogram;
 import dev.whittle.core.quant.QuantOptions;
 import dev.whittle.core.quant.QuantResult;
@@ -59,10 +58,8 @@ public final class CalibratedQuantizer {
                 tensors = List.copyOf(more);
             }
             if (!tensors.isEmpty()) {
-                boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
-                hist = ActivationCalibration.collect(model, tensors, data,
-                        external && model.source() != null ? model.source().toAbsolutePath().getParent() : null,
-                        progress, cancelled);
+                hist = ActivationCalibration.collect(model, tensors, data, ActivationCalibration.externalDir(model), progress,
+                        cancelled);
             }
         }
         QuantOptions options = new QuantOptions(hist, analyses, gptq, biasMeans);

@@ -6,7 +6,6 @@ import static org.bytedeco.openblas.global.openblas.CblasUpper;
 
 import dev.whittle.core.BadInputException;
 import dev.whittle.core.model.NodeInfo;
-import dev.whittle.core.model.Storage;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.eval.ActivationCollector;
 import dev.whittle.core.onnx.GraphEditor;
@@ -89,8 +88,7 @@ public final class LayerInputs {
         if (!pass.isEmpty()) {
             passes.add(pass);
         }
-        boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == Storage.EXTERNAL);
-        Path dir = external && model.source() != null ? model.source().toAbsolutePath().getParent() : null;
+        Path dir = ActivationCalibration.externalDir(model);
         Map<String, InputMoments> out = new LinkedHashMap<>();
         for (int p = 0; p < passes.size(); p++) {
             List<Acc> accs = passes.get(p);

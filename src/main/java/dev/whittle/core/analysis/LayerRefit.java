@@ -10,7 +10,6 @@ import dev.whittle.core.BadInputException;
 import dev.whittle.core.InternalException;
 import dev.whittle.core.eval.ActivationCollector;
 import dev.whittle.core.model.DataType;
-import dev.whittle.core.model.Storage;
 import dev.whittle.core.model.WeightLayer;
 import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.GraphNode;
@@ -18,7 +17,6 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.tensor.ConvGeometry;
 import dev.whittle.core.tensor.Patches;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -402,7 +400,7 @@ public final class LayerRefit {
         BooleanSupplier halt = () -> stop[0] || (cancelled != null && cancelled.getAsBoolean());
         Thread teacher = new Thread(() -> {
             try {
-                ActivationCalibration.stream(original, List.of(t.output), data, externalDir(original), new Sink() {
+                ActivationCalibration.stream(original, List.of(t.output), data, ActivationCalibration.externalDir(original), new Sink() {
                     @Override
                     public void accept(String tensor, FloatBuffer values, long[] shape) {
                         float[] v = new float[values.remaining()];
@@ -419,7 +417,7 @@ public final class LayerRefit {
         teacher.setDaemon(true);
         teacher.start();
         try {
-            ActivationCalibration.stream(model, List.of(t.input), data, externalDir(model), new Sink() {
+            ActivationCalibration.stream(model, List.of(t.input), data, ActivationCalibration.externalDir(model), new Sink() {
                 @Override
                 public void accept(String tensor, FloatBuffer values, long[] shape) {
                     Batch y = take(targets, halt);
@@ -445,10 +443,6 @@ public final class LayerRefit {
         return stats;
     }
 
-    private static Path externalDir(OnnxModel m) {
-        boolean external = m.graph().constants().stream().anyMatch(c -> c.storage() == Storage.EXTERNAL);
-        return external && m.source() != null ? m.source().toAbsolutePath().getParent() : null;
-    }
 
     private static void put(BlockingQueue<Batch> q, Batch b, BooleanSupplier halt) {
         try {

@@ -264,13 +264,23 @@ public final class MeasuredPlacement {
     /** The steps that place by measurement with {@code layers} left out of their selection (wholly float). */
     static List<QuantizeStep> without(List<QuantizeStep> steps, List<String> floats, List<String> outputs,
                                       ModelGraph graph) {
+        return without(steps, floats, outputs, graph, ActivationPlacement.MEASURED);
+    }
+
+    /**
+     * The steps placed by {@code placement} with {@code floats} and {@code outputs} left out of
+     * their selection, and the {@code outputs} they selected in a step of their own that also
+     * quantizes the layers' outputs; other steps as they are.
+     */
+    static List<QuantizeStep> without(List<QuantizeStep> steps, List<String> floats, List<String> outputs,
+                                      ModelGraph graph, ActivationPlacement placement) {
         List<String> exclude = new ArrayList<>();
         floats.forEach(l -> exclude.add(Pattern.quote(l)));
         outputs.forEach(l -> exclude.add(Pattern.quote(l)));
         List<QuantizeStep> out = new ArrayList<>();
         for (QuantizeStep s : steps) {
             var a = s.quantize().activations();
-            if (a == null || a.placement() != ActivationPlacement.MEASURED) {
+            if (a == null || a.placement() != placement) {
                 out.add(s);
                 continue;
             }

@@ -51,11 +51,9 @@ public final class SensitivityAnalysis {
         if (r.settings().activations() != null && !layers.isEmpty()) {
             // one calibration of every range the sweep's layers need; each variant then reads its own
             List<String> tensors = r.settings().calibrationTensors(model, layers);
-            boolean external = model.graph().constants().stream().anyMatch(t -> t.storage() == dev.whittle.core.model.Storage.EXTERNAL);
             progress.update(0, 1, "calibrating " + tensors.size() + " activations");
             method = r.settings().calibrated(ActivationCalibration.collect(model, tensors, r.calibration(),
-                    external && model.source() != null ? model.source().toAbsolutePath().getParent() : null, null,
-                    cancel::isCancelled));
+                    ActivationCalibration.externalDir(model), null, cancel::isCancelled));
         }
         EvalRequest base = r.eval().withBaseline(model);
         boolean labels = base.data().hasLabels();

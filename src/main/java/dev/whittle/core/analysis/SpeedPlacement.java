@@ -121,22 +121,7 @@ public final class SpeedPlacement {
 
     /** The steps with speed placement, {@code layers} moved to a step of their own that also quantizes their outputs. */
     static List<QuantizeStep> withOutputs(List<QuantizeStep> steps, List<String> layers, ModelGraph graph) {
-        List<String> quoted = layers.stream().map(java.util.regex.Pattern::quote).toList();
-        List<QuantizeStep> out = new ArrayList<>();
-        for (QuantizeStep s : steps) {
-            if (!isSpeed(s)) {
-                out.add(s);
-                continue;
-            }
-            out.add(new QuantizeStep(s.select().excluding(quoted), s.quantize()));
-            List<String> own = s.select().select(graph).stream().map(dev.whittle.core.model.WeightLayer::node)
-                    .filter(layers::contains).map(java.util.regex.Pattern::quote).toList();
-            if (!own.isEmpty()) {
-                out.add(new QuantizeStep(new dev.whittle.core.select.LayerSelector(List.of(), own, List.of()), new QuantizeSpec(
-                        s.quantize().weights(), s.quantize().activations().withOutputs(true), s.quantize().format())));
-            }
-        }
-        return out;
+        return MeasuredPlacement.without(steps, List.of(), layers, graph, ActivationPlacement.SPEED);
     }
 
     /** Tensors whose QuantizeLinear survives in the optimized graph and feeds only DequantizeLinear nodes. */

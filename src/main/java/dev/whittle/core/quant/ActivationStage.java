@@ -170,16 +170,11 @@ final class ActivationStage {
                 if (e.readers.contains(r) || !QLINEAR_READERS.contains(ed.opOf(r)) || !byTensor.containsKey(ed.output(r, 0))) {
                     continue;
                 }
-                boolean all = true;
-                for (int i = 0; all; i++) {
-                    String in = ed.input(r, i);
-                    if (in.isEmpty()) {
-                        all = i >= 2 || ed.opOf(r).equals("Concat") && i >= 1;
-                        break;
-                    }
-                    all = byTensor.containsKey(in);
+                List<String> inputs = new ArrayList<>();
+                for (String in = ed.input(r, 0); !in.isEmpty(); in = ed.input(r, inputs.size())) {
+                    inputs.add(in);
                 }
-                if (all) {
+                if (inputs.stream().allMatch(byTensor::containsKey)) {
                     e.readers.add(r);
                 }
             }
