@@ -6,7 +6,6 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
@@ -24,7 +23,7 @@ final class ActivationStage {
     }
 
     /** One activation tensor to quantize. */
-    private static final class Entry {
+    static final class Entry {
         final String tensor;
         final ActivationSpec spec;
         final boolean output;
@@ -138,92 +137,9 @@ final class ActivationStage {
             // (as is one whose input an override leaves in float)
             plan.stream().filter(p -> p.spec().activations() != null && !floatInputs.contains(p.layer().node()))
                     .forEach(p -> layers.add(p.layer().graphNode()));
-            Set<String> taken = new HashSet<>(entries.keySet());
-            for (Entry e : List.copyOf(list)) {
-                if (!e.output && e.spec.placement().throughGraph()) {
-                    list.addAll(chain(ed, e, constants, layers, taken));
-                }
-            }
-            binaryReaders(ed, list);
+            GraphPairs.place(ed, constants, layers, new HashSet<>(entries.keySet()), list, messages);
         }
         return list;
-    }
-
-    /** The ops ORT's QDQ transformer turns into QLinearAdd, QLinearMul, QLinearConcat when every input is a DQ and the output a Q. */
-    private static final Set<String> QLINEAR_READERS = Set.of("Add", "Mul", "Concat");
-
-    /**
-     * A pair rewires only the readers listed with it (the layers), so an Add reading a paired tensor
-     * would still read the float one, and ORT could neither run it as QLinearAdd nor fold the Relu
-     * in front of the pair. An Add, Mul or Concat whose every input and whose output have pairs
-     * (graph placement) reads the dequantized values too; with a constant input ORT has no QLinear
-     * form, so that one is left reading float.
-     */
-    private static void binaryReaders(QdqEditor ed, List<Entry> list) {
-        Map<String, Entry> byTensor = new HashMap<>();
-        list.forEach(e -> byTensor.putIfAbsent(e.tensor, e));
-        for (Entry e : list) {
-            if (e.output || !e.spec.placement().throughGraph()) {
-                continue;
-            }
-            for (String r : ed.readersOf(e.tensor)) {
-                if (e.readers.contains(r) || !QLINEAR_READERS.contains(ed.opOf(r)) || !byTensor.containsKey(ed.output(r, 0))) {
-                    continue;
-                }
-                List<String> inputs = new ArrayList<>();
-                for (String in = ed.input(r, 0); !in.isEmpty(); in = ed.input(r, inputs.size())) {
-                    inputs.add(in);
-                }
-                if (inputs.stream().allMatch(byTensor::containsKey)) {
-                    e.readers.add(r);
-                }
-            }
-        }
-    }
-
-    /**
-     * Graph placement: the tensors from a layer's input back through ops that keep the scale
-     * (MaxPool, Flatten, ...) to the output of the weight layer (or of the Relu/Clip after it)
-     * that wrote them. Each gets a Q/DQ pair with one range, the chain head's, so that ONNX
-     * Runtime drops the pairs around those ops and the weight layer behind writes int8. Empty
-     * when the chain does not lead back to a quantized weight layer (nothing to gain).
-     */
-    private static List<Entry> chain(QdqEditor ed, Entry e, Set<String> constants, Set<String> layers, Set<String> taken) {
-        List<String> tensors = new ArrayList<>(List.of(e.tensor));
-        String cur = e.tensor;
-        String p = ed.producerOf(cur);
-        while (p != null && GraphOps.of(ed.opOf(p)).orElse(null) == GraphOps.Kind.SAME_SCALE
-                && ed.output(p, 0).equals(cur)) {
-            String in = ed.input(p, 0);
-            if (in.isEmpty() || constants.contains(in)) {
-                break;
-            }
-            tensors.add(in);
-            cur = in;
-            p = ed.producerOf(cur);
-        }
-        boolean fromLayer = p != null && (layers.contains(p) || GraphOps.of(ed.opOf(p)).orElse(null) == GraphOps.Kind.FOLDED
-                && ed.producerOf(ed.input(p, 0)) != null && layers.contains(ed.producerOf(ed.input(p, 0))));
-        if (!fromLayer || tensors.size() == 1) {
-            return List.of();
-        }
-        if (e.forced == null) {
-            e.rangeOf = cur;
-        }
-        List<Entry> out = new ArrayList<>();
-        for (String t : tensors.subList(1, tensors.size())) {
-            if (!taken.add(t)) {
-                continue;
-            }
-            Entry c = new Entry(t, e.spec, false);
-            c.between = true;
-            c.bits = e.bits;
-            c.forced = e.forced;
-            c.rangeOf = e.forced == null ? cur : t;
-            c.readers.addAll(ed.readersOf(t));
-            out.add(c);
-        }
-        return out;
     }
 
     private static ActivationOverride override(Entry e) {

@@ -192,9 +192,12 @@ class MeasuredPlacementTest {
         for (String s : layerNotes) {
             assertTrue(s.endsWith("slower in int8.") || s.endsWith("faster in int8.") || s.endsWith("within the timing margin."), s);
         }
-        assertTrue(m.stream().anyMatch(s -> s.startsWith("placement measured, whole model at batch 8")), m.toString());
         List<String> decisions = m.stream().filter(s -> s.startsWith("activations.placement measured: ")).toList();
         assertEquals(1, decisions.size(), "one final decision: " + m);
+        // a whole model is timed unless every layer timed slower in int8 (a noisy moment, or a CPU without VNNI):
+        // leaving them all in float is not int8 placement, and the decision says so
+        assertTrue(m.stream().anyMatch(s -> s.startsWith("placement measured, whole model at batch 8"))
+                || decisions.get(0).endsWith("would leave none in int8."), m.toString());
         boolean someFloat = decisions.get(0).contains("left wholly in float");
         assertEquals(someFloat, m.stream().anyMatch(s -> s.startsWith("To keep this decision on another machine: exclude: [")),
                 m.toString());
