@@ -33,9 +33,10 @@ public record QuantizeSpec(WeightSpec weights, ActivationSpec activations, Quant
      * This spec with the 8-bit weight layout decided: when {@code weights.int8Layout} is not
      * chosen, {@link Int8Layout#REDUCED} if activations are placed for speed (placement speed or
      * measured: uint8 weights keep ONNX Runtime's u8s8 and symmetric convolution kernels out,
-     * and 7-bit codes are exact on every CPU too; decision 0027), {@link Int8Layout#SAFE_DEFAULT}
-     * if activations are quantized otherwise (static activations or the dynamic format, whose
-     * integer kernels can saturate on CPUs without VNNI), else {@link Int8Layout#FULL}
+     * and 7-bit codes are exact on every CPU too; decision 0027) or the format is dynamic
+     * (decision 0029), {@link Int8Layout#SAFE_DEFAULT} if activations are quantized otherwise
+     * (static activations placed by layers or graph, whose integer kernels can saturate on CPUs
+     * without VNNI), else {@link Int8Layout#FULL}
      * (weight-only QDQ is computed in float, so its bytes stay as they were).
      */
     public QuantizeSpec withLayoutDefault() {
@@ -43,8 +44,9 @@ public record QuantizeSpec(WeightSpec weights, ActivationSpec activations, Quant
             return this;
         }
         boolean intActivations = activations != null || formatOrDefault() == QuantFormat.DYNAMIC;
-        boolean forSpeed = activations != null && (activations.placement() == ActivationPlacement.SPEED
-                || activations.placement() == ActivationPlacement.MEASURED);
+        // the dynamic format exists for speed on the CPU (decision 0029), as placements speed and measured do
+        boolean forSpeed = formatOrDefault() == QuantFormat.DYNAMIC || activations != null
+                && (activations.placement() == ActivationPlacement.SPEED || activations.placement() == ActivationPlacement.MEASURED);
         return new QuantizeSpec(weights.withInt8Layout(forSpeed ? Int8Layout.REDUCED
                 : intActivations ? Int8Layout.SAFE_DEFAULT : Int8Layout.FULL), activations, format);
     }

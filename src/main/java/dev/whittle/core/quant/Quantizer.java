@@ -25,6 +25,9 @@ import java.util.Optional;
  * only); one whose selected layers are all quantized is returned unchanged with a message.
  */
 public final class Quantizer {
+    /** The ops the dynamic format writes with integer kernels (MatMulInteger, DynamicQuantizeLSTM); others are weight-only QDQ. */
+    private static final java.util.Set<String> DYNAMIC_OPS = java.util.Set.of("MatMul", "LSTM");
+
     private Quantizer() {
     }
 
@@ -441,6 +444,11 @@ public final class Quantizer {
                     continue;
                 }
                 merged = new QuantizeSpec(merged.weights(), null, merged.format());
+            }
+            if (merged.formatOrDefault() == QuantFormat.DYNAMIC && !DYNAMIC_OPS.contains(l.op()) && merged.weights() != null
+                    && merged.weights().int8Layout() == null) {
+                // written as weight-only QDQ (dequantized to float): no integer kernel reads its codes, keep all 8 bits
+                merged = new QuantizeSpec(merged.weights().withInt8Layout(Int8Layout.FULL), merged.activations(), merged.format());
             }
             merged = merged.withLayoutDefault();
             String skip = skipReason(l, merged);

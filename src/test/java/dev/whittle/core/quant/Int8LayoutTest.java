@@ -48,11 +48,13 @@ class Int8LayoutTest {
     }
 
     @Test
-    void dynamicFormatDefaultsToTheSafeLayoutWithTheSameDequantizedValues() {
+    void dynamicFormatDefaultsToReducedAndUint8KeepsTheFullRangeValues() {
         WeightSpec w = WeightSpec.of(8, Granularity.CHANNEL);
-        QuantResult safe = quantize(new QuantizeSpec(w, null, QuantFormat.DYNAMIC));
+        assertEquals(Int8Layout.REDUCED, quantize(new QuantizeSpec(w, null, QuantFormat.DYNAMIC)).report().layers().get(0)
+                .int8Layout(), "the dynamic format is for speed: reduced (decision 0029)");
+        QuantResult safe = quantize(new QuantizeSpec(w.withInt8Layout(Int8Layout.UINT8), null, QuantFormat.DYNAMIC));
         QuantResult full = quantize(new QuantizeSpec(w.withInt8Layout(Int8Layout.FULL), null, QuantFormat.DYNAMIC));
-        assertEquals(Int8Layout.SAFE_DEFAULT, safe.report().layers().get(0).int8Layout());
+        assertEquals(Int8Layout.UINT8, safe.report().layers().get(0).int8Layout());
         assertEquals(DataType.UINT8, codes(safe).type());
         assertEquals(DataType.INT8, codes(full).type());
         int[] u = values(codes(safe));
