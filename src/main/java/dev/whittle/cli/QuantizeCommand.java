@@ -64,7 +64,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Option(names = "--int8-layout", paramLabel = "L",
             description = "How symmetric 8-bit weights are stored: full, reduced (7-bit) or uint8 (zero point 128)."
-                    + " Default: reduced with --placement speed or measured, uint8 with other --activations or --format dynamic (both exact on CPUs without VNNI), else full.")
+                    + " Default: reduced with --placement speed or measured and with --format dynamic, uint8 with other --activations (both exact on CPUs without VNNI), else full.")
     String int8Layout;
 
     @Option(names = "--range", paramLabel = "R", defaultValue = "minmax",

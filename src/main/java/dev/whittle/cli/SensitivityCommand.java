@@ -73,7 +73,7 @@ final class SensitivityCommand implements Callable<Integer> {
     boolean asymmetric;
 
     @Option(names = "--int8-layout", paramLabel = "full|reduced|uint8",
-            description = "quantize: how symmetric 8-bit weights are stored (as in quantize; default: uint8 with --activations, else full).")
+            description = "quantize: how symmetric 8-bit weights are stored (as in quantize; default: uint8 with --activations, reduced with --format dynamic, else full).")
     String int8Layout;
 
     @Option(names = "--activations", paramLabel = "C", description = "quantize: each layer with its activations too (W8A8),"
