@@ -1,6 +1,7 @@
 package dev.whittle.ui;
 
 import dev.whittle.core.analysis.SensitivityTable;
+import java.util.List;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
@@ -34,11 +35,29 @@ final class SensitivityView extends BorderPane {
         getStyleClass().add("sensitivity-view");
         heat = new SensitivityHeatTable(vm::apply);
         ComboBox<String> method = new ComboBox<>();
-        method.getItems().setAll("prune", "quantize", "lowrank-params");
+        method.getItems().setAll("prune", "quantize", SensitivityViewModel.W8A8, "lowrank-params");
         method.valueProperty().bindBidirectional(vm.methodProperty());
         method.setId("sensitivityMethod");
-        Tips.install(method, "prune: sparsity levels; quantize: weight bits (8, 4); lowrank-params: share of each layer's"
-                + " weight parameters kept by an SVD factoring.");
+        method.setPrefWidth(150); // "quantize W8A8" whole
+        method.setMinWidth(Region.USE_PREF_SIZE);
+        Tips.install(method, "prune: sparsity levels; quantize: weight bits (8, 4), activations float; quantize W8A8: weight"
+                + " bits with the layer's input in 8 bits too, its range calibrated on the plan's calibration data (what"
+                + " quantize --layers LAYER --activations C scores); lowrank-params: share of each layer's weight parameters"
+                + " kept by an SVD factoring.");
+        ComboBox<String> calibrator = new ComboBox<>();
+        calibrator.getItems().setAll(SensitivityViewModel.CALIBRATORS);
+        calibrator.setEditable(true);
+        calibrator.setPrefWidth(140);
+        calibrator.valueProperty().bindBidirectional(vm.calibratorProperty());
+        calibrator.setId("sensitivityCalibrator");
+        Tips.install(calibrator, "How each layer's input range is chosen from the calibration data: minmax (every value"
+                + " fits; one outlier widens the steps for all), percentile:P (clips the rarest values), entropy (keeps the"
+                + " histogram's information, as TensorRT), mse (least squared error of the 8-bit values).");
+        Label calibratorLabel = new Label("Calibrator");
+        for (javafx.scene.Node n : List.of(calibrator, calibratorLabel)) {
+            n.visibleProperty().bind(vm.methodProperty().isEqualTo(SensitivityViewModel.W8A8));
+            n.managedProperty().bind(n.visibleProperty());
+        }
         TextField levels = new TextField();
         levels.textProperty().bindBidirectional(vm.levelsProperty());
         levels.setPrefColumnCount(10);
@@ -66,8 +85,8 @@ final class SensitivityView extends BorderPane {
         run.disableProperty().bind(vm.runningProperty().or(main.graphProperty().isNull()));
         Tips.install(run, "Compress each layer alone at each level and evaluate it, in the background (Esc cancels)."
                 + " A sweep already run on this model and data shows from the cache at once.");
-        HBox form = new HBox(6, new Label("Method"), method, new Label("Levels"), levels, new Label("Layers"), layers,
-                data, new Label("Samples"), samples, run);
+        HBox form = new HBox(6, new Label("Method"), method, calibratorLabel, calibrator, new Label("Levels"), levels,
+                new Label("Layers"), layers, data, new Label("Samples"), samples, run);
         form.setAlignment(Pos.CENTER_LEFT);
         // Only the data's description shrinks when the tab is narrow.
         form.getChildren().stream().filter(n -> n instanceof Label || n instanceof Button)
@@ -81,8 +100,7 @@ final class SensitivityView extends BorderPane {
         hover.textProperty().bind(chart.hoverTextProperty());
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        Button[] export = Exports.buttons("sensitivity", chart, () -> vm.tableProperty().get() == null ? null
-                : SensitivityViewModel.csv(vm.tableProperty().get()), main::setStatus, main.plan()::report);
+        Button[] export = Exports.buttons("sensitivity", chart, vm::shownCsv, main::setStatus, main.plan()::report);
         HBox bottom = new HBox(8, hover, grow, export[0], export[1]);
         bottom.setAlignment(Pos.CENTER_LEFT);
         bottom.setPadding(new Insets(2, 6, 2, 6));
@@ -131,7 +149,8 @@ final class SensitivityView extends BorderPane {
         }
         return switch (t.method()) {
             case "prune" -> e.prune() == null || e.prune().isChannel() || e.prune().isNofM() ? null : e.prune().sparsity();
-            case "quantize" -> e.quantize() == null || e.quantize().weights() == null ? null : (double) e.quantize().weights().bits();
+            case "quantize" -> e.quantize() == null || e.quantize().weights() == null
+                    || vm.shownW8A8() != (e.quantize().activations() != null) ? null : (double) e.quantize().weights().bits();
             case "lowrank-params" -> e.lowrank() == null ? null : e.lowrank().params();
             case "lowrank" -> e.lowrank() == null || e.lowrank().rank() == null ? null : e.lowrank().rank().doubleValue();
             default -> null;

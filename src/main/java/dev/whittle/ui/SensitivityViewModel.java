@@ -1,6 +1,9 @@
 package dev.whittle.ui;
 
 import dev.whittle.core.BadInputException;
+import dev.whittle.core.analysis.CalibrationData;
+import dev.whittle.core.analysis.CalibrationFiles;
+import dev.whittle.core.analysis.GraphPreparation;
 import dev.whittle.core.analysis.SensitivityAnalysis;
 import dev.whittle.core.analysis.SensitivityCache;
 import dev.whittle.core.analysis.SensitivityMethod;
@@ -16,6 +19,9 @@ import dev.whittle.core.job.Job;
 import dev.whittle.core.lowrank.LowRankSpec;
 import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.prune.PruneSpec;
+import dev.whittle.core.quant.ActivationPlacement;
+import dev.whittle.core.quant.ActivationSpec;
+import dev.whittle.core.quant.Calibration;
 import dev.whittle.core.quant.Granularity;
 import dev.whittle.core.quant.QuantizeSpec;
 import dev.whittle.core.quant.WeightSpec;
@@ -47,9 +53,13 @@ import javafx.beans.property.StringProperty;
  * keeps the layer's other settings.
  */
 public final class SensitivityViewModel {
+    /** Weights and activations in 8 bits, calibrated on the plan's calibration data, one layer at a time. */
+    static final String W8A8 = "quantize W8A8";
     /** Sweep methods offered in the window, with their default levels. */
-    static final Map<String, String> METHODS = Map.of("prune", "0.3, 0.5, 0.7, 0.9", "quantize", "8, 4",
+    static final Map<String, String> METHODS = Map.of("prune", "0.3, 0.5, 0.7, 0.9", "quantize", "8, 4", W8A8, "8",
             "lowrank-params", "0.1, 0.25, 0.5");
+    /** How W8A8 chooses each activation range. */
+    static final List<String> CALIBRATORS = List.of("minmax", "percentile:99.99", "entropy", "mse");
 
     private final MainViewModel main;
     private final Supplier<SensitivityCache> cache;
@@ -58,6 +68,10 @@ public final class SensitivityViewModel {
     private final StringProperty layers = new SimpleStringProperty(this, "layers", "");
     private final ObjectProperty<DataChoice> data;
     private final IntegerProperty samples = new SimpleIntegerProperty(this, "samples", 500);
+    private final StringProperty calibrator = new SimpleStringProperty(this, "calibrator", "minmax");
+    /** The method and calibrator of the table shown ({@link SensitivityTable#method()} says "quantize" for W8A8 too). */
+    private String shownMethod = "";
+    private String shownCalibrator = "";
     private final ReadOnlyObjectWrapper<SensitivityTable> table = new ReadOnlyObjectWrapper<>(this, "table");
     private final ReadOnlyStringWrapper info = new ReadOnlyStringWrapper(this, "info", "");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
@@ -101,8 +115,10 @@ public final class SensitivityViewModel {
             return;
         }
         List<Double> lv;
+        Path calibration;
         try {
             lv = checkForm();
+            calibration = calibrationFile();
         } catch (BadInputException e) {
             if (compute) {
                 main.plan().report(ErrorReport.of("Cannot run the sensitivity sweep", e));
@@ -119,27 +135,38 @@ public final class SensitivityViewModel {
         Pool pool = Pool.parse(d.pool());
         String regex = layers.get();
         String what = method.get();
+        String cal = calibrator.get();
+        SensitivityMethod settings = settings(what, cal);
+        Integer calSamples = calibration == null ? null : main.plan().planProperty().get().calibration().samples();
         running.set(compute);
         Job<Result> job = (progress, cancel) -> {
-            String key = m.source() == null ? null : SensitivityCache.key(Hashes.sha256(m.source()), d.identity(), n,
-                    batch(n), null, pool, SensitivityMethod.of(what), lv, selector(regex));
+            String key = m.source() == null ? null : SensitivityCache.key(Hashes.sha256(m.source()), d.identity()
+                    + calibrationIdentity(calibration, calSamples), n, batch(n), null, pool, settings, lv, selector(regex));
             SensitivityCache c = cache.get();
             if (key != null) {
                 var hit = c.get(key);
                 if (hit.isPresent()) {
-                    return new Result(hit.get(), true);
+                    return new Result(hit.get(), true, what, cal);
                 }
             }
             if (!compute) {
                 return null;
             }
             progress.update(0, -1, "loading data");
-            SensitivityRequest full = requestWith(m, what, lv, regex, pool, n, d.load(m.graph()));
+            OnnxModel swept = m;
+            CalibrationData calData = null;
+            if (calibration != null) {
+                calData = CalibrationFiles.load(m.graph(), List.of(calibration.toString()), null, 32,
+                        calSamples == null ? 0 : calSamples, "calibration data");
+                // as quantize does with activations: the sweep measures the layers of the graph quantize would write
+                swept = GraphPreparation.fold(m).model();
+            }
+            SensitivityRequest full = requestWith(swept, settings, lv, regex, pool, n, d.load(m.graph()), calData);
             SensitivityTable t = new SensitivityAnalysis().run(full, progress, cancel);
             if (key != null) {
                 c.put(key, t);
             }
-            return new Result(t, false);
+            return new Result(t, false, what, cal);
         };
         RunningJob started = main.jobs().start(compute ? "Sensitivity (" + what + ")" : "Sensitivity cache", job, res -> {
             if (gen != generation) {
@@ -147,8 +174,12 @@ public final class SensitivityViewModel {
             }
             running.set(false);
             if (res != null) {
+                shownMethod = res.method();
+                shownCalibrator = res.calibrator();
                 table.set(res.table());
-                info.set(describe(res.table()) + (res.cached() ? "; from the cache (Run again after changing the form)" : ""));
+                info.set(describe(res.table(), label()) + (calibration == null ? "" : "; activation ranges by " + cal
+                        + " on " + calibration.getFileName()) + (res.cached()
+                        ? "; from the cache (Run again after changing the form)" : ""));
             }
         }, e -> {
             running.set(false);
@@ -182,13 +213,67 @@ public final class SensitivityViewModel {
         });
     }
 
-    private record Result(SensitivityTable table, boolean cached) {
+    private record Result(SensitivityTable table, boolean cached, String method, String calibrator) {
+    }
+
+    /** The sweep's settings: the method's defaults, or W8A8 with {@code calibrator} (activations on each layer's input). */
+    static SensitivityMethod settings(String method, String calibrator) {
+        if (!W8A8.equals(method)) {
+            return SensitivityMethod.of(method);
+        }
+        ActivationSpec a = new ActivationSpec(8, false, Calibration.parse("Calibrator", calibrator), false, Map.of(),
+                ActivationPlacement.LAYERS);
+        return new SensitivityMethod("quantize", null, null, 0, true, null, null, a);
+    }
+
+    /** The plan's calibration file, resolved, for W8A8; null for the other methods. */
+    private Path calibrationFile() {
+        if (!W8A8.equals(method.get())) {
+            return null;
+        }
+        var c = main.plan().planProperty().get().calibration();
+        if (c == null || c.data() == null) {
+            throw new BadInputException("W8A8 sensitivity calibrates each layer's activation range on the plan's calibration"
+                    + " data: choose it first (Edit > Calibration Data...).");
+        }
+        Path folder = main.plan().recipeFolder();
+        return (folder == null ? Path.of("").toAbsolutePath() : folder).resolve(c.data()).normalize();
+    }
+
+    /** What identifies the calibration data in the cache key: its path, size, time and sample limit. */
+    private static String calibrationIdentity(Path file, Integer samples) {
+        if (file == null) {
+            return "";
+        }
+        long size = -1;
+        long time = -1;
+        try {
+            size = java.nio.file.Files.size(file);
+            time = java.nio.file.Files.getLastModifiedTime(file).toMillis();
+        } catch (java.io.IOException e) {
+            // a missing file fails when the sweep loads it; the key only has to differ
+        }
+        return "\ncalibration " + file + " " + size + " " + time + " " + samples;
+    }
+
+    /** The shown table's method as the window names it: "quantize W8A8 (minmax)" for W8A8. */
+    String label() {
+        SensitivityTable t = table.get();
+        if (W8A8.equals(shownMethod)) {
+            return W8A8 + " (" + shownCalibrator + ")";
+        }
+        return t == null ? "" : t.method();
+    }
+
+    /** Whether the shown table is a W8A8 sweep (its cells set weights and activations). */
+    boolean shownW8A8() {
+        return W8A8.equals(shownMethod);
     }
 
     /** Checks the form on the FX thread, before any work: the levels it gives. */
     private List<Double> checkForm() {
         List<Double> lv = parseLevels(levels.get());
-        SensitivityMethod settings = SensitivityMethod.of(method.get());
+        SensitivityMethod settings = settings(method.get(), calibrator.get());
         lv.forEach(settings::checkLevel);
         if (samples.get() < 1) {
             throw new BadInputException("Samples must be at least 1, got " + samples.get() + ".");
@@ -197,12 +282,12 @@ public final class SensitivityViewModel {
         return lv;
     }
 
-    private static SensitivityRequest requestWith(OnnxModel m, String method, List<Double> lv, String regex, Pool pool,
-                                                  int n, Dataset loaded) {
+    private static SensitivityRequest requestWith(OnnxModel m, SensitivityMethod settings, List<Double> lv, String regex,
+                                                  Pool pool, int n, Dataset loaded, CalibrationData calibration) {
         int threads = dev.whittle.core.compare.PlanEvaluation.windowThreads();
         EvalRequest e = new EvalRequest(m, null, null, loaded, batch(n), n, null, pool,
                 SessionSpec.defaults().withThreads(threads));
-        return new SensitivityRequest(e, method, lv, selector(regex));
+        return new SensitivityRequest(e, settings.name(), lv, selector(regex), settings, calibration);
     }
 
     private static int batch(int samples) {
@@ -233,7 +318,11 @@ public final class SensitivityViewModel {
     }
 
     static String describe(SensitivityTable t) {
-        return String.format(Locale.ROOT, "%s sensitivity, %s on %s samples; unmodified %s%s", t.method(), t.metric(),
+        return describe(t, t.method());
+    }
+
+    static String describe(SensitivityTable t, String method) {
+        return String.format(Locale.ROOT, "%s sensitivity, %s on %s samples; unmodified %s%s", method, t.metric(),
                 Format.count(t.samples()), value(t.metric(), t.baseline()),
                 t.skipped().isEmpty() ? "" : "; " + t.skipped().size() + " layers skipped");
     }
@@ -255,21 +344,34 @@ public final class SensitivityViewModel {
         PlanViewModel plan = main.plan();
         boolean changed = switch (t.method()) {
             case "prune" -> plan.setPrune(layer, PruneSpec.sparsity(level));
-            case "quantize" -> plan.setQuantize(layer, QuantizeSpec.weights(WeightSpec.of((int) level, Granularity.CHANNEL)));
+            case "quantize" -> plan.setQuantize(layer, shownW8A8()
+                    ? new QuantizeSpec(WeightSpec.of((int) level, Granularity.CHANNEL),
+                    ActivationSpec.of(Calibration.parse("Calibrator", shownCalibrator)), null)
+                    : QuantizeSpec.weights(WeightSpec.of((int) level, Granularity.CHANNEL)));
             case "lowrank-params" -> plan.setLowrank(layer, LowRankSpec.params(level));
             case "lowrank" -> plan.setLowrank(layer, LowRankSpec.rank((int) level));
             default -> false;
         };
         if (changed) {
-            main.setStatus("Set " + t.method() + " " + Format.number(level) + " on " + layer + " (Ctrl+Z undoes it).");
+            main.setStatus("Set " + label() + " " + Format.number(level) + " on " + layer + " (Ctrl+Z undoes it).");
         }
         return changed;
     }
 
     /** The table as CSV: layer, then the primary metric at each level. */
     static String csv(SensitivityTable t) {
+        return csv(t, t.method());
+    }
+
+    /** The shown table as CSV, its method named as the window names it; null when none is shown. */
+    String shownCsv() {
+        SensitivityTable t = table.get();
+        return t == null ? null : csv(t, label());
+    }
+
+    static String csv(SensitivityTable t, String method) {
         StringBuilder sb = new StringBuilder("layer");
-        t.levels().forEach(l -> sb.append(',').append(t.method()).append(' ').append(Format.number(l)));
+        t.levels().forEach(l -> sb.append(',').append(method).append(' ').append(Format.number(l)));
         sb.append('\n');
         for (String l : t.layers()) {
             sb.append('"').append(l.replace("\"", "\"\"")).append('"');
@@ -279,7 +381,7 @@ public final class SensitivityViewModel {
             }
             sb.append('\n');
         }
-        sb.append("# ").append(describe(t)).append('\n');
+        sb.append("# ").append(describe(t, method)).append('\n');
         return sb.toString();
     }
 
@@ -289,6 +391,11 @@ public final class SensitivityViewModel {
 
     public StringProperty levelsProperty() {
         return levels;
+    }
+
+    /** W8A8's calibrator: minmax, percentile:P, entropy or mse. */
+    public StringProperty calibratorProperty() {
+        return calibrator;
     }
 
     public StringProperty layersProperty() {

@@ -134,6 +134,47 @@ class AnalysisTabsUiTest {
     }
 
     @Test
+    void w8a8CalibratesOnThePlansDataAndACellSetsWeightsAndActivations(FxRobot robot) throws Exception {
+        openCnn(robot);
+        SensitivityViewModel s = AnalysisTabs.of(view).sensitivity();
+        robot.interact(() -> robot.lookup("#analysisTabs").queryAs(TabPane.class).getSelectionModel().select(0));
+        assertTrue(!robot.lookup("#sensitivityCalibrator").query().isVisible(), "the calibrator is W8A8's alone");
+        robot.interact(() -> {
+            s.methodProperty().set(SensitivityViewModel.W8A8);
+            s.samplesProperty().set(200);
+        });
+        assertEquals("8", s.levelsProperty().get());
+        assertTrue(robot.lookup("#sensitivityCalibrator").query().isVisible());
+        robot.interact(s::run);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNotNull(view.lastError(), "no calibration data yet");
+        assertTrue(view.lastError().getContentText().contains("Edit > Calibration Data"), view.lastError().getContentText());
+        assertTrue(vm.jobs().running().isEmpty());
+        robot.interact(() -> view.lastError().close());
+
+        robot.interact(() -> vm.plan().setCalibration(Path.of("sample-models/fashion-calib-x.npy"), () -> { }));
+        await(20, () -> vm.plan().calibrated() && vm.jobs().running().isEmpty());
+        robot.interact(() -> s.calibratorProperty().set("percentile:99.9"));
+        robot.clickOn("#runSensitivity");
+        await(90, () -> s.tableProperty().get() != null && vm.jobs().running().isEmpty());
+        SensitivityTable t = s.tableProperty().get();
+        assertEquals(5, t.layers().size());
+        assertTrue(s.infoProperty().get().startsWith("quantize W8A8 (percentile:99.9) sensitivity"), s.infoProperty().get());
+        assertTrue(s.infoProperty().get().contains("activation ranges by percentile:99.9 on fashion-calib-x.npy"),
+                s.infoProperty().get());
+        for (String l : t.layers()) {
+            assertTrue(t.value(l, 8) > 0.5, l + " stays a classifier at W8A8: " + t.value(l, 8));
+        }
+        Node cell = robot.lookup(".heat-cell").match(n -> String.valueOf(n.getUserData()).startsWith("conv2@")).query();
+        robot.clickOn(cell);
+        var q = vm.plan().planProperty().get().layer("conv2").quantize();
+        assertEquals(8, q.weights().bits());
+        assertNotNull(q.activations(), "a W8A8 cell sets the activations too");
+        assertEquals("percentile:99.9", q.activations().calibration().toString());
+        assertTrue(s.shownCsv().startsWith("layer,quantize W8A8 (percentile:99.9) 8\n"), s.shownCsv());
+    }
+
+    @Test
     void escapeCancelsASweepAndRunComesBack(FxRobot robot) throws Exception {
         openCnn(robot);
         SensitivityViewModel s = AnalysisTabs.of(view).sensitivity();
