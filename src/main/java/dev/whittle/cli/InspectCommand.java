@@ -61,6 +61,7 @@ final class InspectCommand implements Callable<Integer> {
         m.put("quantizeLinear", k.quantizeLinear());
         m.put("dequantizeLinear", k.dequantizeLinear());
         m.put("floatNodes", k.floatNodes());
+        m.put("conversions", k.conversions());
         return m;
     }
 
@@ -75,6 +76,14 @@ final class InspectCommand implements Callable<Integer> {
         sb.append("Conv/Gemm/MatMul in float: ").append(k.floatNodes().size());
         sb.append(k.floatNodes().isEmpty() ? "\n" : ":\n");
         k.floatNodes().forEach(n -> sb.append("  ").append(n).append('\n'));
+        if (!k.conversions().isEmpty()) {
+            sb.append("Q/DQ left, by why (the float op beside each):\n");
+            java.util.Map<String, java.util.List<String>> by = new java.util.TreeMap<>();
+            k.conversions().forEach(c -> by.computeIfAbsent(c.op() + " " + c.reason(), x -> new ArrayList<>()).add(c.tensor()));
+            by.forEach((why, tensors) -> sb.append("  ").append(tensors.size()).append(" x ").append(why).append(": ")
+                    .append(String.join(", ", tensors.subList(0, Math.min(4, tensors.size()))))
+                    .append(tensors.size() > 4 ? " and " + (tensors.size() - 4) + " more" : "").append('\n'));
+        }
         return sb.toString();
     }
 

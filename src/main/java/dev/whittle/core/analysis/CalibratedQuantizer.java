@@ -69,8 +69,11 @@ public final class CalibratedQuantizer {
             r = SpeedPlacement.apply(model, steps, options, r);
         }
         // placement measured: then the layers whose int8 kernels are slower here than float stay float
-        return MeasuredPlacement.wanted(steps) && !r.report().activations().isEmpty()
-                ? MeasuredPlacement.apply(model, steps, options, r, data, cancelled) : r;
+        if (MeasuredPlacement.wanted(steps) && !r.report().activations().isEmpty()) {
+            r = MeasuredPlacement.apply(model, steps, options, r, data, cancelled);
+        }
+        // and the report says which conversions are left in the model written, and why
+        return SpeedPlacement.wanted(steps) && !r.report().activations().isEmpty() ? SpeedPlacement.withConversions(r) : r;
     }
 
     public static QuantResult apply(OnnxModel model, List<QuantizeStep> steps, CalibrationData data) {

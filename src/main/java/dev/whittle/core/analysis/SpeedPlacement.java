@@ -1,5 +1,6 @@
 package dev.whittle.core.analysis;
 
+import dev.whittle.core.eval.ConversionsLeft;
 import dev.whittle.core.eval.KernelCounts;
 import dev.whittle.core.eval.OptimizedGraph;
 import dev.whittle.core.eval.SessionSpec;
@@ -148,6 +149,13 @@ public final class SpeedPlacement {
 
     private static long count(ModelGraph g, String op) {
         return g.nodes().stream().filter(n -> n.opType().equals(op)).count();
+    }
+
+    /** {@code r} with a note on the Q/DQ conversions ONNX Runtime's optimized graph of it keeps, and why. */
+    static QuantResult withConversions(QuantResult r) {
+        ModelGraph opt = OptimizedGraph.optimize(r.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
+        String s = ConversionsLeft.summary(ConversionsLeft.of(opt));
+        return s.isEmpty() ? r : withMessages(r, List.of(s));
     }
 
     static QuantResult withMessages(QuantResult r, List<String> extra) {

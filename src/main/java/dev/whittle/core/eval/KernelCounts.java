@@ -19,9 +19,10 @@ import java.util.TreeMap;
  *                   MatMulNBits, QGemm
  * @param floatNodes the Conv / Gemm / MatMul nodes (fused forms included) with a constant weight that run in
  *                   float, as "name (op)" (products of two activations, as in attention, are not weight layers)
+ * @param conversions every QuantizeLinear and DequantizeLinear left, with why it is there
  */
 public record KernelCounts(String model, String optLevel, SortedMap<String, Integer> ops, int int8, int quantizeLinear,
-                           int dequantizeLinear, List<String> floatNodes) {
+                           int dequantizeLinear, List<String> floatNodes, List<ConversionsLeft.Conversion> conversions) {
     private static final Set<String> INT8 = Set.of("QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
             "MatMulIntegerToFloat", "DynamicQuantizeMatMul", "MatMulNBits", "QGemm");
     private static final Set<String> FLOAT = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul", "FusedConv", "FusedGemm",
@@ -30,6 +31,7 @@ public record KernelCounts(String model, String optLevel, SortedMap<String, Inte
     public KernelCounts {
         ops = new TreeMap<>(ops);
         floatNodes = List.copyOf(floatNodes);
+        conversions = List.copyOf(conversions);
     }
 
     /** The kernels of {@code model}'s optimized graph at {@code level}. */
@@ -56,7 +58,8 @@ public record KernelCounts(String model, String optLevel, SortedMap<String, Inte
             q += n.opType().equals("QuantizeLinear") ? 1 : 0;
             dq += n.opType().equals("DequantizeLinear") ? 1 : 0;
         }
-        return new KernelCounts(model.graph().fileName(), level.name().toLowerCase(), ops, int8, q, dq, floats);
+        return new KernelCounts(model.graph().fileName(), level.name().toLowerCase(), ops, int8, q, dq, floats,
+                ConversionsLeft.of(opt.graph()));
     }
 
     /**

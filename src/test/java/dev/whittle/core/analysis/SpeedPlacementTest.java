@@ -73,6 +73,10 @@ class SpeedPlacementTest {
         assertTrue(speed.report().messages().stream().anyMatch(s -> s.contains("1 layer got a pair on its output (conv)")),
                 speed.report().messages().toString());
         assertEquals(Int8Layout.REDUCED, speed.report().layers().get(0).int8Layout(), "placed for speed: reduced (0027)");
+        // the conversions left, each with the float op beside it (ConversionsLeft)
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("ONNX Runtime's optimized graph on this CPU"
+                + " keeps 1 QuantizeLinear (1 after Tanh) and 1 DequantizeLinear (1 before Sigmoid):")),
+                speed.report().messages().toString());
     }
 
     @Test
