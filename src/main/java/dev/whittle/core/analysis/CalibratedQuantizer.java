@@ -62,7 +62,11 @@ public final class CalibratedQuantizer {
                         cancelled);
             }
         }
-        QuantOptions options = new QuantOptions(hist, analyses, gptq, biasMeans);
+        // speed and measured placement try configurations whose graph pairs no first list foresees: more on demand
+        QuantOptions.MoreStatistics more = data == null ? null
+                : tensors -> ActivationCalibration.collect(model, tensors, data, ActivationCalibration.externalDir(model),
+                        f -> { }, cancelled);
+        QuantOptions options = new QuantOptions(hist, analyses, gptq, biasMeans, more);
         QuantResult r = Quantizer.apply(model, steps, options);
         // placement speed: what ONNX Runtime keeps as a round trip to int8 and back is left out
         if (SpeedPlacement.wanted(steps) && !r.report().activations().isEmpty()) {

@@ -8,6 +8,7 @@ import dev.whittle.core.onnx.GraphEditor;
 import dev.whittle.core.onnx.GraphNode;
 import dev.whittle.core.onnx.OnnxModel;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +23,9 @@ import java.util.Map;
  * {@code Add(shift, Mul(scale, conv))} with shape-[1] constants for the learnable affine blocks
  * after each Conv, which would otherwise stay as two element-wise ops on every activation. After
  * it, the same blocks in front of a Conv are folded into that Conv ({@link AffineIntoConv}), which
- * no ORT fusion does.
+ * no ORT fusion does. A Div of a Clip/Relu output by a one-element constant becomes a Mul by its
+ * reciprocal (a hard-swish written as Add, Clip, Div, Mul can then run in int8: ORT has QLinearMul,
+ * no int8 Div).
  */
 public final class GraphPreparation {
     private GraphPreparation() {
@@ -35,10 +38,10 @@ public final class GraphPreparation {
      * @param batchNormsFolded BatchNormalization nodes removed
      */
     public record Prepared(OnnxModel model, int nodesBefore, int nodesAfter, int batchNormsFolded, int swapped,
-                           int affineFolded) {
+                           int affineFolded, int divisions) {
         /** One sentence for the quantize output, or null when nothing changed. */
         public String summary() {
-            if (nodesBefore == nodesAfter && batchNormsFolded == 0) {
+            if (nodesBefore == nodesAfter && batchNormsFolded == 0 && divisions == 0) {
                 return null;
             }
             return "prepared the float graph with ONNX Runtime's basic optimizer: " + nodesBefore + " -> " + nodesAfter
@@ -46,7 +49,9 @@ public final class GraphPreparation {
                     + (swapped > 0 ? " (" + swapped + " Mul/Add of a Conv's output by a constant rewritten in the form its"
                     + " fusions fold into the Conv)" : "")
                     + (affineFolded > 0 ? "; " + affineFolded + " Mul/Add by a constant in front of a Conv folded into its"
-                    + " weights and bias" : "");
+                    + " weights and bias" : "")
+                    + (divisions > 0 ? "; " + divisions + " Div by a constant written as Mul by its reciprocal (ONNX Runtime has"
+                    + " an int8 Mul, no int8 Div)" : "");
         }
     }
 
@@ -54,6 +59,10 @@ public final class GraphPreparation {
     public static Prepared fold(OnnxModel model) {
         GraphEditor e = GraphEditor.of(model);
         int swapped = 0;
+        int divisions = 0;
+        // the original ops by output name (the editor's own nodes may be replaced as the loop goes)
+        Map<String, NodeInfo> producers = new HashMap<>();
+        model.graph().nodes().stream().filter(x -> x.graphPath().isEmpty()).forEach(x -> x.outputs().forEach(o -> producers.put(o, x)));
         // a Conv's output (or a Mul/Add of it by a one-element constant), with the Conv's weight dims
         Map<String, long[]> convOut = new HashMap<>();
         for (int i = 0; i < e.nodeCount(); i++) {
@@ -63,6 +72,22 @@ public final class GraphPreparation {
             }
             if (n.op().equals("Conv") && n.inputs().size() >= 2 && e.isConstant(n.input(1)) && !n.outputs().isEmpty()) {
                 convOut.put(n.outputs().get(0), e.dims(n.input(1)));
+                continue;
+            }
+            if (n.op().equals("Div") && n.inputs().size() == 2 && !n.outputs().isEmpty() && e.isConstant(n.input(1))
+                    && !e.isConstant(n.input(0)) && count(e.dims(n.input(1))) == 1
+                    && e.floatType(n.input(1)) == DataType.FLOAT && afterClip(producers, n.input(0))) {
+                // ORT has an int8 Mul (QLinearMul) but no int8 Div: relu6(x + 3) / 6 (in a hard-swish or hard-sigmoid as
+                // exporters write it) becomes relu6(x + 3) * (1 / 6), within an ulp; other divisions stay, as ORT's float
+                // fusions expect them (GELU's x / sqrt(2), attention's scores / sqrt(d))
+                float c = e.floats(n.input(1))[0];
+                if (c != 0 && Float.isFinite(1 / c)) {
+                    String old = n.input(1);
+                    e.replaceNode(i, List.of(GraphNode.of(n.name(), "Mul", List.of(n.input(0),
+                            e.addTensor(old + "_reciprocal", e.dims(old), new float[] {1 / c})), n.outputs(), Map.of())));
+                    e.dropIfUnused(old);
+                    divisions++;
+                }
                 continue;
             }
             if (!(n.op().equals("Mul") || n.op().equals("Add")) || n.inputs().size() != 2 || n.outputs().isEmpty()) {
@@ -89,17 +114,33 @@ public final class GraphPreparation {
             convOut.put(n.outputs().get(0), w);
             swapped++;
         }
-        OnnxModel canonical = swapped > 0 ? e.build() : model;
+        OnnxModel canonical = swapped + divisions > 0 ? e.build() : model;
         OnnxModel folded = OptimizedGraph.optimize(canonical, SessionSpec.defaults(), SessionSpec.OptLevel.BASIC);
         AffineIntoConv.Folded affine = AffineIntoConv.apply(folded);
         folded = affine.model();
         int before = model.graph().nodes().size();
         int after = folded.graph().nodes().size();
         int bn = batchNorms(model) - batchNorms(folded);
-        if (before == after && bn == 0) {
-            return new Prepared(model, before, after, 0, 0, 0);
+        if (before == after && bn == 0 && divisions == 0) {
+            return new Prepared(model, before, after, 0, 0, 0, 0);
         }
-        return new Prepared(folded, before, after, bn, swapped, affine.removed());
+        return new Prepared(folded, before, after, bn, swapped, affine.removed(), divisions);
+    }
+
+    /**
+     * Whether {@code value} is written by a Clip or Relu, or by a Mul of one: relu6(x + 3) / 6 and
+     * x * relu6(x + 3) / 6, the hard-sigmoid and hard-swish as exporters write them.
+     */
+    private static boolean afterClip(Map<String, NodeInfo> producers, String value) {
+        NodeInfo n = producers.get(value);
+        if (n == null) {
+            return false;
+        }
+        if (n.opType().equals("Clip") || n.opType().equals("Relu")) {
+            return true;
+        }
+        return n.opType().equals("Mul") && n.inputs().stream().map(producers::get)
+                .anyMatch(q -> q != null && (q.opType().equals("Clip") || q.opType().equals("Relu")));
     }
 
     private static long count(long[] dims) {

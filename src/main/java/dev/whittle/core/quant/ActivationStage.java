@@ -6,6 +6,7 @@ import dev.whittle.core.onnx.OnnxModel;
 import dev.whittle.core.onnx.QdqEditor;
 import dev.whittle.core.onnx.TensorBytes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.LinkedHashMap;
@@ -46,21 +47,30 @@ final class ActivationStage {
 
     /** The activation tensors {@link #run} needs statistics for (those without a forced range). */
     static List<String> toCalibrate(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan) {
-        return entries(model, ed, plan, new ArrayList<>()).stream().filter(e -> e.forced == null).map(e -> e.rangeOf)
+        return entries(model, ed, plan, new ArrayList<>(), new HashMap<>()).stream().filter(e -> e.forced == null)
+                .map(e -> e.rangeOf)
                 .distinct().toList();
     }
 
     static List<ActivationReport> run(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan,
                                       Map<String, QuantizedWeight> weights, QuantOptions options, List<String> messages) {
-        List<Entry> list = entries(model, ed, plan, messages);
+        Map<String, List<Integer>> constantSlots = new LinkedHashMap<>();
+        List<Entry> list = entries(model, ed, plan, messages, constantSlots);
         if (list.isEmpty()) {
             return List.of();
         }
         List<String> toCalibrate = list.stream().filter(e -> e.forced == null).map(e -> e.rangeOf).distinct().toList();
-        Map<String, ActivationHistogram> hist = options.activations();
+        Map<String, ActivationHistogram> hist = new HashMap<>(options.activations());
+        List<String> unseen = toCalibrate.stream().filter(t -> !hist.containsKey(t)).toList();
+        if (!unseen.isEmpty() && options.more() != null) {
+            hist.putAll(options.more().collect(unseen));
+        }
         if (!hist.keySet().containsAll(toCalibrate)) {
-            throw new BadInputException("Activation quantization needs calibration data; " + toCalibrate.size()
-                    + " activations have no forced range.");
+            List<String> missing = toCalibrate.stream().filter(t -> !hist.containsKey(t)).toList();
+            throw new BadInputException("Activation quantization needs calibration data; " + missing.size()
+                    + (missing.size() == 1 ? " activation has" : " activations have") + " no forced range and no statistics ("
+                    + String.join(", ",
+                    missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? " ..." : "") + ").");
         }
         // a tensor in an If branch the calibration data never takes has no values: no range to choose
         for (java.util.Iterator<Entry> it = list.iterator(); it.hasNext(); ) {
@@ -81,11 +91,22 @@ final class ActivationStage {
                 }
             }
         }
+        int constants = ScalarInputs.write(model, ed, constantSlots, list);
+        if (constants > 0) {
+            messages.add(constants + " one-element constant input" + (constants == 1 ? "" : "s") + " of Add/Mul written as int8"
+                    + " behind a DequantizeLinear (the value exactly), so ONNX Runtime runs " + (constants == 1 ? "that op"
+                    : "those ops") + " as QLinearAdd/QLinearMul (graph placement).");
+        }
         return reports;
     }
 
-    /** The tensors that get a Q/DQ pair, overrides applied; excluded ones are reported in {@code messages}. */
-    private static List<Entry> entries(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan, List<String> messages) {
+    /**
+     * The tensors that get a Q/DQ pair, overrides applied; excluded ones are reported in {@code
+     * messages}. {@code constantSlots} receives the one-element constant inputs of the ops graph
+     * placement runs in int8 (node to input slots).
+     */
+    private static List<Entry> entries(OnnxModel model, QdqEditor ed, List<Quantizer.Planned> plan, List<String> messages,
+                                       Map<String, List<Integer>> constantSlots) {
         Map<String, Entry> entries = new LinkedHashMap<>();
         var constants = model.graph().constants().stream().map(t -> t.name()).collect(java.util.stream.Collectors.toSet());
         for (Quantizer.Planned p : plan) {
@@ -137,7 +158,11 @@ final class ActivationStage {
             // (as is one whose input an override leaves in float)
             plan.stream().filter(p -> p.spec().activations() != null && !floatInputs.contains(p.layer().node()))
                     .forEach(p -> layers.add(p.layer().graphNode()));
-            GraphPairs.place(ed, constants, layers, new HashSet<>(entries.keySet()), list, messages);
+            Set<String> scalars = new HashSet<>();
+            model.graph().constants().stream().filter(t -> t.type() == DataType.FLOAT && t.count() == 1)
+                    .forEach(t -> scalars.add(t.name()));
+            constantSlots.putAll(GraphPairs.place(ed, constants, scalars, layers, new HashSet<>(entries.keySet()), list,
+                    messages));
         }
         return list;
     }

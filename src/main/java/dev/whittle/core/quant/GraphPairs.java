@@ -26,6 +26,10 @@ final class GraphPairs {
 
     private final QdqEditor ed;
     private final Set<String> constants;
+    /** One-element float constants: an Add or Mul reading one gets it as int8 behind a DequantizeLinear (exact). */
+    private final Set<String> scalars;
+    /** Node -> the input slots holding such a constant, for the ops that run in int8. */
+    private final Map<String, List<Integer>> constantSlots = new LinkedHashMap<>();
     /** Graph nodes of the layers that write int8 (their input is quantized). */
     private final Set<String> layers;
     /** Tensors with an entry, or left in float by an override: no second pair. */
@@ -36,10 +40,11 @@ final class GraphPairs {
     private final List<String> messages;
     private final Set<String> reported = new java.util.HashSet<>();
 
-    private GraphPairs(QdqEditor ed, Set<String> constants, Set<String> layers, Set<String> taken,
+    private GraphPairs(QdqEditor ed, Set<String> constants, Set<String> scalars, Set<String> layers, Set<String> taken,
                        List<ActivationStage.Entry> list, List<String> messages) {
         this.ed = ed;
         this.constants = constants;
+        this.scalars = scalars;
         this.layers = layers;
         this.taken = taken;
         this.messages = messages;
@@ -48,11 +53,13 @@ final class GraphPairs {
 
     /**
      * Adds the graph-placement entries to {@code list} and the op readers to the entries there;
-     * tensors an override leaves in float are named in {@code messages}.
+     * tensors an override leaves in float are named in {@code messages}. Returns, per node that
+     * now runs in int8, the input slots that hold a one-element constant: those get an int8 copy
+     * behind a DequantizeLinear, as ORT's QLinearAdd/QLinearMul need every input dequantized.
      */
-    static void place(QdqEditor ed, Set<String> constants, Set<String> layers, Set<String> taken,
-                      List<ActivationStage.Entry> list, List<String> messages) {
-        GraphPairs g = new GraphPairs(ed, constants, layers, taken, list, messages);
+    static Map<String, List<Integer>> place(QdqEditor ed, Set<String> constants, Set<String> scalars, Set<String> layers,
+                                            Set<String> taken, List<ActivationStage.Entry> list, List<String> messages) {
+        GraphPairs g = new GraphPairs(ed, constants, scalars, layers, taken, list, messages);
         for (ActivationStage.Entry e : List.copyOf(list)) {
             if (!e.output && e.spec.placement().throughGraph()) {
                 g.back(e, 0);
@@ -60,6 +67,7 @@ final class GraphPairs {
         }
         g.forward();
         list.addAll(g.added);
+        return g.constantSlots;
     }
 
     /** {@code tensor} and the tensors behind it through same-scale ops; {@code producer} wrote the last one. */
@@ -97,6 +105,38 @@ final class GraphPairs {
         return before != null && layers.contains(before);
     }
 
+    /**
+     * The node that runs in int8 when a pair sits on {@code p}'s output: {@code p} itself (an op
+     * with an int8 kernel of its own over int8 inputs), or the such op right before a Relu/Clip
+     * {@code p} (the Q's range saturates as they do, so ORT removes them); null when neither.
+     */
+    private String int8Op(String p, ActivationSpec spec, int depth) {
+        if (ownKernelOverInt8(p, spec, depth)) {
+            return p;
+        }
+        if (GraphOps.of(ed.opOf(p)).orElse(null) != GraphOps.Kind.FOLDED) {
+            return null;
+        }
+        String in = ed.input(p, 0);
+        String before = ed.producerOf(in);
+        // the op's own output has no pair then: nothing else may read it
+        return before != null && ed.readersOf(in).size() == 1 && !ed.isGraphOutput(in)
+                && ownKernelOverInt8(before, spec, depth) ? before : null;
+    }
+
+    /** Records {@code node}'s one-element constant inputs, to be written as int8 behind a DequantizeLinear. */
+    private void constantsOf(String node) {
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; !ed.input(node, i).isEmpty(); i++) {
+            if (scalars.contains(ed.input(node, i))) {
+                slots.add(i);
+            }
+        }
+        if (!slots.isEmpty()) {
+            constantSlots.put(node, slots);
+        }
+    }
+
     /** An op with an int8 kernel of its own whose every input is paired or can be. */
     private boolean ownKernelOverInt8(String p, ActivationSpec spec, int depth) {
         if (!GraphOps.ownKernel(ed.opOf(p)) || ed.output(p, 0).isEmpty()) {
@@ -128,7 +168,7 @@ final class GraphPairs {
         }
         leadsToInt8.put(tensor, false);
         String p = walk(tensor).producer();
-        boolean ok = p != null && (writtenByLayer(p) || ownKernelOverInt8(p, spec, depth));
+        boolean ok = p != null && (writtenByLayer(p) || int8Op(p, spec, depth) != null);
         leadsToInt8.put(tensor, ok);
         return ok;
     }
@@ -141,7 +181,8 @@ final class GraphPairs {
             return;
         }
         boolean layer = writtenByLayer(p);
-        boolean op = !layer && ownKernelOverInt8(p, e.spec, depth);
+        String opNode = layer ? null : int8Op(p, e.spec, depth);
+        boolean op = opNode != null;
         if (!layer && !op || layer && w.tensors().size() == 1) {
             return;
         }
@@ -161,9 +202,10 @@ final class GraphPairs {
             add(c);
         }
         if (op) {
-            for (String in : inputs(p)) {
-                read(pairOf(in, e.spec, depth), p);
+            for (String in : inputs(opNode)) {
+                read(pairOf(in, e.spec, depth), opNode);
             }
+            constantsOf(opNode);
         }
     }
 
@@ -241,7 +283,7 @@ final class GraphPairs {
                     continue;
                 }
                 for (String r : ed.readersOf(e.tensor)) {
-                    String out = ed.output(r, 0);
+                    String out = afterFold(ed.output(r, 0));
                     if (!GraphOps.ownKernel(ed.opOf(r)) || out.isEmpty() || e.readers.contains(r) && paired.containsKey(out)) {
                         continue;
                     }
@@ -258,16 +300,39 @@ final class GraphPairs {
                         changed = true;
                     }
                     ins.forEach(in -> read(paired.get(in), r));
+                    constantsOf(r);
                 }
             }
         }
     }
 
-    /** Every input of {@code node} (empty when one is a constant or missing: no QLinear form then). */
+    /**
+     * Where an op's output pair goes: after the Relu/Clip that alone reads it (ORT folds that into
+     * the Q, and the op writes int8 directly), else on the output itself.
+     */
+    private String afterFold(String out) {
+        List<String> rs = out.isEmpty() ? List.of() : ed.readersOf(out);
+        if (rs.size() != 1 || ed.isGraphOutput(out) || GraphOps.of(ed.opOf(rs.get(0))).orElse(null) != GraphOps.Kind.FOLDED) {
+            return out;
+        }
+        String folded = ed.output(rs.get(0), 0);
+        return folded.isEmpty() ? out : folded;
+    }
+
+    /**
+     * The activation inputs of {@code node}: input 0 for a unary op; for Add, Mul, Concat every
+     * input but one-element float constants of Add and Mul (those are written as int8 too). Empty
+     * when no QLinear form fits: another constant, a missing input, or only constants.
+     */
     private List<String> inputs(String node) {
         List<String> ins = new ArrayList<>();
-        boolean unary = GraphOps.of(ed.opOf(node)).orElse(null) == GraphOps.Kind.OWN_RANGE;
-        for (String in = ed.input(node, 0); !in.isEmpty(); in = ed.input(node, ins.size())) {
+        String op = ed.opOf(node);
+        boolean unary = GraphOps.of(op).orElse(null) == GraphOps.Kind.OWN_RANGE;
+        for (int i = 0; !ed.input(node, i).isEmpty(); i++) {
+            String in = ed.input(node, i);
+            if (scalars.contains(in) && (op.equals("Add") || op.equals("Mul"))) {
+                continue;
+            }
             if (constants.contains(in)) {
                 return List.of();
             }

@@ -14,13 +14,27 @@ import java.util.Map;
  *                    the layer is quantized, so a large model is not held on the heap whole
  * @param gptq        per node name, XᵀX of the layer's input (K×K row-major): those layers' weights
  *                    are rounded by {@link Gptq} instead of to nearest; empty for none
+ * @param more        where statistics of tensors missing from {@code activations} come from (the
+ *                    placements that try several configurations pair tensors no first list could
+ *                    foresee); null: none, a missing tensor is an error
  */
 public record QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
-                           Map<String, double[]> gptq, Map<String, double[]> biasMeans) {
+                           Map<String, double[]> gptq, Map<String, double[]> biasMeans, MoreStatistics more) {
+    /** Collects the histograms of more activation tensors, on the same model and calibration data. */
+    @FunctionalInterface
+    public interface MoreStatistics {
+        Map<String, ActivationHistogram> collect(java.util.List<String> tensors);
+    }
+
     public QuantOptions {
         activations = activations == null ? Map.of() : Map.copyOf(activations);
         gptq = gptq == null ? Map.of() : Map.copyOf(gptq);
         biasMeans = biasMeans == null ? Map.of() : Map.copyOf(biasMeans);
+    }
+
+    public QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
+                        Map<String, double[]> gptq, Map<String, double[]> biasMeans) {
+        this(activations, analyses, gptq, biasMeans, null);
     }
 
     public QuantOptions(Map<String, ActivationHistogram> activations, Map<String, WeightAnalysis> analyses,
@@ -34,7 +48,7 @@ public record QuantOptions(Map<String, ActivationHistogram> activations, Map<Str
      * quantized weight, (W - Ŵ)ᵀ·mean(x) per output channel, is added to the layer's bias.
      */
     public QuantOptions withBiasCorrection(Map<String, double[]> means) {
-        return new QuantOptions(activations, analyses, gptq, means);
+        return new QuantOptions(activations, analyses, gptq, means, more);
     }
 
     /** Without GPTQ: every weight rounds to nearest. */
@@ -44,7 +58,7 @@ public record QuantOptions(Map<String, ActivationHistogram> activations, Map<Str
 
     /** These options with GPTQ for the layers (node names) whose input XᵀX (K×K) is given. */
     public QuantOptions withGptq(Map<String, double[]> secondMoments) {
-        return new QuantOptions(activations, analyses, secondMoments, biasMeans);
+        return new QuantOptions(activations, analyses, secondMoments, biasMeans, more);
     }
 
     public static QuantOptions none() {

@@ -139,6 +139,46 @@ class GraphOpsPlacementTest {
         assertTrue(sqnrDb(f, q) > 25, "SQNR " + sqnrDb(f, q) + " dB");
     }
 
+    /** x -> conv1 -> c; hard-swish as exporters write it: Mul(c, Div(Clip(Add(c, 3), 0, 6), 6)) -> conv2 -> y. */
+    private static OnnxModel hardSwish() {
+        GraphBuilder b = new GraphBuilder("hswish").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w1", QuantModels.random(91, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w2", QuantModels.random(92, 3 * 4 * 9, 0.3), 3, 4, 3, 3);
+        b.initializer("three", new float[] {3f}, 1);
+        b.initializer("six", new float[] {6f}, 1);
+        b.initializer("zero", new float[] {0f});
+        b.initializer("six_max", new float[] {6f});
+        b.node("Conv", "x", "w1").name("conv1").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Add", "c", "three").name("add3").outputs("a");
+        b.node("Clip", "a", "zero", "six_max").name("relu6").outputs("k");
+        b.node("Div", "k", "six").name("div6").outputs("d");
+        b.node("Mul", "c", "d").name("hswish").outputs("h");
+        b.node("Conv", "h", "w2").name("conv2").outputs("y").attrInts("kernel_shape", 3, 3);
+        b.output("y", DataType.FLOAT, "N", 3L, 6L, 6L);
+        return b.toModel();
+    }
+
+    @Test
+    void aHardSwishOfAddClipDivMulRunsInInt8BetweenTheConvs() {
+        OnnxModel m = hardSwish();
+        GraphPreparation.Prepared prepared = GraphPreparation.fold(m);
+        assertEquals(1, prepared.divisions(), "Div by 6 becomes Mul by 1/6");
+        assertTrue(prepared.summary().contains("1 Div by a constant written as Mul by its reciprocal"), prepared.summary());
+        float[] x = QuantModels.random(93, N * 2 * 64, 1.5);
+        QuantResult speed = quantize(prepared.model(), x, ActivationPlacement.SPEED, Map.of());
+        KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(1, k.ops().get("com.microsoft::QLinearAdd"), k.toString());
+        assertEquals(2, k.ops().get("com.microsoft::QLinearMul"), k.toString());
+        assertEquals(2, k.int8(), k.toString());
+        for (String floatOp : List.of("Add", "Mul", "Clip", "Div")) {
+            assertEquals(null, k.ops().get(floatOp), floatOp + " left in float: " + k);
+        }
+        assertEquals(1, k.quantizeLinear(), "only the model input: " + k);
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("2 one-element constant inputs of Add/Mul")),
+                speed.report().messages().toString());
+        assertTrue(sqnrDb(m, speed.model(), x) > 25, "SQNR " + sqnrDb(m, speed.model(), x) + " dB");
+    }
+
     private static double sqnrDb(OnnxModel m, OnnxModel q, float[] x) {
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
         return sqnrDb(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(q, Map.of("x", in)).get("y").data());

@@ -93,4 +93,37 @@ class GraphPreparationTest {
             assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "element " + i);
         }
     }
+    /**
+     * x * relu6(x + 3) / 6 (Paddle2ONNX's hard-swish) gets its Div by 6 as a Mul by 1/6, which ORT
+     * runs in int8; GELU's x / sqrt(2) in front of Erf stays a Div (ORT's Gelu fusion expects it).
+     * Both compute what they did within 1e-6.
+     */
+    @Test
+    void aDivAfterARelu6BecomesAMulButGelusDivStays() throws Exception {
+        dev.whittle.core.onnx.GraphBuilder b = new dev.whittle.core.onnx.GraphBuilder("hs").opset(17)
+                .input("input", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
+        b.initializer("three", new float[] {3f}, 1);
+        b.initializer("six", new float[] {6f}, 1);
+        b.initializer("lo", new float[] {0f});
+        b.initializer("hi", new float[] {6f});
+        b.initializer("sqrt2", new float[] {1.4142135f}, 1);
+        b.node("Add", "input", "three").name("add").outputs("a");
+        b.node("Clip", "a", "lo", "hi").name("relu6").outputs("k");
+        b.node("Mul", "input", "k").name("mul").outputs("xk");
+        b.node("Div", "xk", "six").name("hswish").outputs("h");
+        b.node("Div", "h", "sqrt2").name("gelu_div").outputs("g");
+        b.node("Erf", "g").name("erf").outputs("y");
+        b.output("y", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
+        OnnxModel m = b.toModel();
+        GraphPreparation.Prepared p = GraphPreparation.fold(m);
+        assertEquals(1, p.divisions(), p.summary());
+        assertEquals(1, p.model().graph().opCounts().get("Div"), "GELU's division stays: " + p.model().graph().opCounts());
+        assertEquals(2, p.model().graph().opCounts().get("Mul"), p.model().graph().opCounts().toString());
+        Tensor x = Tensor.random(11, 2, 16);
+        float[] want = runUnoptimized(m, x);
+        float[] got = runUnoptimized(p.model(), x);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-6, "element " + i);
+        }
+    }
 }
