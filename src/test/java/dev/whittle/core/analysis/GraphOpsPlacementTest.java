@@ -136,7 +136,7 @@ class GraphOpsPlacementTest {
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
         float[] f = Ort.run(m, Map.of("x", in)).get("y2").data();
         float[] q = Ort.run(speed.model(), Map.of("x", in)).get("y2").data();
-        assertTrue(sqnrDb(f, q) > 25, "SQNR " + sqnrDb(f, q) + " dB");
+        assertTrue(dev.whittle.testing.Sqnr.db(f, q) > 25, "SQNR " + dev.whittle.testing.Sqnr.db(f, q) + " dB");
     }
 
     /** x -> conv1 -> c; hard-swish as exporters write it: Mul(c, Div(Clip(Add(c, 3), 0, 6), 6)) -> conv2 -> y. */
@@ -181,17 +181,7 @@ class GraphOpsPlacementTest {
 
     private static double sqnrDb(OnnxModel m, OnnxModel q, float[] x) {
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
-        return sqnrDb(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(q, Map.of("x", in)).get("y").data());
+        return dev.whittle.testing.Sqnr.db(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(q, Map.of("x", in)).get("y").data());
     }
 
-    /** 10 log10 of the float output's energy over the error's. */
-    private static double sqnrDb(float[] f, float[] q) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < f.length; i++) {
-            num += (f[i] - q[i]) * (double) (f[i] - q[i]);
-            den += f[i] * (double) f[i];
-        }
-        return 10 * Math.log10(den / num);
-    }
 }

@@ -156,7 +156,7 @@ class SpeedPlacementTest {
         graph = speed;
         // and it computes what the float model does, within 8-bit error
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
-        double sqnr = sqnrDb(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(graph.model(), Map.of("x", in)).get("y").data());
+        double sqnr = dev.whittle.testing.Sqnr.db(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(graph.model(), Map.of("x", in)).get("y").data());
         assertTrue(sqnr > 25, "SQNR " + sqnr + " dB");
     }
 
@@ -187,20 +187,10 @@ class SpeedPlacementTest {
         assertTrue(speed.report().activations().stream().anyMatch(a -> a.tensor().equals("r") && a.readers().contains("add")),
                 speed.report().activations().toString());
         Tensor in = new Tensor(new long[] {N, 2, 8, 8}, x);
-        double sqnr = sqnrDb(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(speed.model(), Map.of("x", in)).get("y").data());
+        double sqnr = dev.whittle.testing.Sqnr.db(Ort.run(m, Map.of("x", in)).get("y").data(), Ort.run(speed.model(), Map.of("x", in)).get("y").data());
         assertTrue(sqnr > 25, "SQNR " + sqnr + " dB");
     }
 
-    /** 10 log10 of the float output's energy over the error's. */
-    private static double sqnrDb(float[] f, float[] q) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < f.length; i++) {
-            num += (f[i] - q[i]) * (double) (f[i] - q[i]);
-            den += f[i] * (double) f[i];
-        }
-        return 10 * Math.log10(den / num);
-    }
 
     private static dev.whittle.core.model.ModelGraph optimized(OnnxModel m) {
         return dev.whittle.core.eval.OptimizedGraph.optimize(m, SessionSpec.defaults(), SessionSpec.OptLevel.ALL).graph();
