@@ -23,7 +23,8 @@ import java.util.Map;
  * {@code Add(shift, Mul(scale, conv))} with shape-[1] constants for the learnable affine blocks
  * after each Conv, which would otherwise stay as two element-wise ops on every activation. After
  * it, the same blocks in front of a Conv are folded into that Conv ({@link AffineIntoConv}), which
- * no ORT fusion does. A Div of a Clip/Relu output by a one-element constant becomes a Mul by its
+ * no ORT fusion does. A hard-swish or hard-sigmoid spelled out with relu6 becomes ONNX's
+ * HardSigmoid ({@link HardSwishForm}). A Div of a Clip/Relu output by a one-element constant becomes a Mul by its
  * reciprocal (a hard-swish written as Add, Clip, Div, Mul can then run in int8: ORT has QLinearMul,
  * no int8 Div).
  */
@@ -38,10 +39,10 @@ public final class GraphPreparation {
      * @param batchNormsFolded BatchNormalization nodes removed
      */
     public record Prepared(OnnxModel model, int nodesBefore, int nodesAfter, int batchNormsFolded, int swapped,
-                           int affineFolded, int divisions) {
+                           int affineFolded, int divisions, int hardSwish) {
         /** One sentence for the quantize output, or null when nothing changed. */
         public String summary() {
-            if (nodesBefore == nodesAfter && batchNormsFolded == 0 && divisions == 0) {
+            if (nodesBefore == nodesAfter && batchNormsFolded == 0 && divisions == 0 && hardSwish == 0) {
                 return null;
             }
             return "prepared the float graph with ONNX Runtime's basic optimizer: " + nodesBefore + " -> " + nodesAfter
@@ -51,18 +52,23 @@ public final class GraphPreparation {
                     + (affineFolded > 0 ? "; " + affineFolded + " Mul/Add by a constant in front of a Conv folded into its"
                     + " weights and bias" : "")
                     + (divisions > 0 ? "; " + divisions + " Div by a constant written as Mul by its reciprocal (ONNX Runtime has"
-                    + " an int8 Mul, no int8 Div)" : "");
+                    + " an int8 Mul, no int8 Div)" : "")
+                    + (hardSwish > 0 ? "; " + hardSwish + " hard-swish/hard-sigmoid spelled out with relu6 written as"
+                    + " HardSigmoid (one pass instead of three)" : "");
         }
     }
 
     /** Folds BatchNormalization and constants in {@code model} (which is not changed). */
     public static Prepared fold(OnnxModel model) {
-        GraphEditor e = GraphEditor.of(model);
+        GraphEditor h = GraphEditor.of(model);
+        int hardSwish = HardSwishForm.rewrite(h);
+        OnnxModel start = hardSwish > 0 ? h.build() : model;
+        GraphEditor e = GraphEditor.of(start);
         int swapped = 0;
         int divisions = 0;
         // the original ops by output name (the editor's own nodes may be replaced as the loop goes)
         Map<String, NodeInfo> producers = new HashMap<>();
-        model.graph().nodes().stream().filter(x -> x.graphPath().isEmpty()).forEach(x -> x.outputs().forEach(o -> producers.put(o, x)));
+        start.graph().nodes().stream().filter(x -> x.graphPath().isEmpty()).forEach(x -> x.outputs().forEach(o -> producers.put(o, x)));
         // a Conv's output (or a Mul/Add of it by a one-element constant), with the Conv's weight dims
         Map<String, long[]> convOut = new HashMap<>();
         for (int i = 0; i < e.nodeCount(); i++) {
@@ -114,17 +120,17 @@ public final class GraphPreparation {
             convOut.put(n.outputs().get(0), w);
             swapped++;
         }
-        OnnxModel canonical = swapped + divisions > 0 ? e.build() : model;
+        OnnxModel canonical = swapped + divisions > 0 ? e.build() : start;
         OnnxModel folded = OptimizedGraph.optimize(canonical, SessionSpec.defaults(), SessionSpec.OptLevel.BASIC);
         AffineIntoConv.Folded affine = AffineIntoConv.apply(folded);
         folded = affine.model();
         int before = model.graph().nodes().size();
         int after = folded.graph().nodes().size();
         int bn = batchNorms(model) - batchNorms(folded);
-        if (before == after && bn == 0 && divisions == 0) {
-            return new Prepared(model, before, after, 0, 0, 0, 0);
+        if (before == after && bn == 0 && divisions == 0 && hardSwish == 0) {
+            return new Prepared(model, before, after, 0, 0, 0, 0, 0);
         }
-        return new Prepared(folded, before, after, bn, swapped, affine.removed(), divisions);
+        return new Prepared(folded, before, after, bn, swapped, affine.removed(), divisions, hardSwish);
     }
 
     /**

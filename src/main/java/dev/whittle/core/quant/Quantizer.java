@@ -375,6 +375,25 @@ public final class Quantizer {
      * inputs (and outputs when asked) of layers whose spec quantizes activations, minus those
      * excluded or given a range by an override. Empty when no step quantizes activations.
      */
+    /**
+     * The nodes (main graph) of the layers that {@code steps} quantize with activations placed
+     * through the graph (graph, speed, measured): the layers that write int8 tensors for the ops
+     * after them.
+     */
+    public static java.util.Set<String> graphPlacedLayers(OnnxModel model, List<QuantizeStep> steps) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (QuantizedOps.describe(model.graph()).isPresent()) {
+            return out;
+        }
+        for (Planned p : plan(model.graph(), steps, new ArrayList<>())) {
+            ActivationSpec a = p.spec().activations();
+            if (a != null && a.placement().throughGraph() && p.layer().graphPath().isEmpty()) {
+                out.add(p.layer().graphNode());
+            }
+        }
+        return out;
+    }
+
     public static List<String> calibrationTensors(OnnxModel model, List<QuantizeStep> steps) {
         if (QuantizedOps.describe(model.graph()).isPresent()) {
             if (floatLayers(model.graph(), steps) > 0) {

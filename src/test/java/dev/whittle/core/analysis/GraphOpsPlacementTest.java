@@ -162,21 +162,37 @@ class GraphOpsPlacementTest {
     void aHardSwishOfAddClipDivMulRunsInInt8BetweenTheConvs() {
         OnnxModel m = hardSwish();
         GraphPreparation.Prepared prepared = GraphPreparation.fold(m);
-        assertEquals(1, prepared.divisions(), "Div by 6 becomes Mul by 1/6");
-        assertTrue(prepared.summary().contains("1 Div by a constant written as Mul by its reciprocal"), prepared.summary());
+        assertEquals(1, prepared.hardSwish(), "the relu6 form becomes x * HardSigmoid(x): " + prepared.summary());
+        assertEquals(1, prepared.model().graph().opCounts().get("HardSigmoid"), prepared.model().graph().opCounts().toString());
         float[] x = QuantModels.random(93, N * 2 * 64, 1.5);
         QuantResult speed = quantize(prepared.model(), x, ActivationPlacement.SPEED, Map.of());
         KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
         assertEquals(1, k.ops().get("com.microsoft::QLinearAdd"), k.toString());
         assertEquals(2, k.ops().get("com.microsoft::QLinearMul"), k.toString());
         assertEquals(2, k.int8(), k.toString());
-        for (String floatOp : List.of("Add", "Mul", "Clip", "Div")) {
+        for (String floatOp : List.of("Add", "Mul", "Clip", "Div", "HardSigmoid")) {
             assertEquals(null, k.ops().get(floatOp), floatOp + " left in float: " + k);
         }
         assertEquals(1, k.quantizeLinear(), "only the model input: " + k);
         assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("2 one-element constant inputs of Add/Mul")),
                 speed.report().messages().toString());
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("1 HardSigmoid after layers that write int8"
+                + " spelled out as Mul, Add, Clip")), speed.report().messages().toString());
         assertTrue(sqnrDb(m, speed.model(), x) > 25, "SQNR " + sqnrDb(m, speed.model(), x) + " dB");
+    }
+
+    @Test
+    void aHardSwishAfterALayerLeftInFloatStaysOneHardSigmoid() {
+        OnnxModel m = GraphPreparation.fold(hardSwish()).model();
+        float[] x = QuantModels.random(94, N * 2 * 64, 1.5);
+        QuantizeSpec spec = new QuantizeSpec(WeightSpec.of(8, Granularity.CHANNEL),
+                ActivationSpec.of(Calibration.MINMAX).withPlacement(ActivationPlacement.SPEED), null);
+        CalibrationData data = CalibrationData.single("x", Input.floats(new long[] {N, 2, 8, 8}, x), 4);
+        QuantResult r = CalibratedQuantizer.apply(m, List.of(new QuantizeStep(
+                dev.whittle.core.select.LayerSelector.names("conv2"), spec)), data);
+        assertEquals(1, r.model().graph().opCounts().get("HardSigmoid"), "conv1 stays float, so does its hard-swish: "
+                + r.model().graph().opCounts());
+        assertTrue(r.report().messages().stream().noneMatch(s -> s.contains("HardSigmoid")), r.report().messages().toString());
     }
 
     private static double sqnrDb(OnnxModel m, OnnxModel q, float[] x) {

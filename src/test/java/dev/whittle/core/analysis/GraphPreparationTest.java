@@ -94,12 +94,12 @@ class GraphPreparationTest {
         }
     }
     /**
-     * x * relu6(x + 3) / 6 (Paddle2ONNX's hard-swish) gets its Div by 6 as a Mul by 1/6, which ORT
-     * runs in int8; GELU's x / sqrt(2) in front of Erf stays a Div (ORT's Gelu fusion expects it).
-     * Both compute what they did within 1e-6.
+     * x * relu6(x + 3) / 6 (Paddle2ONNX's hard-swish) becomes x * HardSigmoid(x); GELU's
+     * x / sqrt(2) in front of Erf stays a Div (ORT's Gelu fusion expects it). Both compute what
+     * they did within 1e-6.
      */
     @Test
-    void aDivAfterARelu6BecomesAMulButGelusDivStays() throws Exception {
+    void aRelu6HardSwishBecomesHardSigmoidButGelusDivStays() throws Exception {
         dev.whittle.core.onnx.GraphBuilder b = new dev.whittle.core.onnx.GraphBuilder("hs").opset(17)
                 .input("input", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
         b.initializer("three", new float[] {3f}, 1);
@@ -116,14 +116,47 @@ class GraphPreparationTest {
         b.output("y", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
         OnnxModel m = b.toModel();
         GraphPreparation.Prepared p = GraphPreparation.fold(m);
-        assertEquals(1, p.divisions(), p.summary());
-        assertEquals(1, p.model().graph().opCounts().get("Div"), "GELU's division stays: " + p.model().graph().opCounts());
-        assertEquals(2, p.model().graph().opCounts().get("Mul"), p.model().graph().opCounts().toString());
+        assertEquals(1, p.hardSwish(), p.summary());
+        assertTrue(p.summary().contains("1 hard-swish/hard-sigmoid spelled out with relu6 written as HardSigmoid"), p.summary());
+        assertEquals(Map.of("HardSigmoid", 1, "Mul", 1, "Div", 1, "Erf", 1), p.model().graph().opCounts(),
+                "GELU's division stays");
         Tensor x = Tensor.random(11, 2, 16);
         float[] want = runUnoptimized(m, x);
         float[] got = runUnoptimized(p.model(), x);
         for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], got[i], 1e-6, "element " + i);
+        }
+    }
+    /**
+     * The other spellings: the division before the product, a Mul by 1/6, the constant first in
+     * the Add, and relu6(x + 3) / 6 alone (a hard-sigmoid); each computes what it did.
+     */
+    @Test
+    void everyRelu6SpellingBecomesHardSigmoid() throws Exception {
+        dev.whittle.core.onnx.GraphBuilder b = new dev.whittle.core.onnx.GraphBuilder("hs2").opset(17)
+                .input("input", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
+        b.initializer("three", new float[] {3f});
+        b.initializer("sixth", new float[] {1f / 6}, 1);
+        b.initializer("six", new float[] {6f}, 1);
+        b.initializer("lo", new float[] {0f});
+        b.initializer("hi", new float[] {6f});
+        b.node("Add", "three", "input").name("add1").outputs("a1");
+        b.node("Clip", "a1", "lo", "hi").name("clip1").outputs("k1");
+        b.node("Mul", "k1", "sixth").name("scale1").outputs("s1");
+        b.node("Mul", "s1", "input").name("swish1").outputs("h1");
+        b.node("Add", "h1", "three").name("add2").outputs("a2");
+        b.node("Clip", "a2", "lo", "hi").name("clip2").outputs("k2");
+        b.node("Div", "k2", "six").name("sigmoid2").outputs("y");
+        b.output("y", dev.whittle.core.model.DataType.FLOAT, 2L, 16L);
+        OnnxModel m = b.toModel();
+        GraphPreparation.Prepared p = GraphPreparation.fold(m);
+        assertEquals(2, p.hardSwish(), p.summary());
+        assertEquals(Map.of("HardSigmoid", 2, "Mul", 1), p.model().graph().opCounts());
+        Tensor x = Tensor.random(12, 2, 16);
+        float[] want = runUnoptimized(m, x);
+        float[] got = runUnoptimized(p.model(), x);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5, "element " + i);
         }
     }
 }
