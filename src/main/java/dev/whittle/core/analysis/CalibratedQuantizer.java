@@ -50,8 +50,8 @@ public final class CalibratedQuantizer {
         // a HardSigmoid after a layer that writes int8 is spelled out as ops ORT runs in int8 (decision 0030)
         HardSigmoidInt8.Expanded spelled = HardSigmoidInt8.expand(model, Quantizer.graphPlacedLayers(model, steps));
         QuantResult r = quantize(spelled.model(), steps, data, analyses, gptq, biasMeans, progress, cancelled);
-        return spelled.count() == 0 ? r : SpeedPlacement.withMessages(r, List.of(spelled.count() + " HardSigmoid"
-                + (spelled.count() == 1 ? "" : "s") + " after layers that write int8 spelled out as Mul, Add, Clip, so that"
+        return spelled.count() == 0 ? r : SpeedPlacement.withMessages(r, List.of(spelled.count() + " HardSigmoid/HardSwish"
+                + (spelled.count() == 1 ? "" : " ops") + " after layers that write int8 spelled out as Mul, Add, Clip, so that"
                 + " ONNX Runtime runs " + (spelled.count() == 1 ? "it" : "them") + " in int8 (QLinearMul, QLinearAdd; the Clip"
                 + " folds into the QuantizeLinear)."));
     }

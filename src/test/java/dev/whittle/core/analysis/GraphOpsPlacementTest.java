@@ -176,8 +176,29 @@ class GraphOpsPlacementTest {
         assertEquals(1, k.quantizeLinear(), "only the model input: " + k);
         assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("2 one-element constant inputs of Add/Mul")),
                 speed.report().messages().toString());
-        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("1 HardSigmoid after layers that write int8"
+        assertTrue(speed.report().messages().stream().anyMatch(s -> s.startsWith("1 HardSigmoid/HardSwish after layers that write int8"
                 + " spelled out as Mul, Add, Clip")), speed.report().messages().toString());
+        assertTrue(sqnrDb(m, speed.model(), x) > 25, "SQNR " + sqnrDb(m, speed.model(), x) + " dB");
+    }
+
+    /** x -> conv1 -> HardSwish (ONNX's op, as PyTorch exports it from opset 14) -> conv2 -> y: all int8. */
+    @Test
+    void onnxsHardSwishRunsInInt8BetweenTheConvs() {
+        GraphBuilder b = new GraphBuilder("hsop").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w1", QuantModels.random(95, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w2", QuantModels.random(96, 3 * 4 * 9, 0.3), 3, 4, 3, 3);
+        b.node("Conv", "x", "w1").name("conv1").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("HardSwish", "c").name("hswish").outputs("h");
+        b.node("Conv", "h", "w2").name("conv2").outputs("y").attrInts("kernel_shape", 3, 3);
+        b.output("y", DataType.FLOAT, "N", 3L, 6L, 6L);
+        OnnxModel m = b.toModel();
+        float[] x = QuantModels.random(97, N * 2 * 64, 1.5);
+        QuantResult speed = quantize(m, x, ActivationPlacement.SPEED, Map.of());
+        KernelCounts k = KernelCounts.of(speed.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(2, k.int8(), k.toString());
+        assertEquals(2, k.ops().get("com.microsoft::QLinearMul"), k.toString());
+        assertEquals(1, k.ops().get("com.microsoft::QLinearAdd"), k.toString());
+        assertEquals(1, k.quantizeLinear(), "only the model input: " + k);
         assertTrue(sqnrDb(m, speed.model(), x) > 25, "SQNR " + sqnrDb(m, speed.model(), x) + " dB");
     }
 
