@@ -123,7 +123,7 @@ public final class GraphPreparation {
         OnnxModel canonical = swapped + divisions > 0 ? e.build() : start;
         OnnxModel folded = OptimizedGraph.optimize(canonical, SessionSpec.defaults(), SessionSpec.OptLevel.BASIC);
         AffineIntoConv.Folded affine = AffineIntoConv.apply(folded);
-        folded = affine.model();
+        folded = originalNames(model, affine.model());
         int before = model.graph().nodes().size();
         int after = folded.graph().nodes().size();
         int bn = batchNorms(model) - batchNorms(folded);
@@ -131,6 +131,36 @@ public final class GraphPreparation {
             return new Prepared(model, before, after, 0, 0, 0, 0, 0);
         }
         return new Prepared(folded, before, after, bn, swapped, affine.removed(), divisions, hardSwish);
+    }
+
+    /**
+     * {@code prepared} with each weight layer that ORT's fusions renamed (MatMul + Add become a Gemm
+     * named {@code fc1/MatMulAddFusion}) named again as the original layer that read the same weight,
+     * so that layer names (recipes, {@code --layers}, the report) mean the same before and after.
+     */
+    private static OnnxModel originalNames(OnnxModel original, OnnxModel prepared) {
+        Map<String, String> byWeight = new HashMap<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        original.graph().weightLayers().stream().filter(l -> l.graphPath().isEmpty())
+                .forEach(l -> byWeight.putIfAbsent(l.weight(), l.node()));
+        prepared.graph().nodes().forEach(n -> names.add(n.name()));
+        GraphEditor e = GraphEditor.of(prepared);
+        int renamed = 0;
+        for (dev.whittle.core.model.WeightLayer l : prepared.graph().weightLayers()) {
+            String was = byWeight.get(l.weight());
+            if (!l.graphPath().isEmpty() || was == null || was.equals(l.node()) || names.contains(was)) {
+                continue;
+            }
+            var at = e.nodeIndex(l.node());
+            if (at.isEmpty()) {
+                continue;
+            }
+            GraphNode n = e.node(at.get());
+            e.replaceNode(at.get(), List.of(n.withIo(was, n.inputs(), n.outputs())));
+            names.add(was);
+            renamed++;
+        }
+        return renamed == 0 ? prepared : e.build();
     }
 
     /**

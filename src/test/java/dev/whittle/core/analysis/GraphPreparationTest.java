@@ -159,4 +159,14 @@ class GraphPreparationTest {
             assertEquals(want[i], got[i], 1e-5, "element " + i);
         }
     }
+    /** ORT fuses the MLP's MatMul + Add into Gemm nodes it names fc1/MatMulAddFusion; the layers keep their names. */
+    @Test
+    void layersRenamedByOrtsFusionsKeepTheirNames() {
+        OnnxModel mlp = dev.whittle.core.onnx.OnnxReader.read(java.nio.file.Path.of("sample-models/fashion-mlp.onnx"));
+        GraphPreparation.Prepared p = GraphPreparation.fold(mlp);
+        var layers = p.model().graph().weightLayers();
+        assertEquals(java.util.List.of("fc1", "fc2", "fc3"), layers.stream().map(l -> l.node()).toList());
+        assertEquals(java.util.List.of("Gemm", "Gemm", "Gemm"), layers.stream().map(l -> l.op()).toList(),
+                "the fusion happened: " + p.summary());
+    }
 }
