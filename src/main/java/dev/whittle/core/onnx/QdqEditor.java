@@ -102,6 +102,21 @@ public final class QdqEditor {
         return n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType() : n.getDomain() + "::" + n.getOpType();
     }
 
+    /**
+     * Every tensor's readers now (as edited so far), in graph order: one pass over the nodes, for
+     * callers that ask about many tensors before editing (graph placement).
+     */
+    public Map<String, List<String>> readers() {
+        Map<String, List<String>> out = new HashMap<>();
+        for (int k = 0; k < nodes.size(); k++) {
+            String name = nameAt(k);
+            for (String in : new java.util.LinkedHashSet<>(nodes.get(k).getInputList())) {
+                out.computeIfAbsent(in, t -> new ArrayList<>()).add(name);
+            }
+        }
+        return out;
+    }
+
     /** The nodes that read {@code tensor} now (as edited so far), in graph order. */
     public List<String> readersOf(String tensor) {
         List<String> out = new ArrayList<>();

@@ -159,8 +159,9 @@ final class ActivationStage {
             plan.stream().filter(p -> p.spec().activations() != null && !floatInputs.contains(p.layer().node()))
                     .forEach(p -> layers.add(p.layer().graphNode()));
             Set<String> scalars = new HashSet<>();
-            model.graph().constants().stream().filter(t -> t.type() == DataType.FLOAT && t.count() == 1)
-                    .forEach(t -> scalars.add(t.name()));
+            // a NaN or infinite constant has no int8 code: that op stays float
+            model.graph().constants().stream().filter(t -> t.type() == DataType.FLOAT && t.count() == 1
+                    && Float.isFinite(t.toFloatArray()[0])).forEach(t -> scalars.add(t.name()));
             constantSlots.putAll(GraphPairs.place(ed, constants, scalars, layers, new HashSet<>(entries.keySet()), list,
                     messages));
         }

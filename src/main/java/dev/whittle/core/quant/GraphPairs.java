@@ -39,6 +39,8 @@ final class GraphPairs {
     private final List<ActivationStage.Entry> added = new ArrayList<>();
     private final List<String> messages;
     private final Set<String> reported = new java.util.HashSet<>();
+    /** Each tensor's readers: placement edits nothing, so one index serves all its questions. */
+    private final Map<String, List<String>> readers;
 
     private GraphPairs(QdqEditor ed, Set<String> constants, Set<String> scalars, Set<String> layers, Set<String> taken,
                        List<ActivationStage.Entry> list, List<String> messages) {
@@ -48,6 +50,7 @@ final class GraphPairs {
         this.layers = layers;
         this.taken = taken;
         this.messages = messages;
+        this.readers = ed.readers();
         list.forEach(e -> paired.putIfAbsent(e.tensor, e));
     }
 
@@ -93,16 +96,19 @@ final class GraphPairs {
         return new Walk(tensors, p);
     }
 
+    private List<String> readersOf(String tensor) {
+        return readers.getOrDefault(tensor, List.of());
+    }
+
+    /** The node before {@code p} when {@code p} is a Relu/Clip (which a Q after it folds away), else null. */
+    private String beforeFold(String p) {
+        return GraphOps.of(ed.opOf(p)).orElse(null) == GraphOps.Kind.FOLDED ? ed.producerOf(ed.input(p, 0)) : null;
+    }
+
     /** A quantized weight layer, or a Relu/Clip right after one. */
     private boolean writtenByLayer(String p) {
-        if (layers.contains(p)) {
-            return true;
-        }
-        if (GraphOps.of(ed.opOf(p)).orElse(null) != GraphOps.Kind.FOLDED) {
-            return false;
-        }
-        String before = ed.producerOf(ed.input(p, 0));
-        return before != null && layers.contains(before);
+        String before = beforeFold(p);
+        return layers.contains(p) || before != null && layers.contains(before);
     }
 
     /**
@@ -114,13 +120,10 @@ final class GraphPairs {
         if (ownKernelOverInt8(p, spec, depth)) {
             return p;
         }
-        if (GraphOps.of(ed.opOf(p)).orElse(null) != GraphOps.Kind.FOLDED) {
-            return null;
-        }
+        String before = beforeFold(p);
         String in = ed.input(p, 0);
-        String before = ed.producerOf(in);
         // the op's own output has no pair then: nothing else may read it
-        return before != null && ed.readersOf(in).size() == 1 && !ed.isGraphOutput(in)
+        return before != null && readersOf(in).size() == 1 && !ed.isGraphOutput(in)
                 && ownKernelOverInt8(before, spec, depth) ? before : null;
     }
 
@@ -198,7 +201,7 @@ final class GraphPairs {
             c.bits = e.bits;
             c.forced = e.forced;
             c.rangeOf = e.forced == null ? w.head() : t;
-            c.readers.addAll(ed.readersOf(t));
+            c.readers.addAll(readersOf(t));
             add(c);
         }
         if (op) {
@@ -225,7 +228,7 @@ final class GraphPairs {
         taken.add(tensor);
         ActivationStage.Entry e = new ActivationStage.Entry(tensor, spec, false);
         e.between = true;
-        e.readers.addAll(ed.readersOf(tensor));
+        e.readers.addAll(readersOf(tensor));
         ActivationOverride o = override(tensor, spec);
         if (o != null && o.bits() != null) {
             e.bits = o.bits();
@@ -240,7 +243,7 @@ final class GraphPairs {
     /** The override for {@code tensor}, keyed by its name or by a node that reads it. */
     private ActivationOverride override(String tensor, ActivationSpec spec) {
         ActivationOverride o = spec.overrides().get(tensor);
-        for (java.util.Iterator<String> r = ed.readersOf(tensor).iterator(); o == null && r.hasNext(); ) {
+        for (java.util.Iterator<String> r = readersOf(tensor).iterator(); o == null && r.hasNext(); ) {
             o = spec.overrides().get(r.next());
         }
         return o;
@@ -282,7 +285,7 @@ final class GraphPairs {
                 if (!e.spec.placement().throughGraph()) {
                     continue;
                 }
-                for (String r : ed.readersOf(e.tensor)) {
+                for (String r : readersOf(e.tensor)) {
                     String out = afterFold(ed.output(r, 0));
                     if (!GraphOps.ownKernel(ed.opOf(r)) || out.isEmpty() || e.readers.contains(r) && paired.containsKey(out)) {
                         continue;
@@ -292,7 +295,7 @@ final class GraphPairs {
                         continue;
                     }
                     if (!paired.containsKey(out)) {
-                        if (taken.contains(out) || ed.isGraphOutput(out) || ed.readersOf(out).isEmpty()
+                        if (taken.contains(out) || ed.isGraphOutput(out) || readersOf(out).isEmpty()
                                 || excluded(out, e.spec)) {
                             continue;
                         }
@@ -311,7 +314,7 @@ final class GraphPairs {
      * the Q, and the op writes int8 directly), else on the output itself.
      */
     private String afterFold(String out) {
-        List<String> rs = out.isEmpty() ? List.of() : ed.readersOf(out);
+        List<String> rs = out.isEmpty() ? List.of() : readersOf(out);
         if (rs.size() != 1 || ed.isGraphOutput(out) || GraphOps.of(ed.opOf(rs.get(0))).orElse(null) != GraphOps.Kind.FOLDED) {
             return out;
         }

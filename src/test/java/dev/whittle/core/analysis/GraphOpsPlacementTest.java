@@ -202,6 +202,24 @@ class GraphOpsPlacementTest {
         assertTrue(sqnrDb(m, speed.model(), x) > 25, "SQNR " + sqnrDb(m, speed.model(), x) + " dB");
     }
 
+    /** A constant with no int8 code (infinite here) keeps its Add in float; the model still loads and runs. */
+    @Test
+    void anAddOfANonFiniteConstantStaysFloat() {
+        GraphBuilder b = new GraphBuilder("inf").opset(17).input("x", DataType.FLOAT, "N", 2L, 8L, 8L);
+        b.initializer("w1", QuantModels.random(98, 4 * 2 * 9, 0.4), 4, 2, 3, 3);
+        b.initializer("w2", QuantModels.random(99, 3 * 4 * 9, 0.3), 3, 4, 3, 3);
+        b.initializer("big", new float[] {Float.POSITIVE_INFINITY}, 1);
+        b.node("Conv", "x", "w1").name("conv1").outputs("c").attrInts("kernel_shape", 3, 3).attrInts("pads", 1, 1, 1, 1);
+        b.node("Add", "c", "big").name("add").outputs("a");
+        b.node("Conv", "a", "w2").name("conv2").outputs("y").attrInts("kernel_shape", 3, 3);
+        b.output("y", DataType.FLOAT, "N", 3L, 6L, 6L);
+        OnnxModel m = b.toModel();
+        QuantResult r = quantize(m, QuantModels.random(100, N * 2 * 64, 1.5), ActivationPlacement.GRAPH, Map.of());
+        KernelCounts k = KernelCounts.of(r.model(), SessionSpec.defaults(), SessionSpec.OptLevel.ALL);
+        assertEquals(null, k.ops().get("com.microsoft::QLinearAdd"), k.toString());
+        assertTrue(r.report().messages().stream().noneMatch(s -> s.contains("one-element constant")), r.report().messages().toString());
+    }
+
     @Test
     void aHardSwishAfterALayerLeftInFloatStaysOneHardSigmoid() {
         OnnxModel m = GraphPreparation.fold(hardSwish()).model();

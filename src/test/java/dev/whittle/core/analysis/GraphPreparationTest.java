@@ -16,6 +16,16 @@ import org.junit.jupiter.api.Test;
 
 class GraphPreparationTest {
     /** The model run by ONNX Runtime with every optimization off: the unfolded reference. */
+    /** Both models run by ORT with optimizations off agree element by element within max(abs, rel x |value|). */
+    private static void assertSameOutputs(OnnxModel want, OnnxModel got, Tensor x, double abs, double rel) throws Exception {
+        float[] w = runUnoptimized(want, x);
+        float[] g = runUnoptimized(got, x);
+        assertEquals(w.length, g.length);
+        for (int i = 0; i < w.length; i++) {
+            assertEquals(w[i], g[i], Math.max(abs, rel * Math.abs(w[i])), "element " + i);
+        }
+    }
+
     static float[] runUnoptimized(OnnxModel m, Tensor x) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -87,11 +97,7 @@ class GraphPreparationTest {
         assertEquals(2, p.swapped(), p.summary());
         assertTrue(p.summary().contains("2 Mul/Add of a Conv's output"), p.summary());
         Tensor x = Tensor.random(9, 2, 3, 8, 8);
-        float[] want = runUnoptimized(m, x);
-        float[] got = runUnoptimized(p.model(), x);
-        for (int i = 0; i < want.length; i++) {
-            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "element " + i);
-        }
+        assertSameOutputs(m, p.model(), x, 1e-5, 1e-5);
     }
     /**
      * x * relu6(x + 3) / 6 (Paddle2ONNX's hard-swish) becomes x * HardSigmoid(x); GELU's
@@ -121,11 +127,7 @@ class GraphPreparationTest {
         assertEquals(Map.of("HardSigmoid", 1, "Mul", 1, "Div", 1, "Erf", 1), p.model().graph().opCounts(),
                 "GELU's division stays");
         Tensor x = Tensor.random(11, 2, 16);
-        float[] want = runUnoptimized(m, x);
-        float[] got = runUnoptimized(p.model(), x);
-        for (int i = 0; i < want.length; i++) {
-            assertEquals(want[i], got[i], 1e-6, "element " + i);
-        }
+        assertSameOutputs(m, p.model(), x, 1e-6, 0);
     }
     /**
      * The other spellings: the division before the product, a Mul by 1/6, the constant first in
@@ -153,11 +155,7 @@ class GraphPreparationTest {
         assertEquals(2, p.hardSwish(), p.summary());
         assertEquals(Map.of("HardSigmoid", 2, "Mul", 1), p.model().graph().opCounts());
         Tensor x = Tensor.random(12, 2, 16);
-        float[] want = runUnoptimized(m, x);
-        float[] got = runUnoptimized(p.model(), x);
-        for (int i = 0; i < want.length; i++) {
-            assertEquals(want[i], got[i], 1e-5, "element " + i);
-        }
+        assertSameOutputs(m, p.model(), x, 1e-5, 0);
     }
     /** ORT fuses the MLP's MatMul + Add into Gemm nodes it names fc1/MatMulAddFusion; the layers keep their names. */
     @Test
